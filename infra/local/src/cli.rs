@@ -1,0 +1,95 @@
+//! The command line, with an environment variable for every serve option.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use jobsmith::adapters::local::LocalConfig;
+use jobsmith::adapters::local::script::Interpreters;
+use jobsmith::domain::principal::{KeyRing, Role};
+
+#[derive(Parser)]
+#[command(name = "jobsmith", version, about = "Schedules scripts, scraping runs and clip cutting; records every execution.")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Serve the whole API with the in-process scheduler and the embedded store.
+    Serve(ServeArgs),
+    /// Manage API keys.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum KeysCommand {
+    /// Print a fresh key and the configuration line (name, role, SHA-256 of the key) that admits it.
+    New {
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_enum)]
+        role: RoleArg,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum RoleArg {
+    Viewer,
+    Operator,
+    Admin,
+}
+
+impl From<RoleArg> for Role {
+    fn from(role: RoleArg) -> Self {
+        match role {
+            RoleArg::Viewer => Role::Viewer,
+            RoleArg::Operator => Role::Operator,
+            RoleArg::Admin => Role::Admin,
+        }
+    }
+}
+
+#[derive(Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "JOBSMITH_BIND", default_value = "127.0.0.1:8000")]
+    pub bind: SocketAddr,
+    /// Where the database lives.
+    #[arg(long, env = "JOBSMITH_DATA_DIR", default_value = "./.jobsmith")]
+    pub data_dir: PathBuf,
+    /// A directory scripts may be run from; repeat for several (the variable takes a
+    /// colon-separated list).
+    #[arg(long = "script-root", env = "JOBSMITH_SCRIPT_ROOTS", value_delimiter = ':', default_value = "./scripts")]
+    pub script_roots: Vec<PathBuf>,
+    /// API keys as `NAME:ROLE:sha256:HEX` entries separated by commas or newlines.
+    #[arg(long, env = "JOBSMITH_API_KEYS", default_value = "", hide_env_values = true)]
+    pub api_keys: String,
+    /// How late a due run may still start (after downtime, say); later ones are recorded as skipped.
+    #[arg(long, env = "JOBSMITH_MISFIRE_GRACE_SECONDS", default_value_t = 60)]
+    pub misfire_grace_seconds: u32,
+    #[arg(long, env = "JOBSMITH_BASH", default_value = "bash")]
+    pub bash: PathBuf,
+    #[arg(long, env = "JOBSMITH_PYTHON", default_value = "python3")]
+    pub python: PathBuf,
+    /// Log filter, e.g. `info` or `jobsmith=debug`.
+    #[arg(long, env = "JOBSMITH_LOG", default_value = "info")]
+    pub log: String,
+}
+
+impl ServeArgs {
+    pub fn local_config(&self) -> Result<LocalConfig, String> {
+        let keys = KeyRing::parse(&self.api_keys).map_err(|err| format!("JOBSMITH_API_KEYS: {err}"))?;
+        Ok(LocalConfig {
+            data_dir: self.data_dir.clone(),
+            script_roots: self.script_roots.clone(),
+            misfire_grace: chrono::Duration::seconds(i64::from(self.misfire_grace_seconds)),
+            interpreters: Interpreters { bash: self.bash.clone(), python: self.python.clone() },
+            keys,
+        })
+    }
+}

@@ -1,0 +1,103 @@
+//! `jobsmith`: the whole API, the scheduler and the store in one local process.
+
+mod cli;
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+use jobsmith::adapters::local::LocalApp;
+use jobsmith::domain::principal::generate_key;
+
+use cli::{Cli, Command, KeysCommand, ServeArgs};
+
+/// How long running scripts get to be killed and recorded when the server stops.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve(args) => serve(args),
+        Command::Keys { command: KeysCommand::New { name, role } } => match generate_key(&name, role.into()) {
+            Ok(new) => {
+                println!("key:    {}", new.key);
+                println!("config: {}", new.config_line);
+                println!("Give the key to the client (X-API-Key header); add the config line to JOBSMITH_API_KEYS.");
+                ExitCode::SUCCESS
+            }
+            Err(err) => {
+                eprintln!("jobsmith: {err}");
+                ExitCode::from(2)
+            }
+        },
+    }
+}
+
+fn serve(args: ServeArgs) -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(args.log.clone()))
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("jobsmith: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("jobsmith: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: ServeArgs) -> Result<(), String> {
+    let config = args.local_config()?;
+    let open = config.keys.is_empty();
+    if open && !args.bind.ip().is_loopback() {
+        return Err(format!(
+            "refusing to serve on {} with no API keys configured: set JOBSMITH_API_KEYS (see `jobsmith keys new`) or bind to a loopback address",
+            args.bind
+        ));
+    }
+    let app = LocalApp::open(config).map_err(|err| err.to_string())?;
+    let listener =
+        tokio::net::TcpListener::bind(args.bind).await.map_err(|err| format!("cannot listen on {}: {err}", args.bind))?;
+    let address = listener.local_addr().map_err(|err| err.to_string())?;
+    app.scheduler.start().await.map_err(|err| format!("cannot start the scheduler: {err}"))?;
+    if open {
+        eprintln!("WARNING: no API keys are configured: every caller on this machine is an admin.");
+        eprintln!("WARNING: this is allowed only on a loopback address; create keys with `jobsmith keys new`.");
+    }
+    println!("jobsmith listening on http://{address}");
+    let _ = std::io::stdout().flush();
+    let served = axum::serve(listener, app.router()).with_graceful_shutdown(stop_signal()).await;
+    app.scheduler.shutdown(SHUTDOWN_GRACE).await;
+    served.map_err(|err| format!("server error: {err}"))
+}
+
+async fn stop_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(signal) => signal,
+            Err(err) => {
+                tracing::error!(error = %err, "cannot listen for SIGTERM; only SIGINT stops the server");
+                let _ = interrupt.await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = interrupt => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
+    tracing::info!("stopping");
+}

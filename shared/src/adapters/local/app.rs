@@ -1,0 +1,73 @@
+//! The composition root of the embedded default: one SQLite file, the in-process scheduler and
+//! the local runner behind the same use cases and routers the Lambdas use.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use super::runner::LocalTaskRunner;
+use super::scheduler::{LocalScheduler, SchedulerParts};
+use super::script::Interpreters;
+use super::sqlite::SqliteStore;
+use crate::app::{Executor, InstanceInfo, JobService};
+use crate::domain::principal::KeyRing;
+use crate::domain::script_path::{ScriptPathError, ScriptRoots};
+use crate::http::{AppState, Auth};
+use crate::ports::{Clock, ExecutionStore, JobStore, StoreError, SystemClock, TriggerBackend};
+
+pub struct LocalConfig {
+    pub data_dir: PathBuf,
+    pub script_roots: Vec<PathBuf>,
+    pub misfire_grace: chrono::Duration,
+    pub interpreters: Interpreters,
+    pub keys: KeyRing,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot create the data directory {path}: {source}")]
+    DataDir { path: PathBuf, source: std::io::Error },
+    #[error("cannot open the store: {0}")]
+    Store(#[from] StoreError),
+    #[error("script roots: {0}")]
+    ScriptRoots(#[from] ScriptPathError),
+}
+
+pub struct LocalApp {
+    pub service: JobService,
+    pub scheduler: LocalScheduler,
+    pub auth: Auth,
+}
+
+impl LocalApp {
+    pub fn open(config: LocalConfig) -> Result<Self, StartError> {
+        std::fs::create_dir_all(&config.data_dir)
+            .map_err(|source| StartError::DataDir { path: config.data_dir.clone(), source })?;
+        let store = Arc::new(SqliteStore::open(&config.data_dir.join("jobsmith.db"))?);
+        let jobs: Arc<dyn JobStore> = store.clone();
+        let executions: Arc<dyn ExecutionStore> = store;
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let roots = Arc::new(ScriptRoots::new(config.script_roots)?);
+        let instance = Arc::new(InstanceInfo::new(hostname(), clock.now()));
+        let runner = Arc::new(LocalTaskRunner::new(roots.clone(), config.interpreters, executions.clone(), clock.clone()));
+        let executor = Executor::new(jobs.clone(), executions.clone(), runner, clock.clone());
+        let scheduler = LocalScheduler::new(SchedulerParts {
+            jobs: jobs.clone(),
+            executions: executions.clone(),
+            executor: executor.clone(),
+            clock: clock.clone(),
+            instance: instance.clone(),
+            misfire_grace: config.misfire_grace,
+        });
+        let backend: Arc<dyn TriggerBackend> = Arc::new(scheduler.clone());
+        let service = JobService::new(jobs, executions, backend, executor, clock, roots, instance);
+        Ok(Self { service, scheduler, auth: Auth::new(config.keys) })
+    }
+
+    pub fn router(&self) -> axum::Router {
+        crate::http::router(AppState { service: self.service.clone() }, self.auth.clone())
+    }
+}
+
+fn hostname() -> String {
+    nix::unistd::gethostname().ok().and_then(|h| h.into_string().ok()).unwrap_or_else(|| "localhost".to_owned())
+}

@@ -1,0 +1,9 @@
+//! The embedded default: SQLite, a folder, an in-process scheduler, scripts as child processes.
+
+mod app;
+mod runner;
+pub mod scheduler;
+pub mod script;
+pub mod sqlite;
+
+pub use app::{LocalApp, LocalConfig, StartError};

@@ -1,0 +1,247 @@
+//! The in-process scheduler: sleeps until the earliest due job, wakes early when a job changes,
+//! fires what is due, and runs each execution on its own task.
+
+use std::sync::Arc;
+use std::time::Duration as StdDuration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::app::{Executor, InstanceInfo, plan_fire};
+use crate::domain::execution::{Execution, TriggeredBy};
+use crate::domain::ids::JobId;
+use crate::domain::job::Job;
+use crate::ports::{BackendError, Clock, ExecutionStore, JobStore, StartOutcome, StoreResult, TriggerBackend};
+
+/// How many due jobs one wake-up fires before it looks again.
+const DUE_BATCH: u32 = 256;
+const HEARTBEAT_EVERY: StdDuration = StdDuration::from_secs(5);
+const ERROR_BACKOFF: StdDuration = StdDuration::from_secs(1);
+
+pub struct SchedulerParts {
+    pub jobs: Arc<dyn JobStore>,
+    pub executions: Arc<dyn ExecutionStore>,
+    pub executor: Executor,
+    pub clock: Arc<dyn Clock>,
+    pub instance: Arc<InstanceInfo>,
+    pub misfire_grace: chrono::Duration,
+}
+
+#[derive(Clone)]
+pub struct LocalScheduler {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    parts: SchedulerParts,
+    wake: Notify,
+    shutdown: CancellationToken,
+    runs: TaskTracker,
+}
+
+impl LocalScheduler {
+    pub fn new(parts: SchedulerParts) -> Self {
+        Self { inner: Arc::new(Inner { parts, wake: Notify::new(), shutdown: CancellationToken::new(), runs: TaskTracker::new() }) }
+    }
+
+    /// Recovers from an earlier process (runs it left `running` failed as interrupted, pending
+    /// retries resumed) and starts the scheduling loop.
+    pub async fn start(&self) -> StoreResult<()> {
+        let parts = &self.inner.parts;
+        let now = parts.clock.now();
+        let interrupted = parts.executions.fail_running("interrupted", now).await?;
+        if interrupted > 0 {
+            tracing::warn!(count = interrupted, "executions left running by an earlier process marked failed (interrupted)");
+        }
+        for retry in parts.executions.pending_executions().await? {
+            match parts.jobs.get_job(&retry.job_id).await? {
+                Some(job) => self.inner.clone().spawn_retry(job, retry),
+                None => tracing::warn!(execution = %retry.id, "pending retry of a deleted job left alone"),
+            }
+        }
+        let inner = self.inner.clone();
+        tokio::spawn(async move { inner.plan_loop().await });
+        let inner = self.inner.clone();
+        tokio::spawn(async move { inner.heartbeat_loop().await });
+        Ok(())
+    }
+
+    /// Stops firing, cancels running tasks (recorded as interrupted) and waits for them to be
+    /// recorded, up to `grace`.
+    pub async fn shutdown(&self, grace: StdDuration) {
+        self.inner.shutdown.cancel();
+        self.inner.runs.close();
+        if tokio::time::timeout(grace, self.inner.runs.wait()).await.is_err() {
+            tracing::warn!("some runs were still being recorded at shutdown");
+        }
+    }
+}
+
+impl Inner {
+    async fn plan_loop(self: Arc<Self>) {
+        while !self.shutdown.is_cancelled() {
+            let wait = match self.fire_due().await {
+                Ok(wait) => wait,
+                Err(err) => {
+                    tracing::error!(error = %err, "scheduler could not read due jobs; retrying");
+                    Some(ERROR_BACKOFF)
+                }
+            };
+            let sleep = async {
+                match wait {
+                    Some(wait) => tokio::time::sleep(wait).await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                () = sleep => {}
+                () = self.wake.notified() => {}
+                () = self.shutdown.cancelled() => {}
+            }
+        }
+    }
+
+    async fn heartbeat_loop(self: Arc<Self>) {
+        let mut tick = tokio::time::interval(HEARTBEAT_EVERY);
+        loop {
+            tokio::select! {
+                _ = tick.tick() => self.parts.instance.beat(self.parts.clock.now()),
+                () = self.shutdown.cancelled() => return,
+            }
+        }
+    }
+
+    /// Fires every due job and says how long to sleep until the next one.
+    async fn fire_due(self: &Arc<Self>) -> StoreResult<Option<StdDuration>> {
+        loop {
+            let now = self.parts.clock.now();
+            let due = self.parts.jobs.due_jobs(now, DUE_BATCH).await?;
+            let full_batch = due.len() == DUE_BATCH as usize;
+            for job in due {
+                if let Err(err) = self.fire(job, now).await {
+                    tracing::error!(error = %err, "could not fire a due job");
+                }
+            }
+            if !full_batch {
+                break;
+            }
+        }
+        let next = self.parts.jobs.next_due_job().await?;
+        Ok(next.and_then(|job| job.next_run_at).map(|at| until(at, self.parts.clock.now())))
+    }
+
+    async fn fire(self: &Arc<Self>, job: Job, now: DateTime<Utc>) -> StoreResult<()> {
+        let Some(due) = job.next_run_at else { return Ok(()) };
+        let grace = job
+            .policies
+            .misfire_grace_seconds
+            .and_then(|s| i64::try_from(s).ok())
+            .map(chrono::Duration::seconds)
+            .unwrap_or(self.parts.misfire_grace);
+        let plan = plan_fire(&job.trigger, due, now, grace);
+        // Moving next_run_at is the claim on this fire time: if the job changed meanwhile, the
+        // change wins and this fire is dropped.
+        if !self.parts.jobs.advance_next_run(&job.id, due, plan.next).await? {
+            return Ok(());
+        }
+        if let Some((at, why)) = plan.skip {
+            self.parts.executor.record_skipped(&job, at, why).await?;
+        }
+        if let Some(at) = plan.run {
+            match self.parts.executor.claim(&job, at, TriggeredBy::Scheduler, None).await? {
+                StartOutcome::Started(execution) => self.clone().spawn_run(job, execution),
+                StartOutcome::Skipped(execution) => {
+                    tracing::info!(job = %job.id, execution = %execution.id, "skipped: max instances running");
+                }
+                StartOutcome::Duplicate => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn spawn_run(self: Arc<Self>, job: Job, execution: Execution) {
+        let runs = self.runs.clone();
+        runs.spawn(async move { self.run_with_retries(job, execution).await });
+    }
+
+    fn spawn_retry(self: Arc<Self>, job: Job, retry: Execution) {
+        let runs = self.runs.clone();
+        runs.spawn(async move {
+            if let Some((job, execution)) = self.start_when_due(job, retry).await {
+                self.run_with_retries(job, execution).await;
+            }
+        });
+    }
+
+    async fn run_with_retries(&self, mut job: Job, mut execution: Execution) {
+        loop {
+            let cancel = self.shutdown.child_token();
+            let retry = match self.parts.executor.run_started(&job, execution, cancel, &self.shutdown).await {
+                Ok(Some(retry)) => retry,
+                Ok(None) => return,
+                Err(err) => {
+                    tracing::error!(job = %job.id, error = %err, "could not record a run");
+                    return;
+                }
+            };
+            match self.start_when_due(job, retry).await {
+                Some((next_job, next_execution)) => (job, execution) = (next_job, next_execution),
+                None => return,
+            }
+        }
+    }
+
+    /// Waits for a retry's time, then starts it against the job as it is by then.
+    async fn start_when_due(&self, job: Job, retry: Execution) -> Option<(Job, Execution)> {
+        if let Some(at) = retry.not_before {
+            tokio::select! {
+                () = tokio::time::sleep(until(at, self.parts.clock.now())) => {}
+                () = self.shutdown.cancelled() => return None,
+            }
+        }
+        let job = match self.parts.jobs.get_job(&job.id).await {
+            Ok(Some(job)) => job,
+            Ok(None) => return None,
+            Err(err) => {
+                tracing::error!(job = %job.id, error = %err, "could not load a job for its retry");
+                return None;
+            }
+        };
+        match self.parts.executor.start_retry(&job, &retry).await {
+            Ok(StartOutcome::Started(execution)) => Some((job, execution)),
+            Ok(_) => None,
+            Err(err) => {
+                tracing::error!(job = %job.id, error = %err, "could not start a retry");
+                None
+            }
+        }
+    }
+}
+
+fn until(at: DateTime<Utc>, now: DateTime<Utc>) -> StdDuration {
+    (at - now).to_std().unwrap_or(StdDuration::ZERO)
+}
+
+#[async_trait]
+impl TriggerBackend for LocalScheduler {
+    async fn schedule(&self, _job: &Job) -> Result<(), BackendError> {
+        self.inner.wake.notify_one();
+        Ok(())
+    }
+
+    async fn unschedule(&self, _id: &JobId) -> Result<(), BackendError> {
+        self.inner.wake.notify_one();
+        Ok(())
+    }
+
+    async fn dispatch(&self, job: Job, execution: Execution) -> Result<(), BackendError> {
+        if self.inner.shutdown.is_cancelled() {
+            return Err(BackendError::Backend("the scheduler is shutting down".to_owned()));
+        }
+        self.inner.clone().spawn_run(job, execution);
+        Ok(())
+    }
+}

@@ -1,0 +1,210 @@
+//! Keyset paging: opaque cursors, and offset pages that cost the same at either end.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rusqlite::types::Value;
+use rusqlite::{Connection, Row, params_from_iter};
+
+use super::codec::db_err;
+use crate::domain::ids::{ExecutionId, JobId};
+use crate::ports::{StoreError, StoreResult};
+
+/// Cursors carry a kind tag so that one listing's cursor handed to another is refused rather
+/// than silently misread.
+const JOB_TAG: &str = "j1";
+const EXECUTION_TAG: &str = "e1";
+
+/// Where a jobs page ended: the listing is ordered by (created_at, id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct JobKey {
+    pub created_at: i64,
+    pub id: String,
+}
+
+pub(super) fn job_cursor(key: &JobKey) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{JOB_TAG}|{}|{}", key.created_at, key.id))
+}
+
+pub(super) fn parse_job_cursor(raw: &str) -> StoreResult<JobKey> {
+    let text = untag(raw, JOB_TAG)?;
+    let (created_at, id) = text.split_once('|').ok_or(StoreError::BadCursor)?;
+    let created_at = created_at.parse().map_err(|_| StoreError::BadCursor)?;
+    let id = JobId::parse(id).map_err(|_| StoreError::BadCursor)?;
+    Ok(JobKey { created_at, id: id.as_str().to_owned() })
+}
+
+pub(super) fn execution_cursor(id: ExecutionId) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{EXECUTION_TAG}|{id}"))
+}
+
+pub(super) fn parse_execution_cursor(raw: &str) -> StoreResult<ExecutionId> {
+    ExecutionId::parse(&untag(raw, EXECUTION_TAG)?).ok_or(StoreError::BadCursor)
+}
+
+fn untag(raw: &str, tag: &str) -> StoreResult<String> {
+    let bytes = URL_SAFE_NO_PAD.decode(raw).map_err(|_| StoreError::BadCursor)?;
+    let text = String::from_utf8(bytes).map_err(|_| StoreError::BadCursor)?;
+    match text.split_once('|') {
+        Some((t, rest)) if t == tag => Ok(rest.to_owned()),
+        _ => Err(StoreError::BadCursor),
+    }
+}
+
+/// How to fetch the rows `offset..offset + limit` of `total`, in the listing's order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Walk {
+    Empty,
+    /// Skip and take in the listing's order.
+    Forward { skip: u64, take: u64 },
+    /// Skip and take in the opposite order, then reverse: SQLite steps over every skipped row,
+    /// so past the middle it is cheaper to come from the other end.
+    Backward { skip: u64, take: u64 },
+}
+
+pub(super) fn plan(total: u64, offset: u64, limit: u32) -> Walk {
+    if limit == 0 || offset >= total {
+        return Walk::Empty;
+    }
+    let end = offset.saturating_add(u64::from(limit)).min(total);
+    let take = end - offset;
+    if offset > total / 2 { Walk::Backward { skip: total - end, take } } else { Walk::Forward { skip: offset, take } }
+}
+
+/// One listing: `filter` conditions (with `?` for each of `args`, in order), the order the port
+/// promises and its reverse, and the condition that selects rows after a cursor key.
+pub(super) struct Listing {
+    pub table: &'static str,
+    pub columns: &'static str,
+    pub filter: Vec<&'static str>,
+    pub args: Vec<Value>,
+    pub order: &'static str,
+    pub reverse: &'static str,
+    pub after: &'static str,
+}
+
+pub(super) struct Rows<R> {
+    pub rows: Vec<R>,
+    pub total: u64,
+    /// Whether rows follow the last one returned.
+    pub more: bool,
+}
+
+/// Counts and fetches in one read transaction, so that `total` and the page agree.
+pub(super) fn fetch<R>(
+    conn: &mut Connection,
+    listing: &Listing,
+    after: Option<Vec<Value>>,
+    offset: u64,
+    limit: u32,
+    read: impl Fn(&Row<'_>) -> rusqlite::Result<R>,
+) -> StoreResult<Rows<R>> {
+    let tx = conn.transaction().map_err(db_err)?;
+    let filter = if listing.filter.is_empty() { "1".to_owned() } else { listing.filter.join(" AND ") };
+    let count_sql = format!("SELECT count(*) FROM {} WHERE {filter}", listing.table);
+    let total: i64 = tx
+        .prepare_cached(&count_sql)
+        .and_then(|mut s| s.query_row(params_from_iter(&listing.args), |r| r.get(0)))
+        .map_err(db_err)?;
+    let total = u64::try_from(total).unwrap_or(0);
+    let select = |order: &str, extra: &str, args: Vec<Value>| -> StoreResult<Vec<R>> {
+        let sql = format!(
+            "SELECT {} FROM {} WHERE {filter}{extra} ORDER BY {order} LIMIT ? OFFSET ?",
+            listing.columns, listing.table
+        );
+        let mut stmt = tx.prepare_cached(&sql).map_err(db_err)?;
+        let rows = stmt.query_map(params_from_iter(&args), &read).map_err(db_err)?;
+        rows.collect::<rusqlite::Result<Vec<R>>>().map_err(db_err)
+    };
+    let window = |skip: u64, take: u64| {
+        let mut args = listing.args.clone();
+        args.push(Value::Integer(i64::try_from(take).unwrap_or(i64::MAX)));
+        args.push(Value::Integer(i64::try_from(skip).unwrap_or(i64::MAX)));
+        args
+    };
+    let page = match after {
+        Some(key) => {
+            let mut args = listing.args.clone();
+            args.extend(key);
+            // One row beyond the page tells whether another page follows, without a count.
+            args.push(Value::Integer(i64::from(limit) + 1));
+            args.push(Value::Integer(0));
+            let mut rows = select(listing.order, &format!(" AND {}", listing.after), args)?;
+            let more = rows.len() > limit as usize;
+            rows.truncate(limit as usize);
+            Rows { rows, total, more }
+        }
+        None => match plan(total, offset, limit) {
+            Walk::Empty => Rows { rows: Vec::new(), total, more: false },
+            Walk::Forward { skip, take } => {
+                let rows = select(listing.order, "", window(skip, take))?;
+                Rows { more: skip + take < total, rows, total }
+            }
+            Walk::Backward { skip, take } => {
+                let mut rows = select(listing.reverse, "", window(skip, take))?;
+                rows.reverse();
+                Rows { more: skip > 0, rows, total }
+            }
+        },
+    };
+    tx.finish().map_err(db_err)?;
+    Ok(page)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_past_the_middle_walk_from_the_end() {
+        assert_eq!(plan(100, 0, 10), Walk::Forward { skip: 0, take: 10 });
+        assert_eq!(plan(100, 50, 10), Walk::Forward { skip: 50, take: 10 });
+        assert_eq!(plan(100, 51, 10), Walk::Backward { skip: 39, take: 10 });
+        assert_eq!(plan(100, 90, 10), Walk::Backward { skip: 0, take: 10 });
+        assert_eq!(plan(100, 95, 10), Walk::Backward { skip: 0, take: 5 });
+        assert_eq!(plan(100, 99, 10), Walk::Backward { skip: 0, take: 1 });
+        assert_eq!(plan(100, 100, 10), Walk::Empty);
+        assert_eq!(plan(0, 0, 10), Walk::Empty);
+        assert_eq!(plan(5, 0, 0), Walk::Empty);
+        assert_eq!(plan(3, 2, u32::MAX), Walk::Backward { skip: 0, take: 1 });
+        assert_eq!(plan(u64::MAX, u64::MAX - 1, 10), Walk::Backward { skip: 0, take: 1 });
+    }
+
+    #[test]
+    fn backward_windows_cover_exactly_the_forward_rows() {
+        for total in 0..40u64 {
+            for offset in 0..45u64 {
+                for limit in 1..12u32 {
+                    let rows: Vec<u64> = match plan(total, offset, limit) {
+                        Walk::Empty => vec![],
+                        Walk::Forward { skip, take } => (skip..skip + take).collect(),
+                        Walk::Backward { skip, take } => {
+                            let mut r: Vec<u64> = (0..total).rev().skip(skip as usize).take(take as usize).collect();
+                            r.reverse();
+                            r
+                        }
+                    };
+                    let expected: Vec<u64> = (0..total).skip(offset as usize).take(limit as usize).collect();
+                    assert_eq!(rows, expected, "total {total} offset {offset} limit {limit}");
+                }
+            }
+        }
+    }
+
+    fn bad<T>(r: StoreResult<T>) -> bool {
+        matches!(r, Err(StoreError::BadCursor))
+    }
+
+    #[test]
+    fn cursors_round_trip_and_refuse_garbage() {
+        let key = JobKey { created_at: -5, id: "a.b-c_d".to_owned() };
+        assert_eq!(parse_job_cursor(&job_cursor(&key)).unwrap(), key);
+        let id = ExecutionId::generate();
+        assert_eq!(parse_execution_cursor(&execution_cursor(id)).unwrap(), id);
+        assert!(bad(parse_job_cursor("not a cursor!")));
+        assert!(bad(parse_job_cursor(&URL_SAFE_NO_PAD.encode("j1|x|a"))));
+        assert!(bad(parse_job_cursor(&URL_SAFE_NO_PAD.encode("j1|5|a b"))));
+        assert!(bad(parse_job_cursor(&execution_cursor(id))));
+        assert!(bad(parse_execution_cursor(&job_cursor(&key))));
+        assert!(bad(parse_execution_cursor("")));
+    }
+}

@@ -1,0 +1,106 @@
+//! Hands connections to blocking closures.
+//!
+//! SQLite calls block, so they run on tokio's blocking pool rather than on the async workers: a
+//! point read is tens of microseconds, but a write that meets a WAL checkpoint or a busy lock can
+//! take milliseconds, and on two cores one stalled worker is half the server. The hand-off costs
+//! a few microseconds per call. Callers wait for a connection asynchronously (a semaphore for the
+//! readers, an async mutex for the writer) so that a burst of requests queues as futures instead
+//! of parking hundreds of blocking threads on a lock.
+
+use std::sync::{Arc, Mutex};
+
+use rusqlite::Connection;
+use tokio::sync::{Mutex as AsyncMutex, Semaphore};
+
+use crate::ports::{StoreError, StoreResult};
+
+pub(super) struct Pool {
+    writer: Arc<AsyncMutex<Connection>>,
+    /// Empty for an in-memory database: reads then share the writer.
+    readers: Arc<Readers>,
+}
+
+struct Readers {
+    count: usize,
+    permits: Arc<Semaphore>,
+    idle: Mutex<Vec<Connection>>,
+}
+
+impl Pool {
+    pub(super) fn new(writer: Connection, readers: Vec<Connection>) -> Self {
+        let count = readers.len();
+        let readers = Readers { count, permits: Arc::new(Semaphore::new(count)), idle: Mutex::new(readers) };
+        Self { writer: Arc::new(AsyncMutex::new(writer)), readers: Arc::new(readers) }
+    }
+
+    /// Runs `f` on a reader connection, or on the writer when there are no readers.
+    pub(super) async fn read<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        F: FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        if self.readers.count == 0 {
+            return self.write(f).await;
+        }
+        let permit = self.readers.permits.clone().acquire_owned().await.map_err(|_| closed())?;
+        let readers = self.readers.clone();
+        run_blocking(move || {
+            let _permit = permit;
+            let mut lease = Lease::take(&readers)?;
+            f(lease.conn()?)
+        })
+        .await
+    }
+
+    /// Runs `f` on the one writer connection.
+    pub(super) async fn write<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        F: FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let mut conn = self.writer.clone().lock_owned().await;
+        run_blocking(move || f(&mut conn)).await
+    }
+}
+
+async fn run_blocking<T, F>(f: F) -> StoreResult<T>
+where
+    F: FnOnce() -> StoreResult<T> + Send + 'static,
+    T: Send + 'static,
+{
+    tokio::task::spawn_blocking(f).await.map_err(|e| StoreError::Backend(format!("sqlite task failed: {e}")))?
+}
+
+/// A reader taken from the idle list; it goes back when dropped, even when `f` panics.
+struct Lease<'a> {
+    readers: &'a Readers,
+    conn: Option<Connection>,
+}
+
+impl<'a> Lease<'a> {
+    fn take(readers: &'a Readers) -> StoreResult<Self> {
+        let conn = readers.idle.lock().map_err(|_| poisoned())?.pop();
+        Ok(Self { readers, conn })
+    }
+
+    fn conn(&mut self) -> StoreResult<&mut Connection> {
+        // A permit guarantees an idle reader, unless one was lost to a poisoned list.
+        self.conn.as_mut().ok_or_else(|| StoreError::Backend("no idle sqlite reader".to_owned()))
+    }
+}
+
+impl Drop for Lease<'_> {
+    fn drop(&mut self) {
+        if let (Some(conn), Ok(mut idle)) = (self.conn.take(), self.readers.idle.lock()) {
+            idle.push(conn);
+        }
+    }
+}
+
+fn poisoned() -> StoreError {
+    StoreError::Backend("sqlite reader list lock poisoned".to_owned())
+}
+
+fn closed() -> StoreError {
+    StoreError::Backend("sqlite reader pool closed".to_owned())
+}

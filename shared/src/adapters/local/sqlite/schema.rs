@@ -1,0 +1,134 @@
+//! The schema, as an ordered list of migrations; `PRAGMA user_version` counts those applied.
+//!
+//! Append new migrations; never edit one that has shipped, since databases in the field have
+//! already run it.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use super::codec::db_err;
+use crate::ports::{StoreError, StoreResult};
+
+/// Jobs keep the columns that filters, orderings and targeted updates touch; the rest of the
+/// definition is one JSON `body`, so adding a definition field needs no migration. Executions
+/// are flat scalars that are updated piecemeal (progress, fail-all-running), so they are columns,
+/// with the task's `result` as JSON text.
+///
+/// `jobs_by_created` carries every filter column so that a filtered count or a skipped offset
+/// never reads the table. Executions have no foreign key to jobs: their history outlives the
+/// job (`delete_job_executions` is a separate call), as it does in the DynamoDB table.
+const V1: &str = "
+CREATE TABLE jobs (
+    id TEXT NOT NULL PRIMARY KEY,
+    name TEXT NOT NULL,
+    name_lower TEXT NOT NULL,
+    function TEXT NOT NULL,
+    enabled INTEGER NOT NULL,
+    paused INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    next_run_at INTEGER,
+    version INTEGER NOT NULL,
+    last_run_at INTEGER,
+    last_status TEXT,
+    runs_total INTEGER NOT NULL,
+    runs_succeeded INTEGER NOT NULL,
+    runs_failed INTEGER NOT NULL,
+    body TEXT NOT NULL
+) STRICT;
+CREATE INDEX jobs_by_created ON jobs (created_at, id, enabled, function, name_lower);
+CREATE INDEX jobs_due ON jobs (next_run_at, id) WHERE enabled AND NOT paused AND next_run_at IS NOT NULL;
+
+CREATE TABLE executions (
+    id BLOB NOT NULL PRIMARY KEY,
+    job_id TEXT NOT NULL,
+    scheduled_at INTEGER NOT NULL,
+    attempt INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    triggered_by TEXT NOT NULL,
+    principal TEXT,
+    created_at INTEGER NOT NULL,
+    not_before INTEGER,
+    started_at INTEGER,
+    finished_at INTEGER,
+    progress_total INTEGER NOT NULL,
+    progress_processed INTEGER NOT NULL,
+    progress_succeeded INTEGER NOT NULL,
+    progress_failed INTEGER NOT NULL,
+    result TEXT,
+    error TEXT,
+    exit_code INTEGER,
+    stdout_tail TEXT,
+    stderr_tail TEXT,
+    UNIQUE (job_id, scheduled_at, attempt)
+) STRICT;
+CREATE INDEX executions_by_job ON executions (job_id, id);
+CREATE INDEX executions_by_status ON executions (status, id);
+CREATE INDEX executions_by_job_status ON executions (job_id, status, id);
+CREATE INDEX executions_finished ON executions (status, finished_at) WHERE finished_at IS NOT NULL;
+";
+
+pub(super) const MIGRATIONS: &[&str] = &[V1];
+
+/// Applies the migrations the file has not seen, all in one transaction, so that a crash or a
+/// concurrent opener never leaves a half-built schema behind.
+pub(super) fn migrate(conn: &mut Connection) -> StoreResult<()> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err)?;
+    let applied: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(db_err)?;
+    let known = MIGRATIONS.len();
+    let applied = usize::try_from(applied).map_err(|_| StoreError::Backend(format!("bad schema version {applied}")))?;
+    if applied > known {
+        return Err(StoreError::Backend(format!(
+            "database schema version {applied} is newer than this build understands ({known})"
+        )));
+    }
+    if applied == known {
+        return Ok(());
+    }
+    for sql in &MIGRATIONS[applied..] {
+        tx.execute_batch(sql).map_err(db_err)?;
+    }
+    tx.pragma_update(None, "user_version", known as i64).map_err(db_err)?;
+    tx.commit().map_err(db_err)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn version(conn: &Connection) -> StoreResult<i64> {
+        conn.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(db_err)
+    }
+
+    #[test]
+    fn migrating_twice_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.db");
+        let mut conn = Connection::open(&path).unwrap();
+        migrate(&mut conn).unwrap();
+        assert_eq!(version(&conn).unwrap(), MIGRATIONS.len() as i64);
+        conn.execute("INSERT INTO executions (id, job_id, scheduled_at, attempt, status, triggered_by, created_at, progress_total, progress_processed, progress_succeeded, progress_failed) VALUES (x'01', 'j', 0, 1, 'running', 'api', 0, 0, 0, 0, 0)", []).unwrap();
+        drop(conn);
+        let mut conn = Connection::open(&path).unwrap();
+        migrate(&mut conn).unwrap();
+        assert_eq!(version(&conn).unwrap(), MIGRATIONS.len() as i64);
+        let rows: i64 = conn.query_row("SELECT count(*) FROM executions", [], |r| r.get(0)).unwrap();
+        assert_eq!(rows, 1, "reopening must keep the data");
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "user_version", MIGRATIONS.len() as i64 + 1).unwrap();
+        assert!(matches!(migrate(&mut conn), Err(StoreError::Backend(m)) if m.contains("newer")));
+    }
+
+    #[test]
+    fn a_failed_migration_leaves_nothing_behind() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE jobs (x)").unwrap();
+        assert!(migrate(&mut conn).is_err());
+        assert_eq!(version(&conn).unwrap(), 0);
+        let tables: i64 =
+            conn.query_row("SELECT count(*) FROM sqlite_master WHERE name = 'executions'", [], |r| r.get(0)).unwrap();
+        assert_eq!(tables, 0);
+    }
+}

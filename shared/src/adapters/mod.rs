@@ -1,0 +1,3 @@
+//! Implementations of the ports: `local` for the embedded default.
+
+pub mod local;

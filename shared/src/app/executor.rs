@@ -1,0 +1,115 @@
+//! Runs one claimed execution to its end and records it: the same steps whether the local
+//! scheduler or the AWS executor function fired it.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use tokio_util::sync::CancellationToken;
+
+use crate::domain::execution::{Execution, ExecutionStatus, TriggeredBy};
+use crate::domain::job::Job;
+use crate::ports::{Clock, ExecutionStore, JobStore, StartOutcome, StoreError, StoreResult, TaskRunner};
+
+#[derive(Clone)]
+pub struct Executor {
+    jobs: Arc<dyn JobStore>,
+    executions: Arc<dyn ExecutionStore>,
+    runner: Arc<dyn TaskRunner>,
+    clock: Arc<dyn Clock>,
+}
+
+impl Executor {
+    pub fn new(
+        jobs: Arc<dyn JobStore>,
+        executions: Arc<dyn ExecutionStore>,
+        runner: Arc<dyn TaskRunner>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self { jobs, executions, runner, clock }
+    }
+
+    /// Claims the run of `job` for `scheduled_at` (first attempt) under the job's instance limit.
+    pub async fn claim(
+        &self,
+        job: &Job,
+        scheduled_at: DateTime<Utc>,
+        triggered_by: TriggeredBy,
+        principal: Option<String>,
+    ) -> StoreResult<StartOutcome> {
+        let now = self.clock.now();
+        let mut execution = Execution::new(job.id.clone(), scheduled_at, 1, triggered_by, principal, now);
+        execution.started_at = Some(now);
+        self.executions.start_execution(&execution, job.policies.max_instances).await
+    }
+
+    /// Records a fire time that will not run (misfired, or coalesced away).
+    pub async fn record_skipped(&self, job: &Job, scheduled_at: DateTime<Utc>, why: String) -> StoreResult<()> {
+        let now = self.clock.now();
+        let execution = Execution::new(job.id.clone(), scheduled_at, 1, TriggeredBy::Scheduler, None, now)
+            .finish_without_running(ExecutionStatus::Skipped, why, now);
+        // A skip is recorded through the same uniqueness guard as a run, so a redelivered fire
+        // cannot add a second record for the same time.
+        match self.executions.insert_pending(&execution).await? {
+            StartOutcome::Duplicate => Ok(()),
+            _ => self.executions.finish_execution(&execution).await,
+        }
+    }
+
+    /// Runs a started execution, records its outcome on it and on the job, and when the retry
+    /// policy asks for another attempt, records that attempt as pending and returns it.
+    pub async fn run_started(
+        &self,
+        job: &Job,
+        mut execution: Execution,
+        cancel: CancellationToken,
+        shutdown: &CancellationToken,
+    ) -> StoreResult<Option<Execution>> {
+        let timeout = Duration::from_secs(job.timeout_seconds());
+        let outcome = self.runner.run(job, &execution, timeout, cancel).await;
+        let now = self.clock.now();
+        execution.finished_at = Some(now);
+        execution.result = outcome.result;
+        execution.exit_code = outcome.exit_code;
+        execution.stdout_tail = outcome.stdout_tail;
+        execution.stderr_tail = outcome.stderr_tail;
+        if let Some(progress) = outcome.progress {
+            execution.progress = progress;
+        }
+        let interrupted = outcome.status == ExecutionStatus::Cancelled && shutdown.is_cancelled();
+        if interrupted {
+            execution.status = ExecutionStatus::Failed;
+            execution.error = Some("interrupted".to_owned());
+        } else {
+            execution.status = outcome.status;
+            execution.error = outcome.error;
+        }
+        self.executions.finish_execution(&execution).await?;
+        match self.jobs.record_run(&job.id, execution.status, now).await {
+            Ok(()) | Err(StoreError::NotFound) => {}
+            Err(err) => return Err(err),
+        }
+        if interrupted || !execution.status.is_retryable() || execution.attempt > job.policies.retry_count {
+            return Ok(None);
+        }
+        let mut retry = Execution::new(
+            job.id.clone(),
+            execution.scheduled_at,
+            execution.attempt + 1,
+            TriggeredBy::Retry,
+            execution.principal.clone(),
+            now,
+        );
+        let delay = chrono::Duration::seconds(i64::try_from(job.policies.retry_delay_seconds).unwrap_or(i64::MAX / 2_000));
+        retry.not_before = Some(now + delay);
+        match self.executions.insert_pending(&retry).await? {
+            StartOutcome::Duplicate => Ok(None),
+            _ => Ok(Some(retry)),
+        }
+    }
+
+    /// Starts a pending retry once it is due.
+    pub async fn start_retry(&self, job: &Job, retry: &Execution) -> StoreResult<StartOutcome> {
+        self.executions.start_pending(retry.id, job.policies.max_instances, self.clock.now()).await
+    }
+}

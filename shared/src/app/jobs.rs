@@ -1,0 +1,247 @@
+//! Job use cases: create, change, pause, trigger, delete, and the reads every family needs.
+
+use std::sync::Arc;
+
+use crate::domain::execution::Execution;
+use crate::domain::ids::JobId;
+use crate::domain::job::{Job, JobCounts, JobFilter, NewJob};
+use crate::domain::principal::Principal;
+use crate::domain::script_path::ScriptRoots;
+use crate::domain::task::TaskSpec;
+use crate::domain::trigger::Trigger;
+use crate::ports::{
+    Clock, ExecutionFilter, ExecutionStore, JobStore, Page, PageRequest, StartOutcome, StoreError, TriggerBackend,
+};
+
+use super::error::{AppError, AppResult};
+use super::executor::Executor;
+use super::instance::InstanceInfo;
+
+#[derive(Clone)]
+pub struct JobService {
+    jobs: Arc<dyn JobStore>,
+    executions: Arc<dyn ExecutionStore>,
+    backend: Arc<dyn TriggerBackend>,
+    executor: Executor,
+    clock: Arc<dyn Clock>,
+    roots: Arc<ScriptRoots>,
+    instance: Arc<InstanceInfo>,
+}
+
+pub struct DeleteAllReport {
+    pub deleted: u64,
+    pub errors: Vec<(JobId, String)>,
+}
+
+pub enum TriggerOutcome {
+    Started(Execution),
+    Skipped(Execution),
+}
+
+impl JobService {
+    pub fn new(
+        jobs: Arc<dyn JobStore>,
+        executions: Arc<dyn ExecutionStore>,
+        backend: Arc<dyn TriggerBackend>,
+        executor: Executor,
+        clock: Arc<dyn Clock>,
+        roots: Arc<ScriptRoots>,
+        instance: Arc<InstanceInfo>,
+    ) -> Self {
+        Self { jobs, executions, backend, executor, clock, roots, instance }
+    }
+
+    pub fn instance(&self) -> &InstanceInfo {
+        &self.instance
+    }
+
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
+    /// Creates a job, or with `replace_existing` replaces one of the same id (keeping its
+    /// history). Nothing is stored when any check fails.
+    pub async fn create(&self, new: NewJob, principal: &Principal, replace_existing: bool) -> AppResult<Job> {
+        let now = self.clock.now();
+        self.check_task(&new.task)?;
+        check_trigger_in_future(&new.trigger, now)?;
+        let job = Job::create(new, Some(principal.name.clone()), now);
+        if job.next_run_at.is_none() {
+            return Err(AppError::invalid("trigger", "the schedule never fires"));
+        }
+        match self.jobs.insert_job(&job).await {
+            Ok(()) => {}
+            Err(StoreError::AlreadyExists) if replace_existing => {
+                let existing = self.get(&job.id).await?;
+                let mut replacement = job.clone();
+                replacement.created_at = existing.created_at;
+                replacement.created_by = existing.created_by.clone();
+                replacement.counters = existing.counters;
+                replacement.last_run_at = existing.last_run_at;
+                replacement.last_status = existing.last_status;
+                replacement.version = existing.version + 1;
+                self.jobs.update_job(&replacement, existing.version).await?;
+                self.backend.schedule(&replacement).await?;
+                return Ok(replacement);
+            }
+            Err(StoreError::AlreadyExists) => {
+                return Err(AppError::Conflict(format!("Job already exists: {}", job.id)));
+            }
+            Err(err) => return Err(err.into()),
+        }
+        if let Err(err) = self.backend.schedule(&job).await {
+            // The schedule is the half that makes a job fire; without it the record must go.
+            if let Err(undo) = self.jobs.delete_job(&job.id).await {
+                tracing::error!(job = %job.id, error = %undo, "could not undo a job whose schedule failed");
+            }
+            return Err(err.into());
+        }
+        Ok(job)
+    }
+
+    pub async fn get(&self, id: &JobId) -> AppResult<Job> {
+        self.jobs.get_job(id).await?.ok_or_else(|| AppError::job_not_found(id))
+    }
+
+    pub async fn list(&self, filter: &JobFilter, page: &PageRequest) -> AppResult<Page<Job>> {
+        Ok(self.jobs.list_jobs(filter, page).await?)
+    }
+
+    pub async fn counts(&self) -> AppResult<JobCounts> {
+        Ok(self.jobs.count_jobs().await?)
+    }
+
+    pub async fn next_due(&self) -> AppResult<Option<Job>> {
+        Ok(self.jobs.next_due_job().await?)
+    }
+
+    pub async fn running_count(&self) -> AppResult<u64> {
+        Ok(self.executions.count_running().await?)
+    }
+
+    /// Applies `change` to the current definition and stores it if nobody changed the job in
+    /// between (a lost update is a conflict, never silent).
+    pub async fn update(
+        &self,
+        id: &JobId,
+        principal: &Principal,
+        change: impl FnOnce(&mut Job) -> AppResult<()>,
+    ) -> AppResult<Job> {
+        let current = self.get(id).await?;
+        let mut job = current.clone();
+        change(&mut job)?;
+        if job.task != current.task {
+            self.check_task(&job.task)?;
+        }
+        let now = self.clock.now();
+        if job.trigger != current.trigger {
+            check_trigger_in_future(&job.trigger, now)?;
+            // A new one-off date is a new plan: it may fire even if the old one already did.
+            job.last_run_at = if job.trigger.is_one_off() { None } else { job.last_run_at };
+        }
+        let replan = job.trigger != current.trigger
+            || (job.is_active() && !current.is_active())
+            || job.next_run_at.is_none() && job.is_active();
+        if replan {
+            job.replan(now);
+        }
+        job.touch(Some(principal.name.clone()), now);
+        self.jobs.update_job(&job, current.version).await?;
+        self.backend.schedule(&job).await?;
+        Ok(job)
+    }
+
+    pub async fn pause(&self, id: &JobId, principal: &Principal) -> AppResult<Job> {
+        self.update(id, principal, |job| {
+            job.paused = true;
+            Ok(())
+        })
+        .await
+    }
+
+    pub async fn resume(&self, id: &JobId, principal: &Principal) -> AppResult<Job> {
+        self.update(id, principal, |job| {
+            job.paused = false;
+            Ok(())
+        })
+        .await
+    }
+
+    pub async fn set_enabled(&self, id: &JobId, enabled: bool, principal: &Principal) -> AppResult<Job> {
+        self.update(id, principal, |job| {
+            job.enabled = enabled;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Deletes the job, its schedule and its execution history.
+    pub async fn delete(&self, id: &JobId) -> AppResult<()> {
+        if !self.jobs.delete_job(id).await? {
+            return Err(AppError::job_not_found(id));
+        }
+        self.backend.unschedule(id).await?;
+        self.executions.delete_job_executions(id).await?;
+        Ok(())
+    }
+
+    pub async fn delete_all(&self) -> AppResult<DeleteAllReport> {
+        let mut report = DeleteAllReport { deleted: 0, errors: Vec::new() };
+        loop {
+            let page = self.jobs.list_jobs(&JobFilter::default(), &PageRequest { offset: 0, limit: 500, cursor: None }).await?;
+            if page.items.is_empty() {
+                return Ok(report);
+            }
+            for job in page.items {
+                match self.delete(&job.id).await {
+                    Ok(()) | Err(AppError::NotFound(_)) => report.deleted += 1,
+                    Err(err) => {
+                        tracing::error!(job = %job.id, error = %err, "delete failed");
+                        report.errors.push((job.id, "delete failed".to_owned()));
+                    }
+                }
+            }
+            // Jobs that fail to delete stay listed; stop instead of looping over them forever.
+            if !report.errors.is_empty() {
+                return Ok(report);
+            }
+        }
+    }
+
+    /// Runs the job now, outside its schedule. Refused while the job is disabled.
+    pub async fn trigger(&self, id: &JobId, principal: &Principal, by: crate::domain::execution::TriggeredBy) -> AppResult<TriggerOutcome> {
+        let job = self.get(id).await?;
+        if !job.enabled {
+            return Err(AppError::Conflict(format!("Job {id} is disabled; enable it before triggering it")));
+        }
+        let now = self.clock.now();
+        match self.executor.claim(&job, now, by, Some(principal.name.clone())).await? {
+            StartOutcome::Started(execution) => {
+                self.backend.dispatch(job, execution.clone()).await?;
+                Ok(TriggerOutcome::Started(execution))
+            }
+            StartOutcome::Skipped(execution) => Ok(TriggerOutcome::Skipped(execution)),
+            StartOutcome::Duplicate => Err(AppError::Conflict(format!("Job {id} was just triggered; try again"))),
+        }
+    }
+
+    pub async fn executions(&self, filter: &ExecutionFilter, page: &PageRequest) -> AppResult<Page<Execution>> {
+        Ok(self.executions.list_executions(filter, page).await?)
+    }
+
+    fn check_task(&self, task: &TaskSpec) -> AppResult<()> {
+        if let TaskSpec::Script { script_path, .. } = task {
+            self.roots.resolve(script_path)?;
+        }
+        Ok(())
+    }
+}
+
+fn check_trigger_in_future(trigger: &Trigger, now: chrono::DateTime<chrono::Utc>) -> AppResult<()> {
+    if let Trigger::Date { run_at } = trigger
+        && *run_at <= now
+    {
+        return Err(AppError::invalid("run_date", "must be in the future"));
+    }
+    Ok(())
+}

@@ -1,0 +1,14 @@
+//! Use cases over the ports: what every route family and every runtime (the local server, the
+//! Lambdas) does with jobs and executions.
+
+mod error;
+mod executor;
+mod instance;
+mod jobs;
+mod misfire;
+
+pub use error::{AppError, AppResult};
+pub use executor::Executor;
+pub use instance::InstanceInfo;
+pub use jobs::{DeleteAllReport, JobService, TriggerOutcome};
+pub use misfire::{FirePlan, plan_fire};

@@ -1,0 +1,9 @@
+//! Pure types and rules: no AWS, no HTTP.
+
+pub mod execution;
+pub mod ids;
+pub mod job;
+pub mod principal;
+pub mod script_path;
+pub mod task;
+pub mod trigger;

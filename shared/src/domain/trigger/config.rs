@@ -1,0 +1,150 @@
+//! Seed 004's `scheduleConfig` object, in each of the forms clients send.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde_json::{Map, Value};
+
+use super::cron::{CronFields, CronSchedule};
+use super::date::{parse_date_time_in, parse_timezone};
+use super::error::child;
+use super::expression::{cron_from_now, parse_expression};
+use super::{JobType, MAX_INTERVAL_SECONDS, Trigger, TriggerError};
+
+const ROOT: &str = "scheduleConfig";
+
+const INTERVAL_KEYS: &[&str] = &["weeks", "days", "hours", "minutes", "seconds", "timezone"];
+const CRON_KEYS: &[&str] = &["minute", "hour", "day", "month", "day_of_week", "year", "timezone"];
+const DATE_KEYS: &[&str] = &["run_date", "timezone"];
+const EXPRESSION_KEYS: &[&str] = &["expression", "timezone"];
+
+/// Reads `scheduleConfig` for a job of `job_type`:
+/// - interval: `{weeks, days, hours, minutes, seconds}`, each a whole number, missing ones 0;
+/// - cron: APScheduler-style `{minute, hour, day, month, day_of_week, year}`;
+/// - date: `{run_date}`;
+/// - any type: `{expression: "at(…)" | "rate(…)" | "cron(…)"}` agreeing with `job_type`.
+///
+/// `timezone` (IANA, default UTC) may come with each; intervals ignore it. Intervals and
+/// `rate()` count from `now`.
+pub fn from_schedule_config(job_type: JobType, config: &Value, now: DateTime<Utc>) -> Result<Trigger, TriggerError> {
+    let Some(map) = config.as_object() else {
+        return Err(TriggerError::new(ROOT, "must be an object"));
+    };
+    if map.contains_key("expression") {
+        check_keys(map, EXPRESSION_KEYS)?;
+        return from_expression(job_type, map, now);
+    }
+    if job_type == JobType::Cron && map.contains_key("second") {
+        return Err(TriggerError::new(
+            child(ROOT, "second"),
+            "cron schedules run at whole minutes; use an interval job for seconds",
+        ));
+    }
+    let allowed = match job_type {
+        JobType::Interval => INTERVAL_KEYS,
+        JobType::Cron => CRON_KEYS,
+        JobType::Date => DATE_KEYS,
+    };
+    check_keys(map, allowed)?;
+    let zone = match string(map, "timezone")? {
+        Some(name) => parse_timezone(&child(ROOT, "timezone"), &name)?,
+        None => Tz::UTC,
+    };
+    match job_type {
+        JobType::Interval => interval(map, now),
+        JobType::Cron => cron(map, zone, now),
+        JobType::Date => {
+            let field = child(ROOT, "run_date");
+            let run_date = string(map, "run_date")?.ok_or_else(|| TriggerError::new(&field, "is required"))?;
+            let run_at = parse_date_time_in(&field, &run_date, zone)?;
+            Ok(Trigger::Date { run_at })
+        }
+    }
+}
+
+fn from_expression(job_type: JobType, map: &Map<String, Value>, now: DateTime<Utc>) -> Result<Trigger, TriggerError> {
+    let field = child(ROOT, "expression");
+    let Some(Value::String(expr)) = map.get("expression") else {
+        return Err(TriggerError::new(field, "must be a string"));
+    };
+    let zone = string(map, "timezone")?;
+    let trigger = parse_expression(&field, expr, zone.as_deref(), now)?;
+    if trigger.job_type() != job_type {
+        let wanted = match job_type {
+            JobType::Interval => "rate(…)",
+            JobType::Cron => "cron(…)",
+            JobType::Date => "at(…)",
+        };
+        return Err(TriggerError::new(
+            field,
+            format!(
+                "this expression makes a {} job but the job type is {}; use {wanted}",
+                trigger.job_type().name(),
+                job_type.name()
+            ),
+        ));
+    }
+    Ok(trigger)
+}
+
+fn interval(map: &Map<String, Value>, now: DateTime<Utc>) -> Result<Trigger, TriggerError> {
+    let units = [("weeks", 604_800u64), ("days", 86_400), ("hours", 3_600), ("minutes", 60), ("seconds", 1)];
+    let too_long = || TriggerError::new(ROOT, format!("the interval must be at most {MAX_INTERVAL_SECONDS} seconds"));
+    let mut total: u64 = 0;
+    for (key, seconds) in units {
+        let count = match map.get(key) {
+            None | Some(Value::Null) => 0,
+            Some(value) => {
+                value.as_u64().ok_or_else(|| TriggerError::new(child(ROOT, key), "must be a non-negative integer"))?
+            }
+        };
+        total = count.checked_mul(seconds).and_then(|s| total.checked_add(s)).ok_or_else(too_long)?;
+    }
+    if total == 0 {
+        return Err(TriggerError::new(ROOT, "the interval must be longer than zero; set hours, minutes or seconds"));
+    }
+    if total > MAX_INTERVAL_SECONDS {
+        return Err(too_long());
+    }
+    Ok(Trigger::Interval { every_seconds: total, anchor: now })
+}
+
+fn cron(map: &Map<String, Value>, zone: Tz, now: DateTime<Utc>) -> Result<Trigger, TriggerError> {
+    let fields = CronFields {
+        minute: cron_value(map, "minute")?,
+        hour: cron_value(map, "hour")?,
+        day: cron_value(map, "day")?,
+        month: cron_value(map, "month")?,
+        day_of_week: cron_value(map, "day_of_week")?,
+        year: cron_value(map, "year")?,
+    };
+    let expression = super::aps::to_eventbridge(ROOT, &fields)?;
+    let schedule = CronSchedule::parse(ROOT, &expression, zone)?.with_fields(fields);
+    cron_from_now(ROOT, schedule, now)
+}
+
+/// A cron field as text; APScheduler takes numbers there too.
+fn cron_value(map: &Map<String, Value>, key: &str) -> Result<Option<String>, TriggerError> {
+    match map.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(Value::Number(n)) if n.is_u64() => Ok(Some(n.to_string())),
+        Some(_) => Err(TriggerError::new(child(ROOT, key), "must be a string or a non-negative integer")),
+    }
+}
+
+fn string(map: &Map<String, Value>, key: &str) -> Result<Option<String>, TriggerError> {
+    match map.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(TriggerError::new(child(ROOT, key), "must be a string")),
+    }
+}
+
+fn check_keys(map: &Map<String, Value>, allowed: &[&str]) -> Result<(), TriggerError> {
+    match map.keys().find(|k| !allowed.contains(&k.as_str())) {
+        None => Ok(()),
+        Some(key) => {
+            Err(TriggerError::new(child(ROOT, key), format!("unknown key '{key}'; expected {}", allowed.join(", "))))
+        }
+    }
+}

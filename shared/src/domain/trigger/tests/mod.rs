@@ -1,0 +1,59 @@
+//! Known vectors for every trigger form, with exact UTC instants.
+
+mod config;
+mod cron;
+mod dst;
+mod expression;
+mod render;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+
+use super::{Trigger, TriggerError, parse_expression};
+
+/// The "current time" most tests parse at.
+const NOW: &str = "2025-01-01T00:00:00Z";
+
+fn utc(s: &str) -> DateTime<Utc> {
+    s.parse().expect("test instant")
+}
+
+fn now() -> DateTime<Utc> {
+    utc(NOW)
+}
+
+fn text(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+}
+
+/// An EventBridge cron trigger in `zone`, parsed at [`NOW`].
+fn cron(expr: &str, zone: &str) -> Trigger {
+    parse_expression("expression", &format!("cron({expr})"), Some(zone), now()).expect("valid cron")
+}
+
+/// The next `n` fire times strictly after `after`.
+fn fires(trigger: &Trigger, after: &str, n: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cursor = utc(after);
+    while out.len() < n {
+        match trigger.next_fire_after(cursor) {
+            Some(t) => {
+                assert!(t > cursor, "{t} is not after {cursor}");
+                out.push(text(t));
+                cursor = t;
+            }
+            None => break,
+        }
+    }
+    out
+}
+
+/// Asserts where an error points and that its message says `fragment`.
+fn assert_error(result: Result<Trigger, TriggerError>, field: &str, fragment: &str) {
+    match result {
+        Ok(t) => panic!("expected an error at {field}, got {t:?}"),
+        Err(e) => {
+            assert_eq!(e.field, field, "{e}");
+            assert!(e.message.contains(fragment), "message {:?} lacks {fragment:?}", e.message);
+        }
+    }
+}

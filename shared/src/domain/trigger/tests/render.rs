@@ -1,0 +1,135 @@
+//! `expression()`, `eventbridge_expression()`, `describe()`, `schedule_config()`, serde.
+
+use serde_json::json;
+
+use super::{cron, now, utc};
+use crate::domain::trigger::{JobType, Trigger, from_schedule_config, parse_expression};
+
+fn interval(every_seconds: u64) -> Trigger {
+    Trigger::Interval { every_seconds, anchor: now() }
+}
+
+#[test]
+fn expressions() {
+    assert_eq!(Trigger::date(utc("2025-01-01T02:00:00Z")).expression(), "at(2025-01-01T02:00:00)");
+    assert_eq!(interval(300).expression(), "rate(5 minutes)");
+    assert_eq!(interval(3_600).expression(), "rate(1 hour)");
+    assert_eq!(interval(30).expression(), "rate(30 seconds)");
+    assert_eq!(interval(90).expression(), "rate(90 seconds)");
+    assert_eq!(interval(172_800).expression(), "rate(2 days)");
+    assert_eq!(cron("0 9 ? * MON *", "Europe/Berlin").expression(), "cron(0 9 ? * MON *)");
+}
+
+#[test]
+fn eventbridge_expressions() {
+    assert_eq!(interval(30).eventbridge_expression(), None);
+    assert_eq!(interval(90).eventbridge_expression(), None);
+    assert_eq!(interval(120).eventbridge_expression().as_deref(), Some("rate(2 minutes)"));
+    assert_eq!(
+        Trigger::now(utc("2025-01-01T02:00:00.750Z")).eventbridge_expression().as_deref(),
+        Some("at(2025-01-01T02:00:00)")
+    );
+    assert_eq!(cron("0 9 ? * MON *", "UTC").eventbridge_expression().as_deref(), Some("cron(0 9 ? * MON *)"));
+}
+
+#[test]
+fn describe_like_apscheduler() {
+    assert_eq!(Trigger::date(utc("2024-12-31T23:59:59Z")).describe(), "date[2024-12-31 23:59:59 UTC]");
+    assert_eq!(interval(3_600).describe(), "interval[1:00:00]");
+    assert_eq!(interval(30).describe(), "interval[0:00:30]");
+    assert_eq!(interval(90_061).describe(), "interval[1 day, 1:01:01]");
+    assert_eq!(interval(172_800).describe(), "interval[2 days, 0:00:00]");
+    assert_eq!(cron("0 9 ? * MON *", "Europe/Berlin").describe(), "cron[cron(0 9 ? * MON *) Europe/Berlin]");
+}
+
+#[test]
+fn schedule_config_views() {
+    assert_eq!(interval(3_600).schedule_config(), json!({"hours": 1, "minutes": 0, "seconds": 0}));
+    assert_eq!(interval(86_400).schedule_config(), json!({"hours": 24, "minutes": 0, "seconds": 0}));
+    assert_eq!(interval(5_430).schedule_config(), json!({"hours": 1, "minutes": 30, "seconds": 30}));
+    // Given as 90 minutes, shown normalised.
+    let ninety = from_schedule_config(JobType::Interval, &json!({"minutes": 90}), now());
+    assert_eq!(ninety.expect("valid").schedule_config(), json!({"hours": 1, "minutes": 30, "seconds": 0}));
+    assert_eq!(
+        Trigger::date(utc("2024-12-31T23:59:59Z")).schedule_config(),
+        json!({"run_date": "2024-12-31T23:59:59Z", "expression": "at(2024-12-31T23:59:59)"})
+    );
+    assert_eq!(
+        cron("0 9 ? * MON *", "Europe/Berlin").schedule_config(),
+        json!({"expression": "cron(0 9 ? * MON *)", "timezone": "Europe/Berlin"})
+    );
+    let fields = from_schedule_config(JobType::Cron, &json!({"hour": "8", "minute": "0", "day_of_week": "mon"}), now());
+    assert_eq!(
+        fields.expect("valid").schedule_config(),
+        json!({
+            "hour": "8",
+            "minute": "0",
+            "day_of_week": "mon",
+            "expression": "cron(0 8 ? * MON *)",
+            "timezone": "UTC"
+        })
+    );
+}
+
+#[test]
+fn job_types() {
+    let listed: Vec<_> = JobType::all().iter().map(|t| (t.id(), t.name(), t.display_name(), t.description())).collect();
+    assert_eq!(
+        listed,
+        [
+            (1, "interval", "Interval", "Run at fixed time intervals"),
+            (2, "cron", "Cron", "Run on cron schedule"),
+            (3, "date", "Date", "Run once at a given date and time"),
+        ]
+    );
+    assert_eq!(JobType::from_id(2), Some(JobType::Cron));
+    assert_eq!(JobType::from_id(4), None);
+    assert_eq!(JobType::from_name("date"), Some(JobType::Date));
+}
+
+#[test]
+fn serde_round_trips_every_variant() {
+    let with_fields = from_schedule_config(
+        JobType::Cron,
+        &json!({"hour": "9", "day_of_week": "mon-fri", "timezone": "America/New_York"}),
+        now(),
+    )
+    .expect("valid");
+    let cases = [
+        (Trigger::date(utc("2024-12-31T23:59:59Z")), json!({"type": "date", "run_at": "2024-12-31T23:59:59Z"})),
+        (interval(300), json!({"type": "interval", "every_seconds": 300, "anchor": "2025-01-01T00:00:00Z"})),
+        (Trigger::now(utc("2025-01-01T00:00:00.5Z")), json!({"type": "now", "at": "2025-01-01T00:00:00.500Z"})),
+        (
+            cron("0 9 ? * MON *", "Europe/Berlin"),
+            json!({"type": "cron", "expression": "0 9 ? * MON *", "timezone": "Europe/Berlin"}),
+        ),
+        (
+            with_fields,
+            json!({
+                "type": "cron",
+                "expression": "0 9 ? * MON-FRI *",
+                "timezone": "America/New_York",
+                "fields": {"hour": "9", "day_of_week": "mon-fri"}
+            }),
+        ),
+    ];
+    for (trigger, stored) in cases {
+        let value = serde_json::to_value(&trigger).expect("serialize");
+        assert_eq!(value, stored);
+        let back: Trigger = serde_json::from_value(value).expect("deserialize");
+        assert_eq!(back, trigger);
+        assert_eq!(back.next_fire_after(now()), trigger.next_fire_after(now()));
+    }
+}
+
+#[test]
+fn stored_cron_is_checked_on_load() {
+    let bad = json!({"type": "cron", "expression": "0 9 * * MON *", "timezone": "UTC"});
+    let err = serde_json::from_value::<Trigger>(bad).expect_err("invalid cron");
+    assert!(err.to_string().contains("cannot both be set"), "{err}");
+    let zone = json!({"type": "cron", "expression": "0 9 ? * MON *", "timezone": "Nowhere"});
+    let err = serde_json::from_value::<Trigger>(zone).expect_err("invalid zone");
+    assert!(err.to_string().contains("unknown time zone"), "{err}");
+    let parsed = parse_expression("e", "cron(0 9 ? * MON *)", None, now()).expect("valid");
+    assert_eq!(parsed.timezone(), chrono_tz::Tz::UTC);
+}

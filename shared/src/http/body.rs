@@ -1,0 +1,154 @@
+//! Reading request bodies and queries the same way for every family; each family turns a
+//! `InputError` into its own error shape.
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::http::StatusCode;
+use serde::de::DeserializeOwned;
+
+/// What was wrong with a request's input, before any family shaped it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InputError {
+    pub status: StatusCode,
+    /// Where: `["body", "scheduleConfig", "hours"]`, `["query", "page"]`, or `["body"]`.
+    pub loc: Vec<String>,
+    pub message: String,
+    /// A pydantic-style error type, for seed 004's validation list.
+    pub kind: &'static str,
+}
+
+impl InputError {
+    pub fn new(status: StatusCode, loc: Vec<String>, message: impl Into<String>, kind: &'static str) -> Self {
+        Self { status, loc, message: message.into(), kind }
+    }
+
+    pub fn field(&self) -> String {
+        self.loc.iter().skip(1).cloned().collect::<Vec<_>>().join(".")
+    }
+}
+
+pub fn body_bytes(result: Result<Bytes, BytesRejection>) -> Result<Bytes, InputError> {
+    result.map_err(|rejection| {
+        let status = rejection.status();
+        let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
+            "request body is too large".to_owned()
+        } else {
+            "could not read the request body".to_owned()
+        };
+        InputError::new(status, vec!["body".to_owned()], message, "value_error.body")
+    })
+}
+
+/// Parses JSON, naming the location of the first problem (`body.scheduleConfig.hours`).
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, InputError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(InputError::new(
+            StatusCode::BAD_REQUEST,
+            vec!["body".to_owned()],
+            "request body must be a JSON object",
+            "value_error.missing",
+        ));
+    }
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let parsed: Result<T, _> = serde_path_to_error::deserialize(&mut de);
+    let value = parsed.map_err(|err| {
+        let mut loc = vec!["body".to_owned()];
+        loc.extend(path_segments(err.path()));
+        let inner = err.into_inner();
+        let (status, kind) = if inner.is_syntax() || inner.is_eof() {
+            (StatusCode::BAD_REQUEST, "value_error.jsondecode")
+        } else {
+            (StatusCode::UNPROCESSABLE_ENTITY, "type_error")
+        };
+        InputError::new(status, loc, clean_serde_message(&inner.to_string()), kind)
+    })?;
+    de.end().map_err(|_| {
+        InputError::new(StatusCode::BAD_REQUEST, vec!["body".to_owned()], "trailing characters after the JSON value", "value_error.jsondecode")
+    })?;
+    Ok(value)
+}
+
+/// Parses a query string into `T`, naming the offending parameter.
+pub fn parse_query<T: DeserializeOwned>(query: Option<&str>) -> Result<T, InputError> {
+    let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.unwrap_or("").as_bytes()));
+    serde_path_to_error::deserialize(de).map_err(|err| {
+        let mut loc = vec!["query".to_owned()];
+        loc.extend(path_segments(err.path()));
+        InputError::new(StatusCode::UNPROCESSABLE_ENTITY, loc, clean_serde_message(&err.into_inner().to_string()), "type_error")
+    })
+}
+
+fn path_segments(path: &serde_path_to_error::Path) -> Vec<String> {
+    path.iter()
+        .filter_map(|segment| match segment {
+            serde_path_to_error::Segment::Map { key } => Some(key.clone()),
+            serde_path_to_error::Segment::Seq { index } => Some(index.to_string()),
+            serde_path_to_error::Segment::Enum { variant } => Some(variant.clone()),
+            serde_path_to_error::Segment::Unknown => None,
+        })
+        .collect()
+}
+
+/// serde's messages end with " at line 1 column 42"; the location is already given apart.
+fn clean_serde_message(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(cut) => message[..cut].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Body {
+        name: String,
+        config: Config,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Config {
+        hours: u32,
+    }
+
+    #[test]
+    fn type_errors_name_their_field() {
+        let err = parse_json::<Body>(br#"{"name": "x", "config": {"hours": "two"}}"#).unwrap_err();
+        assert_eq!(err.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(err.loc, ["body", "config", "hours"]);
+        assert_eq!(err.field(), "config.hours");
+        assert!(err.message.starts_with("invalid type"), "{}", err.message);
+    }
+
+    #[test]
+    fn malformed_json_is_a_bad_request() {
+        let err = parse_json::<Body>(b"{\"name\": ").unwrap_err();
+        assert_eq!(err.status, StatusCode::BAD_REQUEST);
+        let err = parse_json::<Body>(b"").unwrap_err();
+        assert_eq!(err.status, StatusCode::BAD_REQUEST);
+        let err = parse_json::<Body>(br#"{"name":"x","config":{"hours":1}} x"#).unwrap_err();
+        assert_eq!(err.status, StatusCode::BAD_REQUEST);
+    }
+
+    #[test]
+    fn missing_fields_are_named() {
+        let err = parse_json::<Body>(br#"{"config": {"hours": 1}}"#).unwrap_err();
+        assert!(err.message.contains("missing field `name`"), "{}", err.message);
+    }
+
+    #[test]
+    fn queries_name_the_parameter() {
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct Q {
+            page: Option<u32>,
+        }
+        let err = parse_query::<Q>(Some("page=abc")).unwrap_err();
+        assert_eq!(err.loc, ["query", "page"]);
+        assert!(parse_query::<Q>(None).is_ok());
+    }
+}

@@ -1,0 +1,5 @@
+//! What the `/api/v1/…` families share: their error shape.
+
+mod error;
+
+pub use error::DetailError;

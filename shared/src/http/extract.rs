@@ -1,0 +1,68 @@
+//! Extractors that reject in the route family's own error shape (`E`).
+
+use std::marker::PhantomData;
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
+use axum::http::request::Parts;
+use axum::response::IntoResponse;
+use serde::de::DeserializeOwned;
+
+use super::body::{InputError, body_bytes, parse_json, parse_query};
+use crate::app::AppError;
+use crate::domain::ids::JobId;
+use crate::domain::principal::Principal;
+
+/// Errors a family can build from any input problem.
+pub trait FamilyError: From<InputError> + From<AppError> + IntoResponse + Send {}
+
+impl<E: From<InputError> + From<AppError> + IntoResponse + Send> FamilyError for E {}
+
+/// A JSON body; malformed JSON, wrong types and oversized bodies become `E`.
+pub struct JsonBody<T, E>(pub T, pub PhantomData<E>);
+
+impl<S: Send + Sync, T: DeserializeOwned, E: FamilyError> FromRequest<S> for JsonBody<T, E> {
+    type Rejection = E;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = body_bytes(Bytes::from_request(req, state).await)?;
+        Ok(Self(parse_json(&bytes)?, PhantomData))
+    }
+}
+
+/// Query parameters, with the offending one named on error.
+pub struct QueryParams<T, E>(pub T, pub PhantomData<E>);
+
+impl<S: Send + Sync, T: DeserializeOwned, E: FamilyError> FromRequestParts<S> for QueryParams<T, E> {
+    type Rejection = E;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(parse_query(parts.uri.query())?, PhantomData))
+    }
+}
+
+/// A `{job_id}` path parameter. An id that could never be valid names no job: 404.
+pub struct JobIdPath<E>(pub JobId, pub PhantomData<E>);
+
+impl<S: Send + Sync, E: FamilyError> FromRequestParts<S> for JobIdPath<E> {
+    type Rejection = E;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Path(raw) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| E::from(AppError::NotFound("Job not found".to_owned())))?;
+        let id = JobId::parse(&raw).map_err(|_| E::from(AppError::job_not_found(&raw)))?;
+        Ok(Self(id, PhantomData))
+    }
+}
+
+/// The authenticated caller, put in place by the auth layer.
+pub struct Caller(pub Principal);
+
+impl<S: Send + Sync> FromRequestParts<S> for Caller {
+    type Rejection = axum::http::StatusCode;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        parts.extensions.get::<Principal>().cloned().map(Self).ok_or(axum::http::StatusCode::UNAUTHORIZED)
+    }
+}

@@ -1,0 +1,71 @@
+//! Which error shape a path's family speaks, and the family-shaped answers for unknown routes,
+//! wrong methods and panics.
+
+use axum::extract::Request;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+use super::detail::DetailError;
+use super::legacy::LegacyError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    /// `/api/…` but not `/api/v1/…`: seeds 000 and 001.
+    Legacy,
+    /// `/api/v1/…` (seeds 002, 003, 004) and everything else.
+    Detail,
+}
+
+impl Family {
+    pub fn of(path: &str) -> Self {
+        let legacy = (path == "/api" || path.starts_with("/api/")) && !(path == "/api/v1" || path.starts_with("/api/v1/"));
+        if legacy { Self::Legacy } else { Self::Detail }
+    }
+
+}
+
+/// An error in the shape of the family `path` belongs to. Seed 000's paths (`/api/jobs…`,
+/// `/api/clips…`) carry `"success": false`, which its clients read before anything else.
+pub fn error_for(path: &str, status: StatusCode, message: &str) -> Response {
+    match Family::of(path) {
+        Family::Legacy if path.starts_with("/api/jobs") || path.starts_with("/api/clips") => {
+            LegacyError::new(status, message).with_success().into_response()
+        }
+        Family::Legacy => LegacyError::new(status, message).into_response(),
+        Family::Detail => DetailError::new(status, message).into_response(),
+    }
+}
+
+pub async fn not_found(request: Request) -> Response {
+    let path = request.uri().path();
+    error_for(path, StatusCode::NOT_FOUND, &format!("Not found: {path}"))
+}
+
+pub async fn method_not_allowed(request: Request) -> Response {
+    let path = request.uri().path();
+    let message = format!("Method {} not allowed on {path}", request.method());
+    error_for(path, StatusCode::METHOD_NOT_ALLOWED, &message)
+}
+
+/// A panic must not take the connection down or leak its message: both families' keys, since
+/// the panic handler does not see the path.
+pub fn panic_response(_panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("a handler panicked");
+    let body = serde_json::json!({ "detail": "Internal server error", "error": "Internal server error" });
+    (StatusCode::INTERNAL_SERVER_ERROR, axum::Json(body)).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn families_by_path() {
+        assert_eq!(Family::of("/api/jobs"), Family::Legacy);
+        assert_eq!(Family::of("/api/health"), Family::Legacy);
+        assert_eq!(Family::of("/api/v1/scheduler/jobs"), Family::Detail);
+        assert_eq!(Family::of("/api/v1"), Family::Detail);
+        assert_eq!(Family::of("/api/v10"), Family::Legacy);
+        assert_eq!(Family::of("/nope"), Family::Detail);
+    }
+}

@@ -1,0 +1,113 @@
+//! The `/api/…` family's errors (seeds 000 and 001): `{"error": …}`, with `"success": false`
+//! on the routes of seed 000, whose clients read that flag.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use serde_json::json;
+use utoipa::ToSchema;
+
+use crate::app::AppError;
+use crate::http::body::InputError;
+
+#[derive(Debug)]
+pub struct LegacyError {
+    pub status: StatusCode,
+    pub message: String,
+    pub with_success: bool,
+}
+
+impl LegacyError {
+    pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        Self { status, message: message.into(), with_success: false }
+    }
+
+    /// Seed 000's routes answer with `"success": false` beside the error.
+    pub fn with_success(mut self) -> Self {
+        self.with_success = true;
+        self
+    }
+}
+
+impl IntoResponse for LegacyError {
+    fn into_response(self) -> Response {
+        let body = if self.with_success {
+            json!({ "success": false, "error": self.message })
+        } else {
+            json!({ "error": self.message })
+        };
+        (self.status, Json(body)).into_response()
+    }
+}
+
+impl From<AppError> for LegacyError {
+    fn from(err: AppError) -> Self {
+        match err {
+            AppError::NotFound(message) => Self::new(StatusCode::NOT_FOUND, message),
+            AppError::Conflict(message) => Self::new(StatusCode::CONFLICT, message),
+            AppError::Invalid { field, message } => {
+                Self::new(StatusCode::BAD_REQUEST, format!("Invalid {field}: {message}"))
+            }
+            AppError::Internal(detail) => {
+                tracing::error!(error = %detail, "internal error");
+                Self::new(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error")
+            }
+        }
+    }
+}
+
+impl From<InputError> for LegacyError {
+    fn from(err: InputError) -> Self {
+        // Seed 001 documents 400 for every input problem, including wrong types.
+        let status = if err.status == StatusCode::UNPROCESSABLE_ENTITY { StatusCode::BAD_REQUEST } else { err.status };
+        let field = err.field();
+        let message = if field.is_empty() { err.message } else { format!("Invalid {field}: {}", err.message) };
+        Self::new(status, message)
+    }
+}
+
+/// The error of seed 000's routes: always with `"success": false`, also when an extractor
+/// rejects the request before the handler runs, because those clients read the flag first.
+#[derive(Debug)]
+pub struct FlaggedError(pub LegacyError);
+
+impl From<LegacyError> for FlaggedError {
+    fn from(err: LegacyError) -> Self {
+        Self(err.with_success())
+    }
+}
+
+impl From<AppError> for FlaggedError {
+    fn from(err: AppError) -> Self {
+        LegacyError::from(err).into()
+    }
+}
+
+impl From<InputError> for FlaggedError {
+    fn from(err: InputError) -> Self {
+        LegacyError::from(err).into()
+    }
+}
+
+impl IntoResponse for FlaggedError {
+    fn into_response(self) -> Response {
+        self.0.into_response()
+    }
+}
+
+/// Seed 001's error body, for the OpenAPI document.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    #[schema(example = "Job not found: data_backup_job")]
+    pub error: String,
+}
+
+/// Seed 000's error body, for the OpenAPI document.
+#[derive(Serialize, ToSchema)]
+pub struct FlaggedErrorBody {
+    #[schema(example = false)]
+    pub success: bool,
+    #[schema(example = "Job not found")]
+    pub error: String,
+}

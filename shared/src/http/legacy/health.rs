@@ -1,0 +1,39 @@
+//! `GET /api/health` (seed 001).
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::http::AppState;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HealthView {
+    #[schema(example = "healthy")]
+    pub status: &'static str,
+    #[schema(example = true)]
+    pub scheduler_running: bool,
+}
+
+/// Healthy when the job store answers: without it nothing can be scheduled or fired.
+#[utoipa::path(
+    get,
+    path = "/api/health",
+    tag = "scripts",
+    security(()),
+    responses(
+        (status = 200, description = "The service can read and schedule jobs", body = HealthView),
+        (status = 503, description = "The job store cannot be read", body = HealthView,
+            example = json!({"status": "unhealthy", "scheduler_running": false})),
+    )
+)]
+pub async fn health(State(state): State<AppState>) -> (StatusCode, Json<HealthView>) {
+    match state.service.counts().await {
+        Ok(_) => (StatusCode::OK, Json(HealthView { status: "healthy", scheduler_running: true })),
+        Err(err) => {
+            tracing::error!(error = %err, "health check: the job store cannot be read");
+            (StatusCode::SERVICE_UNAVAILABLE, Json(HealthView { status: "unhealthy", scheduler_running: false }))
+        }
+    }
+}

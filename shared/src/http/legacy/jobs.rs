@@ -1,0 +1,90 @@
+//! `GET /api/jobs` (seeds 000 and 001 at once) and `GET /api/job/{job_id}` (seed 001).
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::LegacyError;
+use super::error::{ErrorBody, FlaggedError, FlaggedErrorBody};
+use super::view::{JobDetailView, JobView};
+use crate::domain::job::JobFilter;
+use crate::http::AppState;
+use crate::http::extract::{JobIdPath, QueryParams};
+use crate::ports::PageRequest;
+
+/// Neither seed pages; the default returns every job of any ordinary installation at once.
+const DEFAULT_LIMIT: u32 = 1000;
+const MAX_LIMIT: u32 = 10_000;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// Jobs per page, 1 to 10000 (default 1000).
+    #[param(minimum = 1, maximum = 10000)]
+    pub limit: Option<u32>,
+    /// Jobs to skip, oldest first (default 0).
+    pub offset: Option<u64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JobListView {
+    pub success: bool,
+    /// Jobs in this response.
+    pub count: usize,
+    /// Jobs in total, whatever the page.
+    pub total: u64,
+    pub jobs: Vec<JobView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JobDetailResponse {
+    pub job: JobDetailView,
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/jobs",
+    tag = "jobs",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "Jobs, oldest first", body = JobListView),
+        (status = 400, description = "Invalid limit or offset", body = FlaggedErrorBody),
+        (status = 500, description = "Server error", body = FlaggedErrorBody),
+    )
+)]
+pub async fn list_jobs(
+    State(state): State<AppState>,
+    QueryParams(query, _): QueryParams<ListQuery, FlaggedError>,
+) -> Result<Json<JobListView>, FlaggedError> {
+    let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        let message = format!("Invalid limit: must be from 1 to {MAX_LIMIT}");
+        return Err(LegacyError::new(StatusCode::BAD_REQUEST, message).into());
+    }
+    let page = PageRequest { offset: query.offset.unwrap_or(0), limit, cursor: None };
+    let page = state.service.list(&JobFilter::default(), &page).await?;
+    let jobs: Vec<JobView> = page.items.iter().map(JobView::of).collect();
+    Ok(Json(JobListView { success: true, count: jobs.len(), total: page.total, jobs }))
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/job/{job_id}",
+    tag = "scripts",
+    params(("job_id" = String, Path, description = "The job's id")),
+    responses(
+        (status = 200, description = "The job", body = JobDetailResponse),
+        (status = 404, description = "No such job", body = ErrorBody,
+            example = json!({"error": "Job not found: data_backup_job"})),
+        (status = 500, description = "Server error", body = ErrorBody),
+    )
+)]
+pub async fn get_job(
+    State(state): State<AppState>,
+    JobIdPath(id, _): JobIdPath<LegacyError>,
+) -> Result<Json<JobDetailResponse>, LegacyError> {
+    let job = state.service.get(&id).await?;
+    Ok(Json(JobDetailResponse { job: JobDetailView::of(&job) }))
+}

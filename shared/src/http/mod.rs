@@ -1,0 +1,70 @@
+//! The HTTP API: one axum router per route family, mounted the same way by the local server
+//! and (one route each) by the Lambda functions.
+
+mod auth;
+pub mod body;
+pub mod detail;
+pub mod extract;
+pub mod family;
+pub mod legacy;
+pub mod routes;
+pub mod scheduler;
+pub mod time;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use tower_http::catch_panic::CatchPanicLayer;
+use utoipa::OpenApi;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_swagger_ui::SwaggerUi;
+
+pub use auth::{API_KEY_HEADER, Auth};
+
+use crate::app::JobService;
+
+/// Job definitions are small; anything bigger than this is a mistake or an attack.
+pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub service: JobService,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "jobsmith", description = "Schedules bash and python scripts, scraping runs and clip cutting; records every execution."),
+    modifiers(&ApiKeySecurity),
+    security(("api_key" = []))
+)]
+struct ApiDoc;
+
+struct ApiKeySecurity;
+
+impl utoipa::Modify for ApiKeySecurity {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("api_key", SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-API-Key"))));
+    }
+}
+
+/// The routes of every family with their OpenAPI description.
+pub fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(legacy::routes()).merge(scheduler::routes())
+}
+
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api_routes().into_openapi()
+}
+
+/// The whole API with auth, limits, `/openapi.json` and the browsable page at `/docs`.
+pub fn router(state: AppState, auth: Auth) -> Router {
+    let (api, openapi) = api_routes().split_for_parts();
+    api.with_state(state)
+        .merge(SwaggerUi::new("/docs").url("/openapi.json", openapi))
+        .route_layer(axum::middleware::from_fn_with_state(auth, auth::authenticate))
+        .fallback(family::not_found)
+        .method_not_allowed_fallback(family::method_not_allowed)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
+        .layer(CatchPanicLayer::custom(family::panic_response))
+}

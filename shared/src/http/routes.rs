@@ -1,0 +1,84 @@
+//! The route table: every route jobsmith serves, with the role it needs. It is the single source
+//! that the auth layer reads, that the OpenAPI document is checked against, and that the AWS
+//! template will be generated and checked from.
+
+use axum::http::Method;
+
+use crate::domain::principal::Role;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Public,
+    Requires(Role),
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct RouteSpec {
+    pub method: &'static str,
+    /// axum and OpenAPI share the `{param}` syntax.
+    pub path: &'static str,
+    pub access: Access,
+}
+
+const fn route(method: &'static str, path: &'static str, access: Access) -> RouteSpec {
+    RouteSpec { method, path, access }
+}
+
+use Access::{Public, Requires};
+use Role::{Admin, Operator, Viewer};
+
+pub const ROUTES: &[RouteSpec] = &[
+    // Seeds 000 and 001.
+    route("GET", "/api/health", Public),
+    route("POST", "/api/schedule-job", Requires(Operator)),
+    route("GET", "/api/jobs", Requires(Viewer)),
+    route("GET", "/api/job/{job_id}", Requires(Viewer)),
+    route("DELETE", "/api/remove-job/{job_id}", Requires(Operator)),
+    route("PUT", "/api/pause-job/{job_id}", Requires(Operator)),
+    route("PUT", "/api/resume-job/{job_id}", Requires(Operator)),
+    route("DELETE", "/api/jobs/{job_id}", Requires(Operator)),
+    route("DELETE", "/api/jobs/all", Requires(Admin)),
+    // Seed 004.
+    route("GET", "/api/v1/scheduler/task-functions", Requires(Viewer)),
+    route("GET", "/api/v1/scheduler/job-types", Requires(Viewer)),
+    route("GET", "/api/v1/scheduler/jobs", Requires(Viewer)),
+    route("POST", "/api/v1/scheduler/jobs", Requires(Operator)),
+    route("GET", "/api/v1/scheduler/jobs/{job_id}", Requires(Viewer)),
+    route("PUT", "/api/v1/scheduler/jobs/{job_id}", Requires(Operator)),
+    route("DELETE", "/api/v1/scheduler/jobs/{job_id}", Requires(Operator)),
+    route("PUT", "/api/v1/scheduler/jobs/{job_id}/status", Requires(Operator)),
+    route("POST", "/api/v1/scheduler/jobs/{job_id}/trigger", Requires(Operator)),
+    route("GET", "/api/v1/scheduler/jobs/{job_id}/executions", Requires(Viewer)),
+    route("GET", "/api/v1/scheduler/executions", Requires(Viewer)),
+    route("GET", "/api/v1/scheduler/status", Requires(Viewer)),
+    // Served beside the API.
+    route("GET", "/openapi.json", Public),
+    route("GET", "/docs", Public),
+];
+
+/// The access a matched route needs; a route missing from the table is closed to everyone.
+pub fn access_for(method: &Method, matched_path: &str) -> Option<Access> {
+    ROUTES.iter().find(|r| r.path == matched_path && r.method == method.as_str()).map(|r| r.access)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_route_is_listed_once() {
+        for (i, a) in ROUTES.iter().enumerate() {
+            for b in &ROUTES[i + 1..] {
+                assert!(!(a.method == b.method && a.path == b.path), "{} {} twice", a.method, a.path);
+            }
+        }
+    }
+
+    #[test]
+    fn health_is_public_and_bulk_delete_needs_admin() {
+        assert_eq!(access_for(&Method::GET, "/api/health"), Some(Public));
+        assert_eq!(access_for(&Method::DELETE, "/api/jobs/all"), Some(Requires(Admin)));
+        assert_eq!(access_for(&Method::GET, "/api/v1/scheduler/jobs"), Some(Requires(Viewer)));
+        assert_eq!(access_for(&Method::PATCH, "/api/v1/scheduler/jobs"), None);
+    }
+}

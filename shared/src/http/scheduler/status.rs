@@ -1,0 +1,40 @@
+//! The scheduler's own state: this instance, job counts and the next fire.
+
+use axum::Json;
+use axum::extract::State;
+
+use super::problems::app_error;
+use super::views::{NextScheduledJobView, SchedulerErrorBody, SchedulerInstanceView, SchedulerStatusView};
+use crate::http::AppState;
+use crate::http::detail::DetailError;
+use crate::http::time::zulu;
+
+/// Whether the scheduler runs, which instance leads, how many jobs there are and which fires next.
+#[utoipa::path(
+    get,
+    path = "/api/v1/scheduler/status",
+    tag = "scheduler",
+    responses(
+        (status = 200, description = "The scheduler's state", body = SchedulerStatusView),
+        (status = 401, description = "Missing or invalid API key", body = SchedulerErrorBody),
+    )
+)]
+pub async fn scheduler_status(State(state): State<AppState>) -> Result<Json<SchedulerStatusView>, DetailError> {
+    let service = &state.service;
+    let (counts, running, next) = tokio::try_join!(service.counts(), service.running_count(), service.next_due())
+        .map_err(|err| app_error(err, None))?;
+    let instance = SchedulerInstanceView::from(service.instance());
+    let next_scheduled_job = next.and_then(|job| {
+        let at = job.next_run_at?;
+        Some(NextScheduledJobView { id: job.id.to_string(), name: job.name, next_run_time: zulu(at) })
+    });
+    Ok(Json(SchedulerStatusView {
+        is_running: true,
+        leader_instance: instance.clone(),
+        total_jobs: counts.total,
+        enabled_jobs: counts.enabled,
+        running_jobs: running,
+        next_scheduled_job,
+        instances: vec![instance],
+    }))
+}

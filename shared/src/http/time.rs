@@ -1,0 +1,33 @@
+//! The time formats the seeds' clients parse.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+
+/// Seed 004: `2024-01-15T12:00:00Z`.
+pub fn zulu(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// Seed 001 (APScheduler): `2024-12-31T23:59:59+00:00`.
+pub fn offset(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Secs, false)
+}
+
+/// Seed 000: `2024-11-11T20:30:00`, naive UTC. Its clients compare it with a naive
+/// `datetime.now()`, which fails on an aware value.
+pub fn naive(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%dT%H:%M:%S").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn formats() {
+        let at = Utc.with_ymd_and_hms(2024, 12, 31, 23, 59, 59).unwrap();
+        assert_eq!(zulu(at), "2024-12-31T23:59:59Z");
+        assert_eq!(offset(at), "2024-12-31T23:59:59+00:00");
+        assert_eq!(naive(at), "2024-12-31T23:59:59");
+    }
+}

@@ -1,0 +1,185 @@
+//! The narrow ports the use cases need. Each names the access patterns it relies on so that
+//! every backend can serve them without scanning: SQLite through indexes, DynamoDB through key
+//! conditions on the table and its indexes.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use crate::domain::execution::{Execution, ExecutionStatus, Progress};
+use crate::domain::ids::{ExecutionId, JobId};
+use crate::domain::job::{Job, JobCounts, JobFilter};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("already exists")]
+    AlreadyExists,
+    #[error("not found")]
+    NotFound,
+    /// A conditional write lost: someone else changed the item first.
+    #[error("changed concurrently")]
+    Conflict,
+    #[error("invalid page cursor")]
+    BadCursor,
+    /// The backend failed; the text is for logs, never for a response body.
+    #[error("store failure: {0}")]
+    Backend(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Offset paging is what the seeds ask for; `cursor` continues from an earlier page's
+/// `next_cursor` without counting, which is what a backend pages by inside.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PageRequest {
+    pub offset: u64,
+    pub limit: u32,
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Items matching the filter, ignoring paging.
+    pub total: u64,
+    pub next_cursor: Option<String>,
+}
+
+/// Access patterns: get by id; list in creation order with optional filters (name, enabled,
+/// function); counts; the earliest due time among active jobs; the jobs due by a time.
+#[async_trait]
+pub trait JobStore: Send + Sync {
+    /// Fails with `AlreadyExists` when the id is taken.
+    async fn insert_job(&self, job: &Job) -> StoreResult<()>;
+    async fn get_job(&self, id: &JobId) -> StoreResult<Option<Job>>;
+    /// Writes the whole definition if the stored version is still `expected_version`
+    /// (`Conflict` otherwise, `NotFound` when gone).
+    async fn update_job(&self, job: &Job, expected_version: u64) -> StoreResult<()>;
+    /// Returns whether it existed.
+    async fn delete_job(&self, id: &JobId) -> StoreResult<bool>;
+    /// Ordered by creation time, oldest first.
+    async fn list_jobs(&self, filter: &JobFilter, page: &PageRequest) -> StoreResult<Page<Job>>;
+    async fn count_jobs(&self) -> StoreResult<JobCounts>;
+    /// Active (enabled, not paused) jobs whose next run is at or before `until`, earliest first.
+    async fn due_jobs(&self, until: DateTime<Utc>, limit: u32) -> StoreResult<Vec<Job>>;
+    /// The active job that fires next.
+    async fn next_due_job(&self) -> StoreResult<Option<Job>>;
+    /// Moves the next run time from `from` to `to` only if it is still `from`: this is how one
+    /// fire time is claimed by exactly one scheduler. Returns whether it moved.
+    async fn advance_next_run(&self, id: &JobId, from: DateTime<Utc>, to: Option<DateTime<Utc>>) -> StoreResult<bool>;
+    /// Records a finished run on the job without touching its definition or version.
+    async fn record_run(&self, id: &JobId, status: ExecutionStatus, at: DateTime<Utc>) -> StoreResult<()>;
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExecutionFilter {
+    pub job_id: Option<JobId>,
+    pub status: Option<ExecutionStatus>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum StartOutcome {
+    /// Recorded as running; the caller runs it.
+    Started(Execution),
+    /// Recorded as skipped because `max_instances` runs were already running.
+    Skipped(Execution),
+    /// This (job, scheduled time, attempt) already has an execution: nothing was written.
+    Duplicate,
+}
+
+/// Access patterns: get by id; list newest first, all or per job, optionally by status; the
+/// running count per job (the guard behind `max_instances`); pending retries; purge by age.
+#[async_trait]
+pub trait ExecutionStore: Send + Sync {
+    /// Atomically: refuse a second execution for the same (job, scheduled time, attempt); record
+    /// it as skipped when `max_instances` of the job's runs are running; otherwise as running.
+    async fn start_execution(&self, execution: &Execution, max_instances: u32) -> StoreResult<StartOutcome>;
+    /// Records a retry that waits for `not_before`; `Duplicate` rules as for `start_execution`.
+    async fn insert_pending(&self, execution: &Execution) -> StoreResult<StartOutcome>;
+    /// Starts a pending execution under the same guard as `start_execution`; `Duplicate` when
+    /// it is no longer pending.
+    async fn start_pending(&self, id: ExecutionId, max_instances: u32, now: DateTime<Utc>) -> StoreResult<StartOutcome>;
+    /// Writes a finished run's status, times, result and output.
+    async fn finish_execution(&self, execution: &Execution) -> StoreResult<()>;
+    async fn update_progress(&self, id: ExecutionId, progress: Progress) -> StoreResult<()>;
+    async fn get_execution(&self, id: ExecutionId) -> StoreResult<Option<Execution>>;
+    /// Newest first.
+    async fn list_executions(&self, filter: &ExecutionFilter, page: &PageRequest) -> StoreResult<Page<Execution>>;
+    async fn count_running(&self) -> StoreResult<u64>;
+    async fn pending_executions(&self) -> StoreResult<Vec<Execution>>;
+    /// Marks every running execution failed with `error`: what a process that restarts after a
+    /// crash does with the runs it left behind. Returns how many.
+    async fn fail_running(&self, error: &str, now: DateTime<Utc>) -> StoreResult<u64>;
+    async fn delete_job_executions(&self, job_id: &JobId) -> StoreResult<u64>;
+    /// Deletes finished executions that ended before the cutoff for their outcome.
+    async fn purge_finished(&self, succeeded_before: DateTime<Utc>, failed_before: DateTime<Utc>) -> StoreResult<u64>;
+}
+
+pub trait Clock: Send + Sync {
+    fn now(&self) -> DateTime<Utc>;
+}
+
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BackendError {
+    /// The backend cannot express this schedule (say, an interval under a minute).
+    #[error("{0}")]
+    Unsupported(String),
+    #[error("trigger backend failure: {0}")]
+    Backend(String),
+}
+
+/// Where schedules live and runs are dispatched: the in-process scheduler locally, EventBridge
+/// Scheduler and the executor function on AWS.
+#[async_trait]
+pub trait TriggerBackend: Send + Sync {
+    /// Creates or updates the job's schedule to match its definition (paused or disabled: off).
+    async fn schedule(&self, job: &Job) -> Result<(), BackendError>;
+    async fn unschedule(&self, id: &JobId) -> Result<(), BackendError>;
+    /// Runs an execution that was already started (claimed) in the background.
+    async fn dispatch(&self, job: Job, execution: Execution) -> Result<(), BackendError>;
+}
+
+/// What a task run produced.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunOutcome {
+    pub status: ExecutionStatus,
+    pub result: Option<serde_json::Value>,
+    pub error: Option<String>,
+    pub exit_code: Option<i32>,
+    pub stdout_tail: Option<String>,
+    pub stderr_tail: Option<String>,
+    pub progress: Option<Progress>,
+}
+
+impl RunOutcome {
+    pub fn failed(error: impl Into<String>) -> Self {
+        Self {
+            status: ExecutionStatus::Failed,
+            result: None,
+            error: Some(error.into()),
+            exit_code: None,
+            stdout_tail: None,
+            stderr_tail: None,
+            progress: None,
+        }
+    }
+}
+
+/// Runs one execution's task to its end, honouring the timeout and the cancellation token.
+#[async_trait]
+pub trait TaskRunner: Send + Sync {
+    async fn run(
+        &self,
+        job: &Job,
+        execution: &Execution,
+        timeout: std::time::Duration,
+        cancel: tokio_util::sync::CancellationToken,
+    ) -> RunOutcome;
+}

@@ -1,0 +1,60 @@
+//! The start guards under contention: what several schedulers or retries racing on one job see.
+
+use std::sync::Arc;
+
+use jobsmith::domain::execution::ExecutionStatus;
+use jobsmith::ports::{ExecutionFilter, ExecutionStore, StartOutcome};
+use tokio::sync::Barrier;
+use tokio::task::JoinSet;
+
+use super::fixtures::{ALL, job_id, offset, run, secs, t0};
+
+const RACERS: usize = 16;
+
+/// Starts racer `i`'s execution on its own task, all released at once.
+async fn race<F>(store: &Arc<dyn ExecutionStore>, max_instances: u32, execution_for: F) -> Vec<StartOutcome>
+where
+    F: Fn(usize) -> jobsmith::domain::execution::Execution,
+{
+    let gate = Arc::new(Barrier::new(RACERS));
+    let mut tasks = JoinSet::new();
+    for i in 0..RACERS {
+        let (store, gate, e) = (store.clone(), gate.clone(), execution_for(i));
+        tasks.spawn(async move {
+            gate.wait().await;
+            store.start_execution(&e, max_instances).await.expect("concurrent start")
+        });
+    }
+    tasks.join_all().await
+}
+
+fn tally(outcomes: &[StartOutcome]) -> (usize, usize, usize) {
+    let count = |f: fn(&StartOutcome) -> bool| outcomes.iter().filter(|o| f(o)).count();
+    (
+        count(|o| matches!(o, StartOutcome::Started(_))),
+        count(|o| matches!(o, StartOutcome::Skipped(_))),
+        count(|o| matches!(o, StartOutcome::Duplicate)),
+    )
+}
+
+pub async fn one_of_many_identical_starts_wins(store: Arc<dyn ExecutionStore>) {
+    let outcomes = race(&store, RACERS as u32, |_| run("race", t0(), 1)).await;
+    assert_eq!(tally(&outcomes), (1, 0, RACERS - 1), "exactly one of {RACERS} identical starts may win");
+    let filter = ExecutionFilter { job_id: Some(job_id("race")), status: None };
+    let listed = store.list_executions(&filter, &offset(0, ALL)).await.expect("list");
+    assert_eq!(listed.total, 1, "the losers must write nothing");
+    let winner = outcomes.iter().find_map(|o| match o {
+        StartOutcome::Started(e) => Some(e.id),
+        _ => None,
+    });
+    assert_eq!(listed.items.first().map(|e| e.id), winner, "the stored run is the winner's");
+}
+
+pub async fn max_instances_holds_under_concurrent_starts(store: Arc<dyn ExecutionStore>) {
+    let outcomes = race(&store, 2, |i| run("crowd", t0() + secs(i as i64), 1)).await;
+    assert_eq!(tally(&outcomes), (2, RACERS - 2, 0), "max_instances 2 admits exactly two of {RACERS} racing runs");
+    assert_eq!(store.count_running().await.expect("count"), 2, "exactly two are running");
+    let skipped = ExecutionFilter { job_id: Some(job_id("crowd")), status: Some(ExecutionStatus::Skipped) };
+    let listed = store.list_executions(&skipped, &offset(0, ALL)).await.expect("list skipped");
+    assert_eq!(listed.total as usize, RACERS - 2, "every refused run is recorded as skipped");
+}

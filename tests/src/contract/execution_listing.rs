@@ -1,0 +1,125 @@
+//! Listing executions: newest first, by job and status, in offset and cursor pages.
+
+use std::sync::Arc;
+
+use jobsmith::domain::execution::{Execution, ExecutionStatus};
+use jobsmith::domain::ids::ExecutionId;
+use jobsmith::ports::{ExecutionFilter, ExecutionStore, StoreError};
+
+use super::executions::{finish, start};
+use super::fixtures::{ALL, after, job_id, offset, run, secs, t0};
+
+fn ids(items: &[Execution]) -> Vec<ExecutionId> {
+    items.iter().map(|e| e.id).collect()
+}
+
+fn filter(job: Option<&str>, status: Option<ExecutionStatus>) -> ExecutionFilter {
+    ExecutionFilter { job_id: job.map(job_id), status }
+}
+
+/// `count` runs, created in order, on job `x` (every third) or `y`; every fourth finished.
+/// Returns them as stored, oldest first.
+async fn seed(store: &dyn ExecutionStore, count: i64) -> Vec<Execution> {
+    let mut stored = Vec::new();
+    for i in 0..count {
+        let job = if i % 3 == 0 { "x" } else { "y" };
+        let mut e = start(store, &run(job, t0() + secs(i * 60), 1), 1000).await;
+        if i % 4 == 0 {
+            e = finish(store, &e, ExecutionStatus::Succeeded, i * 60 + 30).await;
+        }
+        stored.push(e);
+    }
+    stored
+}
+
+/// What a filter should list: the matching runs, newest first.
+fn expected(all: &[Execution], f: &ExecutionFilter) -> Vec<ExecutionId> {
+    all.iter()
+        .rev()
+        .filter(|e| f.job_id.as_ref().is_none_or(|j| *j == e.job_id) && f.status.is_none_or(|s| s == e.status))
+        .map(|e| e.id)
+        .collect()
+}
+
+pub async fn list_is_newest_first_with_filters(store: Arc<dyn ExecutionStore>) {
+    let all = seed(&*store, 10).await;
+    let filters = [
+        filter(None, None),
+        filter(Some("x"), None),
+        filter(Some("y"), None),
+        filter(None, Some(ExecutionStatus::Running)),
+        filter(None, Some(ExecutionStatus::Succeeded)),
+        filter(Some("y"), Some(ExecutionStatus::Succeeded)),
+        filter(Some("x"), Some(ExecutionStatus::Failed)),
+        filter(Some("nobody"), None),
+    ];
+    for f in filters {
+        let page = store.list_executions(&f, &offset(0, ALL)).await.expect("list");
+        assert_eq!(ids(&page.items), expected(&all, &f), "{f:?}: matching executions, newest first");
+        assert_eq!(page.total as usize, page.items.len(), "{f:?}: total counts the matching executions");
+    }
+    let newest = store.list_executions(&filter(None, None), &offset(0, 1)).await.expect("newest");
+    assert_eq!(newest.items.first(), all.last(), "listed executions come back whole");
+}
+
+pub async fn offset_pages_match_the_full_listing(store: Arc<dyn ExecutionStore>) {
+    let all = seed(&*store, 23).await;
+    for f in [filter(None, None), filter(Some("y"), None), filter(None, Some(ExecutionStatus::Running))] {
+        let full = expected(&all, &f);
+        let total = full.len();
+        for limit in [1u32, 5, 10, 23] {
+            for off in 0..=total + 1 {
+                let page = store.list_executions(&f, &offset(off as u64, limit)).await.expect("offset page");
+                let end = (off + limit as usize).min(total);
+                let want = if off < total { full[off..end].to_vec() } else { vec![] };
+                assert_eq!(ids(&page.items), want, "{f:?}: offset {off}, limit {limit}");
+                assert_eq!(page.total as usize, total, "{f:?}: total at offset {off}, limit {limit}");
+            }
+        }
+    }
+}
+
+pub async fn cursor_pages_visit_every_execution_once(store: Arc<dyn ExecutionStore>) {
+    let all = seed(&*store, 23).await;
+    let filters = [
+        filter(None, None),
+        filter(Some("x"), None),
+        filter(None, Some(ExecutionStatus::Succeeded)),
+        filter(Some("y"), Some(ExecutionStatus::Running)),
+    ];
+    for f in filters {
+        let full = expected(&all, &f);
+        for limit in [1u32, 2, 4, 10, 22, 23, 24] {
+            let mut seen = Vec::new();
+            let mut page = store.list_executions(&f, &offset(0, limit)).await.expect("first page");
+            for round in 0.. {
+                assert!(round <= full.len() + 1, "{f:?}, limit {limit}: cursors never end");
+                assert!(page.items.len() <= limit as usize, "{f:?}, limit {limit}: page over the limit");
+                assert_eq!(page.total as usize, full.len(), "{f:?}, limit {limit}: total on a cursor page");
+                seen.extend(ids(&page.items));
+                let Some(cursor) = page.next_cursor.take() else { break };
+                assert!(!page.items.is_empty(), "{f:?}, limit {limit}: an empty page must not offer a cursor");
+                page = store.list_executions(&f, &after(&cursor, limit)).await.expect("next page");
+            }
+            assert_eq!(seen, full, "{f:?}, limit {limit}: cursor pages must visit every execution once, in order");
+        }
+    }
+}
+
+pub async fn a_malformed_cursor_is_refused(store: Arc<dyn ExecutionStore>) {
+    seed(&*store, 3).await;
+    let err = store.list_executions(&filter(None, None), &after("!!not a cursor!!", 10)).await.expect_err("bad cursor");
+    assert!(matches!(err, StoreError::BadCursor), "a malformed cursor must be BadCursor, got {err:?}");
+}
+
+pub async fn count_running_counts_every_job(store: Arc<dyn ExecutionStore>) {
+    assert_eq!(store.count_running().await.expect("count empty"), 0, "an empty store has nothing running");
+    let a1 = start(&*store, &run("a", t0(), 1), 5).await;
+    start(&*store, &run("a", t0() + secs(60), 1), 5).await;
+    start(&*store, &run("b", t0(), 1), 1).await;
+    store.start_execution(&run("b", t0() + secs(60), 1), 1).await.expect("skipped start");
+    store.insert_pending(&run("b", t0() + secs(120), 1)).await.expect("pending");
+    assert_eq!(store.count_running().await.expect("count"), 3, "running runs of every job, not skipped or pending");
+    finish(&*store, &a1, ExecutionStatus::Succeeded, 30).await;
+    assert_eq!(store.count_running().await.expect("count"), 2, "a finished run no longer counts");
+}

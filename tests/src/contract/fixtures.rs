@@ -1,0 +1,96 @@
+//! Values the checks build on. Every time is whole milliseconds: stores keep at least that much
+//! precision, and a check must not fail on what a backend is allowed to drop.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use jobsmith::domain::execution::{Execution, ExecutionStatus, TriggeredBy};
+use jobsmith::domain::ids::JobId;
+use jobsmith::domain::job::{Job, Policies, RunCounters};
+use jobsmith::domain::task::{ScriptLanguage, TaskSpec};
+use jobsmith::domain::trigger::Trigger;
+use jobsmith::ports::PageRequest;
+
+/// A fixed instant, so that failures reproduce; the checks place everything relative to it.
+pub fn t0() -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(1_893_553_445_678).expect("t0 is in range")
+}
+
+pub fn secs(n: i64) -> TimeDelta {
+    TimeDelta::seconds(n)
+}
+
+pub fn days(n: i64) -> TimeDelta {
+    TimeDelta::days(n)
+}
+
+pub fn job_id(raw: &str) -> JobId {
+    JobId::parse(raw).expect("fixture job ids are valid")
+}
+
+/// An enabled interval job with the optional parts left empty.
+pub fn job(id: &str, created_at: DateTime<Utc>) -> Job {
+    Job {
+        id: job_id(id),
+        name: format!("job {id}"),
+        description: None,
+        task: TaskSpec::Script { language: ScriptLanguage::Bash, script_path: "backup.sh".to_owned(), args: vec![] },
+        trigger: Trigger::Interval { every_seconds: 300, anchor: created_at },
+        policies: Policies::default(),
+        enabled: true,
+        paused: false,
+        created_at,
+        updated_at: created_at,
+        created_by: None,
+        updated_by: None,
+        next_run_at: Some(created_at + secs(300)),
+        last_run_at: None,
+        last_status: None,
+        counters: RunCounters::default(),
+        version: 1,
+    }
+}
+
+/// A job with every optional field set, so that a round trip shows each one survives.
+pub fn full_job(id: &str) -> Job {
+    Job {
+        description: Some("copies the database, then — ✓ — verifies it".to_owned()),
+        task: TaskSpec::Script {
+            language: ScriptLanguage::Python,
+            script_path: "etl/run.py".to_owned(),
+            args: vec!["--full".to_owned(), "two words".to_owned()],
+        },
+        trigger: Trigger::Date { run_at: t0() + days(1) },
+        policies: Policies {
+            max_instances: 3,
+            timeout_seconds: Some(90),
+            retry_count: 2,
+            retry_delay_seconds: 15,
+            misfire_grace_seconds: Some(30),
+        },
+        paused: true,
+        updated_at: t0() + secs(5),
+        created_by: Some("alice".to_owned()),
+        updated_by: Some("bob".to_owned()),
+        next_run_at: Some(t0() + days(1)),
+        last_run_at: Some(t0() - secs(60)),
+        last_status: Some(ExecutionStatus::TimedOut),
+        counters: RunCounters { total: 7, succeeded: 4, failed: 3 },
+        version: 4,
+        ..job(id, t0())
+    }
+}
+
+/// A scheduler-fired run, created at its scheduled time, not yet recorded.
+pub fn run(job: &str, scheduled_at: DateTime<Utc>, attempt: u32) -> Execution {
+    Execution::new(job_id(job), scheduled_at, attempt, TriggeredBy::Scheduler, None, scheduled_at)
+}
+
+pub fn offset(offset: u64, limit: u32) -> PageRequest {
+    PageRequest { offset, limit, cursor: None }
+}
+
+pub fn after(cursor: &str, limit: u32) -> PageRequest {
+    PageRequest { offset: 0, limit, cursor: Some(cursor.to_owned()) }
+}
+
+/// Large enough for every listing a check makes, so that one page is "everything".
+pub const ALL: u32 = 1000;

@@ -1,0 +1,4 @@
+//! Test code shared by jobsmith's integration tests: the store contract suite that every backend
+//! runs.
+
+pub mod contract;
