@@ -1,8 +1,8 @@
 //! jobsmith's library: the one model behind every route, the use cases over it, the ports they
 //! need, the adapters that implement those ports, and the HTTP routers.
 
-pub mod domain;
-pub mod ports;
-pub mod app;
 pub mod adapters;
+pub mod app;
+pub mod domain;
 pub mod http;
+pub mod ports;

@@ -97,7 +97,8 @@ pub trait ExecutionStore: Send + Sync {
     async fn insert_pending(&self, execution: &Execution) -> StoreResult<StartOutcome>;
     /// Starts a pending execution under the same guard as `start_execution`; `Duplicate` when
     /// it is no longer pending.
-    async fn start_pending(&self, id: ExecutionId, max_instances: u32, now: DateTime<Utc>) -> StoreResult<StartOutcome>;
+    async fn start_pending(&self, id: ExecutionId, max_instances: u32, now: DateTime<Utc>)
+    -> StoreResult<StartOutcome>;
     /// Writes a finished run's status, times, result and output.
     async fn finish_execution(&self, execution: &Execution) -> StoreResult<()>;
     async fn update_progress(&self, id: ExecutionId, progress: Progress) -> StoreResult<()>;

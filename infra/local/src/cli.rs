@@ -9,7 +9,11 @@ use jobsmith::adapters::local::script::Interpreters;
 use jobsmith::domain::principal::{KeyRing, Role};
 
 #[derive(Parser)]
-#[command(name = "jobsmith", version, about = "Schedules scripts, scraping runs and clip cutting; records every execution.")]
+#[command(
+    name = "jobsmith",
+    version,
+    about = "Schedules scripts, scraping runs and clip cutting; records every execution."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

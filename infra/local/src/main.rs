@@ -65,8 +65,9 @@ async fn run(args: ServeArgs) -> Result<(), String> {
         ));
     }
     let app = LocalApp::open(config).map_err(|err| err.to_string())?;
-    let listener =
-        tokio::net::TcpListener::bind(args.bind).await.map_err(|err| format!("cannot listen on {}: {err}", args.bind))?;
+    let listener = tokio::net::TcpListener::bind(args.bind)
+        .await
+        .map_err(|err| format!("cannot listen on {}: {err}", args.bind))?;
     let address = listener.local_addr().map_err(|err| err.to_string())?;
     app.scheduler.start().await.map_err(|err| format!("cannot start the scheduler: {err}"))?;
     if open {

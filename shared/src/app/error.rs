@@ -34,7 +34,9 @@ impl From<StoreError> for AppError {
         match err {
             StoreError::AlreadyExists => Self::Conflict("already exists".to_owned()),
             StoreError::NotFound => Self::NotFound("not found".to_owned()),
-            StoreError::Conflict => Self::Conflict("the job was changed concurrently; reload it and try again".to_owned()),
+            StoreError::Conflict => {
+                Self::Conflict("the job was changed concurrently; reload it and try again".to_owned())
+            }
             StoreError::BadCursor => Self::invalid("cursor", "invalid page cursor"),
             StoreError::Backend(text) => Self::Internal(text),
         }

@@ -100,7 +100,8 @@ impl Executor {
             execution.principal.clone(),
             now,
         );
-        let delay = chrono::Duration::seconds(i64::try_from(job.policies.retry_delay_seconds).unwrap_or(i64::MAX / 2_000));
+        let delay =
+            chrono::Duration::seconds(i64::try_from(job.policies.retry_delay_seconds).unwrap_or(i64::MAX / 2_000));
         retry.not_before = Some(now + delay);
         match self.executions.insert_pending(&retry).await? {
             StartOutcome::Duplicate => Ok(None),

@@ -17,6 +17,9 @@ use super::error::{AppError, AppResult};
 use super::executor::Executor;
 use super::instance::InstanceInfo;
 
+/// How many milliseconds a manual trigger moves along looking for a free run key.
+const MANUAL_KEY_ATTEMPTS: usize = 16;
+
 #[derive(Clone)]
 pub struct JobService {
     jobs: Arc<dyn JobStore>,
@@ -136,14 +139,14 @@ impl JobService {
         let now = self.clock.now();
         if job.trigger != current.trigger {
             check_trigger_in_future(&job.trigger, now)?;
-            // A new one-off date is a new plan: it may fire even if the old one already did.
-            job.last_run_at = if job.trigger.is_one_off() { None } else { job.last_run_at };
-        }
-        let replan = job.trigger != current.trigger
-            || (job.is_active() && !current.is_active())
-            || job.next_run_at.is_none() && job.is_active();
-        if replan {
-            job.replan(now);
+            job.next_run_at = job.trigger.first_fire(now);
+            if job.next_run_at.is_none() {
+                return Err(AppError::invalid("trigger", "the schedule never fires"));
+            }
+        } else if job.is_active() && !current.is_active() && !job.trigger.is_one_off() {
+            // Resuming plans from now on instead of replaying what was missed while paused; a
+            // one-off job keeps its time (and fires late within the misfire grace).
+            job.next_run_at = job.trigger.next_fire_after(now);
         }
         job.touch(Some(principal.name.clone()), now);
         self.jobs.update_job(&job, current.version).await?;
@@ -188,7 +191,10 @@ impl JobService {
     pub async fn delete_all(&self) -> AppResult<DeleteAllReport> {
         let mut report = DeleteAllReport { deleted: 0, errors: Vec::new() };
         loop {
-            let page = self.jobs.list_jobs(&JobFilter::default(), &PageRequest { offset: 0, limit: 500, cursor: None }).await?;
+            let page = self
+                .jobs
+                .list_jobs(&JobFilter::default(), &PageRequest { offset: 0, limit: 500, cursor: None })
+                .await?;
             if page.items.is_empty() {
                 return Ok(report);
             }
@@ -209,20 +215,30 @@ impl JobService {
     }
 
     /// Runs the job now, outside its schedule. Refused while the job is disabled.
-    pub async fn trigger(&self, id: &JobId, principal: &Principal, by: crate::domain::execution::TriggeredBy) -> AppResult<TriggerOutcome> {
+    pub async fn trigger(
+        &self,
+        id: &JobId,
+        principal: &Principal,
+        by: crate::domain::execution::TriggeredBy,
+    ) -> AppResult<TriggerOutcome> {
         let job = self.get(id).await?;
         if !job.enabled {
             return Err(AppError::Conflict(format!("Job {id} is disabled; enable it before triggering it")));
         }
-        let now = self.clock.now();
-        match self.executor.claim(&job, now, by, Some(principal.name.clone())).await? {
-            StartOutcome::Started(execution) => {
-                self.backend.dispatch(job, execution.clone()).await?;
-                Ok(TriggerOutcome::Started(execution))
+        // Manual runs are keyed by the moment they were asked for; two requests in the same
+        // millisecond are still two runs, so the later one moves to the next free millisecond.
+        let mut scheduled_at = self.clock.now();
+        for _ in 0..MANUAL_KEY_ATTEMPTS {
+            match self.executor.claim(&job, scheduled_at, by, Some(principal.name.clone())).await? {
+                StartOutcome::Started(execution) => {
+                    self.backend.dispatch(job, execution.clone()).await?;
+                    return Ok(TriggerOutcome::Started(execution));
+                }
+                StartOutcome::Skipped(execution) => return Ok(TriggerOutcome::Skipped(execution)),
+                StartOutcome::Duplicate => scheduled_at += chrono::Duration::milliseconds(1),
             }
-            StartOutcome::Skipped(execution) => Ok(TriggerOutcome::Skipped(execution)),
-            StartOutcome::Duplicate => Err(AppError::Conflict(format!("Job {id} was just triggered; try again"))),
         }
+        Err(AppError::Conflict(format!("Job {id} is being triggered too often; try again")))
     }
 
     pub async fn executions(&self, filter: &ExecutionFilter, page: &PageRequest) -> AppResult<Page<Execution>> {

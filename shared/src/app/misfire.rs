@@ -49,7 +49,13 @@ pub fn plan_fire(trigger: &Trigger, due: DateTime<Utc>, now: DateTime<Utc>, grac
         return FirePlan { run: None, skip: Some((latest, why)), next };
     }
     let skip = (missed > 0).then(|| {
-        (due, format!("missed {missed} earlier run(s) while the scheduler was down; coalesced into the run due at {}", latest.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)))
+        (
+            due,
+            format!(
+                "missed {missed} earlier run(s) while the scheduler was down; coalesced into the run due at {}",
+                latest.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            ),
+        )
     });
     FirePlan { run: Some(latest), skip, next }
 }

@@ -18,15 +18,8 @@ pub enum ExecutionStatus {
 }
 
 impl ExecutionStatus {
-    pub const ALL: [ExecutionStatus; 7] = [
-        Self::Pending,
-        Self::Running,
-        Self::Succeeded,
-        Self::Failed,
-        Self::TimedOut,
-        Self::Cancelled,
-        Self::Skipped,
-    ];
+    pub const ALL: [ExecutionStatus; 7] =
+        [Self::Pending, Self::Running, Self::Succeeded, Self::Failed, Self::TimedOut, Self::Cancelled, Self::Skipped];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -111,9 +104,7 @@ impl TriggeredBy {
     }
 
     pub fn parse(raw: &str) -> Option<Self> {
-        [Self::Scheduler, Self::Manual, Self::Api, Self::Retry]
-            .into_iter()
-            .find(|t| t.as_str() == raw)
+        [Self::Scheduler, Self::Manual, Self::Api, Self::Retry].into_iter().find(|t| t.as_str() == raw)
     }
 }
 

@@ -29,10 +29,7 @@ impl JobId {
         if raw.len() > 64 {
             return Err(JobIdError::TooLong);
         }
-        if !raw
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
-        {
+        if !raw.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')) {
             return Err(JobIdError::BadCharacter);
         }
         if raw == "all" {

@@ -21,7 +21,13 @@ pub struct Policies {
 
 impl Default for Policies {
     fn default() -> Self {
-        Self { max_instances: 1, timeout_seconds: None, retry_count: 0, retry_delay_seconds: 60, misfire_grace_seconds: None }
+        Self {
+            max_instances: 1,
+            timeout_seconds: None,
+            retry_count: 0,
+            retry_delay_seconds: 60,
+            misfire_grace_seconds: None,
+        }
     }
 }
 
@@ -97,17 +103,6 @@ impl Job {
     /// Whether the scheduler should fire it at all.
     pub fn is_active(&self) -> bool {
         self.enabled && !self.paused
-    }
-
-    /// The next fire time after a change to the trigger or to pause/enable: planned from now on,
-    /// so that a resumed job does not replay what it missed while paused.
-    pub fn replan(&mut self, now: DateTime<Utc>) {
-        self.next_run_at = match &self.trigger {
-            Trigger::Date { run_at } if self.last_run_at.is_none() => Some(*run_at),
-            Trigger::Now { at } if self.last_run_at.is_none() => Some(*at),
-            trigger if trigger.is_one_off() => None,
-            trigger => trigger.next_fire_after(now),
-        };
     }
 
     pub fn touch(&mut self, principal: Option<String>, now: DateTime<Utc>) {

@@ -155,7 +155,10 @@ mod tests {
     fn bad_configuration_is_refused_with_its_position() {
         assert_eq!(KeyRing::parse("x:admin").err(), Some(KeyConfigError::Shape(1)));
         let hash = "0".repeat(64);
-        assert_eq!(KeyRing::parse(&format!("a:admin:sha256:{hash},b:root:sha256:{hash}")).err(), Some(KeyConfigError::Role(2)));
+        assert_eq!(
+            KeyRing::parse(&format!("a:admin:sha256:{hash},b:root:sha256:{hash}")).err(),
+            Some(KeyConfigError::Role(2))
+        );
         assert_eq!(KeyRing::parse("a:admin:sha256:zz").err(), Some(KeyConfigError::Hash(1)));
         assert_eq!(KeyRing::parse(&format!("a:admin:md5:{hash}")).err(), Some(KeyConfigError::Shape(1)));
         assert_eq!(KeyRing::parse(&format!("a b:admin:sha256:{hash}")).err(), Some(KeyConfigError::Name(1)));

@@ -47,15 +47,87 @@ impl TaskFunction {
 
     pub fn info(self) -> TaskFunctionInfo {
         let (id, name, display_name, description, timeout, queue, is_active, is_system) = match self {
-            Self::ScriptBash => (1, "script.bash", "Bash script", "Run a bash script from a configured script root with an argument vector", 3600, "scripts", true, false),
-            Self::ScriptPython => (2, "script.python", "Python script", "Import a python script from a configured script root, call main(*args) and keep its return value", 3600, "scripts", true, false),
-            Self::ScrapeProfile => (3, "scrape.profile", "Scrape a profile", "Download a profile's videos and their metadata into object storage", 3600, "media", false, false),
-            Self::ScrapeHashtag => (4, "scrape.hashtag", "Scrape a hashtag (experimental)", "Download a hashtag's videos; TikTok tag pages are not reliably extractable today", 3600, "media", false, false),
-            Self::ClipVideo => (5, "clip.video", "Cut clips", "Cut clips from a stored video into the clips prefix", 1800, "media", false, false),
-            Self::CleanupVideos => (6, "cleanup.videos", "Video retention", "Delete stored video files older than a retention age", 900, "maintenance", false, true),
-            Self::CleanupExecutions => (7, "cleanup.executions", "Execution history retention", "Delete finished executions older than retention_days (failed ones after failed_retention_days)", 900, "maintenance", true, true),
+            Self::ScriptBash => (
+                1,
+                "script.bash",
+                "Bash script",
+                "Run a bash script from a configured script root with an argument vector",
+                3600,
+                "scripts",
+                true,
+                false,
+            ),
+            Self::ScriptPython => (
+                2,
+                "script.python",
+                "Python script",
+                "Import a python script from a configured script root, call main(*args) and keep its return value",
+                3600,
+                "scripts",
+                true,
+                false,
+            ),
+            Self::ScrapeProfile => (
+                3,
+                "scrape.profile",
+                "Scrape a profile",
+                "Download a profile's videos and their metadata into object storage",
+                3600,
+                "media",
+                false,
+                false,
+            ),
+            Self::ScrapeHashtag => (
+                4,
+                "scrape.hashtag",
+                "Scrape a hashtag (experimental)",
+                "Download a hashtag's videos; TikTok tag pages are not reliably extractable today",
+                3600,
+                "media",
+                false,
+                false,
+            ),
+            Self::ClipVideo => (
+                5,
+                "clip.video",
+                "Cut clips",
+                "Cut clips from a stored video into the clips prefix",
+                1800,
+                "media",
+                false,
+                false,
+            ),
+            Self::CleanupVideos => (
+                6,
+                "cleanup.videos",
+                "Video retention",
+                "Delete stored video files older than a retention age",
+                900,
+                "maintenance",
+                false,
+                true,
+            ),
+            Self::CleanupExecutions => (
+                7,
+                "cleanup.executions",
+                "Execution history retention",
+                "Delete finished executions older than retention_days (failed ones after failed_retention_days)",
+                900,
+                "maintenance",
+                true,
+                true,
+            ),
         };
-        TaskFunctionInfo { id, name, display_name, description, default_timeout_seconds: timeout, queue, is_active, is_system }
+        TaskFunctionInfo {
+            id,
+            name,
+            display_name,
+            description,
+            default_timeout_seconds: timeout,
+            queue,
+            is_active,
+            is_system,
+        }
     }
 
     pub fn name(self) -> &'static str {
@@ -103,10 +175,7 @@ pub enum TaskSpec {
         args: Vec<String>,
     },
     #[serde(rename = "cleanup.executions")]
-    CleanupExecutions {
-        retention_days: u32,
-        failed_retention_days: u32,
-    },
+    CleanupExecutions { retention_days: u32, failed_retention_days: u32 },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -150,7 +219,8 @@ impl TaskSpec {
         }
         match function {
             TaskFunction::ScriptBash | TaskFunction::ScriptPython => {
-                let language = if function == TaskFunction::ScriptBash { ScriptLanguage::Bash } else { ScriptLanguage::Python };
+                let language =
+                    if function == TaskFunction::ScriptBash { ScriptLanguage::Bash } else { ScriptLanguage::Python };
                 reject_unknown(map, &["script_path", "args"])?;
                 let script_path = match map.get("script_path") {
                     Some(Value::String(s)) => s.clone(),
@@ -162,7 +232,8 @@ impl TaskSpec {
             TaskFunction::CleanupExecutions => {
                 reject_unknown(map, &["retention_days", "failed_retention_days"])?;
                 let retention_days = positive_days(map, "retention_days")?.unwrap_or(30);
-                let failed_retention_days = positive_days(map, "failed_retention_days")?.unwrap_or(retention_days.saturating_mul(2));
+                let failed_retention_days =
+                    positive_days(map, "failed_retention_days")?.unwrap_or(retention_days.saturating_mul(2));
                 Ok(Self::CleanupExecutions { retention_days, failed_retention_days })
             }
             _ => Err(arg_error("", format!("task function {} is not available in this build", function.name()))),
@@ -238,13 +309,23 @@ mod tests {
 
     #[test]
     fn script_args_are_checked() {
-        let spec = TaskSpec::parse(TaskFunction::ScriptBash, Some(&json!({"script_path": "a.sh", "args": ["--full", "x y"]})));
-        assert_eq!(spec, Ok(TaskSpec::Script { language: ScriptLanguage::Bash, script_path: "a.sh".into(), args: vec!["--full".into(), "x y".into()] }));
-        let err = TaskSpec::parse(TaskFunction::ScriptPython, Some(&json!({"script_path": "a.py", "args": ["a", 1]}))).unwrap_err();
+        let spec =
+            TaskSpec::parse(TaskFunction::ScriptBash, Some(&json!({"script_path": "a.sh", "args": ["--full", "x y"]})));
+        assert_eq!(
+            spec,
+            Ok(TaskSpec::Script {
+                language: ScriptLanguage::Bash,
+                script_path: "a.sh".into(),
+                args: vec!["--full".into(), "x y".into()]
+            })
+        );
+        let err = TaskSpec::parse(TaskFunction::ScriptPython, Some(&json!({"script_path": "a.py", "args": ["a", 1]})))
+            .unwrap_err();
         assert_eq!(err.field, "args[1]");
         let err = TaskSpec::parse(TaskFunction::ScriptPython, Some(&json!({"args": []}))).unwrap_err();
         assert_eq!((err.field.as_str(), err.message.as_str()), ("script_path", "field required"));
-        let err = TaskSpec::parse(TaskFunction::ScriptBash, Some(&json!({"script_path": "a", "shell": true}))).unwrap_err();
+        let err =
+            TaskSpec::parse(TaskFunction::ScriptBash, Some(&json!({"script_path": "a", "shell": true}))).unwrap_err();
         assert_eq!(err.field, "shell");
         assert!(TaskSpec::parse(TaskFunction::ScriptBash, Some(&json!([1]))).is_err());
     }

@@ -30,7 +30,12 @@ impl Auth {
     }
 }
 
-pub async fn authenticate(State(auth): State<Auth>, matched: Option<MatchedPath>, mut request: Request, next: Next) -> Response {
+pub async fn authenticate(
+    State(auth): State<Auth>,
+    matched: Option<MatchedPath>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let path = request.uri().path().to_owned();
     let access = match &matched {
         Some(matched) => access_for(request.method(), matched.as_str()),
@@ -46,12 +51,18 @@ pub async fn authenticate(State(auth): State<Auth>, matched: Option<MatchedPath>
                 let presented = request.headers().get(API_KEY_HEADER).and_then(|v| v.to_str().ok());
                 match presented.and_then(|key| auth.keys.authenticate(key)) {
                     Some(principal) => principal,
-                    None if presented.is_none() => return deny(&path, StatusCode::UNAUTHORIZED, "Missing API key (X-API-Key header)"),
+                    None if presented.is_none() => {
+                        return deny(&path, StatusCode::UNAUTHORIZED, "Missing API key (X-API-Key header)");
+                    }
                     None => return deny(&path, StatusCode::UNAUTHORIZED, "Invalid API key"),
                 }
             };
             if !principal.role.allows(role) {
-                let message = format!("Forbidden: this needs the {} role; the key has {}", role.as_str(), principal.role.as_str());
+                let message = format!(
+                    "Forbidden: this needs the {} role; the key has {}",
+                    role.as_str(),
+                    principal.role.as_str()
+                );
                 return deny(&path, StatusCode::FORBIDDEN, &message);
             }
             principal

@@ -60,10 +60,17 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, InputError> {
         } else {
             (StatusCode::UNPROCESSABLE_ENTITY, "type_error")
         };
-        InputError::new(status, loc, clean_serde_message(&inner.to_string()), kind)
+        let message = clean_serde_message(&inner.to_string());
+        let message = if status == StatusCode::BAD_REQUEST { format!("malformed JSON: {message}") } else { message };
+        InputError::new(status, loc, message, kind)
     })?;
     de.end().map_err(|_| {
-        InputError::new(StatusCode::BAD_REQUEST, vec!["body".to_owned()], "trailing characters after the JSON value", "value_error.jsondecode")
+        InputError::new(
+            StatusCode::BAD_REQUEST,
+            vec!["body".to_owned()],
+            "trailing characters after the JSON value",
+            "value_error.jsondecode",
+        )
     })?;
     Ok(value)
 }
@@ -74,7 +81,12 @@ pub fn parse_query<T: DeserializeOwned>(query: Option<&str>) -> Result<T, InputE
     serde_path_to_error::deserialize(de).map_err(|err| {
         let mut loc = vec!["query".to_owned()];
         loc.extend(path_segments(err.path()));
-        InputError::new(StatusCode::UNPROCESSABLE_ENTITY, loc, clean_serde_message(&err.into_inner().to_string()), "type_error")
+        InputError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            loc,
+            clean_serde_message(&err.into_inner().to_string()),
+            "type_error",
+        )
     })
 }
 

@@ -18,10 +18,10 @@ pub enum Family {
 
 impl Family {
     pub fn of(path: &str) -> Self {
-        let legacy = (path == "/api" || path.starts_with("/api/")) && !(path == "/api/v1" || path.starts_with("/api/v1/"));
+        let legacy =
+            (path == "/api" || path.starts_with("/api/")) && !(path == "/api/v1" || path.starts_with("/api/v1/"));
         if legacy { Self::Legacy } else { Self::Detail }
     }
-
 }
 
 /// An error in the shape of the family `path` belongs to. Seed 000's paths (`/api/jobs…`,

@@ -45,7 +45,8 @@ impl Default for ServerOptions {
 /// The directories a server works in; they outlive restarts.
 struct Dirs {
     data: TempDir,
-    scripts: TempDir,
+    /// Held so that the directory lives as long as the server.
+    _scripts: TempDir,
     logs: TempDir,
     /// Canonical, so that paths handed to the server are the ones it resolves.
     scripts_path: PathBuf,
@@ -57,7 +58,7 @@ impl Dirs {
         let scripts = tempfile::Builder::new().prefix("jobsmith-scripts-").tempdir().expect("script dir");
         let logs = tempfile::Builder::new().prefix("jobsmith-logs-").tempdir().expect("log dir");
         let scripts_path = std::fs::canonicalize(scripts.path()).expect("canonical script dir");
-        Self { data, scripts, logs, scripts_path }
+        Self { data, _scripts: scripts, logs, scripts_path }
     }
 }
 
@@ -174,7 +175,9 @@ impl Server {
                 let status = child.wait().await;
                 panic!("jobsmith exited before listening ({status:?}); stderr:\n{}", self.stderr());
             }
-            Err(_) => panic!("jobsmith did not print its listening line within {START_TIMEOUT:?}; stderr:\n{}", self.stderr()),
+            Err(_) => {
+                panic!("jobsmith did not print its listening line within {START_TIMEOUT:?}; stderr:\n{}", self.stderr())
+            }
         };
         assert!(addr.starts_with("127.0.0.1:"), "listening on {addr}, not on loopback");
         // Keep reading so that the server never blocks on a full stdout pipe.
@@ -306,7 +309,7 @@ impl Server {
         job_id: &str,
         within: Duration,
         what: &str,
-        done: impl Fn(&[Value]) -> bool,
+        mut done: impl FnMut(&[Value]) -> bool,
     ) -> Vec<Value> {
         let started = Instant::now();
         loop {
@@ -383,6 +386,11 @@ pub fn process_alive(pid: i32) -> bool {
     }
 }
 
+/// Kills one process that a test's script started and the server left behind.
+pub fn kill_pid(pid: i32) {
+    let _ = kill(Pid::from_raw(pid), Signal::SIGKILL);
+}
+
 /// Kills a process group that a test's script started and the server left behind.
 pub fn kill_group(pgid: i32) {
     let _ = kill(Pid::from_raw(-pgid), Signal::SIGKILL);
@@ -410,6 +418,19 @@ pub fn keys(value: &Value) -> Vec<String> {
 pub fn legacy_error(value: &Value) -> String {
     assert_eq!(keys(value), ["error"], "not a legacy error body: {value}");
     value["error"].as_str().unwrap_or_else(|| panic!("error is not a string: {value}")).to_owned()
+}
+
+/// Asserts the legacy error shape a path answers with: seed 000's paths (`/api/jobs…`,
+/// `/api/clips…`) add `"success": false`, seed 001's do not. Returns the message.
+#[track_caller]
+pub fn legacy_error_at(path: &str, value: &Value) -> String {
+    if path.starts_with("/api/jobs") || path.starts_with("/api/clips") {
+        assert_eq!(keys(value), ["error", "success"], "not seed 000's error body on {path}: {value}");
+        assert_eq!(value["success"], false, "{path}: {value}");
+        value["error"].as_str().unwrap_or_else(|| panic!("error is not a string: {value}")).to_owned()
+    } else {
+        legacy_error(value)
+    }
 }
 
 /// Asserts that `value` is `{"detail": <string>}` and returns the message.

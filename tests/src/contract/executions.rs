@@ -22,7 +22,8 @@ pub(super) async fn finish(store: &dyn ExecutionStore, e: &Execution, status: Ex
 }
 
 pub async fn start_records_a_running_execution(store: Arc<dyn ExecutionStore>) {
-    let e = Execution { principal: Some("ops-key".to_owned()), triggered_by: TriggeredBy::Manual, ..run("job", t0(), 1) };
+    let e =
+        Execution { principal: Some("ops-key".to_owned()), triggered_by: TriggeredBy::Manual, ..run("job", t0(), 1) };
     let started = start(&*store, &e, 1).await;
     assert_eq!(started.status, ExecutionStatus::Running, "a started execution is running");
     assert!(started.started_at.is_some(), "a started execution has a start time");
@@ -57,7 +58,11 @@ pub async fn max_instances_skips_runs_beyond_it(store: Arc<dyn ExecutionStore>) 
         StartOutcome::Skipped(e) => e,
         other => panic!("a run beyond max_instances must be Skipped, got {other:?}"),
     };
-    assert_eq!((skipped.id, skipped.status), (late.id, ExecutionStatus::Skipped), "the skipped run is recorded as such");
+    assert_eq!(
+        (skipped.id, skipped.status),
+        (late.id, ExecutionStatus::Skipped),
+        "the skipped run is recorded as such"
+    );
     assert!(skipped.finished_at.is_some(), "a skipped run is finished when recorded");
     assert_eq!(store.get_execution(late.id).await.expect("get"), Some(skipped), "get returns the skipped record");
     assert_eq!(store.count_running().await.expect("count"), 1, "a skipped run is not running");

@@ -19,12 +19,12 @@ async fn list_all(store: &dyn JobStore, filter: &JobFilter) -> Vec<Job> {
     page.items
 }
 
-/// 25 jobs, inserted out of order, three to each creation time so that ties are exercised; every
-/// fourth is disabled.
+/// 25 jobs, inserted out of order, three to each creation time so that ties are exercised, with
+/// ids that do not sort like their creation times; every fourth is disabled.
 async fn seed(store: &dyn JobStore) {
     for i in 0..25i64 {
         let n = (i * 7) % 25;
-        let mut j = job(&format!("job-{n:02}"), t0() + secs(n / 3));
+        let mut j = job(&format!("job-{:02}", (n * 11) % 25), t0() + secs(n / 3));
         j.enabled = n % 4 != 0;
         store.insert_job(&j).await.expect("insert");
     }
@@ -40,7 +40,8 @@ pub async fn list_is_in_creation_order(store: Arc<dyn JobStore>) {
 
 pub async fn list_filters_by_name_enabled_and_function(store: Arc<dyn JobStore>) {
     let bash = |path: &str| TaskSpec::Script { language: ScriptLanguage::Bash, script_path: path.into(), args: vec![] };
-    let python = |path: &str| TaskSpec::Script { language: ScriptLanguage::Python, script_path: path.into(), args: vec![] };
+    let python =
+        |path: &str| TaskSpec::Script { language: ScriptLanguage::Python, script_path: path.into(), args: vec![] };
     let cleanup = TaskSpec::CleanupExecutions { retention_days: 30, failed_retention_days: 60 };
     let rows = [
         ("a", "Nightly Backup", bash("a.sh"), true),
@@ -65,7 +66,11 @@ pub async fn list_filters_by_name_enabled_and_function(store: Arc<dyn JobStore>)
         ("disabled", JobFilter { enabled: Some(false), ..Default::default() }, &["c", "e"]),
         ("function python", function(TaskFunction::ScriptPython), &["b", "e"]),
         ("enabled + name 'backup'", JobFilter { enabled: Some(true), ..name("backup") }, &["a"]),
-        ("enabled + function bash", JobFilter { enabled: Some(true), ..function(TaskFunction::ScriptBash) }, &["a", "f"]),
+        (
+            "enabled + function bash",
+            JobFilter { enabled: Some(true), ..function(TaskFunction::ScriptBash) },
+            &["a", "f"],
+        ),
     ];
     for (what, filter, expected) in cases {
         let found: Vec<String> = list_all(&*store, &filter).await.iter().map(|j| j.id.to_string()).collect();

@@ -30,7 +30,11 @@ pub async fn due_jobs_are_active_due_and_earliest_first(store: Arc<dyn JobStore>
         store.insert_job(j).await.expect("insert");
     }
     let due = store.due_jobs(t0(), 10).await.expect("due jobs");
-    assert_eq!(names(&due), ["first", "second", "on-time"], "due jobs: active, due at or before `until`, earliest first");
+    assert_eq!(
+        names(&due),
+        ["first", "second", "on-time"],
+        "due jobs: active, due at or before `until`, earliest first"
+    );
     assert_eq!(due[0], jobs[6], "due jobs come back whole");
     let due = store.due_jobs(t0(), 2).await.expect("due jobs, limited");
     assert_eq!(names(&due), ["first", "second"], "due jobs must honour the limit, keeping the earliest");

@@ -48,7 +48,8 @@ impl LocalApp {
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let roots = Arc::new(ScriptRoots::new(config.script_roots)?);
         let instance = Arc::new(InstanceInfo::new(hostname(), clock.now()));
-        let runner = Arc::new(LocalTaskRunner::new(roots.clone(), config.interpreters, executions.clone(), clock.clone()));
+        let runner =
+            Arc::new(LocalTaskRunner::new(roots.clone(), config.interpreters, executions.clone(), clock.clone()));
         let executor = Executor::new(jobs.clone(), executions.clone(), runner, clock.clone());
         let scheduler = LocalScheduler::new(SchedulerParts {
             jobs: jobs.clone(),

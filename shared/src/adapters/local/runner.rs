@@ -30,7 +30,12 @@ impl LocalTaskRunner {
         Self { roots, interpreters, executions, clock }
     }
 
-    async fn run_script_task(&self, script: ScriptTask<'_>, timeout: Duration, cancel: CancellationToken) -> RunOutcome {
+    async fn run_script_task(
+        &self,
+        script: ScriptTask<'_>,
+        timeout: Duration,
+        cancel: CancellationToken,
+    ) -> RunOutcome {
         let ScriptTask { job, execution, language, script_path, args } = script;
         // Checked again at run time: the file or a symlink on its way may have changed since
         // the job was scheduled.

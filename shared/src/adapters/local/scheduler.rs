@@ -44,7 +44,14 @@ struct Inner {
 
 impl LocalScheduler {
     pub fn new(parts: SchedulerParts) -> Self {
-        Self { inner: Arc::new(Inner { parts, wake: Notify::new(), shutdown: CancellationToken::new(), runs: TaskTracker::new() }) }
+        Self {
+            inner: Arc::new(Inner {
+                parts,
+                wake: Notify::new(),
+                shutdown: CancellationToken::new(),
+                runs: TaskTracker::new(),
+            }),
+        }
     }
 
     /// Recovers from an earlier process (runs it left `running` failed as interrupted, pending
@@ -54,7 +61,10 @@ impl LocalScheduler {
         let now = parts.clock.now();
         let interrupted = parts.executions.fail_running("interrupted", now).await?;
         if interrupted > 0 {
-            tracing::warn!(count = interrupted, "executions left running by an earlier process marked failed (interrupted)");
+            tracing::warn!(
+                count = interrupted,
+                "executions left running by an earlier process marked failed (interrupted)"
+            );
         }
         for retry in parts.executions.pending_executions().await? {
             match parts.jobs.get_job(&retry.job_id).await? {

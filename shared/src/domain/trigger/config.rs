@@ -30,8 +30,10 @@ pub fn from_schedule_config(job_type: JobType, config: &Value, now: DateTime<Utc
         return Err(TriggerError::new(ROOT, "must be an object"));
     };
     if map.contains_key("expression") {
-        check_keys(map, EXPRESSION_KEYS)?;
-        return from_expression(job_type, map, now);
+        if map.keys().all(|k| EXPRESSION_KEYS.contains(&k.as_str())) {
+            return from_expression(job_type, map, now);
+        }
+        return from_both_forms(job_type, map, now);
     }
     if job_type == JobType::Cron && map.contains_key("second") {
         return Err(TriggerError::new(
@@ -61,6 +63,29 @@ pub fn from_schedule_config(job_type: JobType, config: &Value, now: DateTime<Utc
     }
 }
 
+/// A job's own view carries the expression beside the fields it came from; a client that sends
+/// that view back (to copy a job, say) gets the same trigger, as long as the two agree.
+fn from_both_forms(job_type: JobType, map: &Map<String, Value>, now: DateTime<Utc>) -> Result<Trigger, TriggerError> {
+    let mut fields = map.clone();
+    fields.remove("expression");
+    let from_fields = from_schedule_config(job_type, &Value::Object(fields), now)?;
+    let only_expression: Map<String, Value> = map
+        .iter()
+        .filter(|(k, _)| EXPRESSION_KEYS.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let from_expression = from_expression(job_type, &only_expression, now)?;
+    let agree = from_fields.expression() == from_expression.expression()
+        && from_fields.timezone() == from_expression.timezone();
+    if !agree {
+        return Err(TriggerError::new(
+            child(ROOT, "expression"),
+            format!("disagrees with the other fields, which make {}; send one or the other", from_fields.expression()),
+        ));
+    }
+    Ok(from_fields)
+}
+
 fn from_expression(job_type: JobType, map: &Map<String, Value>, now: DateTime<Utc>) -> Result<Trigger, TriggerError> {
     let field = child(ROOT, "expression");
     let Some(Value::String(expr)) = map.get("expression") else {
@@ -77,7 +102,8 @@ fn from_expression(job_type: JobType, map: &Map<String, Value>, now: DateTime<Ut
         return Err(TriggerError::new(
             field,
             format!(
-                "this expression makes a {} job but the job type is {}; use {wanted}",
+                "this expression makes {} {} job but the job type is {}; use {wanted}",
+                if trigger.job_type() == JobType::Interval { "an" } else { "a" },
                 trigger.job_type().name(),
                 job_type.name()
             ),

@@ -22,7 +22,10 @@ impl DetailError {
 
     /// A 422 for one field of the body, e.g. `["body", "scheduleConfig", "hours"]`.
     pub fn validation(loc: &[&str], message: impl Into<String>, kind: &str) -> Self {
-        Self::Validation(StatusCode::UNPROCESSABLE_ENTITY, vec![json!({ "loc": loc, "msg": message.into(), "type": kind })])
+        Self::Validation(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            vec![json!({ "loc": loc, "msg": message.into(), "type": kind })],
+        )
     }
 }
 

@@ -85,6 +85,6 @@ pub async fn delete_all_jobs(State(state): State<AppState>) -> Result<Json<Delet
         success: true,
         deleted_count: report.deleted,
         errors,
-        message: format!("{} jobs deleted", report.deleted),
+        message: format!("{} job{} deleted", report.deleted, if report.deleted == 1 { "" } else { "s" }),
     }))
 }

@@ -5,7 +5,10 @@ use axum::extract::State;
 
 use super::problems::Problems;
 use super::query::{Paging, TaskFunctionQuery, flag};
-use super::views::{JobTypeView, SchedulerErrorBody, SchedulerValidationBody, TaskFunctionList, TaskFunctionView};
+use super::views::{
+    SchedulerErrorBody, SchedulerJobTypeView, SchedulerTaskFunctionList, SchedulerTaskFunctionView,
+    SchedulerValidationBody,
+};
 use crate::domain::task::TaskFunction;
 use crate::domain::trigger::JobType;
 use crate::http::AppState;
@@ -21,7 +24,7 @@ const TASK_FUNCTIONS_PER_PAGE: u32 = 50;
     tag = "scheduler",
     params(TaskFunctionQuery),
     responses(
-        (status = 200, description = "The task functions", body = TaskFunctionList),
+        (status = 200, description = "The task functions", body = SchedulerTaskFunctionList),
         (status = 401, description = "Missing or invalid API key", body = SchedulerErrorBody),
         (status = 422, description = "Invalid query parameter", body = SchedulerValidationBody),
     )
@@ -29,7 +32,7 @@ const TASK_FUNCTIONS_PER_PAGE: u32 = 50;
 pub async fn list_task_functions(
     State(state): State<AppState>,
     QueryParams(query, _): QueryParams<TaskFunctionQuery, DetailError>,
-) -> Result<Json<TaskFunctionList>, DetailError> {
+) -> Result<Json<SchedulerTaskFunctionList>, DetailError> {
     let mut problems = Problems::default();
     let active = flag("is_active", query.is_active.as_deref(), &mut problems);
     let paging = Paging::read(query.page, query.per_page, TASK_FUNCTIONS_PER_PAGE, None, &mut problems);
@@ -42,9 +45,9 @@ pub async fn list_task_functions(
         .into_iter()
         .skip(usize::try_from(paging.offset()).unwrap_or(usize::MAX))
         .take(paging.per_page as usize)
-        .map(|f| TaskFunctionView::new(f, registered_at))
+        .map(|f| SchedulerTaskFunctionView::new(f, registered_at))
         .collect();
-    Ok(Json(TaskFunctionList { task_functions, total }))
+    Ok(Json(SchedulerTaskFunctionList { task_functions, total }))
 }
 
 /// The kinds of schedule a job can have.
@@ -53,12 +56,12 @@ pub async fn list_task_functions(
     path = "/api/v1/scheduler/job-types",
     tag = "scheduler",
     responses(
-        (status = 200, description = "Interval, cron and date", body = Vec<JobTypeView>),
+        (status = 200, description = "Interval, cron and date", body = Vec<SchedulerJobTypeView>),
         (status = 401, description = "Missing or invalid API key", body = SchedulerErrorBody),
     )
 )]
-pub async fn list_job_types() -> Json<Vec<JobTypeView>> {
-    Json(JobType::all().into_iter().map(JobTypeView::from).collect())
+pub async fn list_job_types() -> Json<Vec<SchedulerJobTypeView>> {
+    Json(JobType::all().into_iter().map(SchedulerJobTypeView::from).collect())
 }
 
 #[cfg(test)]
@@ -71,6 +74,9 @@ mod tests {
         let names: Vec<(i64, &str)> = types.iter().map(|t| (t.id, t.name.as_str())).collect();
         assert_eq!(names, [(1, "interval"), (2, "cron"), (3, "date")]);
         let value = serde_json::to_value(&types[1]).unwrap();
-        assert_eq!(value, serde_json::json!({"id": 2, "name": "cron", "displayName": "Cron", "description": "Run on cron schedule"}));
+        assert_eq!(
+            value,
+            serde_json::json!({"id": 2, "name": "cron", "displayName": "Cron", "description": "Run on cron schedule"})
+        );
     }
 }

@@ -67,7 +67,11 @@ pub async fn list_job_executions(
     list(&state.service, &filter, &paging).await.map(Json)
 }
 
-async fn list(service: &JobService, filter: &ExecutionFilter, paging: &Paging) -> Result<SchedulerExecutionList, DetailError> {
+async fn list(
+    service: &JobService,
+    filter: &ExecutionFilter,
+    paging: &Paging,
+) -> Result<SchedulerExecutionList, DetailError> {
     let page = service.executions(filter, &paging.request()).await.map_err(|err| app_error(err, None))?;
     Ok(SchedulerExecutionList {
         executions: page.items.iter().map(SchedulerExecutionView::from).collect(),

@@ -25,7 +25,7 @@ const MISFIRE_GRACE_SECONDS: (i64, i64) = (1, 604_800);
 /// `POST /api/v1/scheduler/jobs`.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct CreateJobBody {
+pub struct SchedulerJobCreate {
     /// 1 to 64 of letters, digits, `-`, `_`, `.`; a UUID is generated when absent.
     #[schema(example = "nightly-backup")]
     pub id: Option<String>,
@@ -53,25 +53,30 @@ pub struct CreateJobBody {
     #[schema(value_type = Option<Object>, example = json!({"script_path": "backup.sh", "args": ["--full"]}))]
     pub task_args: Option<Value>,
     /// 1 to 100; default 1.
+    #[schema(minimum = 1, maximum = 100)]
     pub max_instances: Option<i64>,
     /// 1 to 604800; default the task function's.
+    #[schema(minimum = 1, maximum = 604800)]
     pub timeout_seconds: Option<i64>,
     /// 0 to 100; default 0.
+    #[schema(minimum = 0, maximum = 100)]
     pub retry_count: Option<i64>,
     /// 0 to 86400; default 60.
+    #[schema(minimum = 0, maximum = 86400)]
     pub retry_delay_seconds: Option<i64>,
     /// Default true.
     pub is_enabled: Option<bool>,
     /// Default false.
     pub is_paused: Option<bool>,
     /// 1 to 604800; default the server's setting.
+    #[schema(minimum = 1, maximum = 604800)]
     pub misfire_grace_seconds: Option<i64>,
 }
 
 /// `PUT /api/v1/scheduler/jobs/{job_id}`: every field optional; an absent field keeps its value.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct UpdateJobBody {
+pub struct SchedulerJobUpdate {
     pub name: Option<String>,
     /// Null clears it.
     #[serde(default, deserialize_with = "nullable")]
@@ -90,31 +95,34 @@ pub struct UpdateJobBody {
     /// Required when the task function changes.
     #[schema(value_type = Option<Object>)]
     pub task_args: Option<Value>,
+    #[schema(minimum = 1, maximum = 100)]
     pub max_instances: Option<i64>,
     /// Null returns to the task function's default.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 1, maximum = 604800)]
     pub timeout_seconds: Option<Option<i64>>,
+    #[schema(minimum = 0, maximum = 100)]
     pub retry_count: Option<i64>,
+    #[schema(minimum = 0, maximum = 86400)]
     pub retry_delay_seconds: Option<i64>,
     pub is_enabled: Option<bool>,
     pub is_paused: Option<bool>,
     /// Null returns to the server's setting.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 1, maximum = 604800)]
     pub misfire_grace_seconds: Option<Option<i64>>,
 }
 
 /// `PUT /api/v1/scheduler/jobs/{job_id}/status`.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct JobStatusBody {
+pub struct SchedulerJobStatusUpdate {
     #[schema(required = true, value_type = bool)]
     pub is_enabled: Option<bool>,
 }
 
-impl JobStatusBody {
-    pub fn enabled(&self) -> Result<bool, Problems> {
+impl SchedulerJobStatusUpdate {
+    pub(super) fn enabled(&self) -> Result<bool, Problems> {
         self.is_enabled.ok_or_else(|| {
             let mut problems = Problems::default();
             problems.at("body", "isEnabled", "field required", MISSING);
@@ -149,8 +157,8 @@ pub(super) struct JobInput {
     misfire_grace_seconds: Option<Option<i64>>,
 }
 
-impl From<CreateJobBody> for JobInput {
-    fn from(body: CreateJobBody) -> Self {
+impl From<SchedulerJobCreate> for JobInput {
+    fn from(body: SchedulerJobCreate) -> Self {
         Self {
             id: body.id,
             name: body.name,
@@ -172,8 +180,8 @@ impl From<CreateJobBody> for JobInput {
     }
 }
 
-impl From<UpdateJobBody> for JobInput {
-    fn from(body: UpdateJobBody) -> Self {
+impl From<SchedulerJobUpdate> for JobInput {
+    fn from(body: SchedulerJobUpdate) -> Self {
         Self {
             id: None,
             name: body.name,
@@ -216,9 +224,9 @@ pub(super) struct CheckedInput {
 
 impl JobInput {
     pub fn check(self, problems: &mut Problems) -> CheckedInput {
-        let id = self.id.and_then(|raw| {
-            JobId::parse(&raw).map_err(|err| problems.at("body", "id", err.to_string(), INVALID)).ok()
-        });
+        let id = self
+            .id
+            .and_then(|raw| JobId::parse(&raw).map_err(|err| problems.at("body", "id", err.to_string(), INVALID)).ok());
         let name = self.name.and_then(|name| check_name(&name, problems));
         let function = resolve_function(self.task_function_id, self.task_function.as_ref(), problems);
         let job_type = resolve_job_type(self.job_type_id, self.job_type.as_ref(), problems);
@@ -251,8 +259,11 @@ impl JobInput {
     /// A job to create, or every problem with the request.
     pub fn into_new_job(self, now: DateTime<Utc>) -> Result<NewJob, Problems> {
         let mut problems = Problems::default();
-        let (had_name, had_function, had_type) =
-            (self.name.is_some(), self.names_function(), self.job_type_id.is_some() || self.job_type.as_ref().is_some_and(names_by_value));
+        let (had_name, had_function, had_type) = (
+            self.name.is_some(),
+            self.names_function(),
+            self.job_type_id.is_some() || self.job_type.as_ref().is_some_and(names_by_value),
+        );
         let input = self.check(&mut problems);
         if !had_name {
             problems.at("body", "name", "field required", MISSING);
@@ -280,9 +291,9 @@ impl JobInput {
             }
             (Some(_), None) => None,
         };
-        let task = input
-            .function
-            .and_then(|function| TaskSpec::parse(function, input.task_args.as_ref()).map_err(|err| problems.task_args(err)).ok());
+        let task = input.function.and_then(|function| {
+            TaskSpec::parse(function, input.task_args.as_ref()).map_err(|err| problems.task_args(err)).ok()
+        });
         let defaults = Policies::default();
         let policies = Policies {
             max_instances: input.max_instances.unwrap_or(defaults.max_instances),
@@ -352,7 +363,8 @@ impl CheckedInput {
         }
 
         // Sent back as shown, the effective timeout is no choice to pin to the job.
-        let echoed_timeout = job.policies.timeout_seconds.is_none() && self.timeout_seconds == Some(Some(job.timeout_seconds()));
+        let echoed_timeout =
+            job.policies.timeout_seconds.is_none() && self.timeout_seconds == Some(Some(job.timeout_seconds()));
         let policies = &mut job.policies;
         if let Some(max_instances) = self.max_instances {
             policies.max_instances = max_instances;
@@ -387,14 +399,24 @@ fn check_name(name: &str, problems: &mut Problems) -> Option<String> {
         problems.at("body", "name", "must not be empty", "value_error.any_str.min_length");
         None
     } else if trimmed.chars().count() > NAME_MAX_CHARS {
-        problems.at("body", "name", format!("must be at most {NAME_MAX_CHARS} characters"), "value_error.any_str.max_length");
+        problems.at(
+            "body",
+            "name",
+            format!("must be at most {NAME_MAX_CHARS} characters"),
+            "value_error.any_str.max_length",
+        );
         None
     } else {
         Some(trimmed.to_owned())
     }
 }
 
-fn ranged<T: TryFrom<i64>>(problems: &mut Problems, field: &str, value: Option<i64>, (min, max): (i64, i64)) -> Option<T> {
+fn ranged<T: TryFrom<i64>>(
+    problems: &mut Problems,
+    field: &str,
+    value: Option<i64>,
+    (min, max): (i64, i64),
+) -> Option<T> {
     let value = value?;
     if value < min {
         problems.at("body", field, format!("ensure this value is greater than or equal to {min}"), TOO_SMALL);
@@ -413,9 +435,8 @@ fn names_by_value(value: &Value) -> bool {
 }
 
 fn resolve_function(id: Option<i64>, named: Option<&Value>, problems: &mut Problems) -> Option<TaskFunction> {
-    let known = || {
-        TaskFunction::ALL.iter().map(|f| format!("{} ({})", f.id(), f.name())).collect::<Vec<_>>().join(", ")
-    };
+    let known =
+        || TaskFunction::ALL.iter().map(|f| format!("{} ({})", f.id(), f.name())).collect::<Vec<_>>().join(", ");
     let by_id = id.and_then(|id| {
         let found = TaskFunction::from_id(id);
         if found.is_none() {
@@ -427,7 +448,12 @@ fn resolve_function(id: Option<i64>, named: Option<&Value>, problems: &mut Probl
         Some(Value::String(name)) => {
             let found = TaskFunction::from_name(name);
             if found.is_none() {
-                problems.at("body", "taskFunction", format!("unknown task function '{name}'; known: {}", known()), INVALID);
+                problems.at(
+                    "body",
+                    "taskFunction",
+                    format!("unknown task function '{name}'; known: {}", known()),
+                    INVALID,
+                );
             }
             found
         }
@@ -442,7 +468,12 @@ fn resolve_function(id: Option<i64>, named: Option<&Value>, problems: &mut Probl
     };
     let (function, field) = match (by_id, by_name) {
         (Some(a), Some(b)) if a != b => {
-            problems.at("body", "taskFunction", format!("names {} but taskFunctionId is {}", b.name(), a.id()), INVALID);
+            problems.at(
+                "body",
+                "taskFunction",
+                format!("names {} but taskFunctionId is {}", b.name(), a.id()),
+                INVALID,
+            );
             return None;
         }
         (Some(f), _) => (f, "taskFunctionId"),
@@ -450,7 +481,12 @@ fn resolve_function(id: Option<i64>, named: Option<&Value>, problems: &mut Probl
         (None, None) => return None,
     };
     if !function.info().is_active {
-        problems.at("body", field, format!("task function {} is not available in this build", function.name()), INVALID);
+        problems.at(
+            "body",
+            field,
+            format!("task function {} is not available in this build", function.name()),
+            INVALID,
+        );
         return None;
     }
     Some(function)
@@ -555,7 +591,7 @@ mod tests {
     }
 
     fn create(body: Value) -> Result<NewJob, Vec<Value>> {
-        let body: CreateJobBody = parse_json(body.to_string().as_bytes()).expect("body parses");
+        let body: SchedulerJobCreate = parse_json(body.to_string().as_bytes()).expect("body parses");
         JobInput::from(body).into_new_job(now()).map_err(problem_list)
     }
 
@@ -612,7 +648,11 @@ mod tests {
         assert_eq!(new.trigger, Trigger::Interval { every_seconds: 6 * 3600, anchor: now() });
         assert_eq!(
             new.task,
-            TaskSpec::Script { language: ScriptLanguage::Bash, script_path: "backup.sh".into(), args: vec!["--full".into()] }
+            TaskSpec::Script {
+                language: ScriptLanguage::Bash,
+                script_path: "backup.sh".into(),
+                args: vec!["--full".into()]
+            }
         );
     }
 
@@ -686,18 +726,21 @@ mod tests {
             let problems = create(with(minimal(), field, json!(bad))).unwrap_err();
             assert_eq!(locs(&problems), vec![json!(["body", field])], "{field}={bad}");
         }
-        for (field, good) in [("maxInstances", 100), ("timeoutSeconds", 604_800), ("retryCount", 0), ("retryDelaySeconds", 0)] {
+        for (field, good) in
+            [("maxInstances", 100), ("timeoutSeconds", 604_800), ("retryCount", 0), ("retryDelaySeconds", 0)]
+        {
             assert!(create(with(minimal(), field, json!(good))).is_ok(), "{field}={good}");
         }
     }
 
     #[test]
     fn wrong_types_are_named_by_the_extractor() {
-        let err = parse_json::<CreateJobBody>(with(minimal(), "maxInstances", json!("two")).to_string().as_bytes())
-            .unwrap_err();
+        let err =
+            parse_json::<SchedulerJobCreate>(with(minimal(), "maxInstances", json!("two")).to_string().as_bytes())
+                .unwrap_err();
         assert_eq!(err.loc, ["body", "maxInstances"]);
         assert_eq!(err.status, axum::http::StatusCode::UNPROCESSABLE_ENTITY);
-        let err = parse_json::<UpdateJobBody>(br#"{"isEnabled": "yes"}"#).unwrap_err();
+        let err = parse_json::<SchedulerJobUpdate>(br#"{"isEnabled": "yes"}"#).unwrap_err();
         assert_eq!(err.loc, ["body", "isEnabled"]);
     }
 
@@ -706,7 +749,8 @@ mod tests {
         let problems = create(with(minimal(), "taskFunctionId", json!(99))).unwrap_err();
         assert_eq!(locs(&problems), vec![json!(["body", "taskFunctionId"])]);
         assert!(problems[0]["msg"].as_str().unwrap().contains("1 (script.bash)"));
-        let problems = create(with(without(minimal(), "taskFunctionId"), "taskFunction", json!("script.zsh"))).unwrap_err();
+        let problems =
+            create(with(without(minimal(), "taskFunctionId"), "taskFunction", json!("script.zsh"))).unwrap_err();
         assert_eq!(locs(&problems), vec![json!(["body", "taskFunction"])]);
         let problems = create(with(minimal(), "jobTypeId", json!(7))).unwrap_err();
         assert_eq!(locs(&problems), vec![json!(["body", "jobTypeId"])]);
@@ -731,7 +775,8 @@ mod tests {
 
     #[test]
     fn task_arg_errors_sit_under_task_args() {
-        let problems = create(with(minimal(), "taskArgs", json!({"script_path": "a.sh", "args": ["a", 1]}))).unwrap_err();
+        let problems =
+            create(with(minimal(), "taskArgs", json!({"script_path": "a.sh", "args": ["a", 1]}))).unwrap_err();
         assert_eq!(locs(&problems), vec![json!(["body", "taskArgs", "args", 1])]);
         let problems = create(without(minimal(), "taskArgs")).unwrap_err();
         assert_eq!(locs(&problems), vec![json!(["body", "taskArgs", "script_path"])]);
@@ -771,7 +816,7 @@ mod tests {
     }
 
     fn update(body: Value, job: &mut Job) -> Result<(), Vec<Value>> {
-        let body: UpdateJobBody = parse_json(body.to_string().as_bytes()).expect("body parses");
+        let body: SchedulerJobUpdate = parse_json(body.to_string().as_bytes()).expect("body parses");
         let mut problems = Problems::default();
         let checked = JobInput::from(body).check(&mut problems);
         if !problems.is_empty() {
@@ -790,7 +835,8 @@ mod tests {
         let mut cron = existing();
         cron.trigger = from_schedule_config(JobType::Cron, &json!({"hour": "9", "minute": "0"}), now()).unwrap();
         let mut date = existing();
-        date.trigger = from_schedule_config(JobType::Date, &json!({"run_date": "2030-01-01T00:00:00Z"}), now()).unwrap();
+        date.trigger =
+            from_schedule_config(JobType::Date, &json!({"run_date": "2030-01-01T00:00:00Z"}), now()).unwrap();
         for original in [existing(), cron, date] {
             let mut job = original.clone();
             update(view_of(&original), &mut job).unwrap();
@@ -813,7 +859,8 @@ mod tests {
         assert_eq!(job.trigger.expression(), "cron(15 8 * * ? *)");
 
         let mut date = existing();
-        date.trigger = from_schedule_config(JobType::Date, &json!({"run_date": "2030-01-01T00:00:00Z"}), now()).unwrap();
+        date.trigger =
+            from_schedule_config(JobType::Date, &json!({"run_date": "2030-01-01T00:00:00Z"}), now()).unwrap();
         let mut view = view_of(&date);
         view["scheduleConfig"]["run_date"] = json!("2031-01-01T00:00:00Z");
         update(view, &mut date).unwrap();
@@ -858,7 +905,11 @@ mod tests {
         job.description = Some("d".into());
         job.policies.timeout_seconds = Some(5);
         job.policies.misfire_grace_seconds = Some(5);
-        update(json!({"description": null, "timeoutSeconds": null, "misfireGraceSeconds": null, "name": null}), &mut job).unwrap();
+        update(
+            json!({"description": null, "timeoutSeconds": null, "misfireGraceSeconds": null, "name": null}),
+            &mut job,
+        )
+        .unwrap();
         assert_eq!(job.description, None);
         assert_eq!(job.policies.timeout_seconds, None);
         assert_eq!(job.policies.misfire_grace_seconds, None);
@@ -878,10 +929,10 @@ mod tests {
 
     #[test]
     fn status_body_needs_is_enabled() {
-        let body: JobStatusBody = parse_json(b"{}").unwrap();
+        let body: SchedulerJobStatusUpdate = parse_json(b"{}").unwrap();
         let problems = problem_list(body.enabled().unwrap_err());
         assert_eq!(locs(&problems), vec![json!(["body", "isEnabled"])]);
-        let body: JobStatusBody = parse_json(br#"{"isEnabled": false}"#).unwrap();
+        let body: SchedulerJobStatusUpdate = parse_json(br#"{"isEnabled": false}"#).unwrap();
         assert_eq!(body.enabled().ok(), Some(false));
     }
 }

@@ -4,12 +4,12 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 
-use super::input::{CreateJobBody, JobInput, JobStatusBody, UpdateJobBody};
+use super::input::{JobInput, SchedulerJobCreate, SchedulerJobStatusUpdate, SchedulerJobUpdate};
 use super::problems::{Problems, app_error};
 use super::query::{JobListQuery, Paging, flag};
 use super::views::{
-    SchedulerErrorBody, SchedulerJobDetailView, SchedulerJobList, SchedulerJobView, SchedulerValidationBody,
-    TriggerJobResponse,
+    SchedulerErrorBody, SchedulerJobDetailView, SchedulerJobList, SchedulerJobView, SchedulerTriggerResponse,
+    SchedulerValidationBody,
 };
 use crate::app::{AppError, JobService, TriggerOutcome};
 use crate::domain::execution::TriggeredBy;
@@ -47,11 +47,8 @@ pub async fn list_jobs(
     let service = &state.service;
     // An id no function has matches no job; the store cannot be asked for it.
     let function = query.task_function_id.map(TaskFunction::from_id);
-    let filter = JobFilter {
-        name_contains: query.name.filter(|n| !n.trim().is_empty()),
-        enabled,
-        function: function.flatten(),
-    };
+    let filter =
+        JobFilter { name_contains: query.name.filter(|n| !n.trim().is_empty()), enabled, function: function.flatten() };
     let page = async {
         match function {
             Some(None) => Ok(Page { items: Vec::new(), total: 0, next_cursor: None }),
@@ -77,7 +74,7 @@ pub async fn list_jobs(
     post,
     path = "/api/v1/scheduler/jobs",
     tag = "scheduler",
-    request_body = CreateJobBody,
+    request_body = SchedulerJobCreate,
     responses(
         (status = 201, description = "The job", body = SchedulerJobView),
         (status = 400, description = "Malformed JSON", body = SchedulerErrorBody),
@@ -90,7 +87,7 @@ pub async fn list_jobs(
 pub async fn create_job(
     State(state): State<AppState>,
     Caller(principal): Caller,
-    JsonBody(body, _): JsonBody<CreateJobBody, DetailError>,
+    JsonBody(body, _): JsonBody<SchedulerJobCreate, DetailError>,
 ) -> Result<(StatusCode, Json<SchedulerJobView>), DetailError> {
     let input = JobInput::from(body);
     let config = input.schedule_config.clone();
@@ -125,7 +122,7 @@ pub async fn get_job(
     path = "/api/v1/scheduler/jobs/{job_id}",
     tag = "scheduler",
     params(("job_id" = String, Path, description = "Job ID")),
-    request_body = UpdateJobBody,
+    request_body = SchedulerJobUpdate,
     responses(
         (status = 200, description = "The changed job, as `GET` shows it", body = SchedulerJobDetailView),
         (status = 400, description = "Malformed JSON", body = SchedulerErrorBody),
@@ -140,7 +137,7 @@ pub async fn update_job(
     State(state): State<AppState>,
     Caller(principal): Caller,
     JobIdPath(id, _): JobIdPath<DetailError>,
-    JsonBody(body, _): JsonBody<UpdateJobBody, DetailError>,
+    JsonBody(body, _): JsonBody<SchedulerJobUpdate, DetailError>,
 ) -> Result<Json<SchedulerJobDetailView>, DetailError> {
     let input = JobInput::from(body);
     let config = input.schedule_config.clone();
@@ -195,7 +192,7 @@ pub async fn delete_job(
     path = "/api/v1/scheduler/jobs/{job_id}/status",
     tag = "scheduler",
     params(("job_id" = String, Path, description = "Job ID")),
-    request_body = JobStatusBody,
+    request_body = SchedulerJobStatusUpdate,
     responses(
         (status = 200, description = "The changed job", body = SchedulerJobView),
         (status = 400, description = "Malformed JSON", body = SchedulerErrorBody),
@@ -210,7 +207,7 @@ pub async fn set_job_status(
     State(state): State<AppState>,
     Caller(principal): Caller,
     JobIdPath(id, _): JobIdPath<DetailError>,
-    JsonBody(body, _): JsonBody<JobStatusBody, DetailError>,
+    JsonBody(body, _): JsonBody<SchedulerJobStatusUpdate, DetailError>,
 ) -> Result<Json<SchedulerJobView>, DetailError> {
     let enabled = body.enabled().map_err(Problems::into_error)?;
     let job = state.service.set_enabled(&id, enabled, &principal).await.map_err(|err| app_error(err, None))?;
@@ -224,7 +221,7 @@ pub async fn set_job_status(
     tag = "scheduler",
     params(("job_id" = String, Path, description = "Job ID")),
     responses(
-        (status = 200, description = "The run started", body = TriggerJobResponse),
+        (status = 200, description = "The run started", body = SchedulerTriggerResponse),
         (status = 401, description = "Missing or invalid API key", body = SchedulerErrorBody),
         (status = 403, description = "The key's role may not trigger jobs", body = SchedulerErrorBody),
         (status = 404, description = "No such job", body = SchedulerErrorBody),
@@ -235,11 +232,11 @@ pub async fn trigger_job(
     State(state): State<AppState>,
     Caller(principal): Caller,
     JobIdPath(id, _): JobIdPath<DetailError>,
-) -> Result<Json<TriggerJobResponse>, DetailError> {
+) -> Result<Json<SchedulerTriggerResponse>, DetailError> {
     let outcome =
         state.service.trigger(&id, &principal, TriggeredBy::Manual).await.map_err(|err| app_error(err, None))?;
     match outcome {
-        TriggerOutcome::Started(execution) => Ok(Json(TriggerJobResponse {
+        TriggerOutcome::Started(execution) => Ok(Json(SchedulerTriggerResponse {
             job_id: id.to_string(),
             execution_id: execution.id.to_string(),
             celery_task_id: None,
@@ -282,7 +279,10 @@ mod tests {
         let bytes = axum::body::to_bytes(response.into_body(), 1 << 16).await.unwrap();
         let body: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
         let detail = body["detail"].as_str().unwrap();
-        assert!(detail.contains("nightly") && detail.contains("maxInstances") && detail.contains("0190-abc"), "{detail}");
+        assert!(
+            detail.contains("nightly") && detail.contains("maxInstances") && detail.contains("0190-abc"),
+            "{detail}"
+        );
         assert!(detail.contains("skipped"), "{detail}");
     }
 }

@@ -8,13 +8,9 @@ mod jobs;
 mod problems;
 mod query;
 mod status;
+#[cfg(test)]
+mod tests;
 mod views;
-
-pub use input::{CreateJobBody, JobStatusBody, UpdateJobBody};
-pub use views::{
-    JobTypeView, SchedulerExecutionList, SchedulerExecutionView, SchedulerJobDetailView, SchedulerJobList,
-    SchedulerJobView, SchedulerStatusView, TaskFunctionList, TaskFunctionView, TriggerJobResponse,
-};
 
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;

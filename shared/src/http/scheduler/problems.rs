@@ -11,7 +11,6 @@ use crate::http::detail::DetailError;
 
 pub(super) const MISSING: &str = "value_error.missing";
 pub(super) const INVALID: &str = "value_error";
-pub(super) const TYPE: &str = "type_error";
 pub(super) const TOO_SMALL: &str = "value_error.number.not_ge";
 pub(super) const TOO_BIG: &str = "value_error.number.not_le";
 
@@ -153,7 +152,8 @@ mod tests {
 
     #[tokio::test]
     async fn use_case_fields_are_placed_where_the_client_sent_them() {
-        let (status, body) = body_of(app_error(AppError::invalid("script_path", "outside the script roots"), None)).await;
+        let (status, body) =
+            body_of(app_error(AppError::invalid("script_path", "outside the script roots"), None)).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(body["detail"][0]["loc"], json!(["body", "taskArgs", "script_path"]));
         assert_eq!(body["detail"][0]["msg"], "outside the script roots");

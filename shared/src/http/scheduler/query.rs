@@ -17,8 +17,10 @@ pub struct TaskFunctionQuery {
     /// `true` or `false`.
     pub is_active: Option<String>,
     /// From 1; default 1.
+    #[param(minimum = 1)]
     pub page: Option<u64>,
     /// 1 to 100; default 50.
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<u64>,
 }
 
@@ -31,8 +33,10 @@ pub struct JobListQuery {
     pub is_enabled: Option<String>,
     pub task_function_id: Option<i64>,
     /// From 1; default 1.
+    #[param(minimum = 1)]
     pub page: Option<u64>,
     /// 1 to 100; default 20.
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<u64>,
     /// A previous page's `nextCursor`; `page` is then ignored.
     pub cursor: Option<String>,
@@ -46,8 +50,10 @@ pub struct ExecutionListQuery {
     /// `succeeded`, `timed_out`).
     pub status: Option<String>,
     /// From 1; default 1.
+    #[param(minimum = 1)]
     pub page: Option<u64>,
     /// 1 to 100; default 50.
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<u64>,
     /// A previous page's `nextCursor`; `page` is then ignored.
     pub cursor: Option<String>,
@@ -59,8 +65,10 @@ pub struct JobExecutionQuery {
     /// As for `GET /executions`.
     pub status: Option<String>,
     /// From 1; default 1.
+    #[param(minimum = 1)]
     pub page: Option<u64>,
     /// 1 to 100; default 50.
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<u64>,
     /// A previous page's `nextCursor`; `page` is then ignored.
     pub cursor: Option<String>,
@@ -95,7 +103,12 @@ impl Paging {
                 default_per_page
             }
             Some(n) if n > MAX_PER_PAGE => {
-                problems.at("query", "per_page", format!("ensure this value is less than or equal to {MAX_PER_PAGE}"), TOO_BIG);
+                problems.at(
+                    "query",
+                    "per_page",
+                    format!("ensure this value is less than or equal to {MAX_PER_PAGE}"),
+                    TOO_BIG,
+                );
                 default_per_page
             }
             Some(n) => u32::try_from(n).unwrap_or(default_per_page),
@@ -136,7 +149,12 @@ pub(super) fn status(raw: Option<&str>, problems: &mut Problems) -> Option<Execu
     let found = ExecutionStatus::parse_any_word(&raw.to_ascii_lowercase());
     if found.is_none() {
         let words: Vec<&str> = ExecutionStatus::ALL.iter().map(|s| s.scheduler_word()).collect();
-        problems.at("query", "status", format!("unknown status '{raw}'; expected one of: {}", words.join(", ")), "type_error.enum");
+        problems.at(
+            "query",
+            "status",
+            format!("unknown status '{raw}'; expected one of: {}", words.join(", ")),
+            "type_error.enum",
+        );
     }
     found
 }

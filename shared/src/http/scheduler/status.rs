@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::State;
 
 use super::problems::app_error;
-use super::views::{NextScheduledJobView, SchedulerErrorBody, SchedulerInstanceView, SchedulerStatusView};
+use super::views::{SchedulerErrorBody, SchedulerInstanceView, SchedulerNextJobView, SchedulerStatusView};
 use crate::http::AppState;
 use crate::http::detail::DetailError;
 use crate::http::time::zulu;
@@ -26,7 +26,7 @@ pub async fn scheduler_status(State(state): State<AppState>) -> Result<Json<Sche
     let instance = SchedulerInstanceView::from(service.instance());
     let next_scheduled_job = next.and_then(|job| {
         let at = job.next_run_at?;
-        Some(NextScheduledJobView { id: job.id.to_string(), name: job.name, next_run_time: zulu(at) })
+        Some(SchedulerNextJobView { id: job.id.to_string(), name: job.name, next_run_time: zulu(at) })
     });
     Ok(Json(SchedulerStatusView {
         is_running: true,

@@ -21,7 +21,7 @@ fn zulu_opt(at: Option<DateTime<Utc>>) -> Option<String> {
 /// One registered task function.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct TaskFunctionView {
+pub struct SchedulerTaskFunctionView {
     #[schema(example = 1)]
     pub id: i64,
     #[schema(example = "script.bash")]
@@ -46,7 +46,7 @@ pub struct TaskFunctionView {
     pub created_at: String,
 }
 
-impl TaskFunctionView {
+impl SchedulerTaskFunctionView {
     pub fn new(function: TaskFunction, registered_at: DateTime<Utc>) -> Self {
         let info = function.info();
         Self {
@@ -67,15 +67,15 @@ impl TaskFunctionView {
 
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct TaskFunctionList {
-    pub task_functions: Vec<TaskFunctionView>,
+pub struct SchedulerTaskFunctionList {
+    pub task_functions: Vec<SchedulerTaskFunctionView>,
     /// Functions matching the filter, ignoring paging.
     pub total: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct JobTypeView {
+pub struct SchedulerJobTypeView {
     #[schema(example = 1)]
     pub id: i64,
     #[schema(example = "interval")]
@@ -86,7 +86,7 @@ pub struct JobTypeView {
     pub description: String,
 }
 
-impl From<JobType> for JobTypeView {
+impl From<JobType> for SchedulerJobTypeView {
     fn from(job_type: JobType) -> Self {
         Self {
             id: job_type.id(),
@@ -185,8 +185,8 @@ impl From<&Job> for SchedulerJobView {
 pub struct SchedulerJobDetailView {
     #[serde(flatten)]
     pub job: SchedulerJobView,
-    pub task_function: TaskFunctionView,
-    pub job_type: JobTypeView,
+    pub task_function: SchedulerTaskFunctionView,
+    pub job_type: SchedulerJobTypeView,
     /// The latest ten, newest first.
     pub recent_executions: Vec<SchedulerExecutionView>,
 }
@@ -195,8 +195,8 @@ impl SchedulerJobDetailView {
     pub fn new(job: &Job, recent: &[Execution], registered_at: DateTime<Utc>) -> Self {
         Self {
             job: SchedulerJobView::from(job),
-            task_function: TaskFunctionView::new(job.task.function(), registered_at),
-            job_type: JobTypeView::from(job.trigger.job_type()),
+            task_function: SchedulerTaskFunctionView::new(job.task.function(), registered_at),
+            job_type: SchedulerJobTypeView::from(job.trigger.job_type()),
             recent_executions: recent.iter().map(SchedulerExecutionView::from).collect(),
         }
     }
@@ -220,7 +220,7 @@ pub struct SchedulerJobList {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-pub struct ProgressView {
+pub struct SchedulerProgressView {
     pub total: u64,
     pub processed: u64,
     pub succeeded: u64,
@@ -254,7 +254,7 @@ pub struct SchedulerExecutionView {
     pub attempt: u32,
     /// The fire time this run belongs to.
     pub scheduled_time: String,
-    pub progress: ProgressView,
+    pub progress: SchedulerProgressView,
     pub exit_code: Option<i32>,
     pub stdout_tail: Option<String>,
     pub stderr_tail: Option<String>,
@@ -277,7 +277,12 @@ impl From<&Execution> for SchedulerExecutionView {
             triggered_by_user_id: execution.principal.clone(),
             attempt: execution.attempt,
             scheduled_time: zulu(execution.scheduled_at),
-            progress: ProgressView { total: p.total, processed: p.processed, succeeded: p.succeeded, failed: p.failed },
+            progress: SchedulerProgressView {
+                total: p.total,
+                processed: p.processed,
+                succeeded: p.succeeded,
+                failed: p.failed,
+            },
             exit_code: execution.exit_code,
             stdout_tail: execution.stdout_tail.clone(),
             stderr_tail: execution.stderr_tail.clone(),
@@ -298,7 +303,7 @@ pub struct SchedulerExecutionList {
 
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct TriggerJobResponse {
+pub struct SchedulerTriggerResponse {
     pub job_id: String,
     pub execution_id: String,
     /// Always null: runs are not Celery tasks.
@@ -342,7 +347,7 @@ impl From<&InstanceInfo> for SchedulerInstanceView {
 
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct NextScheduledJobView {
+pub struct SchedulerNextJobView {
     pub id: String,
     pub name: String,
     pub next_run_time: String,
@@ -357,7 +362,7 @@ pub struct SchedulerStatusView {
     pub enabled_jobs: u64,
     /// Executions running now.
     pub running_jobs: u64,
-    pub next_scheduled_job: Option<NextScheduledJobView>,
+    pub next_scheduled_job: Option<SchedulerNextJobView>,
     pub instances: Vec<SchedulerInstanceView>,
 }
 
@@ -407,7 +412,11 @@ mod tests {
             id: Some(JobId::parse("nightly").unwrap()),
             name: Some("Nightly".into()),
             description: None,
-            task: TaskSpec::Script { language: ScriptLanguage::Bash, script_path: "b.sh".into(), args: vec!["x".into()] },
+            task: TaskSpec::Script {
+                language: ScriptLanguage::Bash,
+                script_path: "b.sh".into(),
+                args: vec!["x".into()],
+            },
             trigger: Trigger::Interval { every_seconds: 3600, anchor: at(10, 0, 0) },
             policies: Policies::default(),
             enabled: true,
@@ -477,7 +486,8 @@ mod tests {
 
     #[test]
     fn execution_view_speaks_seed_004() {
-        let mut execution = Execution::new(job().id, at(11, 0, 0), 2, TriggeredBy::Manual, Some("bob".into()), at(11, 0, 0));
+        let mut execution =
+            Execution::new(job().id, at(11, 0, 0), 2, TriggeredBy::Manual, Some("bob".into()), at(11, 0, 0));
         execution.status = ExecutionStatus::Succeeded;
         execution.started_at = Some(at(11, 0, 0));
         execution.finished_at = Some(at(11, 0, 5));
@@ -508,7 +518,10 @@ mod tests {
         assert_eq!(value["taskFunction"]["handlerPath"], "jobsmith::task::script.bash");
         assert_eq!(value["taskFunction"]["handlerType"], "builtin");
         assert_eq!(value["taskFunction"]["createdAt"], "2024-01-15T09:00:00Z");
-        assert_eq!(value["jobType"], json!({"id": 1, "name": "interval", "displayName": "Interval", "description": "Run at fixed time intervals"}));
+        assert_eq!(
+            value["jobType"],
+            json!({"id": 1, "name": "interval", "displayName": "Interval", "description": "Run at fixed time intervals"})
+        );
         assert_eq!(value["recentExecutions"], json!([]));
     }
 }

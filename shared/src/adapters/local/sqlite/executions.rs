@@ -1,23 +1,43 @@
 //! `ExecutionStore` over the `executions` table.
 
+use std::sync::LazyLock;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, ToSql, Transaction, TransactionBehavior, params};
 
 use super::SqliteStore;
-use super::codec::{EXECUTION_COLUMNS, ExecutionRow, ExecutionValues, as_stored, db_err, id_bytes, ms, progress_values};
+use super::codec::{db_err, id_bytes, ms, opt_ms};
+use super::execution_row::{EXECUTION_COLUMNS, ExecutionRow, ExecutionValues, as_stored, progress_values};
 use super::paging::{self, Listing};
 use crate::domain::execution::{Execution, ExecutionStatus, Progress};
 use crate::domain::ids::{ExecutionId, JobId};
 use crate::ports::{ExecutionFilter, ExecutionStore, Page, PageRequest, StartOutcome, StoreError, StoreResult};
 
 const RUNNING: &str = "running";
+pub(super) const RUNNING_FOR_JOB: &str = "SELECT count(*) FROM executions WHERE job_id = ?1 AND status = ?2";
+pub(super) const COUNT_WITH_STATUS: &str = "SELECT count(*) FROM executions WHERE status = ?1";
+pub(super) const FAIL_RUNNING: &str =
+    "UPDATE executions SET status = 'failed', error = ?1, finished_at = ?2 WHERE status = ?3";
+pub(super) const DELETE_FOR_JOB: &str = "DELETE FROM executions WHERE job_id = ?1";
+pub(super) const PURGE: &str =
+    "DELETE FROM executions WHERE status = ?1 AND finished_at IS NOT NULL AND finished_at < ?2";
+
+/// Built once: the statement cache is keyed by the text, and this is a hot read.
+pub(super) fn select_by_id() -> &'static str {
+    static SQL: LazyLock<String> =
+        LazyLock::new(|| format!("SELECT {EXECUTION_COLUMNS} FROM executions WHERE id = ?1"));
+    &SQL
+}
+
+pub(super) fn select_pending() -> String {
+    format!("SELECT {EXECUTION_COLUMNS} FROM executions WHERE status = 'pending' ORDER BY id")
+}
 
 fn get(conn: &Connection, id: ExecutionId) -> StoreResult<Option<Execution>> {
-    let sql = format!("SELECT {EXECUTION_COLUMNS} FROM executions WHERE id = ?1");
     let row = conn
-        .prepare_cached(&sql)
+        .prepare_cached(select_by_id())
         .and_then(|mut s| s.query_row([id_bytes(id)], ExecutionRow::read).optional())
         .map_err(db_err)?;
     row.map(ExecutionRow::decode).transpose()
@@ -25,7 +45,7 @@ fn get(conn: &Connection, id: ExecutionId) -> StoreResult<Option<Execution>> {
 
 fn running_count(tx: &Transaction<'_>, job_id: &str) -> StoreResult<u64> {
     let n: i64 = tx
-        .prepare_cached("SELECT count(*) FROM executions WHERE job_id = ?1 AND status = ?2")
+        .prepare_cached(RUNNING_FOR_JOB)
         .and_then(|mut s| s.query_row(params![job_id, RUNNING], |r| r.get(0)))
         .map_err(db_err)?;
     Ok(u64::try_from(n).unwrap_or(0))
@@ -43,7 +63,13 @@ fn insert(tx: &Transaction<'_>, execution: &Execution) -> StoreResult<bool> {
 }
 
 /// The `max_instances` guard: what the run becomes given how many of its job's runs are running.
-fn admit(mut e: Execution, running: u64, max_instances: u32, started_at: DateTime<Utc>, now: DateTime<Utc>) -> StartOutcome {
+fn admit(
+    mut e: Execution,
+    running: u64,
+    max_instances: u32,
+    started_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> StartOutcome {
     if running >= u64::from(max_instances) {
         e.started_at = None;
         let error = format!("skipped: max instances ({max_instances}) reached");
@@ -70,7 +96,7 @@ fn outcome_execution(outcome: &StartOutcome) -> Option<&Execution> {
     }
 }
 
-fn listing(filter: &ExecutionFilter) -> Listing {
+pub(super) fn listing(filter: &ExecutionFilter) -> Listing {
     let mut conditions = Vec::new();
     let mut args = Vec::new();
     if let Some(job_id) = &filter.job_id {
@@ -133,7 +159,12 @@ impl ExecutionStore for SqliteStore {
             .await
     }
 
-    async fn start_pending(&self, id: ExecutionId, max_instances: u32, now: DateTime<Utc>) -> StoreResult<StartOutcome> {
+    async fn start_pending(
+        &self,
+        id: ExecutionId,
+        max_instances: u32,
+        now: DateTime<Utc>,
+    ) -> StoreResult<StartOutcome> {
         self.pool
             .write(move |conn| {
                 let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err)?;
@@ -143,10 +174,10 @@ impl ExecutionStore for SqliteStore {
                 let running = running_count(&tx, pending.job_id.as_str())?;
                 let outcome = stored(admit(pending, running, max_instances, now, now));
                 if let Some(e) = outcome_execution(&outcome) {
-                    let values = ExecutionValues::new(e)?;
-                    let sql = "UPDATE executions SET status = ?5, started_at = ?10, finished_at = ?11, error = ?17 \
+                    let sql = "UPDATE executions SET status = ?2, started_at = ?3, finished_at = ?4, error = ?5 \
                                WHERE id = ?1";
-                    changed(&tx, sql, &values.params())?;
+                    let (started, finished) = (opt_ms(e.started_at), opt_ms(e.finished_at));
+                    changed(&tx, sql, params![id_bytes(id), e.status.as_str(), started, finished, e.error])?;
                 }
                 tx.commit().map_err(db_err)?;
                 Ok(outcome)
@@ -208,7 +239,7 @@ impl ExecutionStore for SqliteStore {
         self.pool
             .read(|conn| {
                 let n: i64 = conn
-                    .prepare_cached("SELECT count(*) FROM executions WHERE status = ?1")
+                    .prepare_cached(COUNT_WITH_STATUS)
                     .and_then(|mut s| s.query_row([RUNNING], |r| r.get(0)))
                     .map_err(db_err)?;
                 Ok(u64::try_from(n).unwrap_or(0))
@@ -220,8 +251,7 @@ impl ExecutionStore for SqliteStore {
     async fn pending_executions(&self) -> StoreResult<Vec<Execution>> {
         self.pool
             .read(|conn| {
-                let sql = format!("SELECT {EXECUTION_COLUMNS} FROM executions WHERE status = 'pending' ORDER BY id");
-                let mut stmt = conn.prepare_cached(&sql).map_err(db_err)?;
+                let mut stmt = conn.prepare_cached(&select_pending()).map_err(db_err)?;
                 let rows = stmt.query_map([], ExecutionRow::read).map_err(db_err)?;
                 rows.map(|r| r.map_err(db_err).and_then(ExecutionRow::decode)).collect()
             })
@@ -230,17 +260,12 @@ impl ExecutionStore for SqliteStore {
 
     async fn fail_running(&self, error: &str, now: DateTime<Utc>) -> StoreResult<u64> {
         let (error, now) = (error.to_owned(), ms(now));
-        self.pool
-            .write(move |conn| {
-                let sql = "UPDATE executions SET status = 'failed', error = ?1, finished_at = ?2 WHERE status = ?3";
-                changed(conn, sql, params![error, now, RUNNING])
-            })
-            .await
+        self.pool.write(move |conn| changed(conn, FAIL_RUNNING, params![error, now, RUNNING])).await
     }
 
     async fn delete_job_executions(&self, job_id: &JobId) -> StoreResult<u64> {
         let job_id = job_id.as_str().to_owned();
-        self.pool.write(move |conn| changed(conn, "DELETE FROM executions WHERE job_id = ?1", params![job_id])).await
+        self.pool.write(move |conn| changed(conn, DELETE_FOR_JOB, params![job_id])).await
     }
 
     /// Failed and timed-out runs go by `failed_before`; every other finished run (succeeded,
@@ -257,8 +282,7 @@ impl ExecutionStore for SqliteStore {
                 let mut purged = 0;
                 // One statement per status keeps each delete a range scan of `executions_finished`.
                 for (status, cutoff) in cutoffs {
-                    let sql = "DELETE FROM executions WHERE status = ?1 AND finished_at IS NOT NULL AND finished_at < ?2";
-                    purged += changed(&tx, sql, params![status, cutoff])?;
+                    purged += changed(&tx, PURGE, params![status, cutoff])?;
                 }
                 tx.commit().map_err(db_err)?;
                 Ok(purged)

@@ -1,12 +1,15 @@
 //! `JobStore` over the `jobs` table.
 
+use std::sync::LazyLock;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, ToSql, TransactionBehavior, params};
 
 use super::SqliteStore;
-use super::codec::{JOB_COLUMNS, JobRow, JobValues, db_err, int, ms, opt_ms};
+use super::codec::{db_err, int, ms, opt_ms};
+use super::job_row::{JOB_COLUMNS, JobRow, JobValues};
 use super::paging::{self, JobKey, Listing};
 use crate::domain::execution::ExecutionStatus;
 use crate::domain::ids::JobId;
@@ -15,10 +18,26 @@ use crate::ports::{JobStore, Page, PageRequest, StoreError, StoreResult};
 
 /// The partial index `jobs_due` serves only queries that repeat its condition word for word.
 const ACTIVE: &str = "enabled AND NOT paused AND next_run_at IS NOT NULL";
+pub(super) const COUNT: &str = "SELECT count(*), coalesce(sum(enabled), 0) FROM jobs";
+
+/// Built once: the statement cache is keyed by the text, and this is the hottest read.
+pub(super) fn select_by_id() -> &'static str {
+    static SQL: LazyLock<String> = LazyLock::new(|| format!("SELECT {JOB_COLUMNS} FROM jobs WHERE id = ?1"));
+    &SQL
+}
+
+/// Due by `?1`, at most `?2`; without `until`, the one that fires next.
+pub(super) fn select_due(until: bool) -> String {
+    let bound = if until { " AND next_run_at <= ?1" } else { "" };
+    let limit = if until { "?2" } else { "1" };
+    format!("SELECT {JOB_COLUMNS} FROM jobs WHERE {ACTIVE}{bound} ORDER BY next_run_at, id LIMIT {limit}")
+}
 
 fn get(conn: &Connection, id: &str) -> StoreResult<Option<Job>> {
-    let sql = format!("SELECT {JOB_COLUMNS} FROM jobs WHERE id = ?1");
-    let row = conn.prepare_cached(&sql).and_then(|mut s| s.query_row([id], JobRow::read).optional()).map_err(db_err)?;
+    let row = conn
+        .prepare_cached(select_by_id())
+        .and_then(|mut s| s.query_row([id], JobRow::read).optional())
+        .map_err(db_err)?;
     row.map(JobRow::decode).transpose()
 }
 
@@ -28,7 +47,7 @@ fn collect(conn: &Connection, sql: &str, params: &[&dyn ToSql]) -> StoreResult<V
     rows.map(|r| r.map_err(db_err).and_then(JobRow::decode)).collect()
 }
 
-fn listing(filter: &JobFilter) -> Listing {
+pub(super) fn listing(filter: &JobFilter) -> Listing {
     let mut conditions = Vec::new();
     let mut args = Vec::new();
     if let Some(needle) = filter.name_contains.as_deref().filter(|n| !n.is_empty()) {
@@ -66,7 +85,8 @@ impl JobStore for SqliteStore {
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) \
                      ON CONFLICT (id) DO NOTHING"
                 );
-                let inserted = conn.prepare_cached(&sql).and_then(|mut s| s.execute(values.params())).map_err(db_err)?;
+                let inserted =
+                    conn.prepare_cached(&sql).and_then(|mut s| s.execute(values.params())).map_err(db_err)?;
                 if inserted == 0 { Err(StoreError::AlreadyExists) } else { Ok(()) }
             })
             .await
@@ -142,7 +162,7 @@ impl JobStore for SqliteStore {
         self.pool
             .read(|conn| {
                 let (total, enabled): (i64, i64) = conn
-                    .prepare_cached("SELECT count(*), coalesce(sum(enabled), 0) FROM jobs")
+                    .prepare_cached(COUNT)
                     .and_then(|mut s| s.query_row([], |r| Ok((r.get(0)?, r.get(1)?))))
                     .map_err(db_err)?;
                 let (total, enabled) = (u64::try_from(total).unwrap_or(0), u64::try_from(enabled).unwrap_or(0));
@@ -153,24 +173,11 @@ impl JobStore for SqliteStore {
 
     async fn due_jobs(&self, until: DateTime<Utc>, limit: u32) -> StoreResult<Vec<Job>> {
         let until = ms(until);
-        self.pool
-            .read(move |conn| {
-                let sql = format!(
-                    "SELECT {JOB_COLUMNS} FROM jobs WHERE {ACTIVE} AND next_run_at <= ?1 \
-                     ORDER BY next_run_at, id LIMIT ?2"
-                );
-                collect(conn, &sql, params![until, limit])
-            })
-            .await
+        self.pool.read(move |conn| collect(conn, &select_due(true), params![until, limit])).await
     }
 
     async fn next_due_job(&self) -> StoreResult<Option<Job>> {
-        self.pool
-            .read(|conn| {
-                let sql = format!("SELECT {JOB_COLUMNS} FROM jobs WHERE {ACTIVE} ORDER BY next_run_at, id LIMIT 1");
-                Ok(collect(conn, &sql, &[])?.into_iter().next())
-            })
-            .await
+        self.pool.read(|conn| Ok(collect(conn, &select_due(false), &[])?.into_iter().next())).await
     }
 
     async fn advance_next_run(&self, id: &JobId, from: DateTime<Utc>, to: Option<DateTime<Utc>>) -> StoreResult<bool> {

@@ -8,12 +8,16 @@
 //! reads in parallel from WAL snapshots, so a long write never stalls a `GET`.
 
 mod codec;
+mod execution_row;
 mod executions;
+mod job_row;
 mod jobs;
 mod paging;
 mod pool;
 mod schema;
 
+#[cfg(test)]
+mod bench;
 #[cfg(test)]
 mod tests;
 

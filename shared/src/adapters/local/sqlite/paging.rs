@@ -55,10 +55,16 @@ fn untag(raw: &str, tag: &str) -> StoreResult<String> {
 pub(super) enum Walk {
     Empty,
     /// Skip and take in the listing's order.
-    Forward { skip: u64, take: u64 },
+    Forward {
+        skip: u64,
+        take: u64,
+    },
     /// Skip and take in the opposite order, then reverse: SQLite steps over every skipped row,
     /// so past the middle it is cheaper to come from the other end.
-    Backward { skip: u64, take: u64 },
+    Backward {
+        skip: u64,
+        take: u64,
+    },
 }
 
 pub(super) fn plan(total: u64, offset: u64, limit: u32) -> Walk {
@@ -89,7 +95,27 @@ pub(super) struct Rows<R> {
     pub more: bool,
 }
 
-/// Counts and fetches in one read transaction, so that `total` and the page agree.
+impl Listing {
+    fn filter_sql(&self) -> String {
+        if self.filter.is_empty() { "1".to_owned() } else { self.filter.join(" AND ") }
+    }
+
+    pub fn count_sql(&self) -> String {
+        format!("SELECT count(*) FROM {} WHERE {}", self.table, self.filter_sql())
+    }
+
+    /// Rows in `order` (or its reverse), past a cursor key when `after`; binds the filter's
+    /// arguments, then the key's, then LIMIT and OFFSET.
+    pub fn page_sql(&self, reverse: bool, after: bool) -> String {
+        let order = if reverse { self.reverse } else { self.order };
+        let after = if after { format!(" AND {}", self.after) } else { String::new() };
+        let (columns, table, filter) = (self.columns, self.table, self.filter_sql());
+        format!("SELECT {columns} FROM {table} WHERE {filter}{after} ORDER BY {order} LIMIT ? OFFSET ?")
+    }
+}
+
+/// Counts and fetches in one read transaction, so that `total` and the page agree. With a cursor
+/// (`after`, the key's values) the offset is ignored: the cursor already says where to start.
 pub(super) fn fetch<R>(
     conn: &mut Connection,
     listing: &Listing,
@@ -99,18 +125,12 @@ pub(super) fn fetch<R>(
     read: impl Fn(&Row<'_>) -> rusqlite::Result<R>,
 ) -> StoreResult<Rows<R>> {
     let tx = conn.transaction().map_err(db_err)?;
-    let filter = if listing.filter.is_empty() { "1".to_owned() } else { listing.filter.join(" AND ") };
-    let count_sql = format!("SELECT count(*) FROM {} WHERE {filter}", listing.table);
     let total: i64 = tx
-        .prepare_cached(&count_sql)
+        .prepare_cached(&listing.count_sql())
         .and_then(|mut s| s.query_row(params_from_iter(&listing.args), |r| r.get(0)))
         .map_err(db_err)?;
     let total = u64::try_from(total).unwrap_or(0);
-    let select = |order: &str, extra: &str, args: Vec<Value>| -> StoreResult<Vec<R>> {
-        let sql = format!(
-            "SELECT {} FROM {} WHERE {filter}{extra} ORDER BY {order} LIMIT ? OFFSET ?",
-            listing.columns, listing.table
-        );
+    let select = |sql: String, args: Vec<Value>| -> StoreResult<Vec<R>> {
         let mut stmt = tx.prepare_cached(&sql).map_err(db_err)?;
         let rows = stmt.query_map(params_from_iter(&args), &read).map_err(db_err)?;
         rows.collect::<rusqlite::Result<Vec<R>>>().map_err(db_err)
@@ -128,7 +148,7 @@ pub(super) fn fetch<R>(
             // One row beyond the page tells whether another page follows, without a count.
             args.push(Value::Integer(i64::from(limit) + 1));
             args.push(Value::Integer(0));
-            let mut rows = select(listing.order, &format!(" AND {}", listing.after), args)?;
+            let mut rows = select(listing.page_sql(false, true), args)?;
             let more = rows.len() > limit as usize;
             rows.truncate(limit as usize);
             Rows { rows, total, more }
@@ -136,11 +156,11 @@ pub(super) fn fetch<R>(
         None => match plan(total, offset, limit) {
             Walk::Empty => Rows { rows: Vec::new(), total, more: false },
             Walk::Forward { skip, take } => {
-                let rows = select(listing.order, "", window(skip, take))?;
+                let rows = select(listing.page_sql(false, false), window(skip, take))?;
                 Rows { more: skip + take < total, rows, total }
             }
             Walk::Backward { skip, take } => {
-                let mut rows = select(listing.reverse, "", window(skip, take))?;
+                let mut rows = select(listing.page_sql(true, false), window(skip, take))?;
                 rows.reverse();
                 Rows { more: skip > 0, rows, total }
             }

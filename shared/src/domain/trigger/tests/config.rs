@@ -141,12 +141,12 @@ fn expression_form_must_match_the_job_type() {
     assert_error(
         config(JobType::Cron, json!({"expression": "rate(5 minutes)"})),
         "scheduleConfig.expression",
-        "makes a interval job but the job type is cron; use cron(…)",
+        "makes an interval job but the job type is cron; use cron(…)",
     );
     assert_error(
         config(JobType::Interval, json!({"expression": "cron(0 9 * * ? *)", "hours": 1})),
-        "scheduleConfig.hours",
-        "unknown key 'hours'",
+        "scheduleConfig.expression",
+        "makes a cron job but the job type is interval",
     );
     assert_error(
         config(JobType::Cron, json!({"expression": "cron(0 9 * * MON *)"})),
@@ -165,4 +165,18 @@ fn date_form() {
     assert_eq!(local, Trigger::date(utc("2025-01-01T01:00:00Z")));
     assert_error(config(JobType::Date, json!({})), "scheduleConfig.run_date", "is required");
     assert_error(config(JobType::Date, json!({"run_date": "soon"})), "scheduleConfig.run_date", "ISO 8601");
+}
+
+#[test]
+fn a_view_sent_back_with_both_forms_is_accepted_when_they_agree() {
+    let fields = json!({"hour": "9", "minute": "0", "day_of_week": "mon", "timezone": "Europe/Berlin"});
+    let original = config(JobType::Cron, fields).expect("valid");
+    let view = original.schedule_config();
+    assert!(view.get("expression").is_some() && view.get("hour").is_some(), "{view}");
+    assert_eq!(config(JobType::Cron, view.clone()).expect("round trip"), original);
+    let mut edited = view;
+    edited["expression"] = json!("cron(0 10 ? * MON *)");
+    assert_error(config(JobType::Cron, edited), "scheduleConfig.expression", "disagrees with the other fields");
+    let date = config(JobType::Date, json!({"run_date": "2030-01-01T02:00:00"})).expect("ok");
+    assert_eq!(config(JobType::Date, date.schedule_config()).expect("round trip"), date);
 }

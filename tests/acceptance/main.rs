@@ -1,0 +1,10 @@
+//! Acceptance tests: the real `jobsmith` binary, started per test on a free loopback port with
+//! its own data and script directories, driven over HTTP as the seeds' clients drive it.
+
+mod auth;
+mod errors;
+mod openapi;
+mod restart;
+mod scheduler_004;
+mod scripts_001;
+mod support;
