@@ -95,6 +95,9 @@ pub trait ExecutionStore: Send + Sync {
     async fn start_execution(&self, execution: &Execution, max_instances: u32) -> StoreResult<StartOutcome>;
     /// Records a retry that waits for `not_before`; `Duplicate` rules as for `start_execution`.
     async fn insert_pending(&self, execution: &Execution) -> StoreResult<StartOutcome>;
+    /// Records a run that never started (a skipped fire) in one write, finished as given; `false`
+    /// when this (job, scheduled time, attempt) already has an execution.
+    async fn insert_finished(&self, execution: &Execution) -> StoreResult<bool>;
     /// Starts a pending execution under the same guard as `start_execution`; `Duplicate` when
     /// it is no longer pending.
     async fn start_pending(&self, id: ExecutionId, max_instances: u32, now: DateTime<Utc>)
@@ -108,8 +111,8 @@ pub trait ExecutionStore: Send + Sync {
     async fn count_running(&self) -> StoreResult<u64>;
     async fn pending_executions(&self) -> StoreResult<Vec<Execution>>;
     /// Marks every running execution failed with `error`: what a process that restarts after a
-    /// crash does with the runs it left behind. Returns how many.
-    async fn fail_running(&self, error: &str, now: DateTime<Utc>) -> StoreResult<u64>;
+    /// crash does with the runs it left behind. Returns their ids.
+    async fn fail_running(&self, error: &str, now: DateTime<Utc>) -> StoreResult<Vec<ExecutionId>>;
     async fn delete_job_executions(&self, job_id: &JobId) -> StoreResult<u64>;
     /// Deletes finished executions that ended before the cutoff for their outcome.
     async fn purge_finished(&self, succeeded_before: DateTime<Utc>, failed_before: DateTime<Utc>) -> StoreResult<u64>;
@@ -119,11 +122,16 @@ pub trait Clock: Send + Sync {
     fn now(&self) -> DateTime<Utc>;
 }
 
+/// The wall clock at millisecond precision: what every store keeps, so that a time read back
+/// is the time that was written (an interval anchored at a finer instant would otherwise plan a
+/// fire a fraction of a millisecond after the one just stored).
 pub struct SystemClock;
 
 impl Clock for SystemClock {
     fn now(&self) -> DateTime<Utc> {
-        Utc::now()
+        use chrono::DurationRound;
+        let now = Utc::now();
+        now.duration_trunc(chrono::Duration::milliseconds(1)).unwrap_or(now)
     }
 }
 

@@ -35,13 +35,18 @@ async fn errors_come_in_each_familys_shape_and_store_nothing() {
         };
 
         // Malformed JSON.
-        for broken in ["{\"job_id\": ", "not json", "{\"a\": 1} trailing", ""] {
+        for (broken, says) in [
+            ("{\"job_id\": ", "malformed JSON"),
+            ("not json", "malformed JSON"),
+            ("{\"a\": 1} trailing", "trailing characters"),
+            ("", "JSON object"),
+        ] {
             let answer = server.raw(Method::POST, "/api/schedule-job", broken).await;
             assert_eq!(answer.status, 400, "{broken:?}: {}", answer.text);
-            legacy_error(&answer.body);
+            assert!(legacy_error(&answer.body).contains(says), "{broken:?}: {}", answer.text);
             let answer = server.raw(Method::POST, JOBS, broken).await;
             assert_eq!(answer.status, 400, "{broken:?}: {}", answer.text);
-            detail_message(&answer.body);
+            assert!(detail_message(&answer.body).contains(says), "{broken:?}: {}", answer.text);
         }
         let answer = server.raw(Method::PUT, &format!("{JOBS}/whatever"), "{").await;
         assert_eq!(answer.status, 400, "{}", answer.text);

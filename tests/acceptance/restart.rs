@@ -48,9 +48,16 @@ async fn a_killed_server_marks_its_runs_interrupted_and_keeps_its_schedule() {
         server.post("/api/schedule-job", &body).await.expect(200);
 
         server.kill9().await;
-        // The script outlives a SIGKILLed server (nobody is left to stop it); it is ours to end.
-        kill_group(script_pid);
+        assert!(process_alive(script_pid), "the script outlives the killed server until the restart");
         server.restart().await;
+        // The restarted server ends what its predecessor left running.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while process_alive(script_pid) && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let ended = !process_alive(script_pid);
+        kill_group(script_pid);
+        assert!(ended, "the orphaned script was still running after the restart");
         let restarted = Utc::now();
         assert!(restarted < run_at, "restart too slow to test a fire after it ({restarted} >= {run_at})");
 

@@ -145,6 +145,9 @@ async fn seed_004_interval_job_fires_repeatedly_and_can_be_triggered() {
                 list.iter().filter(|e| e["status"] == "success").count() >= 3
             })
             .await;
+        // A server that is up fires on time: nothing is missed, coalesced or skipped.
+        let skipped: Vec<&Value> = runs.iter().filter(|e| e["status"] == "skipped").collect();
+        assert!(skipped.is_empty(), "fires skipped while the scheduler was running: {skipped:?}");
         let done: Vec<&Value> = runs.iter().filter(|e| e["status"] == "success").collect();
         for run in &done {
             assert_has_keys(run, &SEED_EXECUTION_KEYS);
@@ -242,6 +245,8 @@ async fn seed_004_max_instances_skips_an_overlapping_fire() {
             .await;
         disable(&server, &id).await;
         assert!(most_running <= 1, "more than maxInstances running at once");
+        let wrong: Vec<&Value> = runs.iter().filter(|e| e["status"] == "skipped" && !overlap_skip(e)).collect();
+        assert!(wrong.is_empty(), "skipped for another reason than the running instance: {wrong:?}");
         let skipped = runs.iter().find(|e| overlap_skip(e)).expect("a skipped run");
         assert_eq!(skipped["triggeredBy"], "scheduler", "{skipped}");
         assert_eq!(skipped["startedAt"], Value::Null, "a skipped run never started: {skipped}");

@@ -209,7 +209,12 @@ async fn seed_001_pause_holds_a_due_job_and_resume_releases_it() {
             strict.put_empty("/api/pause-job/late").await.expect(200);
             tokio::time::sleep(until(run_at + chrono::Duration::milliseconds(3500))).await;
             strict.put_empty("/api/resume-job/late").await.expect(200);
-            let runs = strict.wait_executions("late", FIRE_WITHIN, "misfire recorded", |list| !list.is_empty()).await;
+            // Waits for a final status: the skip is written in two steps, first as pending.
+            let runs = strict
+                .wait_executions("late", FIRE_WITHIN, "misfire recorded", |list| {
+                    list.iter().any(|e| e["status"] != "pending" && e["status"] != "running")
+                })
+                .await;
             assert_eq!(runs.len(), 1, "{runs:?}");
             assert_eq!(runs[0]["status"], "skipped", "{}", runs[0]);
             let why = runs[0]["errorMessage"].as_str().unwrap_or_default();

@@ -50,10 +50,7 @@ impl Executor {
             .finish_without_running(ExecutionStatus::Skipped, why, now);
         // A skip is recorded through the same uniqueness guard as a run, so a redelivered fire
         // cannot add a second record for the same time.
-        match self.executions.insert_pending(&execution).await? {
-            StartOutcome::Duplicate => Ok(()),
-            _ => self.executions.finish_execution(&execution).await,
-        }
+        self.executions.insert_finished(&execution).await.map(|_| ())
     }
 
     /// Runs a started execution, records its outcome on it and on the job, and when the retry

@@ -137,6 +137,7 @@ impl JobService {
             self.check_task(&job.task)?;
         }
         let now = self.clock.now();
+        job.trigger = job.trigger.at_millisecond_precision();
         if job.trigger != current.trigger {
             check_trigger_in_future(&job.trigger, now)?;
             job.next_run_at = job.trigger.first_fire(now);

@@ -80,6 +80,10 @@ impl ExecutionId {
         uuid::Uuid::parse_str(raw).ok().map(Self)
     }
 
+    pub fn from_uuid(uuid: uuid::Uuid) -> Self {
+        Self(uuid)
+    }
+
     pub fn as_uuid(&self) -> uuid::Uuid {
         self.0
     }

@@ -82,7 +82,7 @@ impl Job {
             name,
             description: new.description,
             task: new.task,
-            trigger: new.trigger,
+            trigger: new.trigger.at_millisecond_precision(),
             policies: new.policies,
             enabled: new.enabled,
             paused: new.paused,

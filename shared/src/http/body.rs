@@ -52,17 +52,22 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, InputError> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let parsed: Result<T, _> = serde_path_to_error::deserialize(&mut de);
     let value = parsed.map_err(|err| {
-        let mut loc = vec!["body".to_owned()];
-        loc.extend(path_segments(err.path()));
+        let segments = path_segments(err.path());
         let inner = err.into_inner();
-        let (status, kind) = if inner.is_syntax() || inner.is_eof() {
-            (StatusCode::BAD_REQUEST, "value_error.jsondecode")
-        } else {
-            (StatusCode::UNPROCESSABLE_ENTITY, "type_error")
-        };
         let message = clean_serde_message(&inner.to_string());
-        let message = if status == StatusCode::BAD_REQUEST { format!("malformed JSON: {message}") } else { message };
-        InputError::new(status, loc, message, kind)
+        if inner.is_syntax() || inner.is_eof() {
+            // Where a syntax error stops is no field's fault.
+            let message = format!("malformed JSON: {message}");
+            return InputError::new(
+                StatusCode::BAD_REQUEST,
+                vec!["body".to_owned()],
+                message,
+                "value_error.jsondecode",
+            );
+        }
+        let mut loc = vec!["body".to_owned()];
+        loc.extend(segments);
+        InputError::new(StatusCode::UNPROCESSABLE_ENTITY, loc, message, "type_error")
     })?;
     de.end().map_err(|_| {
         InputError::new(
@@ -140,6 +145,7 @@ mod tests {
     fn malformed_json_is_a_bad_request() {
         let err = parse_json::<Body>(b"{\"name\": ").unwrap_err();
         assert_eq!(err.status, StatusCode::BAD_REQUEST);
+        assert_eq!((err.field(), err.message.starts_with("malformed JSON")), (String::new(), true));
         let err = parse_json::<Body>(b"").unwrap_err();
         assert_eq!(err.status, StatusCode::BAD_REQUEST);
         let err = parse_json::<Body>(br#"{"name":"x","config":{"hours":1}} x"#).unwrap_err();

@@ -68,7 +68,11 @@ pub async fn fail_running_fails_only_running_runs(store: Arc<dyn ExecutionStore>
     store.insert_pending(&pending).await.expect("pending");
 
     let now = t0() + secs(600);
-    assert_eq!(store.fail_running("process restarted", now).await.expect("fail running"), 3, "three were running");
+    let mut failed = store.fail_running("process restarted", now).await.expect("fail running");
+    failed.sort();
+    let mut expected = ids(&running);
+    expected.sort();
+    assert_eq!(failed, expected, "the three running runs, by id");
     for e in &running {
         let stored = store.get_execution(e.id).await.expect("get").expect("execution");
         let want = Execution {
@@ -82,7 +86,7 @@ pub async fn fail_running_fails_only_running_runs(store: Arc<dyn ExecutionStore>
     assert_eq!(store.get_execution(done.id).await.expect("get"), Some(done), "a finished run is untouched");
     assert_eq!(status_of(&*store, pending.id).await, ExecutionStatus::Pending, "a pending run is untouched");
     assert_eq!(store.count_running().await.expect("count"), 0, "nothing is running afterwards");
-    assert_eq!(store.fail_running("again", now).await.expect("fail running again"), 0, "a second call finds none");
+    assert_eq!(store.fail_running("again", now).await.expect("fail running again"), vec![], "a second call finds none");
 }
 
 pub async fn delete_job_executions_touches_only_that_job(store: Arc<dyn ExecutionStore>) {
@@ -128,4 +132,16 @@ pub async fn purge_uses_the_cutoff_for_each_outcome(store: Arc<dyn ExecutionStor
     for (id, what) in kept {
         assert!(store.get_execution(id).await.expect("get").is_some(), "{what} is kept");
     }
+}
+
+pub async fn a_finished_record_is_written_once(store: Arc<dyn ExecutionStore>) {
+    let now = t0() + secs(5);
+    let skipped = run("job", t0(), 1).finish_without_running(ExecutionStatus::Skipped, "misfired".to_owned(), now);
+    assert!(store.insert_finished(&skipped).await.expect("insert finished"), "the first record is written");
+    let stored = store.get_execution(skipped.id).await.expect("get").expect("stored");
+    assert_eq!(stored.status, ExecutionStatus::Skipped, "it is stored finished, never pending");
+    assert_eq!((stored.error.as_deref(), stored.finished_at), (Some("misfired"), Some(now)), "with its error and end");
+    let again = run("job", t0(), 1).finish_without_running(ExecutionStatus::Skipped, "again".to_owned(), now);
+    assert!(!store.insert_finished(&again).await.expect("insert again"), "the same run key is not written twice");
+    assert_eq!(store.pending_executions().await.expect("pending"), vec![], "nothing is left pending");
 }

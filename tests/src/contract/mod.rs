@@ -70,6 +70,7 @@ pub fn execution_store_checks() -> Vec<Check<dyn ExecutionStore>> {
         execution_listing::count_running_counts_every_job,
         execution_lifecycle::pending_runs_start_later_under_the_guard,
         execution_lifecycle::fail_running_fails_only_running_runs,
+        execution_lifecycle::a_finished_record_is_written_once,
         execution_lifecycle::delete_job_executions_touches_only_that_job,
         execution_lifecycle::purge_uses_the_cutoff_for_each_outcome,
         concurrency::one_of_many_identical_starts_wins,

@@ -1,6 +1,7 @@
 //! The embedded default: SQLite, a folder, an in-process scheduler, scripts as child processes.
 
 mod app;
+mod orphans;
 mod runner;
 pub mod scheduler;
 pub mod script;

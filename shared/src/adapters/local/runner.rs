@@ -55,7 +55,7 @@ impl LocalTaskRunner {
             working_dir: script.resolved().parent().map(std::path::Path::to_path_buf),
             env: vec![
                 ("JOBSMITH_JOB_ID".to_owned(), job.id.to_string()),
-                ("JOBSMITH_EXECUTION_ID".to_owned(), execution.id.to_string()),
+                (super::orphans::EXECUTION_ID_VAR.to_owned(), execution.id.to_string()),
                 ("JOBSMITH_ATTEMPT".to_owned(), execution.attempt.to_string()),
             ],
         };

@@ -60,11 +60,12 @@ impl LocalScheduler {
         let parts = &self.inner.parts;
         let now = parts.clock.now();
         let interrupted = parts.executions.fail_running("interrupted", now).await?;
-        if interrupted > 0 {
+        if !interrupted.is_empty() {
             tracing::warn!(
-                count = interrupted,
-                "executions left running by an earlier process marked failed (interrupted)"
+                count = interrupted.len(),
+                "runs left running by an earlier process marked failed (interrupted)"
             );
+            let _ = tokio::task::spawn_blocking(move || super::orphans::kill_orphaned_runs(&interrupted)).await;
         }
         for retry in parts.executions.pending_executions().await? {
             match parts.jobs.get_job(&retry.job_id).await? {

@@ -51,6 +51,18 @@ pub enum Trigger {
 }
 
 impl Trigger {
+    /// The same trigger with its instants cut to whole milliseconds, the precision stores keep.
+    pub fn at_millisecond_precision(self) -> Self {
+        use chrono::DurationRound;
+        let cut = |at: DateTime<Utc>| at.duration_trunc(chrono::Duration::milliseconds(1)).unwrap_or(at);
+        match self {
+            Self::Date { run_at } => Self::Date { run_at: cut(run_at) },
+            Self::Interval { every_seconds, anchor } => Self::Interval { every_seconds, anchor: cut(anchor) },
+            Self::Now { at } => Self::Now { at: cut(at) },
+            cron @ Self::Cron(_) => cron,
+        }
+    }
+
     pub fn now(now: DateTime<Utc>) -> Trigger {
         Trigger::Now { at: now }
     }

@@ -51,10 +51,10 @@ pub(super) fn status(raw: &str) -> StoreResult<ExecutionStatus> {
 }
 
 /// Ids are stored as their 16 bytes (UUIDv7 bytes sort by creation, and a third of the text's
-/// size keeps four indexes small); `ExecutionId` is built from text only, hence the detour.
+/// size keeps four indexes small).
 pub(super) fn execution_id(raw: &[u8]) -> StoreResult<ExecutionId> {
     let uuid = uuid::Uuid::from_slice(raw).map_err(corrupt)?;
-    ExecutionId::parse(uuid.hyphenated().encode_lower(&mut uuid::Uuid::encode_buffer())).ok_or_else(|| corrupt("id"))
+    Ok(ExecutionId::from_uuid(uuid))
 }
 
 pub(super) fn id_bytes(id: ExecutionId) -> [u8; 16] {

@@ -8,7 +8,7 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, ToSql, Transaction, TransactionBehavior, params};
 
 use super::SqliteStore;
-use super::codec::{db_err, id_bytes, ms, opt_ms};
+use super::codec::{db_err, execution_id, id_bytes, ms, opt_ms};
 use super::execution_row::{EXECUTION_COLUMNS, ExecutionRow, ExecutionValues, as_stored, progress_values};
 use super::paging::{self, Listing};
 use crate::domain::execution::{Execution, ExecutionStatus, Progress};
@@ -19,7 +19,7 @@ const RUNNING: &str = "running";
 pub(super) const RUNNING_FOR_JOB: &str = "SELECT count(*) FROM executions WHERE job_id = ?1 AND status = ?2";
 pub(super) const COUNT_WITH_STATUS: &str = "SELECT count(*) FROM executions WHERE status = ?1";
 pub(super) const FAIL_RUNNING: &str =
-    "UPDATE executions SET status = 'failed', error = ?1, finished_at = ?2 WHERE status = ?3";
+    "UPDATE executions SET status = 'failed', error = ?1, finished_at = ?2 WHERE status = ?3 RETURNING id";
 pub(super) const DELETE_FOR_JOB: &str = "DELETE FROM executions WHERE job_id = ?1";
 pub(super) const PURGE: &str =
     "DELETE FROM executions WHERE status = ?1 AND finished_at IS NOT NULL AND finished_at < ?2";
@@ -159,6 +159,18 @@ impl ExecutionStore for SqliteStore {
             .await
     }
 
+    async fn insert_finished(&self, execution: &Execution) -> StoreResult<bool> {
+        let execution = execution.clone();
+        self.pool
+            .write(move |conn| {
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err)?;
+                let inserted = insert(&tx, &execution)?;
+                tx.commit().map_err(db_err)?;
+                Ok(inserted)
+            })
+            .await
+    }
+
     async fn start_pending(
         &self,
         id: ExecutionId,
@@ -258,9 +270,19 @@ impl ExecutionStore for SqliteStore {
             .await
     }
 
-    async fn fail_running(&self, error: &str, now: DateTime<Utc>) -> StoreResult<u64> {
+    async fn fail_running(&self, error: &str, now: DateTime<Utc>) -> StoreResult<Vec<ExecutionId>> {
         let (error, now) = (error.to_owned(), ms(now));
-        self.pool.write(move |conn| changed(conn, FAIL_RUNNING, params![error, now, RUNNING])).await
+        self.pool
+            .write(move |conn| {
+                let mut statement = conn.prepare_cached(FAIL_RUNNING).map_err(db_err)?;
+                let ids = statement
+                    .query_map(params![error, now, RUNNING], |row| row.get::<_, Vec<u8>>(0))
+                    .map_err(db_err)?
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(db_err)?;
+                ids.iter().map(|id| execution_id(id)).collect()
+            })
+            .await
     }
 
     async fn delete_job_executions(&self, job_id: &JobId) -> StoreResult<u64> {

@@ -57,3 +57,14 @@ fn assert_error(result: Result<Trigger, TriggerError>, field: &str, fragment: &s
         }
     }
 }
+
+#[test]
+fn millisecond_precision_keeps_interval_fires_on_whole_milliseconds() {
+    let anchor = utc("2025-01-01T00:00:00Z") + chrono::Duration::nanoseconds(1_234_567);
+    let trigger = Trigger::Interval { every_seconds: 1, anchor }.at_millisecond_precision();
+    let first = trigger.first_fire(anchor).expect("fires");
+    assert_eq!(first, utc("2025-01-01T00:00:01.001Z"));
+    assert_eq!(trigger.next_fire_after(first), Some(utc("2025-01-01T00:00:02.001Z")));
+    let date = Trigger::date(utc("2025-01-01T00:00:00Z") + chrono::Duration::microseconds(1_500));
+    assert_eq!(date.at_millisecond_precision(), Trigger::date(utc("2025-01-01T00:00:00.001Z")));
+}
