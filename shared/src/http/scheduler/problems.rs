@@ -95,6 +95,11 @@ pub(super) fn under(parent: &str, field: &str) -> String {
 /// request's `scheduleConfig`, when it had one.
 pub(super) fn app_error(err: AppError, config: Option<&Value>) -> DetailError {
     match err {
+        // A script path is refused as a bad request (not a validation problem): the request is
+        // well formed, but names a file this server will not run.
+        AppError::Invalid { field, message } if field == "script_path" => {
+            DetailError::new(StatusCode::BAD_REQUEST, format!("Invalid taskArgs.script_path: {message}"))
+        }
         AppError::Invalid { field, message } => {
             let (root, field) = request_field(&field, config);
             Problems::one(root, &field, message, INVALID)
@@ -106,7 +111,6 @@ pub(super) fn app_error(err: AppError, config: Option<&Value>) -> DetailError {
 fn request_field(field: &str, config: Option<&Value>) -> (&'static str, String) {
     let used_expression = config.and_then(Value::as_object).is_some_and(|map| map.contains_key("expression"));
     match field {
-        "script_path" => ("body", "taskArgs.script_path".to_owned()),
         "run_date" if used_expression => ("body", "scheduleConfig.expression".to_owned()),
         "run_date" => ("body", "scheduleConfig.run_date".to_owned()),
         "trigger" => ("body", "scheduleConfig".to_owned()),
@@ -154,9 +158,8 @@ mod tests {
     async fn use_case_fields_are_placed_where_the_client_sent_them() {
         let (status, body) =
             body_of(app_error(AppError::invalid("script_path", "outside the script roots"), None)).await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert_eq!(body["detail"][0]["loc"], json!(["body", "taskArgs", "script_path"]));
-        assert_eq!(body["detail"][0]["msg"], "outside the script roots");
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(body["detail"], "Invalid taskArgs.script_path: outside the script roots");
 
         let config = json!({"expression": "at(2020-01-01T00:00:00)"});
         let (_, body) = body_of(app_error(AppError::invalid("run_date", "must be in the future"), Some(&config))).await;

@@ -213,8 +213,8 @@ async fn bad_input_names_its_field() {
     let mut outside = job("x", "x");
     outside["taskArgs"] = json!({"script_path": "/etc/passwd"});
     let (status, body) = h.send(Method::POST, "/api/v1/scheduler/jobs", &outside).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(locs(&body), vec![json!(["body", "taskArgs", "script_path"])]);
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body["detail"].as_str().is_some_and(|d| d.starts_with("Invalid taskArgs.script_path")), "{body}");
 
     let mut args = job("x", "x");
     args["taskArgs"] = json!({"script_path": "ok.sh", "args": ["a", 2]});
