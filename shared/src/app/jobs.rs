@@ -150,8 +150,17 @@ impl JobService {
             job.next_run_at = job.trigger.next_fire_after(now);
         }
         job.touch(Some(principal.name.clone()), now);
+        // The record is written first and the schedule follows it; if the schedule cannot be
+        // changed, the record goes back to what it was, so the two never disagree for long.
         self.jobs.update_job(&job, current.version).await?;
-        self.backend.schedule(&job).await?;
+        if let Err(err) = self.backend.schedule(&job).await {
+            let mut restored = current;
+            restored.version = job.version + 1;
+            if let Err(undo) = self.jobs.update_job(&restored, job.version).await {
+                tracing::error!(job = %job.id, error = %undo, "could not restore a job whose schedule change failed");
+            }
+            return Err(err.into());
+        }
         Ok(job)
     }
 
@@ -179,12 +188,22 @@ impl JobService {
         .await
     }
 
-    /// Deletes the job, its schedule and its execution history.
+    /// Deletes the job, its schedule and its execution history. The schedule goes first: a
+    /// schedule without its record would fire into nothing, a record without its schedule is put
+    /// back on schedule when the record cannot be deleted.
     pub async fn delete(&self, id: &JobId) -> AppResult<()> {
-        if !self.jobs.delete_job(id).await? {
-            return Err(AppError::job_not_found(id));
-        }
+        let job = self.get(id).await?;
         self.backend.unschedule(id).await?;
+        match self.jobs.delete_job(id).await {
+            Ok(true) => {}
+            Ok(false) => return Err(AppError::job_not_found(id)),
+            Err(err) => {
+                if let Err(undo) = self.backend.schedule(&job).await {
+                    tracing::error!(job = %id, error = %undo, "could not reschedule a job whose delete failed");
+                }
+                return Err(err.into());
+            }
+        }
         self.executions.delete_job_executions(id).await?;
         Ok(())
     }

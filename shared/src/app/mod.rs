@@ -6,6 +6,8 @@ mod executor;
 mod instance;
 mod jobs;
 mod misfire;
+#[cfg(test)]
+mod tests;
 
 pub use error::{AppError, AppResult};
 pub use executor::Executor;

@@ -13,20 +13,47 @@ use crate::domain::principal::{KeyRing, Principal};
 
 pub const API_KEY_HEADER: &str = "x-api-key";
 
-/// The configured keys, or none: then every caller is an anonymous admin, which the server
-/// only allows on a loopback bind.
+/// Who establishes the caller. The routes' role checks are the same either way.
 #[derive(Clone)]
 pub struct Auth {
-    keys: Arc<KeyRing>,
+    mode: Mode,
+}
+
+#[derive(Clone)]
+enum Mode {
+    /// The configured keys, or none: then every caller is an anonymous admin, which the server
+    /// only allows on a loopback bind.
+    Keys(Arc<KeyRing>),
+    /// An authorizer in front (API Gateway's) already checked the key; an outer layer puts its
+    /// `Principal` in the request extensions, and a request without one is unauthenticated.
+    Upstream,
 }
 
 impl Auth {
     pub fn new(keys: KeyRing) -> Self {
-        Self { keys: Arc::new(keys) }
+        Self { mode: Mode::Keys(Arc::new(keys)) }
+    }
+
+    pub fn upstream() -> Self {
+        Self { mode: Mode::Upstream }
     }
 
     pub fn is_open(&self) -> bool {
-        self.keys.is_empty()
+        matches!(&self.mode, Mode::Keys(keys) if keys.is_empty())
+    }
+
+    fn identify(&self, request: &Request) -> Result<Principal, &'static str> {
+        match &self.mode {
+            Mode::Keys(keys) if keys.is_empty() => Ok(Principal::anonymous_admin()),
+            Mode::Keys(keys) => {
+                let presented = request.headers().get(API_KEY_HEADER).and_then(|v| v.to_str().ok());
+                match presented {
+                    None => Err("Missing API key (X-API-Key header)"),
+                    Some(key) => keys.authenticate(key).ok_or("Invalid API key"),
+                }
+            }
+            Mode::Upstream => request.extensions().get::<Principal>().cloned().ok_or("Not authenticated"),
+        }
     }
 }
 
@@ -45,17 +72,9 @@ pub async fn authenticate(
         Some(Access::Public) => return next.run(request).await,
         None => return deny(&path, StatusCode::FORBIDDEN, "This route is not open to anyone"),
         Some(Access::Requires(role)) => {
-            let principal = if auth.is_open() {
-                Principal::anonymous_admin()
-            } else {
-                let presented = request.headers().get(API_KEY_HEADER).and_then(|v| v.to_str().ok());
-                match presented.and_then(|key| auth.keys.authenticate(key)) {
-                    Some(principal) => principal,
-                    None if presented.is_none() => {
-                        return deny(&path, StatusCode::UNAUTHORIZED, "Missing API key (X-API-Key header)");
-                    }
-                    None => return deny(&path, StatusCode::UNAUTHORIZED, "Invalid API key"),
-                }
+            let principal = match auth.identify(&request) {
+                Ok(principal) => principal,
+                Err(message) => return deny(&path, StatusCode::UNAUTHORIZED, message),
             };
             if !principal.role.allows(role) {
                 let message = format!(
@@ -74,4 +93,39 @@ pub async fn authenticate(
 
 fn deny(path: &str, status: StatusCode, message: &str) -> Response {
     error_for(path, status, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+
+    fn request(key: Option<&str>) -> Request {
+        let mut builder = axum::http::Request::builder().uri("/api/jobs");
+        if let Some(key) = key {
+            builder = builder.header(API_KEY_HEADER, key);
+        }
+        builder.body(Body::empty()).unwrap()
+    }
+
+    #[test]
+    fn upstream_mode_trusts_only_what_an_outer_layer_put_in_place() {
+        let auth = Auth::upstream();
+        assert!(!auth.is_open());
+        assert_eq!(auth.identify(&request(Some("jsk_anything"))), Err("Not authenticated"));
+        let mut with_principal = request(None);
+        let alice = Principal { name: "alice".into(), role: crate::domain::principal::Role::Viewer };
+        with_principal.extensions_mut().insert(alice.clone());
+        assert_eq!(auth.identify(&with_principal), Ok(alice));
+    }
+
+    #[test]
+    fn key_mode_checks_the_header() {
+        let key = crate::domain::principal::generate_key("bob", crate::domain::principal::Role::Admin).unwrap();
+        let auth = Auth::new(KeyRing::parse(&key.config_line).unwrap());
+        assert_eq!(auth.identify(&request(None)), Err("Missing API key (X-API-Key header)"));
+        assert_eq!(auth.identify(&request(Some("jsk_wrong"))), Err("Invalid API key"));
+        assert_eq!(auth.identify(&request(Some(&key.key))).map(|p| p.name), Ok("bob".to_owned()));
+        assert_eq!(Auth::new(KeyRing::default()).identify(&request(None)), Ok(Principal::anonymous_admin()));
+    }
 }
