@@ -2,6 +2,7 @@
 //! its own data and script directories, driven over HTTP as the seeds' clients drive it.
 
 mod auth;
+mod aws_backend;
 mod errors;
 mod openapi;
 mod restart;

@@ -2,3 +2,4 @@
 //! runs.
 
 pub mod contract;
+pub mod moto;

@@ -58,8 +58,21 @@ impl From<RoleArg> for Role {
     }
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Backend {
+    /// SQLite and the in-process scheduler.
+    Local,
+    /// DynamoDB, EventBridge Scheduler and S3, configured by `JOBSMITH_TABLE`, `JOBSMITH_BUCKET`,
+    /// `JOBSMITH_SCHEDULE_GROUP`, … and the AWS SDK's own variables (`AWS_ENDPOINT_URL` for an
+    /// emulator). EventBridge fires the executor function, so nothing runs in the background here.
+    Aws,
+}
+
 #[derive(Args)]
 pub struct ServeArgs {
+    /// Where jobs live and what fires them.
+    #[arg(long, env = "JOBSMITH_BACKEND", value_enum, default_value = "local")]
+    pub backend: Backend,
     /// Address to listen on.
     #[arg(long, env = "JOBSMITH_BIND", default_value = "127.0.0.1:8000")]
     pub bind: SocketAddr,

@@ -10,7 +10,8 @@ use clap::Parser;
 use jobsmith::adapters::local::LocalApp;
 use jobsmith::domain::principal::generate_key;
 
-use cli::{Cli, Command, KeysCommand, ServeArgs};
+use cli::{Backend, Cli, Command, KeysCommand, ServeArgs};
+use jobsmith::adapters::aws::app::{AwsApp, AwsConfig};
 
 /// How long running scripts get to be killed and recorded when the server stops.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
@@ -64,21 +65,45 @@ async fn run(args: ServeArgs) -> Result<(), String> {
             args.bind
         ));
     }
-    let app = LocalApp::open(config).map_err(|err| err.to_string())?;
     let listener = tokio::net::TcpListener::bind(args.bind)
         .await
         .map_err(|err| format!("cannot listen on {}: {err}", args.bind))?;
     let address = listener.local_addr().map_err(|err| err.to_string())?;
-    app.scheduler.start().await.map_err(|err| format!("cannot start the scheduler: {err}"))?;
+    match args.backend {
+        Backend::Local => {
+            let app = LocalApp::open(config).map_err(|err| err.to_string())?;
+            app.scheduler.start().await.map_err(|err| format!("cannot start the scheduler: {err}"))?;
+            announce(open, address);
+            let served = axum::serve(listener, app.router()).with_graceful_shutdown(stop_signal()).await;
+            app.scheduler.shutdown(SHUTDOWN_GRACE).await;
+            served.map_err(|err| format!("server error: {err}"))
+        }
+        Backend::Aws => {
+            let mut aws_config = AwsConfig::from_env(|name| std::env::var(name).ok()).map_err(|err| err.to_string())?;
+            // The command line's own options win, as they do for the local backend.
+            aws_config.script_roots = config.script_roots;
+            aws_config.interpreters = config.interpreters;
+            aws_config.misfire_grace = config.misfire_grace;
+            aws_config.keys = config.keys.clone();
+            let app = AwsApp::load(aws_config).await.map_err(|err| err.to_string())?;
+            app.warm_up().await.map_err(|err| format!("cannot reach DynamoDB: {err}"))?;
+            announce(open, address);
+            let router = app.router(jobsmith::http::Auth::new(config.keys));
+            axum::serve(listener, router)
+                .with_graceful_shutdown(stop_signal())
+                .await
+                .map_err(|err| format!("server error: {err}"))
+        }
+    }
+}
+
+fn announce(open: bool, address: std::net::SocketAddr) {
     if open {
         eprintln!("WARNING: no API keys are configured: every caller on this machine is an admin.");
         eprintln!("WARNING: this is allowed only on a loopback address; create keys with `jobsmith keys new`.");
     }
     println!("jobsmith listening on http://{address}");
     let _ = std::io::stdout().flush();
-    let served = axum::serve(listener, app.router()).with_graceful_shutdown(stop_signal()).await;
-    app.scheduler.shutdown(SHUTDOWN_GRACE).await;
-    served.map_err(|err| format!("server error: {err}"))
 }
 
 async fn stop_signal() {

@@ -1,3 +1,4 @@
-//! Implementations of the ports: `local` for the embedded default.
+//! Implementations of the ports: `local` for the embedded default, `aws` for the serverless one.
 
+pub mod aws;
 pub mod local;

@@ -38,6 +38,9 @@ impl From<StoreError> for AppError {
                 Self::Conflict("the job was changed concurrently; reload it and try again".to_owned())
             }
             StoreError::BadCursor => Self::invalid("cursor", "invalid page cursor"),
+            StoreError::OffsetTooDeep => {
+                Self::invalid("page", "too deep for offset paging on this backend; follow nextCursor instead")
+            }
             StoreError::Backend(text) => Self::Internal(text),
         }
     }

@@ -18,10 +18,13 @@ pub struct RouteSpec {
     /// axum and OpenAPI share the `{param}` syntax.
     pub path: &'static str,
     pub access: Access,
+    /// The Lambda function (`functions/<name>`) that serves it on AWS. Seed aliases of one
+    /// operation share a function.
+    pub function: &'static str,
 }
 
-const fn route(method: &'static str, path: &'static str, access: Access) -> RouteSpec {
-    RouteSpec { method, path, access }
+const fn route(method: &'static str, path: &'static str, access: Access, function: &'static str) -> RouteSpec {
+    RouteSpec { method, path, access, function }
 }
 
 use Access::{Public, Requires};
@@ -29,31 +32,31 @@ use Role::{Admin, Operator, Viewer};
 
 pub const ROUTES: &[RouteSpec] = &[
     // Seeds 000 and 001.
-    route("GET", "/api/health", Public),
-    route("POST", "/api/schedule-job", Requires(Operator)),
-    route("GET", "/api/jobs", Requires(Viewer)),
-    route("GET", "/api/job/{job_id}", Requires(Viewer)),
-    route("DELETE", "/api/remove-job/{job_id}", Requires(Operator)),
-    route("PUT", "/api/pause-job/{job_id}", Requires(Operator)),
-    route("PUT", "/api/resume-job/{job_id}", Requires(Operator)),
-    route("DELETE", "/api/jobs/{job_id}", Requires(Operator)),
-    route("DELETE", "/api/jobs/all", Requires(Admin)),
+    route("GET", "/api/health", Public, "health"),
+    route("POST", "/api/schedule-job", Requires(Operator), "create-job"),
+    route("GET", "/api/jobs", Requires(Viewer), "list-jobs"),
+    route("GET", "/api/job/{job_id}", Requires(Viewer), "get-job"),
+    route("DELETE", "/api/remove-job/{job_id}", Requires(Operator), "delete-job"),
+    route("PUT", "/api/pause-job/{job_id}", Requires(Operator), "pause-job"),
+    route("PUT", "/api/resume-job/{job_id}", Requires(Operator), "resume-job"),
+    route("DELETE", "/api/jobs/{job_id}", Requires(Operator), "delete-job"),
+    route("DELETE", "/api/jobs/all", Requires(Admin), "delete-all-jobs"),
     // Seed 004.
-    route("GET", "/api/v1/scheduler/task-functions", Requires(Viewer)),
-    route("GET", "/api/v1/scheduler/job-types", Requires(Viewer)),
-    route("GET", "/api/v1/scheduler/jobs", Requires(Viewer)),
-    route("POST", "/api/v1/scheduler/jobs", Requires(Operator)),
-    route("GET", "/api/v1/scheduler/jobs/{job_id}", Requires(Viewer)),
-    route("PUT", "/api/v1/scheduler/jobs/{job_id}", Requires(Operator)),
-    route("DELETE", "/api/v1/scheduler/jobs/{job_id}", Requires(Operator)),
-    route("PUT", "/api/v1/scheduler/jobs/{job_id}/status", Requires(Operator)),
-    route("POST", "/api/v1/scheduler/jobs/{job_id}/trigger", Requires(Operator)),
-    route("GET", "/api/v1/scheduler/jobs/{job_id}/executions", Requires(Viewer)),
-    route("GET", "/api/v1/scheduler/executions", Requires(Viewer)),
-    route("GET", "/api/v1/scheduler/status", Requires(Viewer)),
+    route("GET", "/api/v1/scheduler/task-functions", Requires(Viewer), "list-task-functions"),
+    route("GET", "/api/v1/scheduler/job-types", Requires(Viewer), "list-job-types"),
+    route("GET", "/api/v1/scheduler/jobs", Requires(Viewer), "list-jobs"),
+    route("POST", "/api/v1/scheduler/jobs", Requires(Operator), "create-job"),
+    route("GET", "/api/v1/scheduler/jobs/{job_id}", Requires(Viewer), "get-job"),
+    route("PUT", "/api/v1/scheduler/jobs/{job_id}", Requires(Operator), "update-job"),
+    route("DELETE", "/api/v1/scheduler/jobs/{job_id}", Requires(Operator), "delete-job"),
+    route("PUT", "/api/v1/scheduler/jobs/{job_id}/status", Requires(Operator), "set-job-status"),
+    route("POST", "/api/v1/scheduler/jobs/{job_id}/trigger", Requires(Operator), "trigger-job"),
+    route("GET", "/api/v1/scheduler/jobs/{job_id}/executions", Requires(Viewer), "list-executions"),
+    route("GET", "/api/v1/scheduler/executions", Requires(Viewer), "list-executions"),
+    route("GET", "/api/v1/scheduler/status", Requires(Viewer), "scheduler-status"),
     // Served beside the API.
-    route("GET", "/openapi.json", Public),
-    route("GET", "/docs", Public),
+    route("GET", "/openapi.json", Public, "api-docs"),
+    route("GET", "/docs", Public, "api-docs"),
 ];
 
 /// The access a matched route needs; a route missing from the table is closed to everyone.

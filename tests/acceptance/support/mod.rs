@@ -34,11 +34,19 @@ pub struct ServerOptions {
     /// The key sent as `X-API-Key` by the default client, if any.
     pub client_key: Option<String>,
     pub misfire_grace_seconds: Option<u32>,
+    /// Extra environment for the server process.
+    pub env: Vec<(String, String)>,
 }
 
 impl Default for ServerOptions {
     fn default() -> Self {
-        Self { bind: "127.0.0.1:0".to_owned(), api_keys: String::new(), client_key: None, misfire_grace_seconds: None }
+        Self {
+            bind: "127.0.0.1:0".to_owned(),
+            api_keys: String::new(),
+            client_key: None,
+            misfire_grace_seconds: None,
+            env: Vec::new(),
+        }
     }
 }
 
@@ -146,6 +154,7 @@ impl Server {
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(stderr_log).expect("stderr log"))
             .kill_on_drop(true);
+        cmd.env_remove("JOBSMITH_BACKEND").envs(self.opts.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         match self.opts.misfire_grace_seconds {
             Some(grace) => cmd.env("JOBSMITH_MISFIRE_GRACE_SECONDS", grace.to_string()),
             None => cmd.env_remove("JOBSMITH_MISFIRE_GRACE_SECONDS"),

@@ -8,3 +8,4 @@ pub mod script;
 pub mod sqlite;
 
 pub use app::{LocalApp, LocalConfig, StartError};
+pub use runner::LocalTaskRunner;

@@ -115,6 +115,7 @@ fn request_field(field: &str, config: Option<&Value>) -> (&'static str, String) 
         "run_date" => ("body", "scheduleConfig.run_date".to_owned()),
         "trigger" => ("body", "scheduleConfig".to_owned()),
         "cursor" => ("query", "cursor".to_owned()),
+        "page" => ("query", "page".to_owned()),
         other => ("body", other.to_owned()),
     }
 }

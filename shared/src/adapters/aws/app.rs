@@ -1,0 +1,126 @@
+//! The composition root of the AWS deployment: configuration from the environment, one client per
+//! service built once per process (a Lambda cold start, or `jobsmith serve` on AWS backends), and
+//! the same use cases and routers the local server mounts.
+//!
+//! There is no in-process scheduler on this side: EventBridge Scheduler fires the executor
+//! function, so a process built on [`AwsApp`] serves HTTP and nothing else runs in the background.
+
+mod config;
+
+use std::sync::Arc;
+
+use aws_config::SdkConfig;
+
+use super::dynamo::DynamoStore;
+use super::s3::{S3ObjectStore, s3_client};
+use super::scheduler::EventBridgeScheduler;
+use crate::adapters::local::LocalTaskRunner;
+use crate::app::{Executor, InstanceInfo, JobService};
+use crate::domain::ids::JobId;
+use crate::domain::principal::KeyRing;
+use crate::domain::script_path::{ScriptPathError, ScriptRoots};
+use crate::http::{AppState, Auth};
+use crate::ports::{Clock, ExecutionStore, JobStore, StoreError, SystemClock, TaskRunner, TriggerBackend};
+
+pub use config::{AwsConfig, ConfigError, vars};
+
+/// Read by the warm-up; no job can have it because it is never generated (ids are UUIDs) and a
+/// client that picks it only makes the warm-up read a real item.
+const WARM_UP_JOB_ID: &str = "jobsmith-warm-up";
+
+#[derive(Debug, thiserror::Error)]
+pub enum AwsStartError {
+    #[error("script roots: {0}")]
+    ScriptRoots(#[from] ScriptPathError),
+}
+
+/// Everything a function or server needs, each client built once. Fields are public so that the
+/// executor can run with its own deadline-bound runner over the same stores.
+pub struct AwsApp {
+    pub service: JobService,
+    pub executor: Executor,
+    /// The one DynamoDB store behind both ports, for what only the adapter offers (leases).
+    pub store: Arc<DynamoStore>,
+    pub jobs: Arc<dyn JobStore>,
+    pub executions: Arc<dyn ExecutionStore>,
+    pub scheduler: Arc<EventBridgeScheduler>,
+    pub objects: Arc<S3ObjectStore>,
+    pub runner: Arc<dyn TaskRunner>,
+    pub clock: Arc<dyn Clock>,
+    pub keys: KeyRing,
+    /// How late a scheduled fire may still start; later ones are recorded as skipped.
+    pub misfire_grace: chrono::Duration,
+}
+
+impl AwsApp {
+    /// Builds every client from `sdk` (region, credentials, and the endpoint: `AWS_ENDPOINT_URL`
+    /// is how an emulator is reached) and wires the use cases. Makes no network call.
+    pub fn build(config: AwsConfig, sdk: &SdkConfig) -> Result<Self, AwsStartError> {
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let store =
+            Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(sdk), config.table.clone(), config.retention));
+        let jobs: Arc<dyn JobStore> = store.clone();
+        let executions: Arc<dyn ExecutionStore> = store.clone();
+        let scheduler = Arc::new(EventBridgeScheduler::new(aws_sdk_scheduler::Client::new(sdk), config.scheduler));
+        let objects = Arc::new(S3ObjectStore::new(s3_client(sdk, config.s3_force_path_style), config.bucket));
+        let roots = Arc::new(ScriptRoots::new(config.script_roots)?);
+        let runner: Arc<dyn TaskRunner> =
+            Arc::new(LocalTaskRunner::new(roots.clone(), config.interpreters, executions.clone(), clock.clone()));
+        let executor = Executor::new(jobs.clone(), executions.clone(), runner.clone(), clock.clone());
+        let instance_name = config.instance_name.unwrap_or_else(hostname);
+        let instance = Arc::new(InstanceInfo::new(instance_name, clock.now()));
+        let backend: Arc<dyn TriggerBackend> = scheduler.clone();
+        let service = JobService::new(
+            jobs.clone(),
+            executions.clone(),
+            backend,
+            executor.clone(),
+            clock.clone(),
+            roots,
+            instance,
+        );
+        Ok(Self {
+            service,
+            executor,
+            store,
+            jobs,
+            executions,
+            scheduler,
+            objects,
+            runner,
+            clock,
+            keys: config.keys,
+            misfire_grace: config.misfire_grace,
+        })
+    }
+
+    /// [`AwsApp::build`] over the SDK's standard configuration chain (environment, profile,
+    /// instance role; `AWS_ENDPOINT_URL` for an emulator): what a Lambda cold start and
+    /// `jobsmith serve` on AWS backends both do.
+    pub async fn load(config: AwsConfig) -> Result<Self, AwsStartError> {
+        let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        Self::build(config, &sdk)
+    }
+
+    /// The whole API over the AWS adapters. `auth` is [`Auth::upstream`] behind API Gateway's
+    /// authorizer, or [`AwsApp::key_auth`] when the process checks keys itself.
+    pub fn router(&self, auth: Auth) -> axum::Router {
+        crate::http::router(AppState { service: self.service.clone() }, auth)
+    }
+
+    /// `X-API-Key` checked against the configured keys, as the local server does.
+    pub fn key_auth(&self) -> Auth {
+        Auth::new(self.keys.clone())
+    }
+
+    /// One cheap read (a GetItem of a key that does not exist) so that the connection to DynamoDB
+    /// (DNS, TCP, TLS, credentials) is set up during init and not on the first request.
+    pub async fn warm_up(&self) -> Result<(), StoreError> {
+        let Ok(id) = JobId::parse(WARM_UP_JOB_ID) else { return Ok(()) };
+        self.jobs.get_job(&id).await.map(|_| ())
+    }
+}
+
+fn hostname() -> String {
+    nix::unistd::gethostname().ok().and_then(|h| h.into_string().ok()).unwrap_or_else(|| "localhost".to_owned())
+}

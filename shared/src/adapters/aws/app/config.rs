@@ -1,0 +1,250 @@
+//! The AWS deployment's configuration, read from environment variables through a lookup function
+//! so that the rules are tested without touching the process environment.
+
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use crate::adapters::aws::dynamo::Retention;
+use crate::adapters::aws::scheduler::SchedulerTarget;
+use crate::adapters::local::script::Interpreters;
+use crate::domain::principal::KeyRing;
+
+/// The variables, named once for the template and the tests.
+pub mod vars {
+    pub const TABLE: &str = "JOBSMITH_TABLE";
+    pub const BUCKET: &str = "JOBSMITH_BUCKET";
+    pub const SCHEDULE_GROUP: &str = "JOBSMITH_SCHEDULE_GROUP";
+    pub const EXECUTOR_ARN: &str = "JOBSMITH_EXECUTOR_ARN";
+    pub const SCHEDULER_ROLE_ARN: &str = "JOBSMITH_SCHEDULER_ROLE_ARN";
+    pub const DLQ_ARN: &str = "JOBSMITH_DLQ_ARN";
+    pub const SCHEDULER_MAX_RETRIES: &str = "JOBSMITH_SCHEDULER_MAX_RETRIES";
+    pub const SCHEDULER_MAX_EVENT_AGE_SECONDS: &str = "JOBSMITH_SCHEDULER_MAX_EVENT_AGE_SECONDS";
+    pub const SUCCEEDED_RETENTION_DAYS: &str = "JOBSMITH_SUCCEEDED_RETENTION_DAYS";
+    pub const FAILED_RETENTION_DAYS: &str = "JOBSMITH_FAILED_RETENTION_DAYS";
+    pub const S3_FORCE_PATH_STYLE: &str = "JOBSMITH_S3_FORCE_PATH_STYLE";
+    pub const SCRIPT_ROOTS: &str = "JOBSMITH_SCRIPT_ROOTS";
+    pub const API_KEYS: &str = "JOBSMITH_API_KEYS";
+    pub const MISFIRE_GRACE_SECONDS: &str = "JOBSMITH_MISFIRE_GRACE_SECONDS";
+    pub const BASH: &str = "JOBSMITH_BASH";
+    pub const PYTHON: &str = "JOBSMITH_PYTHON";
+    /// Set by Lambda; names the instance in seed 004's status route.
+    pub const FUNCTION_NAME: &str = "AWS_LAMBDA_FUNCTION_NAME";
+}
+
+/// EventBridge Scheduler's own bounds for a target's retry policy.
+const MAX_RETRIES_RANGE: (i32, i32) = (0, 185);
+const MAX_EVENT_AGE_RANGE: (i32, i32) = (60, 86_400);
+/// The invoke EventBridge retries is asynchronous and the executor is idempotent, so a few
+/// retries cost nothing and ride out throttling.
+const DEFAULT_MAX_RETRIES: i32 = 3;
+const DEFAULT_MAX_EVENT_AGE_SECONDS: i32 = 3_600;
+/// The DynamoDB store's own defaults (`Retention::default()`).
+const DEFAULT_SUCCEEDED_RETENTION_DAYS: u32 = 30;
+const DEFAULT_FAILED_RETENTION_DAYS: u32 = 90;
+/// A TTL further out than this is a typo, not a policy.
+const RETENTION_DAYS_RANGE: (u32, u32) = (1, 36_500);
+/// Wider than the local server's 60 s: EventBridge invokes the executor asynchronously, and
+/// Lambda's queue can hold an event for minutes under throttling; a late run beats a lost one.
+const DEFAULT_MISFIRE_GRACE_SECONDS: u32 = 300;
+/// Where `sam build` puts bundled scripts beside the binary, relative to the function's
+/// working directory; the same default as the local server.
+const DEFAULT_SCRIPT_ROOTS: &str = "./scripts";
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{0} is not set")]
+    Missing(&'static str),
+    #[error("{name}: {message}")]
+    Invalid { name: &'static str, message: String },
+}
+
+pub struct AwsConfig {
+    pub table: String,
+    pub bucket: String,
+    pub scheduler: SchedulerTarget,
+    pub retention: Retention,
+    /// Emulators and most self-hosted S3 servers need `http://host/bucket/key`.
+    pub s3_force_path_style: bool,
+    pub script_roots: Vec<PathBuf>,
+    pub interpreters: Interpreters,
+    /// Checked by the authorizer (and by `jobsmith serve`); the HTTP functions trust its context.
+    pub keys: KeyRing,
+    pub misfire_grace: chrono::Duration,
+    /// The function's name on Lambda; the host name elsewhere.
+    pub instance_name: Option<String>,
+}
+
+impl AwsConfig {
+    /// Reads every variable through `lookup` (`|name| std::env::var(name).ok()` in a binary). An
+    /// empty value counts as unset.
+    pub fn from_env(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let env = Env(&lookup);
+        let (table, bucket) = (env.required(vars::TABLE)?, env.required(vars::BUCKET)?);
+        let scheduler = SchedulerTarget {
+            group: env.required(vars::SCHEDULE_GROUP)?,
+            executor_arn: env.required(vars::EXECUTOR_ARN)?,
+            role_arn: env.required(vars::SCHEDULER_ROLE_ARN)?,
+            dead_letter_arn: env.optional(vars::DLQ_ARN),
+            maximum_retry_attempts: env.number(vars::SCHEDULER_MAX_RETRIES, DEFAULT_MAX_RETRIES, MAX_RETRIES_RANGE)?,
+            maximum_event_age_seconds: env.number(
+                vars::SCHEDULER_MAX_EVENT_AGE_SECONDS,
+                DEFAULT_MAX_EVENT_AGE_SECONDS,
+                MAX_EVENT_AGE_RANGE,
+            )?,
+        };
+        let succeeded: u32 =
+            env.number(vars::SUCCEEDED_RETENTION_DAYS, DEFAULT_SUCCEEDED_RETENTION_DAYS, RETENTION_DAYS_RANGE)?;
+        let failed: u32 =
+            env.number(vars::FAILED_RETENTION_DAYS, DEFAULT_FAILED_RETENTION_DAYS, RETENTION_DAYS_RANGE)?;
+        let retention = Retention {
+            succeeded: chrono::Duration::days(i64::from(succeeded)),
+            failed: chrono::Duration::days(i64::from(failed)),
+        };
+        let keys = KeyRing::parse(&env.optional(vars::API_KEYS).unwrap_or_default())
+            .map_err(|err| ConfigError::Invalid { name: vars::API_KEYS, message: err.to_string() })?;
+        let roots = env.optional(vars::SCRIPT_ROOTS).unwrap_or_else(|| DEFAULT_SCRIPT_ROOTS.to_owned());
+        let defaults = Interpreters::default();
+        let grace: u32 = env.number(vars::MISFIRE_GRACE_SECONDS, DEFAULT_MISFIRE_GRACE_SECONDS, (0, 86_400))?;
+        Ok(Self {
+            table,
+            bucket,
+            scheduler,
+            retention,
+            s3_force_path_style: env.flag(vars::S3_FORCE_PATH_STYLE)?,
+            script_roots: roots.split(':').filter(|r| !r.is_empty()).map(PathBuf::from).collect(),
+            interpreters: Interpreters {
+                bash: env.optional(vars::BASH).map_or(defaults.bash, PathBuf::from),
+                python: env.optional(vars::PYTHON).map_or(defaults.python, PathBuf::from),
+            },
+            keys,
+            misfire_grace: chrono::Duration::seconds(i64::from(grace)),
+            instance_name: env.optional(vars::FUNCTION_NAME),
+        })
+    }
+}
+
+struct Env<'a, F: Fn(&str) -> Option<String>>(&'a F);
+
+impl<F: Fn(&str) -> Option<String>> Env<'_, F> {
+    fn optional(&self, name: &str) -> Option<String> {
+        (self.0)(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+    }
+
+    fn required(&self, name: &'static str) -> Result<String, ConfigError> {
+        self.optional(name).ok_or(ConfigError::Missing(name))
+    }
+
+    fn number<T>(&self, name: &'static str, default: T, (min, max): (T, T)) -> Result<T, ConfigError>
+    where
+        T: FromStr + PartialOrd + std::fmt::Display + Copy,
+    {
+        let Some(raw) = self.optional(name) else { return Ok(default) };
+        let invalid = || ConfigError::Invalid { name, message: format!("expected a whole number from {min} to {max}") };
+        let value: T = raw.parse().map_err(|_| invalid())?;
+        if value < min || value > max {
+            return Err(invalid());
+        }
+        Ok(value)
+    }
+
+    fn flag(&self, name: &'static str) -> Result<bool, ConfigError> {
+        match self.optional(name).map(|v| v.to_ascii_lowercase()).as_deref() {
+            None | Some("false" | "0" | "no") => Ok(false),
+            Some("true" | "1" | "yes") => Ok(true),
+            Some(_) => Err(ConfigError::Invalid { name, message: "expected true or false".to_owned() }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn lookup(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        move |name| map.get(name).cloned()
+    }
+
+    const REQUIRED: [(&str, &str); 5] = [
+        (vars::TABLE, "jobs"),
+        (vars::BUCKET, "media"),
+        (vars::SCHEDULE_GROUP, "jobsmith"),
+        (vars::EXECUTOR_ARN, "arn:aws:lambda:us-east-1:1:function:executor"),
+        (vars::SCHEDULER_ROLE_ARN, "arn:aws:iam::1:role/scheduler"),
+    ];
+
+    fn with(extra: &[(&str, &str)]) -> Result<AwsConfig, ConfigError> {
+        let mut pairs: Vec<(&str, &str)> = REQUIRED.to_vec();
+        pairs.extend_from_slice(extra);
+        AwsConfig::from_env(lookup(&pairs))
+    }
+
+    #[test]
+    fn the_required_variables_alone_give_the_defaults() {
+        let config = with(&[]).expect("config");
+        assert_eq!(config.table, "jobs");
+        assert_eq!(config.bucket, "media");
+        assert_eq!(config.scheduler.group, "jobsmith");
+        assert_eq!(config.scheduler.dead_letter_arn, None);
+        assert_eq!(config.scheduler.maximum_retry_attempts, DEFAULT_MAX_RETRIES);
+        assert_eq!(config.retention, Retention::default());
+        assert!(!config.s3_force_path_style);
+        assert_eq!(config.script_roots, vec![PathBuf::from("./scripts")]);
+        assert!(config.keys.is_empty());
+        assert_eq!(config.misfire_grace, chrono::Duration::seconds(300));
+        assert_eq!(config.instance_name, None);
+    }
+
+    #[test]
+    fn each_missing_variable_is_named() {
+        for (missing, _) in REQUIRED {
+            let pairs: Vec<_> = REQUIRED.iter().copied().filter(|(name, _)| *name != missing).collect();
+            assert_eq!(AwsConfig::from_env(lookup(&pairs)).err(), Some(ConfigError::Missing(missing)));
+        }
+        let mut blank = REQUIRED.to_vec();
+        blank[0].1 = "  ";
+        assert_eq!(AwsConfig::from_env(lookup(&blank)).err(), Some(ConfigError::Missing(vars::TABLE)));
+    }
+
+    #[test]
+    fn optional_values_are_read_and_checked() {
+        let hash = "0".repeat(64);
+        let keys = format!("ops:operator:sha256:{hash}");
+        let config = with(&[
+            (vars::DLQ_ARN, "arn:aws:sqs:us-east-1:1:dlq"),
+            (vars::SCHEDULER_MAX_RETRIES, "5"),
+            (vars::FAILED_RETENTION_DAYS, "7"),
+            (vars::S3_FORCE_PATH_STYLE, "TRUE"),
+            (vars::SCRIPT_ROOTS, "/opt/a:/opt/b"),
+            (vars::API_KEYS, &keys),
+            (vars::FUNCTION_NAME, "jobsmith-get-job"),
+        ])
+        .expect("config");
+        assert_eq!(config.scheduler.dead_letter_arn.as_deref(), Some("arn:aws:sqs:us-east-1:1:dlq"));
+        assert_eq!(config.scheduler.maximum_retry_attempts, 5);
+        assert_eq!(config.retention.failed, chrono::Duration::days(7));
+        assert!(config.s3_force_path_style);
+        assert_eq!(config.script_roots, vec![PathBuf::from("/opt/a"), PathBuf::from("/opt/b")]);
+        assert_eq!(config.keys.len(), 1);
+        assert_eq!(config.instance_name.as_deref(), Some("jobsmith-get-job"));
+    }
+
+    #[test]
+    fn bad_values_name_their_variable() {
+        let cases: [(&str, &str); 5] = [
+            (vars::SCHEDULER_MAX_RETRIES, "186"),
+            (vars::SCHEDULER_MAX_EVENT_AGE_SECONDS, "10"),
+            (vars::SUCCEEDED_RETENTION_DAYS, "soon"),
+            (vars::S3_FORCE_PATH_STYLE, "maybe"),
+            (vars::API_KEYS, "nope"),
+        ];
+        for (name, value) in cases {
+            match with(&[(name, value)]) {
+                Err(ConfigError::Invalid { name: named, .. }) => assert_eq!(named, name),
+                other => panic!("{name}={value}: expected Invalid, got {:?}", other.err()),
+            }
+        }
+    }
+}

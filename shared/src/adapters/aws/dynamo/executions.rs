@@ -1,0 +1,193 @@
+//! `ExecutionStore`: an execution is one item keyed by its id, so reads and writes by id are
+//! single strongly consistent requests. Listings read an index of keys and a few attributes
+//! (never the up to 128 KB of output tails, which would be copied into every index and rewritten
+//! there on every progress update), then fetch the page's items with one consistent BatchGetItem.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use aws_sdk_dynamodb::types::KeysAndAttributes;
+use chrono::{DateTime, Utc};
+
+use super::DynamoStore;
+use super::errors::{backend, backoff, build_err};
+use super::execution_item::{ExecutionItem, STATUS, as_stored};
+use super::expr::{Expr, Item, number, s, text};
+use super::keys::{
+    EXECUTIONS_BY_CREATED, EXECUTIONS_BY_JOB, EXECUTIONS_BY_STATUS, EXECUTIONS_PARTITION, EXPIRES_AT, PK,
+};
+use super::leases::Sweep;
+use super::query::{Kind, Listing};
+use super::writes::execution_key;
+use crate::domain::execution::{Execution, ExecutionStatus, Progress};
+use crate::domain::ids::{ExecutionId, JobId};
+use crate::ports::{ExecutionFilter, ExecutionStore, Page, PageRequest, StartOutcome, StoreError, StoreResult};
+
+/// BatchGetItem's limit.
+const BATCH: usize = 100;
+/// Rounds for keys DynamoDB left unprocessed (throttling).
+const ROUNDS: u32 = 8;
+
+/// Newest first; the index follows the filter, and a job-and-status filter reads the job's
+/// index with the status as a filter (see docs/dynamodb.md for the cost).
+fn listing(filter: &ExecutionFilter, now_secs: i64) -> Listing {
+    let mut expr = Expr::default();
+    let mut filters = vec![expr.unexpired(now_secs)];
+    let (index, partition, selective) = match (&filter.job_id, filter.status) {
+        (Some(job), Some(status)) => {
+            filters.push(format!("{} = {}", expr.name(STATUS), expr.value("status", s(status.as_str()))));
+            (&EXECUTIONS_BY_JOB, job.to_string(), true)
+        }
+        (Some(job), None) => (&EXECUTIONS_BY_JOB, job.to_string(), false),
+        (None, Some(status)) => (&EXECUTIONS_BY_STATUS, status.as_str().to_owned(), false),
+        (None, None) => (&EXECUTIONS_BY_CREATED, EXECUTIONS_PARTITION.to_owned(), false),
+    };
+    Listing::new(index, Kind::Executions, partition, false, filters, expr, selective)
+}
+
+fn by_status(status: ExecutionStatus, now_secs: i64) -> Listing {
+    listing(&ExecutionFilter { job_id: None, status: Some(status) }, now_secs)
+}
+
+impl DynamoStore {
+    fn unexpired(&self, item: &Item) -> bool {
+        number::<i64>(item, EXPIRES_AT).is_none_or(|at| at > self.now_secs())
+    }
+
+    /// The execution's item when it is there and has not expired.
+    pub(super) async fn read_execution(&self, id: ExecutionId) -> StoreResult<Option<Item>> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(execution_key(id)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| backend("get execution", e))?;
+        Ok(out.item.filter(|item| self.unexpired(item)))
+    }
+
+    /// The executions that index entries point to, in their order, read consistently: one
+    /// BatchGetItem per 100. An entry whose item is gone or expired by now is left out.
+    async fn hydrate(&self, entries: &[Item]) -> StoreResult<Vec<Execution>> {
+        let pks: Vec<&str> = entries.iter().filter_map(|e| text(e, PK)).collect();
+        let mut found: HashMap<String, Item> = HashMap::new();
+        for chunk in entries.chunks(BATCH) {
+            let keys = chunk
+                .iter()
+                .filter_map(|e| Some(super::expr::key(text(e, PK)?.to_owned(), text(e, super::keys::SK)?)))
+                .collect();
+            let mut wanted =
+                KeysAndAttributes::builder().set_keys(Some(keys)).consistent_read(true).build().map_err(build_err)?;
+            for round in 0.. {
+                let out = self
+                    .client
+                    .batch_get_item()
+                    .request_items(&self.table, wanted)
+                    .send()
+                    .await
+                    .map_err(|e| backend("batch get executions", e))?;
+                for item in out.responses.and_then(|mut r| r.remove(&self.table)).unwrap_or_default() {
+                    if let Some(pk) = text(&item, PK) {
+                        found.insert(pk.to_owned(), item);
+                    }
+                }
+                match out.unprocessed_keys.and_then(|mut left| left.remove(&self.table)) {
+                    Some(left) if !left.keys.is_empty() && round + 1 < ROUNDS => {
+                        wanted = left;
+                        backoff(round).await;
+                    }
+                    Some(left) if !left.keys.is_empty() => {
+                        return Err(StoreError::Backend("dynamodb batch get: keys left unprocessed".to_owned()));
+                    }
+                    _ => break,
+                }
+            }
+        }
+        pks.into_iter()
+            .filter_map(|pk| found.remove(pk))
+            .filter(|item| self.unexpired(item))
+            .map(ExecutionItem::decode)
+            .collect()
+    }
+}
+
+#[async_trait]
+impl ExecutionStore for DynamoStore {
+    async fn start_execution(&self, execution: &Execution, max_instances: u32) -> StoreResult<StartOutcome> {
+        self.start(execution, max_instances).await
+    }
+
+    async fn insert_pending(&self, execution: &Execution) -> StoreResult<StartOutcome> {
+        let pending = as_stored(Execution { status: ExecutionStatus::Pending, ..execution.clone() });
+        Ok(if self.insert(&pending).await? { StartOutcome::Started(pending) } else { StartOutcome::Duplicate })
+    }
+
+    async fn insert_finished(&self, execution: &Execution) -> StoreResult<bool> {
+        self.insert(execution).await
+    }
+
+    async fn start_pending(
+        &self,
+        id: ExecutionId,
+        max_instances: u32,
+        now: DateTime<Utc>,
+    ) -> StoreResult<StartOutcome> {
+        let pending = self.get_execution(id).await?.filter(|e| e.status == ExecutionStatus::Pending);
+        match pending {
+            Some(pending) => self.start_waiting(pending, max_instances, now).await,
+            None => Ok(StartOutcome::Duplicate),
+        }
+    }
+
+    /// `NotFound` when the execution is gone (or expired).
+    async fn finish_execution(&self, execution: &Execution) -> StoreResult<()> {
+        self.finish(execution).await
+    }
+
+    async fn update_progress(&self, id: ExecutionId, progress: Progress) -> StoreResult<()> {
+        self.write_progress(id, progress).await
+    }
+
+    async fn get_execution(&self, id: ExecutionId) -> StoreResult<Option<Execution>> {
+        self.read_execution(id).await?.map(ExecutionItem::decode).transpose()
+    }
+
+    /// An item whose status changed between the index read and the fetch is left out when the
+    /// filter names a status: a page never shows a run the filter excludes.
+    async fn list_executions(&self, filter: &ExecutionFilter, page: &PageRequest) -> StoreResult<Page<Execution>> {
+        let page = self.page(&listing(filter, self.now_secs()), page).await?;
+        let mut items = self.hydrate(&page.items).await?;
+        if let Some(status) = filter.status {
+            items.retain(|e| e.status == status);
+        }
+        Ok(Page { items, total: page.total, next_cursor: page.next_cursor })
+    }
+
+    async fn count_running(&self) -> StoreResult<u64> {
+        self.count(&by_status(ExecutionStatus::Running, self.now_secs())).await
+    }
+
+    /// Oldest first.
+    async fn pending_executions(&self) -> StoreResult<Vec<Execution>> {
+        let mut listing = by_status(ExecutionStatus::Pending, self.now_secs());
+        listing.forward = true;
+        let entries = self.collect(&listing, &[]).await?;
+        let mut items = self.hydrate(&entries).await?;
+        items.retain(|e| e.status == ExecutionStatus::Pending);
+        Ok(items)
+    }
+
+    async fn fail_running(&self, error: &str, now: DateTime<Utc>) -> StoreResult<Vec<ExecutionId>> {
+        self.fail_runs(Sweep { lease_before: None, job: None }, error, now).await
+    }
+
+    async fn delete_job_executions(&self, job_id: &JobId) -> StoreResult<u64> {
+        self.delete_history(job_id).await
+    }
+
+    async fn purge_finished(&self, succeeded_before: DateTime<Utc>, failed_before: DateTime<Utc>) -> StoreResult<u64> {
+        self.purge(succeeded_before, failed_before).await
+    }
+}

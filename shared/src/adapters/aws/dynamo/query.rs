@@ -1,0 +1,275 @@
+//! Listings: one index partition read in key order, with filters. Pages walk it with `Limit`
+//! (DynamoDB cannot skip, so an offset is read and discarded, from whichever end is nearer);
+//! totals are `Select: COUNT` queries over the same partition and filters. Nothing here scans.
+
+use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
+use aws_sdk_dynamodb::types::Select;
+
+use super::DynamoStore;
+use super::cursor;
+use super::errors::backend;
+use super::expr::{Expr, Item, s};
+use super::keys::Index;
+use crate::ports::{Page, PageRequest, StoreError, StoreResult};
+
+/// Items one request asks for at most; DynamoDB also stops at 1 MB.
+const MAX_PAGE: u64 = 1_000;
+/// What a request under a selective filter asks for at least, so that a filter that drops most
+/// items does not cost a request per item.
+const FILTERED_PAGE: u64 = 50;
+
+/// What a listing's items are, for checking cursors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Kind {
+    Jobs,
+    Executions,
+}
+
+/// One partition of an index, in the order the port promises.
+pub(super) struct Listing {
+    pub index: &'static Index,
+    pub kind: Kind,
+    pub partition: String,
+    /// Only sort keys strictly below this.
+    pub before: Option<String>,
+    /// Ascending sort keys (oldest first) or descending (newest first).
+    pub forward: bool,
+    filters: Vec<String>,
+    /// The names and values `filters` use.
+    expr: Expr,
+    selective: bool,
+}
+
+impl Listing {
+    /// `filters` are ANDed; `selective` says whether they may drop many items (not just the
+    /// few expired ones).
+    pub fn new(
+        index: &'static Index,
+        kind: Kind,
+        partition: String,
+        forward: bool,
+        filters: Vec<String>,
+        expr: Expr,
+        selective: bool,
+    ) -> Self {
+        Self { index, kind, partition, before: None, forward, filters, expr, selective }
+    }
+
+    pub fn before(mut self, bound: String) -> Self {
+        self.before = Some(bound);
+        self
+    }
+
+    /// A query of this listing in direction `forward`, with its key condition and filters.
+    fn query(
+        &self,
+        store: &DynamoStore,
+        forward: bool,
+        start: Option<Item>,
+        projection: &[&str],
+    ) -> QueryFluentBuilder {
+        let mut expr = self.expr.clone();
+        let mut condition = format!("{} = {}", expr.name(self.index.pk), expr.value("partition", s(&self.partition)));
+        if let Some(bound) = &self.before {
+            condition += &format!(" AND {} < {}", expr.name(self.index.sk), expr.value("before", s(bound)));
+        }
+        let projection =
+            (!projection.is_empty()).then(|| projection.iter().map(|a| expr.name(a)).collect::<Vec<_>>().join(", "));
+        let filter = (!self.filters.is_empty()).then(|| self.filters.join(" AND "));
+        store
+            .client
+            .query()
+            .table_name(&store.table)
+            .index_name(self.index.name)
+            .key_condition_expression(condition)
+            .set_filter_expression(filter)
+            .set_projection_expression(projection)
+            .set_expression_attribute_names(expr.names())
+            .set_expression_attribute_values(expr.values())
+            .scan_index_forward(forward)
+            .set_exclusive_start_key(start)
+    }
+}
+
+/// Start of a page, key-present `LastEvaluatedKey` only: an empty map means none.
+fn next_start(key: Option<Item>) -> Option<Item> {
+    key.filter(|k| !k.is_empty())
+}
+
+/// How to fetch the items `offset..offset + limit` of `total`, in the listing's order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Plan {
+    Empty,
+    /// Skip and take in the listing's order.
+    Forward {
+        skip: u64,
+        take: u64,
+    },
+    /// Skip and take in the opposite order, then reverse: past the middle, the far end is nearer.
+    Backward {
+        skip: u64,
+        take: u64,
+    },
+}
+
+pub(super) fn plan(total: u64, offset: u64, limit: u32) -> Plan {
+    if limit == 0 || offset >= total {
+        return Plan::Empty;
+    }
+    let end = offset.saturating_add(u64::from(limit)).min(total);
+    let take = end - offset;
+    if offset > total - end { Plan::Backward { skip: total - end, take } } else { Plan::Forward { skip: offset, take } }
+}
+
+impl DynamoStore {
+    /// How many items the listing holds: `Select: COUNT` pages (1 MB of items read each).
+    pub(super) async fn count(&self, listing: &Listing) -> StoreResult<u64> {
+        let mut total = 0u64;
+        let mut start = None;
+        loop {
+            let out = listing
+                .query(self, listing.forward, start, &[])
+                .select(Select::Count)
+                .send()
+                .await
+                .map_err(|e| backend("count query", e))?;
+            total += u64::try_from(out.count).unwrap_or(0);
+            start = match next_start(out.last_evaluated_key) {
+                Some(key) => Some(key),
+                None => return Ok(total),
+            };
+        }
+    }
+
+    /// Skips `skip` items from `start` in direction `forward`, then returns up to `take`, and
+    /// whether another item follows them (read as one item beyond the page).
+    pub(super) async fn walk(
+        &self,
+        listing: &Listing,
+        mut start: Option<Item>,
+        forward: bool,
+        mut skip: u64,
+        take: u64,
+    ) -> StoreResult<(Vec<Item>, bool)> {
+        let mut items = Vec::new();
+        if take == 0 {
+            return Ok((items, false));
+        }
+        let floor = if listing.selective { FILTERED_PAGE } else { 1 };
+        loop {
+            let wanted = skip.saturating_add(take - items.len() as u64).saturating_add(1);
+            let limit = i32::try_from(wanted.clamp(floor, MAX_PAGE)).unwrap_or(i32::MAX);
+            let out =
+                listing.query(self, forward, start, &[]).limit(limit).send().await.map_err(|e| backend("query", e))?;
+            for item in out.items.unwrap_or_default() {
+                if skip > 0 {
+                    skip -= 1;
+                } else if items.len() as u64 == take {
+                    return Ok((items, true));
+                } else {
+                    items.push(item);
+                }
+            }
+            start = match next_start(out.last_evaluated_key) {
+                Some(key) => Some(key),
+                None => return Ok((items, false)),
+            };
+        }
+    }
+
+    /// Every item of the listing, in its order; only `projection` when it names attributes.
+    pub(super) async fn collect(&self, listing: &Listing, projection: &[&str]) -> StoreResult<Vec<Item>> {
+        let mut items = Vec::new();
+        let mut start = None;
+        loop {
+            let out = listing
+                .query(self, listing.forward, start, projection)
+                .send()
+                .await
+                .map_err(|e| backend("query", e))?;
+            items.extend(out.items.unwrap_or_default());
+            start = match next_start(out.last_evaluated_key) {
+                Some(key) => Some(key),
+                None => return Ok(items),
+            };
+        }
+    }
+
+    /// One page of the listing, by cursor or by offset, with the listing's total. The count and
+    /// the page are two reads (DynamoDB has no snapshot), sent together when the page does not
+    /// depend on the total.
+    pub(super) async fn page(&self, listing: &Listing, request: &PageRequest) -> StoreResult<Page<Item>> {
+        let limit = u64::from(request.limit);
+        let start = request.cursor.as_deref().map(|raw| cursor::decode(raw, listing)).transpose()?;
+        let (items, total, more) = if start.is_some() || request.offset == 0 {
+            let (total, (items, more)) =
+                tokio::try_join!(self.count(listing), self.walk(listing, start, listing.forward, 0, limit))?;
+            (items, total, more)
+        } else {
+            let total = self.count(listing).await?;
+            match plan(total, request.offset, request.limit) {
+                Plan::Empty => (Vec::new(), total, false),
+                Plan::Forward { skip, take } => {
+                    self.check_walk(skip)?;
+                    let (items, more) = self.walk(listing, None, listing.forward, skip, take).await?;
+                    (items, total, more)
+                }
+                Plan::Backward { skip, take } => {
+                    self.check_walk(skip)?;
+                    let (mut items, _) = self.walk(listing, None, !listing.forward, skip, take).await?;
+                    items.reverse();
+                    (items, total, skip > 0)
+                }
+            }
+        };
+        let next_cursor = if more { items.last().and_then(|last| cursor::encode(listing, last)) } else { None };
+        Ok(Page { items, total, next_cursor })
+    }
+
+    /// The cost cap on offsets: reading more than this many items only to discard them is
+    /// refused: the client pages by cursor instead.
+    fn check_walk(&self, skip: u64) -> StoreResult<()> {
+        if skip > self.max_offset_walk { Err(StoreError::OffsetTooDeep) } else { Ok(()) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_past_the_middle_walk_from_the_end() {
+        assert_eq!(plan(100, 0, 10), Plan::Forward { skip: 0, take: 10 });
+        assert_eq!(plan(100, 45, 10), Plan::Forward { skip: 45, take: 10 });
+        assert_eq!(plan(100, 46, 10), Plan::Backward { skip: 44, take: 10 });
+        assert_eq!(plan(100, 95, 10), Plan::Backward { skip: 0, take: 5 });
+        assert_eq!(plan(100, 100, 10), Plan::Empty);
+        assert_eq!(plan(0, 0, 10), Plan::Empty);
+        assert_eq!(plan(5, 0, 0), Plan::Empty);
+        assert_eq!(plan(u64::MAX, u64::MAX - 1, 10), Plan::Backward { skip: 0, take: 1 });
+    }
+
+    #[test]
+    fn either_walk_covers_exactly_the_page() {
+        for total in 0..30u64 {
+            for offset in 0..35u64 {
+                for limit in 1..9u32 {
+                    let rows: Vec<u64> = match plan(total, offset, limit) {
+                        Plan::Empty => vec![],
+                        Plan::Forward { skip, take } => (skip..skip + take).collect(),
+                        Plan::Backward { skip, take } => {
+                            let mut r: Vec<u64> = (0..total).rev().skip(skip as usize).take(take as usize).collect();
+                            r.reverse();
+                            r
+                        }
+                    };
+                    let expected: Vec<u64> = (0..total).skip(offset as usize).take(limit as usize).collect();
+                    assert_eq!(rows, expected, "total {total} offset {offset} limit {limit}");
+                    if let Plan::Forward { skip, .. } | Plan::Backward { skip, .. } = plan(total, offset, limit) {
+                        assert!(skip <= total / 2, "never more than half the listing is walked past");
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,220 @@
+//! The trigger backend on AWS: one EventBridge Scheduler schedule per job in the project's
+//! schedule group, targeting the executor function.
+//!
+//! `schedule` is an upsert: CreateSchedule first, UpdateSchedule when that reports a conflict.
+//! Reading first would cost a call on every change and still race with a concurrent create;
+//! the conflict tells the same thing, and creating a new job (the first call for every job)
+//! stays one request.
+//!
+//! `dispatch` runs an already-claimed execution through a one-off `at()` schedule for "now"
+//! (named `<job id prefix>-run-<execution id>`, deleted by EventBridge once it has fired)
+//! rather than a Lambda `Invoke`: it needs no Lambda client or permission besides the ones the
+//! job schedules use, and it is tested against the emulator. The price is latency: EventBridge
+//! fires within the minute the `at()` names, so a manual run starts 10 to 70 seconds later.
+
+mod spec;
+
+#[cfg(test)]
+mod tests;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use aws_sdk_scheduler::Client;
+use aws_sdk_scheduler::error::DisplayErrorContext;
+use aws_sdk_scheduler::types::{
+    ActionAfterCompletion, DeadLetterConfig, FlexibleTimeWindow, FlexibleTimeWindowMode, RetryPolicy, ScheduleState,
+    Target,
+};
+
+use crate::domain::execution::Execution;
+use crate::domain::ids::JobId;
+use crate::domain::job::Job;
+use crate::ports::{BackendError, Clock, SystemClock, TriggerBackend};
+
+pub use spec::{
+    AT_LEAD_SECONDS, ExecutorInput, JobSchedule, MAX_SCHEDULE_NAME_LEN, SCHEDULED_TIME_PLACEHOLDER, ScheduleSpec,
+    UNSUPPORTED_INTERVAL, job_input, job_schedule, run_input, run_schedule, run_schedule_name, schedule_name,
+};
+
+/// A create that conflicts, then an update that finds the schedule gone (a one-off deleting
+/// itself, a concurrent unschedule), goes round again; this bounds how often.
+const UPSERT_ROUNDS: usize = 3;
+
+/// Where schedules live and what they invoke; from configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchedulerTarget {
+    pub group: String,
+    /// The executor function's ARN.
+    pub executor_arn: String,
+    /// The role EventBridge Scheduler assumes to invoke the executor.
+    pub role_arn: String,
+    /// Where events that exhausted their retries go (an SQS queue ARN).
+    pub dead_letter_arn: Option<String>,
+    pub maximum_retry_attempts: i32,
+    pub maximum_event_age_seconds: i32,
+}
+
+pub struct EventBridgeScheduler {
+    client: Client,
+    config: SchedulerTarget,
+    clock: Arc<dyn Clock>,
+}
+
+impl EventBridgeScheduler {
+    pub fn new(client: Client, config: SchedulerTarget) -> Self {
+        Self { client, config, clock: Arc::new(SystemClock) }
+    }
+
+    /// Replaces the wall clock that places `at()` schedules for "now".
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    pub fn config(&self) -> &SchedulerTarget {
+        &self.config
+    }
+
+    async fn put(&self, spec: &ScheduleSpec) -> Result<(), BackendError> {
+        for _ in 0..UPSERT_ROUNDS {
+            if self.create(spec).await? == Written::Done {
+                return Ok(());
+            }
+            if self.update(spec).await? == Written::Done {
+                return Ok(());
+            }
+        }
+        Err(BackendError::Backend(format!(
+            "schedule {} kept appearing and disappearing while being written",
+            spec.name
+        )))
+    }
+
+    async fn create(&self, spec: &ScheduleSpec) -> Result<Written, BackendError> {
+        let result = self
+            .client
+            .create_schedule()
+            .group_name(&self.config.group)
+            .name(&spec.name)
+            .schedule_expression(&spec.expression)
+            .schedule_expression_timezone(&spec.timezone)
+            .state(state(spec))
+            .flexible_time_window(flexible_window_off()?)
+            .target(self.target(&spec.input)?)
+            .action_after_completion(after_completion(spec))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(Written::Done),
+            Err(err) if err.as_service_error().is_some_and(|e| e.is_conflict_exception()) => Ok(Written::NameTaken),
+            Err(err) => Err(failure("create", &spec.name, &err)),
+        }
+    }
+
+    /// UpdateSchedule replaces every field, so it is given the whole spec again. `Gone` covers a
+    /// schedule deleted meanwhile and one changed concurrently: both go round again.
+    async fn update(&self, spec: &ScheduleSpec) -> Result<Written, BackendError> {
+        let result = self
+            .client
+            .update_schedule()
+            .group_name(&self.config.group)
+            .name(&spec.name)
+            .schedule_expression(&spec.expression)
+            .schedule_expression_timezone(&spec.timezone)
+            .state(state(spec))
+            .flexible_time_window(flexible_window_off()?)
+            .target(self.target(&spec.input)?)
+            .action_after_completion(after_completion(spec))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(Written::Done),
+            Err(err)
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_resource_not_found_exception() || e.is_conflict_exception()) =>
+            {
+                Ok(Written::Gone)
+            }
+            Err(err) => Err(failure("update", &spec.name, &err)),
+        }
+    }
+
+    /// Deleting a schedule that is not there is what the caller wanted anyway.
+    async fn delete(&self, name: &str) -> Result<(), BackendError> {
+        let result = self.client.delete_schedule().group_name(&self.config.group).name(name).send().await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(err) if err.as_service_error().is_some_and(|e| e.is_resource_not_found_exception()) => Ok(()),
+            Err(err) => Err(failure("delete", name, &err)),
+        }
+    }
+
+    fn target(&self, input: &str) -> Result<Target, BackendError> {
+        let retry = RetryPolicy::builder()
+            .maximum_retry_attempts(self.config.maximum_retry_attempts)
+            .maximum_event_age_in_seconds(self.config.maximum_event_age_seconds)
+            .build();
+        let dead_letter = self.config.dead_letter_arn.as_ref().map(|arn| DeadLetterConfig::builder().arn(arn).build());
+        Target::builder()
+            .arn(&self.config.executor_arn)
+            .role_arn(&self.config.role_arn)
+            .input(input)
+            .retry_policy(retry)
+            .set_dead_letter_config(dead_letter)
+            .build()
+            .map_err(|e| BackendError::Backend(format!("cannot build the schedule target: {e}")))
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Written {
+    Done,
+    NameTaken,
+    Gone,
+}
+
+fn state(spec: &ScheduleSpec) -> ScheduleState {
+    if spec.enabled { ScheduleState::Enabled } else { ScheduleState::Disabled }
+}
+
+fn after_completion(spec: &ScheduleSpec) -> ActionAfterCompletion {
+    if spec.delete_after_completion { ActionAfterCompletion::Delete } else { ActionAfterCompletion::None }
+}
+
+/// Jobs fire at their time, not somewhere in a window: the window is off.
+fn flexible_window_off() -> Result<FlexibleTimeWindow, BackendError> {
+    FlexibleTimeWindow::builder()
+        .mode(FlexibleTimeWindowMode::Off)
+        .build()
+        .map_err(|e| BackendError::Backend(format!("cannot build the flexible time window: {e}")))
+}
+
+fn failure<E: std::error::Error + 'static>(what: &str, name: &str, err: &E) -> BackendError {
+    BackendError::Backend(format!("{what} schedule {name}: {}", DisplayErrorContext(err)))
+}
+
+#[async_trait]
+impl TriggerBackend for EventBridgeScheduler {
+    async fn schedule(&self, job: &Job) -> Result<(), BackendError> {
+        match job_schedule(job, self.clock.now())? {
+            JobSchedule::Put(spec) => self.put(&spec).await,
+            JobSchedule::Remove => self.delete(&schedule_name(&job.id)).await,
+        }
+    }
+
+    async fn unschedule(&self, id: &JobId) -> Result<(), BackendError> {
+        self.delete(&schedule_name(id)).await
+    }
+
+    /// A second dispatch of the same execution finds its schedule taken and leaves it: the run
+    /// is already on its way.
+    async fn dispatch(&self, _job: Job, execution: Execution) -> Result<(), BackendError> {
+        let spec = run_schedule(&execution, self.clock.now())?;
+        if self.create(&spec).await? == Written::NameTaken {
+            tracing::info!(schedule = %spec.name, "run already dispatched");
+        }
+        Ok(())
+    }
+}

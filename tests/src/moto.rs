@@ -1,0 +1,80 @@
+//! A moto server (DynamoDB, S3 and EventBridge Scheduler) of a test's own, on a free loopback
+//! port, stopped when dropped. Installed by `infra/aws/emulators.sh install`.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const READY_WITHIN: Duration = Duration::from_secs(30);
+
+pub struct MotoServer {
+    child: Child,
+    endpoint: String,
+}
+
+impl MotoServer {
+    /// Starts one; panics with what to do when moto is not installed.
+    pub async fn start() -> Self {
+        let binary = moto_binary();
+        let port = free_port();
+        let child = Command::new(&binary)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|err| {
+                panic!("cannot start {}: {err}; run `infra/aws/emulators.sh install` first", binary.display())
+            });
+        let server = Self { child, endpoint: format!("http://127.0.0.1:{port}") };
+        server.wait_ready().await;
+        server
+    }
+
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    /// SDK configuration aimed at this server, with the static credentials moto accepts.
+    pub async fn sdk_config(&self) -> aws_config::SdkConfig {
+        let credentials = aws_credential_types::Credentials::new("testing", "testing", None, None, "moto");
+        aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .endpoint_url(&self.endpoint)
+            .region(aws_config::Region::new("us-east-1"))
+            .credentials_provider(credentials)
+            .load()
+            .await
+    }
+
+    async fn wait_ready(&self) {
+        let url = format!("{}/moto-api/", self.endpoint);
+        let client = reqwest::Client::new();
+        let deadline = Instant::now() + READY_WITHIN;
+        while Instant::now() < deadline {
+            if client.get(&url).send().await.is_ok_and(|r| r.status().is_success()) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("moto did not answer on {} within {READY_WITHIN:?}", self.endpoint);
+    }
+}
+
+impl Drop for MotoServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn moto_binary() -> PathBuf {
+    if let Some(path) = std::env::var_os("JOBSMITH_MOTO_SERVER") {
+        return PathBuf::from(path);
+    }
+    let installed = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.venv-emulators/bin/moto_server");
+    if installed.exists() { installed } else { PathBuf::from("moto_server") }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free loopback port")
+}

@@ -1,0 +1,281 @@
+//! The executor function's handler against moto: DynamoDB holds jobs and executions, EventBridge
+//! Scheduler holds the schedules the executor creates. moto never fires a schedule, so each test
+//! delivers the event EventBridge would send, reading retry and dispatch inputs back from moto.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use jobsmith::adapters::aws::app::{AwsApp, AwsConfig, vars};
+use jobsmith::adapters::aws::dynamo::create_table;
+use jobsmith::adapters::aws::scheduler::run_schedule_name;
+use jobsmith::app::TriggerOutcome;
+use jobsmith::domain::execution::{Execution, ExecutionStatus, TriggeredBy};
+use jobsmith::domain::ids::{ExecutionId, JobId};
+use jobsmith::domain::job::{Job, NewJob, Policies};
+use jobsmith::domain::principal::{Principal, Role};
+use jobsmith::domain::task::{ScriptLanguage, TaskSpec};
+use jobsmith::domain::trigger::Trigger;
+use jobsmith::ports::{ExecutionFilter, PageRequest};
+use jobsmith_lambda::{DEADLINE_MARGIN, DEADLINE_MESSAGE, RunReport, ScheduledRun, handle_scheduled_run};
+use jobsmith_tests::moto::MotoServer;
+
+const TABLE: &str = "jobsmith-executor-test";
+const GROUP: &str = "jobsmith-executor-test";
+const EXECUTOR_ARN: &str = "arn:aws:lambda:us-east-1:123456789012:function:jobsmith-executor";
+
+/// Far from any Lambda deadline: the tests that are not about the deadline get out of its way.
+const PLENTY: Duration = Duration::from_secs(600);
+
+struct Harness {
+    _moto: MotoServer,
+    scripts: tempfile::TempDir,
+    app: AwsApp,
+    scheduler: aws_sdk_scheduler::Client,
+}
+
+async fn harness() -> Harness {
+    let moto = MotoServer::start().await;
+    let sdk = moto.sdk_config().await;
+    create_table(&aws_sdk_dynamodb::Client::new(&sdk), TABLE).await.expect("create the table");
+    let scheduler = aws_sdk_scheduler::Client::new(&sdk);
+    scheduler.create_schedule_group().name(GROUP).send().await.expect("create the schedule group");
+    let scripts = tempfile::tempdir().expect("script root");
+    let root = scripts.path().to_string_lossy().into_owned();
+    let env = [
+        (vars::TABLE, TABLE),
+        (vars::BUCKET, "unused-by-the-executor"),
+        (vars::SCHEDULE_GROUP, GROUP),
+        (vars::EXECUTOR_ARN, EXECUTOR_ARN),
+        (vars::SCHEDULER_ROLE_ARN, "arn:aws:iam::123456789012:role/jobsmith-scheduler"),
+        (vars::S3_FORCE_PATH_STYLE, "true"),
+        (vars::SCRIPT_ROOTS, root.as_str()),
+    ];
+    let config =
+        AwsConfig::from_env(|name| env.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned())).expect("config");
+    let app = AwsApp::build(config, &sdk).expect("build the app");
+    Harness { _moto: moto, scripts, app, scheduler }
+}
+
+fn admin() -> Principal {
+    Principal { name: "tester".to_owned(), role: Role::Admin }
+}
+
+impl Harness {
+    fn script(&self, name: &str, body: &str) -> String {
+        let path = self.scripts.path().join(name);
+        std::fs::write(&path, format!("#!/usr/bin/env bash\n{body}\n")).expect("write the script");
+        path.to_string_lossy().into_owned()
+    }
+
+    fn marker(&self) -> PathBuf {
+        self.scripts.path().join("marker.txt")
+    }
+
+    async fn job(&self, id: &str, script_path: String, args: Vec<String>, policies: Policies) -> Job {
+        let new = NewJob {
+            id: Some(JobId::parse(id).expect("job id")),
+            name: None,
+            description: None,
+            task: TaskSpec::Script { language: ScriptLanguage::Bash, script_path, args },
+            trigger: Trigger::Interval { every_seconds: 3_600, anchor: Utc::now() },
+            policies,
+            enabled: true,
+            paused: false,
+        };
+        self.app.service.create(new, &admin(), false).await.expect("create the job")
+    }
+
+    async fn deliver(&self, event: ScheduledRun, deadline: Instant) -> RunReport {
+        handle_scheduled_run(&self.app, event, deadline).await.expect("handle the event")
+    }
+
+    async fn executions(&self, job: &Job) -> Vec<Execution> {
+        let filter = ExecutionFilter { job_id: Some(job.id.clone()), status: None };
+        let page = PageRequest { offset: 0, limit: 100, cursor: None };
+        self.app.service.executions(&filter, &page).await.expect("list executions").items
+    }
+
+    /// The input of the one-off schedule the executor (or a trigger) created for `execution`,
+    /// as EventBridge would deliver it.
+    async fn dispatched(&self, job: &Job, execution: ExecutionId) -> ScheduledRun {
+        let name = run_schedule_name(&job.id, execution);
+        let schedule = self.scheduler.get_schedule().group_name(GROUP).name(&name).send().await.expect("run schedule");
+        let target = schedule.target().expect("a target");
+        assert_eq!(target.arn(), EXECUTOR_ARN);
+        serde_json::from_str(target.input().expect("an input")).expect("executor input")
+    }
+}
+
+/// A job's own schedule firing at `at`.
+fn fire(job: &Job, at: DateTime<Utc>) -> ScheduledRun {
+    ScheduledRun {
+        job_id: job.id.to_string(),
+        scheduled_time: at.to_rfc3339_opts(SecondsFormat::Secs, true),
+        execution_id: None,
+    }
+}
+
+/// EventBridge's fire times are whole seconds.
+fn this_second() -> DateTime<Utc> {
+    DateTime::from_timestamp(Utc::now().timestamp(), 0).expect("a representable time")
+}
+
+fn lines(path: &Path) -> usize {
+    std::fs::read_to_string(path).map(|text| text.lines().count()).unwrap_or(0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fire_runs_the_job_once_however_often_it_is_delivered() {
+    let h = harness().await;
+    let script = h.script("mark.sh", r#"echo "$JOBSMITH_ATTEMPT" >> "$1""#);
+    let marker = h.marker().to_string_lossy().into_owned();
+    let job = h.job("marker", script, vec![marker], Policies::default()).await;
+    let event = fire(&job, this_second());
+
+    let first = h.deliver(event.clone(), Instant::now() + PLENTY).await;
+    let RunReport::Ran { execution_id, attempt: 1, status: ExecutionStatus::Succeeded, retry: None } = first else {
+        panic!("expected a successful first attempt, got {first:?}");
+    };
+    assert_eq!(h.deliver(event, Instant::now() + PLENTY).await, RunReport::AlreadyHandled);
+
+    assert_eq!(lines(&h.marker()), 1, "the script ran exactly once");
+    let executions = h.executions(&job).await;
+    assert_eq!(executions.len(), 1);
+    assert_eq!(executions[0].id, execution_id);
+    assert_eq!(executions[0].status, ExecutionStatus::Succeeded);
+    assert_eq!(executions[0].triggered_by, TriggeredBy::Scheduler);
+    let stored = h.app.service.get(&job.id).await.expect("job");
+    assert_eq!(stored.last_status, Some(ExecutionStatus::Succeeded));
+    assert!(stored.next_run_at.is_some_and(|next| next > Utc::now()), "the next run moved past this fire");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_fires_beyond_max_instances_are_skipped() {
+    let h = harness().await;
+    let script = h.script("slow.sh", r#"sleep 3; echo ran >> "$1""#);
+    let marker = h.marker().to_string_lossy().into_owned();
+    let policies = Policies { max_instances: 1, ..Policies::default() };
+    let job = h.job("slow", script, vec![marker], policies).await;
+    let now = this_second();
+    let (a, b) = tokio::join!(
+        h.deliver(fire(&job, now - chrono::Duration::seconds(1)), Instant::now() + PLENTY),
+        h.deliver(fire(&job, now), Instant::now() + PLENTY),
+    );
+
+    let reports = [a, b];
+    let ran = reports.iter().filter(|r| matches!(r, RunReport::Ran { status: ExecutionStatus::Succeeded, .. })).count();
+    let skipped = reports.iter().filter(|r| matches!(r, RunReport::Skipped { .. })).count();
+    assert_eq!((ran, skipped), (1, 1), "{reports:?}");
+    assert_eq!(lines(&h.marker()), 1);
+    let mut statuses: Vec<_> = h.executions(&job).await.iter().map(|e| e.status.as_str()).collect();
+    statuses.sort_unstable();
+    assert_eq!(statuses, ["skipped", "succeeded"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_task_is_retried_through_eventbridge_until_its_retries_run_out() {
+    let h = harness().await;
+    let script = h.script("fail.sh", r#"echo "$JOBSMITH_ATTEMPT" >> "$1"; exit 3"#);
+    let marker = h.marker().to_string_lossy().into_owned();
+    let policies = Policies { retry_count: 2, retry_delay_seconds: 0, ..Policies::default() };
+    let job = h.job("flaky", script, vec![marker], policies).await;
+
+    let mut report = h.deliver(fire(&job, this_second()), Instant::now() + PLENTY).await;
+    let mut attempts = Vec::new();
+    loop {
+        let RunReport::Ran { attempt, status: ExecutionStatus::Failed, retry, .. } = report else {
+            panic!("expected a failed attempt, got {report:?}");
+        };
+        attempts.push(attempt);
+        let Some(retry) = retry else { break };
+        // What EventBridge would deliver once the retry's one-off schedule fires.
+        let event = h.dispatched(&job, retry).await;
+        assert_eq!(event.execution_id, Some(retry.to_string()));
+        report = h.deliver(event.clone(), Instant::now() + PLENTY).await;
+        assert_eq!(h.deliver(event, Instant::now() + PLENTY).await, RunReport::AlreadyHandled, "redelivery");
+    }
+
+    assert_eq!(attempts, [1, 2, 3]);
+    assert_eq!(std::fs::read_to_string(h.marker()).expect("marker"), "1\n2\n3\n");
+    let executions = h.executions(&job).await;
+    assert_eq!(executions.len(), 3);
+    assert!(executions.iter().all(|e| e.status == ExecutionStatus::Failed && e.exit_code == Some(3)));
+    let retries = executions.iter().filter(|e| e.triggered_by == TriggeredBy::Retry).count();
+    assert_eq!(retries, 2);
+    let scheduled: Vec<_> = executions.iter().map(|e| e.scheduled_at).collect();
+    assert!(scheduled.iter().all(|at| *at == scheduled[0]), "every attempt belongs to the same fire");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_is_stopped_and_recorded_before_the_lambda_deadline() {
+    let h = harness().await;
+    let script = h.script("long.sh", "sleep 60");
+    let job = h.job("long", script, Vec::new(), Policies::default()).await;
+    let started = Instant::now();
+
+    let report = h.deliver(fire(&job, this_second()), started + DEADLINE_MARGIN + Duration::from_secs(2)).await;
+
+    assert!(started.elapsed() < DEADLINE_MARGIN + Duration::from_secs(2), "finished before the deadline");
+    let RunReport::Ran { execution_id, status: ExecutionStatus::TimedOut, retry: None, .. } = report else {
+        panic!("expected timed_out, got {report:?}");
+    };
+    let execution = h.app.executions.get_execution(execution_id).await.expect("read").expect("recorded");
+    assert_eq!(execution.status, ExecutionStatus::TimedOut);
+    assert_eq!(execution.error.as_deref(), Some(DEADLINE_MESSAGE));
+    assert!(execution.finished_at.is_some());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_manual_trigger_is_dispatched_and_run_by_the_executor() {
+    let h = harness().await;
+    let script = h.script("mark.sh", r#"echo manual >> "$1""#);
+    let marker = h.marker().to_string_lossy().into_owned();
+    let job = h.job("manual", script, vec![marker], Policies::default()).await;
+
+    let TriggerOutcome::Started(claimed) =
+        h.app.service.trigger(&job.id, &admin(), TriggeredBy::Manual).await.expect("trigger")
+    else {
+        panic!("expected the trigger to start a run");
+    };
+    assert_eq!(claimed.status, ExecutionStatus::Running);
+    let event = h.dispatched(&job, claimed.id).await;
+    let report = h.deliver(event.clone(), Instant::now() + PLENTY).await;
+
+    assert!(
+        matches!(report, RunReport::Ran { execution_id, status: ExecutionStatus::Succeeded, .. } if execution_id == claimed.id),
+        "{report:?}"
+    );
+    assert_eq!(h.deliver(event, Instant::now() + PLENTY).await, RunReport::AlreadyHandled, "finished: left alone");
+    assert_eq!(lines(&h.marker()), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fires_that_must_not_run_record_nothing_or_a_skip() {
+    let h = harness().await;
+    let script = h.script("mark.sh", r#"echo ran >> "$1""#);
+    let marker = h.marker().to_string_lossy().into_owned();
+    let job = h.job("guarded", script.clone(), vec![marker.clone()], Policies::default()).await;
+
+    h.app.service.pause(&job.id, &admin()).await.expect("pause");
+    assert_eq!(h.deliver(fire(&job, this_second()), Instant::now() + PLENTY).await, RunReport::JobPaused);
+    h.app.service.resume(&job.id, &admin()).await.expect("resume");
+    h.app.service.set_enabled(&job.id, false, &admin()).await.expect("disable");
+    assert_eq!(h.deliver(fire(&job, this_second()), Instant::now() + PLENTY).await, RunReport::JobDisabled);
+    assert!(h.executions(&job).await.is_empty(), "paused or disabled: nothing recorded");
+
+    h.app.service.set_enabled(&job.id, true, &admin()).await.expect("enable");
+    let late = this_second() - chrono::Duration::hours(1);
+    assert_eq!(h.deliver(fire(&job, late), Instant::now() + PLENTY).await, RunReport::Misfired);
+    let executions = h.executions(&job).await;
+    assert_eq!(executions.len(), 1);
+    assert_eq!(executions[0].status, ExecutionStatus::Skipped);
+    assert!(executions[0].error.as_deref().is_some_and(|e| e.starts_with("misfired")), "{:?}", executions[0].error);
+
+    h.app.service.delete(&job.id).await.expect("delete");
+    assert_eq!(h.deliver(fire(&job, this_second()), Instant::now() + PLENTY).await, RunReport::JobGone);
+    assert_eq!(lines(&h.marker()), 0, "the script never ran");
+
+    let bad = ScheduledRun { job_id: "a b".to_owned(), scheduled_time: "soon".to_owned(), execution_id: None };
+    assert!(handle_scheduled_run(&h.app, bad, Instant::now() + PLENTY).await.is_err(), "a malformed event fails");
+}

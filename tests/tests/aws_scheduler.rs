@@ -1,0 +1,260 @@
+//! The EventBridge Scheduler trigger backend against moto, every field read back through the
+//! SDK. moto accepts any expression and never fires, so what is checked is what we send.
+
+use aws_sdk_scheduler::Client;
+use aws_sdk_scheduler::operation::get_schedule::GetScheduleOutput;
+use aws_sdk_scheduler::types::{ActionAfterCompletion, FlexibleTimeWindowMode, ScheduleState};
+use chrono::{DateTime, Duration, Utc};
+use jobsmith::adapters::aws::scheduler::{
+    EventBridgeScheduler, ExecutorInput, SchedulerTarget, UNSUPPORTED_INTERVAL, run_schedule_name,
+};
+use jobsmith::domain::execution::{Execution, TriggeredBy};
+use jobsmith::domain::ids::JobId;
+use jobsmith::domain::job::{Job, NewJob, Policies};
+use jobsmith::domain::task::TaskSpec;
+use jobsmith::domain::trigger::{CronSchedule, Trigger, parse_timezone};
+use jobsmith::ports::{BackendError, TriggerBackend};
+use jobsmith_tests::moto::MotoServer;
+
+const GROUP: &str = "jobsmith-test";
+const EXECUTOR: &str = "arn:aws:lambda:us-east-1:123456789012:function:jobsmith-executor";
+const ROLE: &str = "arn:aws:iam::123456789012:role/jobsmith-scheduler";
+const DLQ: &str = "arn:aws:sqs:us-east-1:123456789012:jobsmith-dlq";
+
+struct Harness {
+    _moto: MotoServer,
+    client: Client,
+    backend: EventBridgeScheduler,
+}
+
+async fn harness() -> Harness {
+    let moto = MotoServer::start().await;
+    let client = Client::new(&moto.sdk_config().await);
+    client.create_schedule_group().name(GROUP).send().await.expect("create the schedule group");
+    let target = SchedulerTarget {
+        group: GROUP.to_owned(),
+        executor_arn: EXECUTOR.to_owned(),
+        role_arn: ROLE.to_owned(),
+        dead_letter_arn: Some(DLQ.to_owned()),
+        maximum_retry_attempts: 3,
+        maximum_event_age_seconds: 3_600,
+    };
+    let backend = EventBridgeScheduler::new(client.clone(), target);
+    Harness { _moto: moto, client, backend }
+}
+
+impl Harness {
+    async fn get(&self, name: &str) -> Option<GetScheduleOutput> {
+        match self.client.get_schedule().group_name(GROUP).name(name).send().await {
+            Ok(output) => Some(output),
+            Err(err) if err.as_service_error().is_some_and(|e| e.is_resource_not_found_exception()) => None,
+            Err(err) => panic!("get_schedule {name}: {err:?}"),
+        }
+    }
+
+    async fn must_get(&self, name: &str) -> GetScheduleOutput {
+        self.get(name).await.unwrap_or_else(|| panic!("schedule {name} should exist"))
+    }
+
+    async fn count(&self) -> usize {
+        let listed = self.client.list_schedules().group_name(GROUP).send().await.expect("list schedules");
+        listed.schedules().len()
+    }
+}
+
+fn job(id: &str, trigger: Trigger) -> Job {
+    let new = NewJob {
+        id: Some(JobId::parse(id).expect("job id")),
+        name: None,
+        description: None,
+        task: TaskSpec::CleanupExecutions { retention_days: 30, failed_retention_days: 90 },
+        trigger,
+        policies: Policies::default(),
+        enabled: true,
+        paused: false,
+    };
+    Job::create(new, None, Utc::now())
+}
+
+fn every(seconds: u64) -> Trigger {
+    Trigger::Interval { every_seconds: seconds, anchor: Utc::now() }
+}
+
+fn cron(expression: &str, zone: &str) -> Trigger {
+    let zone = parse_timezone("timezone", zone).expect("zone");
+    Trigger::Cron(CronSchedule::parse("cron", expression, zone).expect("cron"))
+}
+
+fn input(schedule: &GetScheduleOutput) -> ExecutorInput {
+    let raw = schedule.target().and_then(|t| t.input()).expect("target input");
+    serde_json::from_str(raw).expect("input is JSON")
+}
+
+/// Everything every job schedule has, whatever its trigger.
+fn assert_common(schedule: &GetScheduleOutput, id: &str) {
+    assert_eq!(schedule.name(), Some(id));
+    assert_eq!(schedule.group_name(), Some(GROUP));
+    assert_eq!(schedule.flexible_time_window().map(|w| w.mode()), Some(&FlexibleTimeWindowMode::Off));
+    let target = schedule.target().expect("target");
+    assert_eq!(target.arn(), EXECUTOR);
+    assert_eq!(target.role_arn(), ROLE);
+    assert_eq!(
+        target.input(),
+        Some(format!(r#"{{"job_id":"{id}","scheduled_time":"<aws.scheduler.scheduled-time>"}}"#).as_str())
+    );
+    assert_eq!(target.dead_letter_config().and_then(|d| d.arn()), Some(DLQ));
+    let retry = target.retry_policy().expect("retry policy");
+    assert_eq!(retry.maximum_retry_attempts(), Some(3));
+    assert_eq!(retry.maximum_event_age_in_seconds(), Some(3_600));
+}
+
+#[tokio::test]
+async fn create_pause_resume_update_delete() {
+    let h = harness().await;
+    let mut job = job("lifecycle", every(600));
+    h.backend.schedule(&job).await.expect("create");
+    let created = h.must_get("lifecycle").await;
+    assert_common(&created, "lifecycle");
+    assert_eq!(created.schedule_expression(), Some("rate(10 minutes)"));
+    assert_eq!(created.schedule_expression_timezone(), Some("UTC"));
+    assert_eq!(created.state(), Some(&ScheduleState::Enabled));
+    assert_eq!(created.action_after_completion(), Some(&ActionAfterCompletion::None));
+
+    job.paused = true;
+    h.backend.schedule(&job).await.expect("pause");
+    assert_eq!(h.must_get("lifecycle").await.state(), Some(&ScheduleState::Disabled));
+
+    job.paused = false;
+    h.backend.schedule(&job).await.expect("resume");
+    assert_eq!(h.must_get("lifecycle").await.state(), Some(&ScheduleState::Enabled));
+
+    job.enabled = false;
+    h.backend.schedule(&job).await.expect("disable");
+    assert_eq!(h.must_get("lifecycle").await.state(), Some(&ScheduleState::Disabled));
+
+    job.enabled = true;
+    job.trigger = cron("30 6 ? * MON *", "America/New_York");
+    h.backend.schedule(&job).await.expect("update");
+    let updated = h.must_get("lifecycle").await;
+    assert_common(&updated, "lifecycle");
+    assert_eq!(updated.schedule_expression(), Some("cron(30 6 ? * MON *)"));
+    assert_eq!(updated.schedule_expression_timezone(), Some("America/New_York"));
+    assert_eq!(updated.state(), Some(&ScheduleState::Enabled));
+    assert_eq!(h.count().await, 1, "an update never makes a second schedule");
+
+    h.backend.unschedule(&job.id).await.expect("delete");
+    assert!(h.get("lifecycle").await.is_none());
+}
+
+#[tokio::test]
+async fn cron_runs_in_the_jobs_time_zone() {
+    let h = harness().await;
+    let job = job("berlin", cron("0 9 ? * MON-FRI *", "Europe/Berlin"));
+    h.backend.schedule(&job).await.expect("schedule");
+    let schedule = h.must_get("berlin").await;
+    assert_common(&schedule, "berlin");
+    assert_eq!(schedule.schedule_expression(), Some("cron(0 9 ? * MON-FRI *)"));
+    assert_eq!(schedule.schedule_expression_timezone(), Some("Europe/Berlin"));
+    assert_eq!(schedule.action_after_completion(), Some(&ActionAfterCompletion::None));
+}
+
+#[tokio::test]
+async fn interval_is_a_rate() {
+    let h = harness().await;
+    h.backend.schedule(&job("five", every(300))).await.expect("schedule");
+    let schedule = h.must_get("five").await;
+    assert_common(&schedule, "five");
+    assert_eq!(schedule.schedule_expression(), Some("rate(5 minutes)"));
+}
+
+#[tokio::test]
+async fn date_job_is_a_self_deleting_at() {
+    let h = harness().await;
+    let run_at: DateTime<Utc> = "2099-06-01T08:30:15Z".parse().expect("time");
+    h.backend.schedule(&job("once", Trigger::date(run_at))).await.expect("schedule");
+    let schedule = h.must_get("once").await;
+    assert_common(&schedule, "once");
+    assert_eq!(schedule.schedule_expression(), Some("at(2099-06-01T08:30:15)"));
+    assert_eq!(schedule.schedule_expression_timezone(), Some("UTC"));
+    assert_eq!(schedule.action_after_completion(), Some(&ActionAfterCompletion::Delete));
+}
+
+#[tokio::test]
+async fn fired_one_off_loses_its_schedule() {
+    let h = harness().await;
+    let mut job = job("fired", Trigger::date(Utc::now() + Duration::hours(1)));
+    h.backend.schedule(&job).await.expect("schedule");
+    assert!(h.get("fired").await.is_some());
+    job.next_run_at = None;
+    h.backend.schedule(&job).await.expect("reschedule a fired one-off");
+    assert!(h.get("fired").await.is_none());
+    h.backend.schedule(&job).await.expect("again, with nothing left to delete");
+}
+
+#[tokio::test]
+async fn sub_minute_interval_is_refused_and_nothing_is_created() {
+    let h = harness().await;
+    for (id, seconds) in [("thirty", 30), ("ninety", 90)] {
+        match h.backend.schedule(&job(id, every(seconds))).await {
+            Err(BackendError::Unsupported(message)) => assert_eq!(message, UNSUPPORTED_INTERVAL),
+            other => panic!("{seconds}s: expected Unsupported, got {other:?}"),
+        }
+    }
+    assert_eq!(h.count().await, 0);
+}
+
+#[tokio::test]
+async fn unscheduling_a_missing_job_is_fine() {
+    let h = harness().await;
+    h.backend.unschedule(&JobId::parse("never-scheduled").expect("id")).await.expect("unschedule");
+}
+
+#[tokio::test]
+async fn dispatch_creates_a_one_off_run_schedule() {
+    let h = harness().await;
+    let job = job("manual", every(3_600));
+    let now = Utc::now();
+    let execution = Execution::new(job.id.clone(), now, 0, TriggeredBy::Manual, Some("ops".into()), now);
+    h.backend.dispatch(job.clone(), execution.clone()).await.expect("dispatch");
+
+    let name = run_schedule_name(&job.id, execution.id);
+    let schedule = h.must_get(&name).await;
+    assert_eq!(schedule.group_name(), Some(GROUP));
+    assert_eq!(schedule.state(), Some(&ScheduleState::Enabled));
+    assert_eq!(schedule.action_after_completion(), Some(&ActionAfterCompletion::Delete));
+    assert_eq!(schedule.schedule_expression_timezone(), Some("UTC"));
+    let expression = schedule.schedule_expression().expect("expression");
+    let at = expression.strip_prefix("at(").and_then(|s| s.strip_suffix(')')).expect("an at() expression");
+    let at = chrono::NaiveDateTime::parse_from_str(at, "%Y-%m-%dT%H:%M:%S").expect("at() time").and_utc();
+    assert!(at >= now && at <= now + Duration::minutes(1), "{expression} should be just ahead of {now}");
+    let input = input(&schedule);
+    assert_eq!(input.job_id, "manual");
+    assert_eq!(input.execution_id, Some(execution.id.to_string()));
+    assert_eq!(input.scheduled_time.parse::<DateTime<Utc>>().ok(), Some(execution.scheduled_at));
+    assert_eq!(schedule.target().map(|t| t.arn()), Some(EXECUTOR));
+
+    h.backend.dispatch(job, execution).await.expect("a second dispatch of the same run is a no-op");
+    assert_eq!(h.count().await, 1);
+}
+
+#[tokio::test]
+async fn without_a_dead_letter_queue_none_is_set() {
+    let moto = MotoServer::start().await;
+    let client = Client::new(&moto.sdk_config().await);
+    client.create_schedule_group().name(GROUP).send().await.expect("group");
+    let target = SchedulerTarget {
+        group: GROUP.to_owned(),
+        executor_arn: EXECUTOR.to_owned(),
+        role_arn: ROLE.to_owned(),
+        dead_letter_arn: None,
+        maximum_retry_attempts: 0,
+        maximum_event_age_seconds: 60,
+    };
+    let backend = EventBridgeScheduler::new(client.clone(), target);
+    backend.schedule(&job("no-dlq", every(60))).await.expect("schedule");
+    let schedule = client.get_schedule().group_name(GROUP).name("no-dlq").send().await.expect("get");
+    let target = schedule.target().expect("target");
+    assert!(target.dead_letter_config().is_none());
+    assert_eq!(target.retry_policy().and_then(|r| r.maximum_retry_attempts()), Some(0));
+    assert_eq!(schedule.schedule_expression(), Some("rate(1 minute)"));
+}

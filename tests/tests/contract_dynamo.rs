@@ -1,0 +1,252 @@
+//! The store contract over `DynamoStore` on moto, each check on a table of its own, plus what
+//! only the DynamoDB store promises: expiry by TTL, leases, and optimistic locking under a race.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Duration, Utc};
+use jobsmith::adapters::aws::dynamo::aws_sdk_dynamodb::Client;
+use jobsmith::adapters::aws::dynamo::aws_sdk_dynamodb::types::{AttributeValue, BillingMode, TimeToLiveStatus};
+use jobsmith::adapters::aws::dynamo::{DynamoStore, LEASE_LAPSED, Retention, create_table};
+use jobsmith::domain::execution::{Execution, ExecutionStatus};
+use jobsmith::domain::job::JobFilter;
+use jobsmith::ports::{
+    Clock, ExecutionFilter, ExecutionStore, JobStore, PageRequest, StartOutcome, StoreError, SystemClock,
+};
+use jobsmith_tests::contract;
+use jobsmith_tests::contract::fixtures::{job, job_id, run, secs, t0};
+use jobsmith_tests::moto::MotoServer;
+
+/// Hands out fresh tables on one moto server.
+struct Tables {
+    _moto: MotoServer,
+    client: Client,
+    next: AtomicUsize,
+}
+
+impl Tables {
+    async fn start() -> Self {
+        let moto = MotoServer::start().await;
+        let client = Client::new(&moto.sdk_config().await);
+        Self { _moto: moto, client, next: AtomicUsize::new(0) }
+    }
+
+    async fn store(&self, retention: Retention, clock: Arc<dyn Clock>) -> DynamoStore {
+        let table = format!("jobsmith-{}-{}", uuid::Uuid::new_v4().simple(), self.next.fetch_add(1, Ordering::Relaxed));
+        create_table(&self.client, &table).await.expect("create table");
+        DynamoStore::new(self.client.clone(), table, retention).with_clock(clock)
+    }
+
+    async fn fresh(&self) -> DynamoStore {
+        self.store(Retention::default(), Arc::new(SystemClock)).await
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn job_store_contract() {
+    let tables = &Tables::start().await;
+    contract::run_job_store_contract(|| async move {
+        let store: Arc<dyn JobStore> = Arc::new(tables.fresh().await);
+        store
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn execution_store_contract() {
+    let tables = &Tables::start().await;
+    contract::run_execution_store_contract(|| async move {
+        let store: Arc<dyn ExecutionStore> = Arc::new(tables.fresh().await);
+        store
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_table_has_the_documented_shape() {
+    let tables = Tables::start().await;
+    let store = tables.fresh().await;
+    let described = tables.client.describe_table().table_name(store.table()).send().await.expect("describe");
+    let table = described.table.expect("table");
+    let billing = table.billing_mode_summary.and_then(|b| b.billing_mode);
+    assert_eq!(billing, Some(BillingMode::PayPerRequest));
+    let mut indexes: Vec<String> =
+        table.global_secondary_indexes.unwrap_or_default().into_iter().filter_map(|i| i.index_name).collect();
+    indexes.sort();
+    assert_eq!(
+        indexes,
+        ["executions_by_created", "executions_by_job", "executions_by_status", "jobs_by_created", "jobs_due"]
+    );
+    let ttl = tables.client.describe_time_to_live().table_name(store.table()).send().await.expect("describe ttl");
+    let ttl = ttl.time_to_live_description.expect("ttl description");
+    assert_eq!(ttl.attribute_name.as_deref(), Some("expires_at"));
+    assert_eq!(ttl.time_to_live_status, Some(TimeToLiveStatus::Enabled));
+}
+
+/// A wall clock the test moves.
+struct TestClock(Mutex<DateTime<Utc>>);
+
+impl TestClock {
+    fn set(&self, at: DateTime<Utc>) {
+        *self.0.lock().expect("clock lock") = at;
+    }
+}
+
+impl Clock for TestClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.0.lock().expect("clock lock")
+    }
+}
+
+async fn started(store: &DynamoStore, e: &Execution, max_instances: u32) -> Execution {
+    match store.start_execution(e, max_instances).await.expect("start") {
+        StartOutcome::Started(e) => e,
+        other => panic!("expected a start, got {other:?}"),
+    }
+}
+
+async fn finished(store: &DynamoStore, e: &Execution, status: ExecutionStatus, at: DateTime<Utc>) -> Execution {
+    let done = Execution { status, finished_at: Some(at), ..e.clone() };
+    store.finish_execution(&done).await.expect("finish");
+    done
+}
+
+fn all() -> PageRequest {
+    PageRequest { offset: 0, limit: 1000, cursor: None }
+}
+
+#[tokio::test]
+async fn expired_executions_are_invisible_though_moto_keeps_them() {
+    let tables = Tables::start().await;
+    let clock = Arc::new(TestClock(Mutex::new(t0())));
+    let retention = Retention { succeeded: Duration::days(1), failed: Duration::days(10) };
+    let store = tables.store(retention, clock.clone()).await;
+
+    let ok = started(&store, &run("job", t0(), 1), 5).await;
+    let ok = finished(&store, &ok, ExecutionStatus::Succeeded, t0() + secs(10)).await;
+    let bad = started(&store, &run("job", t0() + secs(60), 1), 5).await;
+    let bad = finished(&store, &bad, ExecutionStatus::Failed, t0() + secs(70)).await;
+    let live = started(&store, &run("job", t0() + secs(120), 1), 5).await;
+    let skipped = run("job", t0() + secs(180), 1).finish_without_running(ExecutionStatus::Skipped, "late".into(), t0());
+    assert!(store.insert_finished(&skipped).await.expect("insert skipped"));
+
+    clock.set(t0() + Duration::days(2));
+    assert_eq!(store.get_execution(ok.id).await.expect("get"), None, "a success past its retention is gone");
+    assert_eq!(store.get_execution(skipped.id).await.expect("get"), None, "skips keep the success retention");
+    assert_eq!(store.get_execution(bad.id).await.expect("get"), Some(bad.clone()), "failures are kept longer");
+    let filters = [
+        ExecutionFilter::default(),
+        ExecutionFilter { job_id: Some(job_id("job")), status: None },
+        ExecutionFilter { job_id: None, status: Some(ExecutionStatus::Succeeded) },
+        ExecutionFilter { job_id: Some(job_id("job")), status: Some(ExecutionStatus::Succeeded) },
+    ];
+    for filter in filters {
+        let page = store.list_executions(&filter, &all()).await.expect("list");
+        assert!(page.items.iter().all(|e| e.id != ok.id && e.id != skipped.id), "{filter:?}: listed an expired run");
+        assert_eq!(page.total as usize, page.items.len(), "{filter:?}: counted an expired run");
+    }
+    let everything = store.list_executions(&ExecutionFilter::default(), &all()).await.expect("list");
+    let ids: Vec<_> = everything.items.iter().map(|e| e.id).collect();
+    assert_eq!(ids, [live.id, bad.id], "what is left, newest first");
+    assert_eq!(store.count_running().await.expect("count"), 1, "a running run never expires");
+
+    let raw = tables
+        .client
+        .get_item()
+        .table_name(store.table())
+        .key("pk", AttributeValue::S(format!("EXEC#{}", ok.id)))
+        .key("sk", AttributeValue::S("EXEC".into()))
+        .send()
+        .await
+        .expect("raw get");
+    let expires = raw.item.as_ref().and_then(|i| i.get("expires_at")).and_then(|v| v.as_n().ok()).cloned();
+    let expected = (t0() + secs(10) + Duration::days(1)).timestamp().to_string();
+    assert_eq!(expires, Some(expected), "moto still holds the item, with its TTL: only the reads hide it");
+
+    let again = store.start_execution(&run("job", t0(), 1), 5).await.expect("start the expired run key");
+    assert!(matches!(again, StartOutcome::Started(_)), "an expired run no longer holds its run key, got {again:?}");
+    assert_eq!(
+        store.purge_finished(t0() + Duration::days(30), t0()).await.expect("purge"),
+        0,
+        "expired runs are not counted"
+    );
+}
+
+#[tokio::test]
+async fn a_lapsed_lease_stops_blocking_max_instances_once_reaped() {
+    let tables = Tables::start().await;
+    let store = tables.fresh().await.with_lease(Duration::minutes(1));
+
+    let crashed = started(&store, &run("job", t0(), 1), 1).await;
+    let blocked = store.start_execution(&run("job", t0() + secs(30), 1), 1).await.expect("start while held");
+    assert!(matches!(blocked, StartOutcome::Skipped(_)), "a live lease holds the slot, got {blocked:?}");
+    assert_eq!(store.reap_expired_leases(t0() + secs(59)).await.expect("reap early"), vec![], "the lease still runs");
+
+    assert_eq!(store.reap_expired_leases(t0() + secs(61)).await.expect("reap"), vec![crashed.id]);
+    let reaped = store.get_execution(crashed.id).await.expect("get").expect("reaped run");
+    assert_eq!(reaped.status, ExecutionStatus::Failed, "a reaped run is failed");
+    assert_eq!(reaped.error.as_deref(), Some(LEASE_LAPSED));
+    assert_eq!(reaped.finished_at, Some(t0() + secs(61)));
+    assert_eq!(store.count_running().await.expect("count"), 0);
+    assert_eq!(store.reap_expired_leases(t0() + secs(600)).await.expect("reap again"), vec![], "reaped once");
+    let next = started(&store, &run("job", t0() + secs(90), 1), 1).await;
+    assert!(!store.renew_lease(crashed.id, t0() + secs(3600)).await.expect("renew reaped"), "a reaped run is over");
+
+    // A renewed lease holds past its first end; a start that finds the job full reaps by itself.
+    assert!(store.renew_lease(next.id, t0() + secs(300)).await.expect("renew"));
+    assert_eq!(store.reap_expired_leases(t0() + secs(200)).await.expect("reap"), vec![], "the renewal holds");
+    let blocked = store.start_execution(&run("job", t0() + secs(200), 1), 1).await.expect("start while renewed");
+    assert!(matches!(blocked, StartOutcome::Skipped(_)), "got {blocked:?}");
+    let after = started(&store, &run("job", t0() + secs(301), 1), 1).await;
+    let lapsed = store.get_execution(next.id).await.expect("get").expect("lapsed run");
+    assert_eq!((lapsed.status, lapsed.error.as_deref()), (ExecutionStatus::Failed, Some(LEASE_LAPSED)));
+    assert_eq!(store.count_running().await.expect("count"), 1, "only the new run is running");
+
+    // Finishing frees the slot once: a late finish of the reaped run changes no counter.
+    finished(&store, &after, ExecutionStatus::Succeeded, t0() + secs(320)).await;
+    finished(&store, &crashed, ExecutionStatus::Succeeded, t0() + secs(330)).await;
+    started(&store, &run("job", t0() + secs(400), 1), 1).await;
+    let full = store.start_execution(&run("job", t0() + secs(401), 1), 1).await.expect("start beyond max");
+    assert!(matches!(full, StartOutcome::Skipped(_)), "the counter still admits one, got {full:?}");
+}
+
+#[tokio::test]
+async fn a_lost_update_is_a_conflict() {
+    let tables = Tables::start().await;
+    let store = tables.fresh().await;
+    let original = job("edited", t0());
+    store.insert_job(&original).await.expect("insert");
+
+    // Two writers both read version 1; the first to write wins and the second is told. (They run
+    // one after the other: moto does not isolate concurrent conditional writes, DynamoDB does.)
+    let [alice, bob] = ["alice", "bob"].map(|who| {
+        let mut j = original.clone();
+        j.name = format!("renamed by {who}");
+        j.version = 2;
+        j
+    });
+    store.update_job(&alice, 1).await.expect("the first writer wins");
+    let lost = store.update_job(&bob, 1).await.expect_err("the second writer read a stale version");
+    assert!(matches!(lost, StoreError::Conflict), "a lost update must be Conflict, got {lost:?}");
+    assert_eq!(store.get_job(&original.id).await.expect("get"), Some(alice), "the winner's write is the one stored");
+
+    store.delete_job(&original.id).await.expect("delete");
+    let gone = store.update_job(&original, 1).await.expect_err("update a deleted job");
+    assert!(matches!(gone, StoreError::NotFound), "a missing job is NotFound, got {gone:?}");
+    let listed = store.list_jobs(&JobFilter::default(), &all()).await.expect("list");
+    assert_eq!(listed.total, 0, "a refused update creates nothing");
+}
+
+#[tokio::test]
+async fn deep_offsets_are_capped() {
+    let tables = Tables::start().await;
+    let store = tables.fresh().await.with_max_offset_walk(3);
+    for i in 0..10 {
+        store.insert_job(&job(&format!("j{i}"), t0() + secs(i))).await.expect("insert");
+    }
+    let page = |offset| PageRequest { offset, limit: 1, cursor: None };
+    let near_end = store.list_jobs(&JobFilter::default(), &page(8)).await.expect("near the end walks back");
+    assert_eq!(near_end.items.first().map(|j| j.id.to_string()).as_deref(), Some("j8"));
+    let err = store.list_jobs(&JobFilter::default(), &page(5)).await.expect_err("the middle is too deep");
+    assert!(matches!(err, StoreError::OffsetTooDeep), "got {err:?}");
+}

@@ -1,0 +1,939 @@
+//! `template.yaml` against the route table: the table in `shared/src/http/routes.rs` is the single
+//! source of the API's routes, and the SAM template has to say exactly the same thing.
+//!
+//! - every route is an `HttpApi` event, with the same method and path, on the function the table
+//!   names, and the template has no other route (bar the `/docs` page's assets);
+//! - the API key authorizer guards exactly the routes that are not public;
+//! - every function crate (`functions/<name>`, package `jobsmith-fn-<name>`) is a function of the
+//!   template built from that crate, and every function of the template is such a crate;
+//! - a function that serves only reads can only read the table, and schedules and the scheduler's
+//!   role are fenced in;
+//! - every function gets the configuration `AwsConfig::from_env` reads;
+//! - the table is the one the DynamoDB store creates for itself (on moto).
+//!
+//! The template is read with a small YAML reader at the end of this file: it knows the subset
+//! CloudFormation templates use, keeps short tags (`!Ref`, `!GetAtt`, `!Sub`) as tagged nodes,
+//! and refuses anything else instead of misreading it.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use jobsmith::http::routes::{Access, ROUTES};
+use yaml::Node;
+
+/// The one route the template has that the table does not: API Gateway's catch-all for the
+/// browsable page's assets (`/docs/index.html`, `/docs/swagger-ui.css`, ...), which axum serves as
+/// `/docs/{*rest}` and the auth layer treats as public like `/docs` itself.
+const DOCS_ASSETS: (&str, &str, &str) = ("GET", "/docs/{proxy+}", "api-docs");
+
+/// Functions that serve no route: EventBridge Scheduler's target and the authorizer.
+const NON_HTTP_FUNCTIONS: [&str; 2] = ["executor", "authorizer"];
+
+const AUTHORIZER: &str = "ApiKeyAuthorizer";
+const NO_AUTHORIZER: &str = "NONE";
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("the workspace root").to_path_buf()
+}
+
+fn template() -> Node {
+    let path = root().join("template.yaml");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    yaml::parse(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// One function of the template, by the crate it is built from.
+struct Function<'a> {
+    logical_id: &'a str,
+    name: String,
+    properties: &'a Node,
+}
+
+fn functions(template: &Node) -> Vec<Function<'_>> {
+    let resources = template.get("Resources").expect("Resources");
+    let mut found = Vec::new();
+    for (logical_id, resource) in resources.entries() {
+        if resource.get("Type").and_then(Node::as_str) != Some("AWS::Serverless::Function") {
+            continue;
+        }
+        let properties = resource.get("Properties").unwrap_or_else(|| panic!("{logical_id} has no Properties"));
+        let code_uri = properties.get("CodeUri").and_then(Node::as_str);
+        let name = code_uri
+            .and_then(|uri| uri.strip_prefix("functions/"))
+            .filter(|name| !name.is_empty() && !name.contains('/'))
+            .unwrap_or_else(|| panic!("{logical_id}: CodeUri must be functions/<name>, not {code_uri:?}"))
+            .to_owned();
+        let metadata = resource.get("Metadata").unwrap_or_else(|| panic!("{logical_id} has no Metadata"));
+        assert_eq!(
+            metadata.get("BuildMethod").and_then(Node::as_str),
+            Some("rust-cargolambda"),
+            "{logical_id}: Metadata.BuildMethod"
+        );
+        assert_eq!(
+            metadata.get("Binary").and_then(Node::as_str),
+            Some(format!("jobsmith-fn-{name}").as_str()),
+            "{logical_id}: Metadata.Binary must be the crate's binary"
+        );
+        found.push(Function { logical_id, name, properties });
+    }
+    found
+}
+
+/// What one `HttpApi` event says.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Route {
+    method: String,
+    path: String,
+    function: String,
+    authorizer: String,
+}
+
+fn template_routes(template: &Node) -> Vec<Route> {
+    let default_authorizer = http_api(template)
+        .get_path(&["Properties", "Auth", "DefaultAuthorizer"])
+        .and_then(Node::as_str)
+        .unwrap_or(NO_AUTHORIZER);
+    let mut routes = Vec::new();
+    for function in functions(template) {
+        let Some(events) = function.properties.get("Events") else { continue };
+        for (event_id, event) in events.entries() {
+            let kind = event.get("Type").and_then(Node::as_str);
+            assert_eq!(kind, Some("HttpApi"), "{}.{event_id}: only HttpApi events are expected", function.logical_id);
+            let properties = event.get("Properties").unwrap_or_else(|| panic!("{event_id} has no Properties"));
+            let field = |name: &str| {
+                properties
+                    .get(name)
+                    .and_then(Node::as_str)
+                    .unwrap_or_else(|| panic!("{}.{event_id} has no {name}", function.logical_id))
+                    .to_owned()
+            };
+            assert_eq!(
+                properties.get("ApiId"),
+                Some(&Node::tagged("!Ref", "HttpApi")),
+                "{}.{event_id}: every route belongs to the one HttpApi",
+                function.logical_id
+            );
+            let authorizer = properties
+                .get_path(&["Auth", "Authorizer"])
+                .map(|a| a.as_str().expect("Auth.Authorizer is a name").to_owned())
+                .unwrap_or_else(|| default_authorizer.to_owned());
+            routes.push(Route {
+                method: field("Method").to_ascii_uppercase(),
+                path: field("Path"),
+                function: function.name.clone(),
+                authorizer,
+            });
+        }
+    }
+    routes
+}
+
+fn http_api(template: &Node) -> &Node {
+    let resources = template.get("Resources").expect("Resources");
+    let apis: Vec<_> = resources
+        .entries()
+        .filter(|(_, r)| r.get("Type").and_then(Node::as_str) == Some("AWS::Serverless::HttpApi"))
+        .collect();
+    assert_eq!(apis.len(), 1, "the template has exactly one HttpApi");
+    assert_eq!(apis[0].0, "HttpApi", "the HttpApi's logical id");
+    apis[0].1
+}
+
+fn expected_routes() -> Vec<Route> {
+    let mut routes: Vec<Route> = ROUTES
+        .iter()
+        .map(|r| Route {
+            method: r.method.to_owned(),
+            path: r.path.to_owned(),
+            function: r.function.to_owned(),
+            authorizer: match r.access {
+                Access::Public => NO_AUTHORIZER,
+                Access::Requires(_) => AUTHORIZER,
+            }
+            .to_owned(),
+        })
+        .collect();
+    let (method, path, function) = DOCS_ASSETS;
+    routes.push(Route {
+        method: method.into(),
+        path: path.into(),
+        function: function.into(),
+        authorizer: NO_AUTHORIZER.into(),
+    });
+    routes
+}
+
+#[test]
+fn the_template_has_exactly_the_route_tables_routes() {
+    let template = template();
+    let actual = template_routes(&template);
+    let expected = expected_routes();
+
+    let mut seen = BTreeSet::new();
+    for route in &actual {
+        assert!(seen.insert((&route.method, &route.path)), "{} {} is in the template twice", route.method, route.path);
+    }
+    let actual: BTreeSet<_> = actual.into_iter().collect();
+    let expected: BTreeSet<_> = expected.into_iter().collect();
+    let missing: Vec<_> = expected.difference(&actual).collect();
+    let extra: Vec<_> = actual.difference(&expected).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "template.yaml and ROUTES disagree.\n  in ROUTES, not (so) in the template: {missing:#?}\n  in the template, not (so) in ROUTES: {extra:#?}"
+    );
+}
+
+#[test]
+fn the_authorizer_checks_the_api_key_header_of_every_request() {
+    let template = template();
+    let auth = http_api(&template).get_path(&["Properties", "Auth"]).expect("HttpApi Auth");
+    assert_eq!(auth.get("DefaultAuthorizer").and_then(Node::as_str), Some(AUTHORIZER), "routes are closed by default");
+    let authorizer = auth.get_path(&["Authorizers", AUTHORIZER]).expect("the ApiKeyAuthorizer");
+    assert_eq!(authorizer.get("FunctionArn"), Some(&Node::tagged("!GetAtt", "AuthorizerFunction.Arn")));
+    assert_eq!(authorizer.get("AuthorizerPayloadFormatVersion").and_then(Node::as_str), Some("2.0"));
+    assert_eq!(authorizer.get("EnableSimpleResponses").and_then(Node::as_str), Some("true"));
+    let headers = authorizer.get_path(&["Identity", "Headers"]).expect("Identity.Headers");
+    assert_eq!(headers.items().iter().filter_map(Node::as_str).collect::<Vec<_>>(), ["X-API-Key"]);
+    let cache: u32 = authorizer
+        .get_path(&["Identity", "ReauthorizeEvery"])
+        .and_then(Node::as_str)
+        .and_then(|s| s.parse().ok())
+        .expect("Identity.ReauthorizeEvery, in seconds");
+    assert!(cache <= 300, "authorizer caching is off or short, not {cache} s");
+}
+
+#[test]
+fn every_function_crate_is_a_template_function_and_back() {
+    let template = template();
+    let in_template: BTreeMap<String, &str> =
+        functions(&template).into_iter().map(|f| (f.name.clone(), f.logical_id)).collect();
+    assert_eq!(in_template.len(), functions(&template).len(), "two template functions built from one crate");
+
+    let crates = function_crates();
+    let template_names: BTreeSet<&String> = in_template.keys().collect();
+    let crate_names: BTreeSet<&String> = crates.iter().collect();
+    assert_eq!(
+        template_names, crate_names,
+        "template functions (left) and crates functions/<name> with package jobsmith-fn-<name> (right)"
+    );
+
+    let mut from_routes: BTreeSet<&str> = ROUTES.iter().map(|r| r.function).collect();
+    from_routes.extend(NON_HTTP_FUNCTIONS);
+    assert_eq!(
+        template_names.iter().map(|s| s.as_str()).collect::<BTreeSet<_>>(),
+        from_routes,
+        "template functions (left) and ROUTES' functions plus {NON_HTTP_FUNCTIONS:?} (right)"
+    );
+    for name in NON_HTTP_FUNCTIONS {
+        let function = functions(&template).into_iter().find(|f| f.name == name).expect("present");
+        assert!(function.properties.get("Events").is_none(), "{name} serves no route");
+    }
+}
+
+/// The directories under `functions/` whose package is `jobsmith-fn-<directory>` (the shared
+/// glue crate beside them is a library, not a function).
+fn function_crates() -> Vec<String> {
+    let dir = root().join("functions");
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display())) {
+        let entry = entry.expect("a directory entry");
+        let manifest = entry.path().join("Cargo.toml");
+        let Ok(text) = std::fs::read_to_string(&manifest) else { continue };
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if package_name(&text).is_some_and(|package| package.starts_with("jobsmith-fn-")) {
+            assert_eq!(
+                package_name(&text),
+                Some(format!("jobsmith-fn-{name}").as_str()),
+                "{}: the package is named after its directory",
+                manifest.display()
+            );
+            names.push(name);
+        }
+    }
+    names.sort();
+    names
+}
+
+/// `name = "..."` of the `[package]` table.
+fn package_name(manifest: &str) -> Option<&str> {
+    let mut in_package = false;
+    for line in manifest.lines().map(str::trim) {
+        if line.starts_with('[') {
+            in_package = line == "[package]";
+        } else if in_package && let Some(value) = line.strip_prefix("name") {
+            return value.trim_start().strip_prefix('=')?.trim().strip_prefix('"')?.strip_suffix('"');
+        }
+    }
+    None
+}
+
+/// Read functions read the table and nothing else; only functions that change jobs may write it
+/// or touch schedules. Derived from the routes' methods, so a new read route cannot quietly get
+/// write rights.
+#[test]
+fn a_function_that_only_reads_can_only_read_the_table() {
+    let template = template();
+    let routes = template_routes(&template);
+    for function in functions(&template) {
+        let methods: BTreeSet<&str> =
+            routes.iter().filter(|r| r.function == function.name).map(|r| r.method.as_str()).collect();
+        if methods.is_empty() {
+            continue;
+        }
+        let policies = policy_names(function.properties);
+        let allowed: &[&str] = if methods == BTreeSet::from(["GET"]) {
+            &["DynamoDBReadPolicy"]
+        } else {
+            &["DynamoDBReadPolicy", "DynamoDBCrudPolicy", "!Ref ScheduleWriterPolicy"]
+        };
+        for policy in &policies {
+            assert!(
+                allowed.contains(&policy.as_str()),
+                "{} serves {methods:?} and must not have the policy {policy}",
+                function.logical_id
+            );
+        }
+    }
+    let authorizer = functions(&template).into_iter().find(|f| f.name == "authorizer").expect("the authorizer");
+    assert!(policy_names(authorizer.properties).is_empty(), "the authorizer needs no AWS access");
+}
+
+/// A function's `Policies`, each as the SAM policy template's name, `!Ref X` for a managed
+/// policy of the template, or `inline` for a statement list.
+fn policy_names(properties: &Node) -> Vec<String> {
+    let Some(policies) = properties.get("Policies") else { return Vec::new() };
+    policies
+        .items()
+        .iter()
+        .map(|policy| match policy {
+            Node::Tagged(tag, value) => format!("{tag} {}", value.as_str().unwrap_or("?")),
+            Node::Scalar(name) => name.clone(),
+            Node::Map(entries) if entries.len() == 1 && entries[0].0 != "Statement" => entries[0].0.clone(),
+            _ => "inline".to_owned(),
+        })
+        .collect()
+}
+
+/// The policy that lets functions change schedules is bounded to the stack's group and passes
+/// the scheduler's role to EventBridge Scheduler only; the role itself can only invoke the
+/// executor (and dead-letter what it cannot deliver).
+#[test]
+fn schedules_and_the_schedulers_role_are_fenced_in() {
+    let template = template();
+    let resources = template.get("Resources").expect("Resources");
+    let statements = |id: &str, path: &[&str]| -> Vec<Node> {
+        resources.get(id).and_then(|r| r.get_path(path)).unwrap_or_else(|| panic!("{id} {path:?}")).items().to_vec()
+    };
+    let group_schedules = Node::tagged(
+        "!Sub",
+        "arn:${AWS::Partition}:scheduler:${AWS::Region}:${AWS::AccountId}:schedule/${ScheduleGroup}/*",
+    );
+    for statement in statements("ScheduleWriterPolicy", &["Properties", "PolicyDocument", "Statement"]) {
+        let actions = statement.get("Action").expect("Action");
+        let actions: Vec<&str> = match actions {
+            Node::Seq(items) => items.iter().filter_map(Node::as_str).collect(),
+            other => vec![other.as_str().expect("an action")],
+        };
+        if actions == ["iam:PassRole"] {
+            assert_eq!(statement.get("Resource"), Some(&Node::tagged("!GetAtt", "SchedulerRole.Arn")));
+            assert_eq!(
+                statement.get_path(&["Condition", "StringEquals", "iam:PassedToService"]).and_then(Node::as_str),
+                Some("scheduler.amazonaws.com")
+            );
+        } else {
+            assert!(actions.iter().all(|a| a.starts_with("scheduler:") && a.ends_with("Schedule")), "{actions:?}");
+            assert_eq!(statement.get("Resource"), Some(&group_schedules));
+        }
+    }
+
+    let role = resources.get("SchedulerRole").expect("SchedulerRole");
+    let trust = role.get_path(&["Properties", "AssumeRolePolicyDocument", "Statement"]).expect("trust policy");
+    for statement in trust.items() {
+        assert_eq!(
+            statement.get_path(&["Principal", "Service"]).and_then(Node::as_str),
+            Some("scheduler.amazonaws.com")
+        );
+    }
+    let policies = role.get_path(&["Properties", "Policies"]).expect("the role's policies");
+    let mut granted = BTreeSet::new();
+    for policy in policies.items() {
+        for statement in policy.get_path(&["PolicyDocument", "Statement"]).expect("Statement").items() {
+            let action = statement.get("Action").and_then(Node::as_str).expect("one action per statement");
+            granted.insert(action.to_owned());
+            if action == "lambda:InvokeFunction" {
+                let resource = statement.get("Resource").expect("Resource");
+                let executor = Node::tagged(
+                    "!Sub",
+                    "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${AWS::StackName}-executor",
+                );
+                assert_eq!(resource, &executor, "the scheduler's role invokes the executor only");
+            }
+        }
+    }
+    assert_eq!(granted, BTreeSet::from(["lambda:InvokeFunction".to_owned(), "sqs:SendMessage".to_owned()]));
+    let executor = functions(&template).into_iter().find(|f| f.name == "executor").expect("the executor");
+    assert_eq!(
+        executor.properties.get("FunctionName"),
+        Some(&Node::tagged("!Sub", "${AWS::StackName}-executor")),
+        "the name the scheduler's role and JOBSMITH_EXECUTOR_ARN are built from"
+    );
+}
+
+#[test]
+fn functions_are_arm64_al2023_with_bootstrap_handlers() {
+    let template = template();
+    let globals = template.get_path(&["Globals", "Function"]).expect("Globals.Function");
+    assert_eq!(globals.get("Runtime").and_then(Node::as_str), Some("provided.al2023"));
+    assert_eq!(globals.get("Handler").and_then(Node::as_str), Some("bootstrap"));
+    let architectures = globals.get("Architectures").expect("Architectures");
+    assert_eq!(architectures.items().iter().filter_map(Node::as_str).collect::<Vec<_>>(), ["arm64"]);
+    for function in functions(&template) {
+        for key in ["Runtime", "Handler", "Architectures"] {
+            assert!(function.properties.get(key).is_none(), "{} overrides the global {key}", function.logical_id);
+        }
+    }
+}
+
+#[test]
+fn the_yaml_reader_reads_what_the_template_uses() {
+    let text = "\
+# comment
+A: 1 # trailing comment
+B:
+  - x
+  - !Ref Y
+  - K: v
+    L: [1, 2, 'three']
+C: >-
+  folded
+  text
+
+D: !Sub arn:${AWS::Partition}:x
+E: \"quoted: # not a comment\"
+F:
+- same-indent item
+G: |
+  line one
+  line two
+";
+    let doc = yaml::parse(text).expect("parses");
+    assert_eq!(doc.get("A").and_then(Node::as_str), Some("1"));
+    let b = doc.get("B").expect("B").items();
+    assert_eq!(b[0].as_str(), Some("x"));
+    assert_eq!(b[1], Node::tagged("!Ref", "Y"));
+    assert_eq!(b[2].get("K").and_then(Node::as_str), Some("v"));
+    assert_eq!(
+        b[2].get("L").expect("L").items().iter().filter_map(Node::as_str).collect::<Vec<_>>(),
+        ["1", "2", "three"]
+    );
+    assert_eq!(doc.get("C").and_then(Node::as_str), Some("folded text"));
+    assert_eq!(doc.get("D"), Some(&Node::tagged("!Sub", "arn:${AWS::Partition}:x")));
+    assert_eq!(doc.get("E").and_then(Node::as_str), Some("quoted: # not a comment"));
+    assert_eq!(doc.get("F").expect("F").items()[0].as_str(), Some("same-indent item"));
+    assert_eq!(doc.get("G").and_then(Node::as_str), Some("line one\nline two\n"));
+    for unsupported in ["A: &anchor 1\n", "A: {b: 1}\n", "A: *alias\n", "A: 1\n  B: 2\n", "A: 1\nA: 2\n"] {
+        assert!(yaml::parse(unsupported).is_err(), "{unsupported:?} must be refused, not misread");
+    }
+}
+
+/// Every function gets what `AwsConfig::from_env` needs, under the names it reads, and the
+/// parameters' defaults are values it accepts.
+#[test]
+fn every_function_gets_the_configuration_it_reads() {
+    use jobsmith::adapters::aws::app::{AwsConfig, vars};
+
+    let template = template();
+    let known = [
+        vars::TABLE,
+        vars::BUCKET,
+        vars::SCHEDULE_GROUP,
+        vars::EXECUTOR_ARN,
+        vars::SCHEDULER_ROLE_ARN,
+        vars::DLQ_ARN,
+        vars::SCHEDULER_MAX_RETRIES,
+        vars::SCHEDULER_MAX_EVENT_AGE_SECONDS,
+        vars::SUCCEEDED_RETENTION_DAYS,
+        vars::FAILED_RETENTION_DAYS,
+        vars::S3_FORCE_PATH_STYLE,
+        vars::SCRIPT_ROOTS,
+        vars::API_KEYS,
+        vars::MISFIRE_GRACE_SECONDS,
+        vars::BASH,
+        vars::PYTHON,
+    ];
+    let parameters = template.get("Parameters").expect("Parameters");
+    // A `!Ref` to a parameter stands for its default; anything else AWS fills in at deploy time.
+    let resolve = |value: &Node| -> String {
+        match value {
+            Node::Scalar(s) => s.clone(),
+            Node::Tagged(tag, inner) if tag == "!Ref" => {
+                let name = inner.as_str().expect("!Ref names something");
+                match parameters.get(name) {
+                    Some(parameter) => parameter.get("Default").and_then(Node::as_str).unwrap_or("").to_owned(),
+                    None => format!("{name}-from-aws"),
+                }
+            }
+            Node::Tagged(tag, _) => format!("{tag}-from-aws"),
+            other => panic!("an environment variable's value is a scalar, not {other:?}"),
+        }
+    };
+    let globals: BTreeMap<String, String> = template
+        .get_path(&["Globals", "Function", "Environment", "Variables"])
+        .expect("Globals.Function.Environment.Variables")
+        .entries()
+        .map(|(name, value)| (name.to_owned(), resolve(value)))
+        .collect();
+    for function in functions(&template) {
+        let mut env = globals.clone();
+        if let Some(own) = function.properties.get_path(&["Environment", "Variables"]) {
+            env.extend(own.entries().map(|(name, value)| (name.to_owned(), resolve(value))));
+        }
+        for name in env.keys() {
+            assert!(known.contains(&name.as_str()), "{}: {name} is no variable jobsmith reads", function.logical_id);
+        }
+        if function.name == "authorizer" {
+            assert!(env.contains_key(vars::API_KEYS), "the authorizer needs {}", vars::API_KEYS);
+            continue;
+        }
+        assert!(!env.contains_key(vars::API_KEYS), "{}: only the authorizer sees the keys", function.logical_id);
+        if let Err(err) = AwsConfig::from_env(|name| env.get(name).cloned()) {
+            panic!("{}: {err}", function.logical_id);
+        }
+    }
+}
+
+/// The template's table is the one the DynamoDB store creates for itself on an emulator: same
+/// keys, indexes, projections, billing and TTL attribute.
+#[tokio::test]
+async fn the_table_is_the_one_the_dynamodb_store_creates() {
+    use jobsmith::adapters::aws::dynamo::aws_sdk_dynamodb::Client;
+    use jobsmith::adapters::aws::dynamo::create_table;
+
+    let template = template();
+    let table = template.get_path(&["Resources", "Table", "Properties"]).expect("the Table's properties");
+    let declared = TableShape {
+        billing: table.get("BillingMode").and_then(Node::as_str).expect("BillingMode").to_owned(),
+        attributes: table
+            .get("AttributeDefinitions")
+            .expect("AttributeDefinitions")
+            .items()
+            .iter()
+            .map(|a| format!("{} {}", text(a, "AttributeName"), text(a, "AttributeType")))
+            .collect(),
+        keys: keys_of(table.get("KeySchema").expect("KeySchema")),
+        indexes: table
+            .get("GlobalSecondaryIndexes")
+            .expect("GlobalSecondaryIndexes")
+            .items()
+            .iter()
+            .map(|index| {
+                let projection = index.get("Projection").expect("Projection");
+                let mut non_key: Vec<String> = projection
+                    .get("NonKeyAttributes")
+                    .map(|attrs| attrs.items().iter().filter_map(Node::as_str).map(str::to_owned).collect())
+                    .unwrap_or_default();
+                non_key.sort();
+                let description = format!(
+                    "{} {:?} {}",
+                    keys_of(index.get("KeySchema").expect("KeySchema")),
+                    non_key,
+                    text(projection, "ProjectionType")
+                );
+                (text(index, "IndexName"), description)
+            })
+            .collect(),
+        ttl: table.get_path(&["TimeToLiveSpecification", "AttributeName"]).and_then(Node::as_str).map(str::to_owned),
+    };
+    assert_eq!(
+        table.get_path(&["TimeToLiveSpecification", "Enabled"]).and_then(Node::as_str),
+        Some("true"),
+        "TTL is on"
+    );
+    assert_eq!(
+        table.get_path(&["PointInTimeRecoverySpecification", "PointInTimeRecoveryEnabled"]).and_then(Node::as_str),
+        Some("true"),
+        "point-in-time recovery is on"
+    );
+
+    let moto = jobsmith_tests::moto::MotoServer::start().await;
+    let client = Client::new(&moto.sdk_config().await);
+    create_table(&client, "shape").await.expect("the store creates its table");
+    let described = client.describe_table().table_name("shape").send().await.expect("describe").table.expect("a table");
+    let ttl = client.describe_time_to_live().table_name("shape").send().await.expect("describe ttl");
+    let key_text = |keys: &[jobsmith::adapters::aws::dynamo::aws_sdk_dynamodb::types::KeySchemaElement]| {
+        keys.iter().map(|k| format!("{} {}", k.attribute_name(), k.key_type().as_str())).collect::<Vec<_>>().join(", ")
+    };
+    let created = TableShape {
+        billing: described
+            .billing_mode_summary()
+            .and_then(|b| b.billing_mode())
+            .map(|b| b.as_str().to_owned())
+            .unwrap_or_default(),
+        attributes: described
+            .attribute_definitions()
+            .iter()
+            .map(|a| format!("{} {}", a.attribute_name(), a.attribute_type().as_str()))
+            .collect(),
+        keys: key_text(described.key_schema()),
+        indexes: described
+            .global_secondary_indexes()
+            .iter()
+            .map(|index| {
+                let projection = index.projection().expect("a projection");
+                let mut non_key: Vec<String> = projection.non_key_attributes().to_vec();
+                non_key.sort();
+                let kind = projection.projection_type().map(|p| p.as_str().to_owned()).unwrap_or_default();
+                let description = format!("{} {:?} {}", key_text(index.key_schema()), non_key, kind);
+                (index.index_name().unwrap_or_default().to_owned(), description)
+            })
+            .collect(),
+        ttl: ttl.time_to_live_description().and_then(|t| t.attribute_name()).map(str::to_owned),
+    };
+    assert_eq!(declared, created, "template.yaml's Table (left) and create_table's (right)");
+}
+
+#[derive(Debug, PartialEq, Eq)]
+struct TableShape {
+    billing: String,
+    attributes: BTreeSet<String>,
+    keys: String,
+    indexes: BTreeMap<String, String>,
+    ttl: Option<String>,
+}
+
+fn text(node: &Node, key: &str) -> String {
+    node.get(key).and_then(Node::as_str).unwrap_or_else(|| panic!("{key} in {node:?}")).to_owned()
+}
+
+fn keys_of(schema: &Node) -> String {
+    schema
+        .items()
+        .iter()
+        .map(|k| format!("{} {}", text(k, "AttributeName"), text(k, "KeyType")))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A reader for the part of YAML that CloudFormation templates use: block mappings and
+/// sequences, plain and quoted scalars, flow sequences of scalars, folded and literal block
+/// scalars, and short-form tags (`!Ref`, `!GetAtt`, `!Sub`, ...) kept as tagged nodes. Anything
+/// else (anchors, aliases, flow mappings, multi-line plain scalars, ...) is refused with its line
+/// number rather than read wrongly. Scalars stay strings: `true` and `0` are compared as text.
+mod yaml {
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum Node {
+        Scalar(String),
+        Tagged(String, Box<Node>),
+        Seq(Vec<Node>),
+        Map(Vec<(String, Node)>),
+    }
+
+    impl Node {
+        pub fn tagged(tag: &str, value: &str) -> Self {
+            Self::Tagged(tag.to_owned(), Box::new(Self::Scalar(value.to_owned())))
+        }
+
+        pub fn as_str(&self) -> Option<&str> {
+            match self {
+                Self::Scalar(s) => Some(s),
+                _ => None,
+            }
+        }
+
+        pub fn get(&self, key: &str) -> Option<&Node> {
+            self.entries().find(|(k, _)| *k == key).map(|(_, v)| v)
+        }
+
+        pub fn get_path(&self, path: &[&str]) -> Option<&Node> {
+            path.iter().try_fold(self, |node, key| node.get(key))
+        }
+
+        pub fn entries(&self) -> impl Iterator<Item = (&str, &Node)> {
+            let entries: &[(String, Node)] = match self {
+                Self::Map(entries) => entries,
+                _ => &[],
+            };
+            entries.iter().map(|(k, v)| (k.as_str(), v))
+        }
+
+        pub fn items(&self) -> &[Node] {
+            match self {
+                Self::Seq(items) => items,
+                _ => &[],
+            }
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Node, String> {
+        let mut parser = Parser { lines: text.lines().map(|l| l.trim_end_matches('\r').to_owned()).collect(), pos: 0 };
+        let node = match parser.peek()? {
+            None => Node::Map(Vec::new()),
+            Some(line) if line.indent == 0 => parser.block(0)?,
+            Some(line) => return Err(format!("line {}: the document must start at column 0", line.number)),
+        };
+        match parser.peek()? {
+            None => Ok(node),
+            Some(line) => Err(format!("line {}: unexpected content: {}", line.number, line.text)),
+        }
+    }
+
+    struct Parser {
+        lines: Vec<String>,
+        pos: usize,
+    }
+
+    struct Line {
+        number: usize,
+        indent: usize,
+        /// Without the indentation and any comment.
+        text: String,
+    }
+
+    fn is_item(text: &str) -> bool {
+        text == "-" || text.starts_with("- ")
+    }
+
+    impl Parser {
+        /// The next line with content, skipping blank and comment lines.
+        fn peek(&mut self) -> Result<Option<Line>, String> {
+            while let Some(raw) = self.lines.get(self.pos) {
+                let number = self.pos + 1;
+                let content = raw.trim_start_matches(' ');
+                if content.starts_with('\t') {
+                    return Err(format!("line {number}: tabs cannot indent YAML"));
+                }
+                let text = strip_comment(content);
+                if text.is_empty() {
+                    self.pos += 1;
+                    continue;
+                }
+                return Ok(Some(Line { number, indent: raw.len() - content.len(), text: text.to_owned() }));
+            }
+            Ok(None)
+        }
+
+        fn block(&mut self, indent: usize) -> Result<Node, String> {
+            match self.peek()? {
+                Some(line) if is_item(&line.text) => self.seq(indent),
+                _ => self.map(indent),
+            }
+        }
+
+        fn map(&mut self, indent: usize) -> Result<Node, String> {
+            let mut entries: Vec<(String, Node)> = Vec::new();
+            while let Some(line) = self.peek()? {
+                if line.indent < indent {
+                    break;
+                }
+                if line.indent > indent || is_item(&line.text) {
+                    return Err(format!("line {}: unexpected indentation or sequence item", line.number));
+                }
+                let (key, rest) =
+                    split_key(&line.text).ok_or_else(|| format!("line {}: expected `key: value`", line.number))?;
+                if entries.iter().any(|(k, _)| *k == key) {
+                    return Err(format!("line {}: duplicate key {key}", line.number));
+                }
+                self.pos += 1;
+                let value = self.value(&rest, indent, line.number, true)?;
+                entries.push((key, value));
+            }
+            Ok(Node::Map(entries))
+        }
+
+        fn seq(&mut self, indent: usize) -> Result<Node, String> {
+            let mut items = Vec::new();
+            while let Some(line) = self.peek()? {
+                if line.indent < indent || (line.indent == indent && !is_item(&line.text)) {
+                    break;
+                }
+                if line.indent > indent {
+                    return Err(format!("line {}: unexpected indentation", line.number));
+                }
+                let rest = line.text[1..].trim_start();
+                if !rest.is_empty() && split_key(rest).is_some() {
+                    // `- key: value` opens a mapping whose keys line up with `key`.
+                    let column = indent + (line.text.len() - rest.len());
+                    let raw = &mut self.lines[self.pos];
+                    raw.replace_range(indent..indent + 1, " ");
+                    items.push(self.map(column)?);
+                } else {
+                    self.pos += 1;
+                    let rest = rest.to_owned();
+                    items.push(self.value(&rest, indent, line.number, false)?);
+                }
+            }
+            Ok(Node::Seq(items))
+        }
+
+        /// The value after `key:` or `-` on line `number`, whose key or dash is at `indent`.
+        fn value(&mut self, rest: &str, indent: usize, number: usize, in_map: bool) -> Result<Node, String> {
+            if rest.is_empty() {
+                return match self.peek()? {
+                    Some(next) if next.indent > indent => self.block(next.indent),
+                    Some(next) if in_map && next.indent == indent && is_item(&next.text) => self.seq(indent),
+                    _ => Ok(Node::Scalar(String::new())),
+                };
+            }
+            if let Some(tagged) = rest.strip_prefix('!') {
+                let (tag, value) = tagged.split_once(' ').unwrap_or((tagged, ""));
+                if tag.is_empty() || tag.starts_with('!') || tag.starts_with('<') {
+                    return Err(format!("line {number}: only short tags like !Ref are supported"));
+                }
+                return Ok(Node::Tagged(
+                    format!("!{tag}"),
+                    Box::new(self.value(value.trim(), indent, number, in_map)?),
+                ));
+            }
+            match rest {
+                ">" | ">-" | "|" | "|-" => return self.block_scalar(rest, indent, number),
+                _ => {}
+            }
+            let first = rest.chars().next().unwrap_or(' ');
+            match first {
+                '[' => flow_seq(rest, number),
+                '"' | '\'' => quoted(rest, number).map(Node::Scalar),
+                '{' | '&' | '*' | '|' | '>' | '%' | '@' | '`' | '?' => {
+                    Err(format!("line {number}: unsupported YAML: {rest}"))
+                }
+                _ if is_item(rest) || rest.contains(": ") => Err(format!("line {number}: unsupported YAML: {rest}")),
+                _ => Ok(Node::Scalar(rest.to_owned())),
+            }
+        }
+
+        /// The lines after a `>`/`|` indicator that are indented deeper than its key.
+        fn block_scalar(&mut self, style: &str, indent: usize, number: usize) -> Result<Node, String> {
+            let mut lines: Vec<&str> = Vec::new();
+            let mut content_indent = None;
+            while let Some(raw) = self.lines.get(self.pos) {
+                let content = raw.trim_start_matches(' ');
+                let this_indent = raw.len() - content.len();
+                if !content.is_empty() && this_indent <= indent {
+                    break;
+                }
+                if !content.is_empty() {
+                    let first = *content_indent.get_or_insert(this_indent);
+                    if this_indent != first {
+                        return Err(format!("line {}: block scalar lines must share one indentation", self.pos + 1));
+                    }
+                }
+                lines.push(content);
+                self.pos += 1;
+            }
+            while lines.last().is_some_and(|l| l.is_empty()) {
+                lines.pop();
+            }
+            if lines.is_empty() {
+                return Err(format!("line {number}: empty block scalar"));
+            }
+            let mut text = String::new();
+            for (i, line) in lines.iter().enumerate() {
+                if i > 0 {
+                    let folded_join = style.starts_with('>') && !line.is_empty() && !lines[i - 1].is_empty();
+                    text.push(if folded_join { ' ' } else { '\n' });
+                }
+                text.push_str(line);
+            }
+            if !style.ends_with('-') {
+                text.push('\n');
+            }
+            Ok(Node::Scalar(text))
+        }
+    }
+
+    /// The text before a `#` that starts a comment (one at the start or after a space, outside
+    /// quotes), without trailing spaces.
+    fn strip_comment(text: &str) -> &str {
+        let mut quote = None;
+        let mut previous = ' ';
+        for (i, c) in text.char_indices() {
+            match quote {
+                Some(q) if c == q => quote = None,
+                Some(_) => {}
+                None if c == '#' && previous == ' ' => return text[..i].trim_end(),
+                None if (c == '"' || c == '\'') && (previous == ' ' || i == 0) => quote = Some(c),
+                None => {}
+            }
+            previous = c;
+        }
+        text.trim_end()
+    }
+
+    /// `key: rest` with a plain or quoted key; `None` when the line is no mapping entry.
+    fn split_key(text: &str) -> Option<(String, String)> {
+        let first = text.chars().next()?;
+        if matches!(first, '!' | '[' | '{' | '&' | '*' | '|' | '>' | '-' | '?') {
+            return None;
+        }
+        let (key, after) = if first == '"' || first == '\'' {
+            let end = text[1..].find(first)? + 1;
+            (quoted(&text[..=end], 0).ok()?, &text[end + 1..])
+        } else {
+            let at = text
+                .match_indices(':')
+                .map(|(i, _)| i)
+                .find(|&i| text[i + 1..].is_empty() || text[i + 1..].starts_with(' '))?;
+            (text[..at].to_owned(), &text[at..])
+        };
+        if key.is_empty() {
+            return None;
+        }
+        let rest = after.strip_prefix(':')?;
+        if !rest.is_empty() && !rest.starts_with(' ') {
+            return None;
+        }
+        Some((key, rest.trim().to_owned()))
+    }
+
+    fn quoted(text: &str, number: usize) -> Result<String, String> {
+        let quote = text.chars().next().unwrap_or('"');
+        let inner = text
+            .strip_prefix(quote)
+            .and_then(|t| t.strip_suffix(quote))
+            .filter(|_| text.len() >= 2)
+            .ok_or_else(|| format!("line {number}: a quoted scalar must close on its line: {text}"))?;
+        if quote == '\'' {
+            if inner.replace("''", "").contains('\'') {
+                return Err(format!("line {number}: stray quote in {text}"));
+            }
+            return Ok(inner.replace("''", "'"));
+        }
+        let mut out = String::new();
+        let mut chars = inner.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '"' => return Err(format!("line {number}: stray quote in {text}")),
+                '\\' => match chars.next() {
+                    Some('\\') => out.push('\\'),
+                    Some('"') => out.push('"'),
+                    Some('n') => out.push('\n'),
+                    Some('t') => out.push('\t'),
+                    other => return Err(format!("line {number}: unsupported escape \\{other:?}")),
+                },
+                c => out.push(c),
+            }
+        }
+        Ok(out)
+    }
+
+    fn flow_seq(text: &str, number: usize) -> Result<Node, String> {
+        let inner = text
+            .strip_prefix('[')
+            .and_then(|t| t.strip_suffix(']'))
+            .ok_or_else(|| format!("line {number}: a flow sequence must close on its line"))?;
+        if inner.trim().is_empty() {
+            return Ok(Node::Seq(Vec::new()));
+        }
+        inner
+            .split(',')
+            .map(|item| {
+                let item = item.trim();
+                match item.chars().next() {
+                    Some('"' | '\'') => quoted(item, number).map(Node::Scalar),
+                    Some(c) if !"[]{}&*!|>".contains(c) && !item.contains(": ") => Ok(Node::Scalar(item.to_owned())),
+                    _ => Err(format!("line {number}: unsupported flow sequence item {item:?}")),
+                }
+            })
+            .collect::<Result<_, _>>()
+            .map(Node::Seq)
+    }
+}
