@@ -56,6 +56,11 @@ impl DynamoStore {
 
     /// The execution's item when it is there and has not expired.
     pub(super) async fn read_execution(&self, id: ExecutionId) -> StoreResult<Option<Item>> {
+        Ok(self.read_execution_even_expired(id).await?.filter(|item| self.unexpired(item)))
+    }
+
+    /// The execution's item as stored, expired or not (TTL deletes lag behind expiry).
+    pub(super) async fn read_execution_even_expired(&self, id: ExecutionId) -> StoreResult<Option<Item>> {
         let out = self
             .client
             .get_item()
@@ -65,7 +70,7 @@ impl DynamoStore {
             .send()
             .await
             .map_err(|e| backend("get execution", e))?;
-        Ok(out.item.filter(|item| self.unexpired(item)))
+        Ok(out.item)
     }
 
     /// The executions that index entries point to, in their order, read consistently: one

@@ -6,7 +6,6 @@
 //! "was running" (the usual finish, one request), then on "was not".
 
 use super::DynamoStore;
-use super::errors::{backend, retry_conflicts};
 use super::execution_item::{ExecutionItem, FINISH_ATTRS, LEASE_UNTIL, PROGRESS, STATUS};
 use super::expr::{Expr, n, s};
 use super::writes::{RUNNING, RunKey, execution_key};
@@ -67,24 +66,7 @@ impl DynamoStore {
             .collect();
         let update = format!("SET {}", sets.join(", "));
         let condition = expr.live(self.now_secs());
-        let sent = retry_conflicts(|| {
-            self.client
-                .update_item()
-                .table_name(&self.table)
-                .set_key(Some(execution_key(id)))
-                .update_expression(&update)
-                .condition_expression(&condition)
-                .set_expression_attribute_names(expr.names())
-                .set_expression_attribute_values(expr.values())
-                .send()
-        })
-        .await;
-        match sent {
-            Ok(_) => Ok(()),
-            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
-                Err(StoreError::NotFound)
-            }
-            Err(e) => Err(backend("update progress", e)),
-        }
+        let updated = self.conditional_update(execution_key(id), &update, &condition, &expr, "update progress").await?;
+        if updated { Ok(()) } else { Err(StoreError::NotFound) }
     }
 }

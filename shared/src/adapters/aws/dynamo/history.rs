@@ -79,16 +79,8 @@ impl DynamoStore {
     }
 
     async fn stored_status(&self, id: ExecutionId) -> StoreResult<Option<ExecutionStatus>> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(execution_key(id)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| backend("get execution", e))?;
-        Ok(out.item.as_ref().and_then(|item| text(item, STATUS)).and_then(ExecutionStatus::parse))
+        let item = self.read_execution_even_expired(id).await?;
+        Ok(item.as_ref().and_then(|item| text(item, STATUS)).and_then(ExecutionStatus::parse))
     }
 
     /// Failed and timed-out runs go by `failed_before`; every other finished run (succeeded,

@@ -179,23 +179,7 @@ impl JobStore for DynamoStore {
             }
             None => format!("REMOVE {next}, {}, {}", expr.name(JOBS_DUE.pk), expr.name(JOBS_DUE.sk)),
         };
-        let sent = retry_conflicts(|| {
-            self.client
-                .update_item()
-                .table_name(&self.table)
-                .set_key(Some(job_key(id)))
-                .update_expression(&update)
-                .condition_expression(&condition)
-                .set_expression_attribute_names(expr.names())
-                .set_expression_attribute_values(expr.values())
-                .send()
-        })
-        .await;
-        match sent {
-            Ok(_) => Ok(true),
-            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(false),
-            Err(e) => Err(backend("advance next run", e)),
-        }
+        self.conditional_update(job_key(id), &update, &condition, &expr, "advance next run").await
     }
 
     /// `NotFound` when the job is gone (deleted while its run was going).
@@ -215,24 +199,7 @@ impl JobStore for DynamoStore {
             expr.value("failed", n(u8::from(status.is_retryable()))),
         );
         let condition = format!("attribute_exists({})", expr.name(PK));
-        let sent = retry_conflicts(|| {
-            self.client
-                .update_item()
-                .table_name(&self.table)
-                .set_key(Some(job_key(id)))
-                .update_expression(&update)
-                .condition_expression(&condition)
-                .set_expression_attribute_names(expr.names())
-                .set_expression_attribute_values(expr.values())
-                .send()
-        })
-        .await;
-        match sent {
-            Ok(_) => Ok(()),
-            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
-                Err(StoreError::NotFound)
-            }
-            Err(e) => Err(backend("record run", e)),
-        }
+        let updated = self.conditional_update(job_key(id), &update, &condition, &expr, "record run").await?;
+        if updated { Ok(()) } else { Err(StoreError::NotFound) }
     }
 }

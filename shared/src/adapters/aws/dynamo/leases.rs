@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 
 use super::DynamoStore;
-use super::errors::{backend, corrupt, retry_conflicts};
+use super::errors::corrupt;
 use super::execution_item::{ATTEMPT, ERROR, FINISHED, JOB_ID, LEASE_UNTIL, SCHEDULED, STATUS};
 use super::expr::{Expr, Item, n, number, s, text};
 use super::keys::{EXECUTIONS_BY_STATUS, EXPIRES_AT, ms, parse_execution_pk};
@@ -123,22 +123,6 @@ impl DynamoStore {
         let mut expr = Expr::default();
         let update = format!("SET {} = {}", expr.name(LEASE_UNTIL), expr.value("until", n(ms(until))));
         let condition = format!("{} = {}", expr.name(STATUS), expr.value("running", s(RUNNING)));
-        let sent = retry_conflicts(|| {
-            self.client
-                .update_item()
-                .table_name(&self.table)
-                .set_key(Some(execution_key(id)))
-                .update_expression(&update)
-                .condition_expression(&condition)
-                .set_expression_attribute_names(expr.names())
-                .set_expression_attribute_values(expr.values())
-                .send()
-        })
-        .await;
-        match sent {
-            Ok(_) => Ok(true),
-            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(false),
-            Err(e) => Err(backend("renew lease", e)),
-        }
+        self.conditional_update(execution_key(id), &update, &condition, &expr, "renew lease").await
     }
 }

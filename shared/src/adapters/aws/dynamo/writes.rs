@@ -4,7 +4,7 @@
 use aws_sdk_dynamodb::types::{Put, TransactWriteItem, Update};
 
 use super::DynamoStore;
-use super::errors::build_err;
+use super::errors::{backend, build_err, retry_conflicts};
 use super::expr::{Expr, Item, key, n, s};
 use super::keys::{COUNTER_SK, EXECUTION_SK, EXPIRES_AT, PK, execution_pk, guard_sk, job_pk, ms};
 use crate::domain::execution::Execution;
@@ -143,5 +143,36 @@ impl DynamoStore {
             .build()
             .map_err(build_err)?;
         Ok(TransactWriteItem::builder().delete(delete).build())
+    }
+}
+
+impl DynamoStore {
+    /// One UpdateItem under `condition`; `Ok(false)` when the condition did not hold (the item
+    /// gone, or in another state), which each caller names in its own terms.
+    pub(super) async fn conditional_update(
+        &self,
+        key: Item,
+        update: &str,
+        condition: &str,
+        expr: &Expr,
+        what: &str,
+    ) -> StoreResult<bool> {
+        let sent = retry_conflicts(|| {
+            self.client
+                .update_item()
+                .table_name(&self.table)
+                .set_key(Some(key.clone()))
+                .update_expression(update)
+                .condition_expression(condition)
+                .set_expression_attribute_names(expr.names())
+                .set_expression_attribute_values(expr.values())
+                .send()
+        })
+        .await;
+        match sent {
+            Ok(_) => Ok(true),
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(false),
+            Err(e) => Err(backend(what, e)),
+        }
     }
 }
