@@ -18,10 +18,10 @@
 # registries are reachable, Debian's rustc-web and its arm64 libstd (a multiarch package) are the
 # one source, and `install` adds them. cargo-lambda links with zig from the ziglang wheel.
 #
-# Environment: JOBSMITH_SAM_PROFILE=release (default) builds with the workspace's release profile;
-# `ci` keeps it but without optimisation or LTO (opt-level 0, 16 codegen units): the same code,
-# toolchain and cross-compile in a fraction of the time, with binaries too big to ship (sizes are
-# measured on `release` builds only). JOBSMITH_ARM64_RUSTC names the rustc to build with.
+# Environment: JOBSMITH_SAM_PROFILE=release (default) builds with the workspace's release profile
+# at opt-level "s"; `ci` keeps it but without optimisation or LTO (opt-level 0, 16 codegen
+# units): the same code, toolchain and cross-compile in a fraction of the time, with binaries too
+# big to ship (sizes are measured on `release` builds only). JOBSMITH_ARM64_RUSTC names the rustc to build with.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 venv="$root/.venv-sam"
@@ -105,7 +105,11 @@ build_env() {
   export PATH="$venv/bin:$PATH"
   export RUSTC="$rustc_path"
   case "${JOBSMITH_SAM_PROFILE:-release}" in
-    release) ;;
+    release)
+      # Optimised for size: a function's cold start pays for every byte of its zip, and its
+      # handlers wait on DynamoDB, not on the CPU. The local server keeps opt-level 3.
+      export CARGO_PROFILE_RELEASE_OPT_LEVEL=s
+      ;;
     ci)
       export CARGO_PROFILE_RELEASE_OPT_LEVEL=0
       export CARGO_PROFILE_RELEASE_LTO=false

@@ -42,6 +42,7 @@ impl MotoServer {
             .endpoint_url(&self.endpoint)
             .region(aws_config::Region::new("us-east-1"))
             .credentials_provider(credentials)
+            .http_client(jobsmith::adapters::aws::sdk::https_client())
             .load()
             .await
     }

@@ -23,7 +23,7 @@ use yaml::Node;
 
 /// The one route the template has that the table does not: API Gateway's catch-all for the
 /// browsable page's assets (`/docs/index.html`, `/docs/swagger-ui.css`, ...), which axum serves as
-/// `/docs/{*rest}` and the auth layer treats as public like `/docs` itself.
+/// `/docs/{*rest}`, public like `/docs` itself (the documents are mounted outside the auth layer).
 const DOCS_ASSETS: (&str, &str, &str) = ("GET", "/docs/{proxy+}", "api-docs");
 
 /// Functions that serve no route: EventBridge Scheduler's target and the authorizer.

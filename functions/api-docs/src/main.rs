@@ -4,5 +4,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), jobsmith_lambda::lambda_http::Error> {
-    jobsmith_lambda::serve_static_http().await
+    jobsmith_lambda::serve_api_docs().await
 }

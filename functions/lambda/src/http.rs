@@ -22,19 +22,27 @@ pub async fn serve_http() -> Result<(), lambda_http::Error> {
     lambda_http::run(http_router(&app)).await
 }
 
-/// [`serve_http`] for functions whose routes read no table (the API documents, the catalogues
-/// of task functions and job types): no warm-up call, which their role need not allow.
+/// [`serve_http`] for functions whose routes read no table (the catalogues of task functions and
+/// job types): no warm-up call, which their role need not allow.
 pub async fn serve_static_http() -> Result<(), lambda_http::Error> {
     init_tracing();
-    let app = build_app().await?;
+    let app = build_app()?;
     lambda_http::run(http_router(&app)).await
 }
 
-/// The whole API, trusting the authorizer's context for who is calling. Every function mounts
-/// the same router: API Gateway sends each only its own routes, and the code that answers a
-/// route is the same in every function and in the local server.
+/// The API documents' function: `/openapi.json` and the browsable page at `/docs`, both public,
+/// so it needs neither clients nor configuration.
+pub async fn serve_api_docs() -> Result<(), lambda_http::Error> {
+    init_tracing();
+    lambda_http::run(jobsmith::http::docs_router()).await
+}
+
+/// The API, trusting the authorizer's context for who is calling. Every API function mounts the
+/// same router: API Gateway sends each only its own routes, and the code that answers a route is
+/// the same in every function and in the local server. The documents are left out (see
+/// [`serve_api_docs`]).
 pub fn http_router(app: &AwsApp) -> axum::Router {
-    app.router(Auth::upstream()).layer(axum::middleware::map_request(insert_principal))
+    app.api_router(Auth::upstream()).layer(axum::middleware::map_request(insert_principal))
 }
 
 async fn insert_principal(mut request: Request) -> Request {

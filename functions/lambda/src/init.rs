@@ -6,7 +6,7 @@ use jobsmith::adapters::aws::app::{AwsApp, AwsConfig};
 /// the first event does not pay for DNS, TLS and credentials. A failed warm-up is only logged:
 /// the function may still serve (the health route reports the store itself).
 pub async fn load_app() -> Result<AwsApp, lambda_http::Error> {
-    let app = build_app().await?;
+    let app = build_app()?;
     if let Err(err) = app.warm_up().await {
         tracing::warn!(error = %err, "could not warm the DynamoDB connection");
     }
@@ -15,9 +15,10 @@ pub async fn load_app() -> Result<AwsApp, lambda_http::Error> {
 
 /// The same without the warm-up, for functions whose routes read no table (and whose role may
 /// not): building clients makes no network call.
-pub(crate) async fn build_app() -> Result<AwsApp, lambda_http::Error> {
-    let config = AwsConfig::from_env(|name| std::env::var(name).ok())?;
-    Ok(AwsApp::load(config).await?)
+pub(crate) fn build_app() -> Result<AwsApp, lambda_http::Error> {
+    let lookup = |name: &str| std::env::var(name).ok();
+    let config = AwsConfig::from_env(lookup)?;
+    Ok(AwsApp::load_in_lambda(config, lookup)?)
 }
 
 /// Lambda's log format and level settings (`AWS_LAMBDA_LOG_FORMAT`, `AWS_LAMBDA_LOG_LEVEL`,

@@ -1,5 +1,5 @@
 //! What every jobsmith Lambda function shares. Each function's `main.rs` calls one of
-//! [`serve_http`] (or [`serve_static_http`]), [`serve_executor`] or [`serve_authorizer`];
+//! [`serve_http`] (or [`serve_static_http`], [`serve_api_docs`]), [`serve_executor`] or [`serve_authorizer`];
 //! everything they need is built once per cold start, before the first event.
 
 mod authorizer;
@@ -11,7 +11,7 @@ pub use authorizer::{CONTEXT_PRINCIPAL, CONTEXT_ROLE, authorize, serve_authorize
 pub use executor::{
     DEADLINE_MARGIN, DEADLINE_MESSAGE, ExecutorError, RunReport, ScheduledRun, handle_scheduled_run, serve_executor,
 };
-pub use http::{authorizer_principal, http_router, serve_http, serve_static_http};
+pub use http::{authorizer_principal, http_router, serve_api_docs, serve_http, serve_static_http};
 pub use init::load_app;
 
 /// Re-exported so that tests and callers build requests and events with the same version.

@@ -58,12 +58,37 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     api_routes().into_openapi()
 }
 
-/// The whole API with auth, limits, `/openapi.json` and the browsable page at `/docs`.
+/// The whole API with auth, limits, `/openapi.json` and the browsable page at `/docs`: what one
+/// process serving everything mounts.
 pub fn router(state: AppState, auth: Auth) -> Router {
-    let (api, openapi) = api_routes().split_for_parts();
-    api.with_state(state)
-        .merge(SwaggerUi::new("/docs").url("/openapi.json", openapi))
-        .route_layer(axum::middleware::from_fn_with_state(auth, auth::authenticate))
+    with_family_layers(authenticated_api(state, auth).merge(docs_routes()))
+}
+
+/// The API without its documents. A Lambda function behind API Gateway serves only its own routes,
+/// and leaving the documents out keeps the vendored Swagger UI (about 3 MiB zipped) out of every
+/// function but the one that serves it.
+pub fn api_router(state: AppState, auth: Auth) -> Router {
+    with_family_layers(authenticated_api(state, auth))
+}
+
+/// Only `/openapi.json` and `/docs`, which are public and read no state.
+pub fn docs_router() -> Router {
+    with_family_layers(docs_routes())
+}
+
+fn authenticated_api(state: AppState, auth: Auth) -> Router {
+    let (api, _) = api_routes().split_for_parts();
+    api.with_state(state).route_layer(axum::middleware::from_fn_with_state(auth, auth::authenticate))
+}
+
+fn docs_routes() -> Router {
+    SwaggerUi::new("/docs").url("/openapi.json", openapi()).into()
+}
+
+/// What every route shares, whichever of them a process mounts: the families' answers for an
+/// unknown path or method, the body limit, and a panic turned into the family's 500.
+fn with_family_layers(routes: Router) -> Router {
+    routes
         .fallback(family::not_found)
         .method_not_allowed_fallback(family::method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))

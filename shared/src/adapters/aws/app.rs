@@ -14,6 +14,7 @@ use aws_config::SdkConfig;
 use super::dynamo::DynamoStore;
 use super::s3::{S3ObjectStore, s3_client};
 use super::scheduler::EventBridgeScheduler;
+use super::sdk;
 use crate::adapters::local::LocalTaskRunner;
 use crate::app::{Executor, InstanceInfo, JobService};
 use crate::domain::ids::JobId;
@@ -32,6 +33,8 @@ const WARM_UP_JOB_ID: &str = "jobsmith-warm-up";
 pub enum AwsStartError {
     #[error("script roots: {0}")]
     ScriptRoots(#[from] ScriptPathError),
+    #[error("AWS configuration: {0}")]
+    Sdk(#[from] ConfigError),
 }
 
 /// Everything a function or server needs, each client built once. Fields are public so that the
@@ -95,17 +98,31 @@ impl AwsApp {
     }
 
     /// [`AwsApp::build`] over the SDK's standard configuration chain (environment, profile,
-    /// instance role; `AWS_ENDPOINT_URL` for an emulator): what a Lambda cold start and
-    /// `jobsmith serve` on AWS backends both do.
+    /// instance role; `AWS_ENDPOINT_URL` for an emulator): what `jobsmith serve` on AWS backends does.
     pub async fn load(config: AwsConfig) -> Result<Self, AwsStartError> {
-        let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-        Self::build(config, &sdk)
+        Self::build(config, &sdk::load_default_chain().await)
+    }
+
+    /// [`AwsApp::build`] for a Lambda cold start: the SDK configured from the variables Lambda sets
+    /// (see [`sdk::from_lambda_environment`]), read through `lookup` like [`AwsConfig::from_env`].
+    pub fn load_in_lambda(config: AwsConfig, lookup: impl Fn(&str) -> Option<String>) -> Result<Self, AwsStartError> {
+        Self::build(config, &sdk::from_lambda_environment(lookup)?)
     }
 
     /// The whole API over the AWS adapters. `auth` is [`Auth::upstream`] behind API Gateway's
     /// authorizer, or [`AwsApp::key_auth`] when the process checks keys itself.
     pub fn router(&self, auth: Auth) -> axum::Router {
-        crate::http::router(AppState { service: self.service.clone() }, auth)
+        crate::http::router(self.state(), auth)
+    }
+
+    /// [`AwsApp::router`] without `/openapi.json` and `/docs`, for the functions API Gateway sends
+    /// only API routes (the documents have their own function, [`crate::http::docs_router`]).
+    pub fn api_router(&self, auth: Auth) -> axum::Router {
+        crate::http::api_router(self.state(), auth)
+    }
+
+    fn state(&self) -> AppState {
+        AppState { service: self.service.clone() }
     }
 
     /// `X-API-Key` checked against the configured keys, as the local server does.

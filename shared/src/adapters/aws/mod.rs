@@ -5,3 +5,4 @@ pub mod app;
 pub mod dynamo;
 pub mod s3;
 pub mod scheduler;
+pub mod sdk;

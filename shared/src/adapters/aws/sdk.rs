@@ -1,0 +1,108 @@
+//! The AWS SDK's configuration, built once per process. Every client shares one HTTPS client
+//! (rustls over ring), so the SDK's own default TLS stack is not compiled in.
+//!
+//! A Lambda function's configuration comes from the variables Lambda sets (region, the execution
+//! role's credentials) and nothing else; only `jobsmith serve --backend aws` walks the SDK's whole
+//! provider chain (profiles, SSO, instance roles). Keeping the two apart keeps that chain's code
+//! out of the functions' binaries.
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_credential_types::Credentials;
+use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_sdk_dynamodb::config::SharedHttpClient;
+use aws_smithy_http_client::Builder;
+use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
+
+use super::app::ConfigError;
+
+/// The variables Lambda sets for a function (and that a test sets for an emulator).
+pub mod lambda_vars {
+    pub const REGION: &str = "AWS_REGION";
+    pub const ACCESS_KEY_ID: &str = "AWS_ACCESS_KEY_ID";
+    pub const SECRET_ACCESS_KEY: &str = "AWS_SECRET_ACCESS_KEY";
+    pub const SESSION_TOKEN: &str = "AWS_SESSION_TOKEN";
+    /// Not set by Lambda: how tests and `cargo lambda watch` reach an emulator.
+    pub const ENDPOINT_URL: &str = "AWS_ENDPOINT_URL";
+}
+
+pub fn https_client() -> SharedHttpClient {
+    Builder::new().tls_provider(Provider::Rustls(CryptoMode::Ring)).build_https()
+}
+
+/// The SDK's standard chain (environment, profiles, SSO, container and instance roles;
+/// `AWS_ENDPOINT_URL` for an emulator), for a long-running process.
+pub async fn load_default_chain() -> SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest()).http_client(https_client()).load().await
+}
+
+/// A Lambda function's configuration, read through `lookup` (`|name| std::env::var(name).ok()`).
+/// The execution role's credentials arrive as variables and last as long as the environment.
+pub fn from_lambda_environment(lookup: impl Fn(&str) -> Option<String>) -> Result<SdkConfig, ConfigError> {
+    let var = |name: &str| lookup(name).filter(|value| !value.is_empty());
+    let required = |name: &'static str| var(name).ok_or(ConfigError::Missing(name));
+    let credentials = Credentials::new(
+        required(lambda_vars::ACCESS_KEY_ID)?,
+        required(lambda_vars::SECRET_ACCESS_KEY)?,
+        var(lambda_vars::SESSION_TOKEN),
+        None,
+        "lambda-environment",
+    );
+    let mut builder = SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(required(lambda_vars::REGION)?))
+        .credentials_provider(SharedCredentialsProvider::new(credentials))
+        .http_client(https_client());
+    if let Some(endpoint) = var(lambda_vars::ENDPOINT_URL) {
+        builder = builder.endpoint_url(endpoint);
+    }
+    Ok(builder.build())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use aws_credential_types::provider::ProvideCredentials;
+
+    use super::*;
+
+    fn lookup(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let vars: HashMap<String, String> = vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        move |name| vars.get(name).cloned()
+    }
+
+    const LAMBDA: [(&str, &str); 4] = [
+        (lambda_vars::REGION, "eu-west-1"),
+        (lambda_vars::ACCESS_KEY_ID, "AKIDEXAMPLE"),
+        (lambda_vars::SECRET_ACCESS_KEY, "secret"),
+        (lambda_vars::SESSION_TOKEN, "token"),
+    ];
+
+    #[tokio::test]
+    async fn lambda_variables_give_region_credentials_and_no_endpoint() {
+        let config = from_lambda_environment(lookup(&LAMBDA)).expect("complete");
+        assert_eq!(config.region().map(Region::as_ref), Some("eu-west-1"));
+        assert_eq!(config.endpoint_url(), None);
+        let provider = config.credentials_provider().expect("a provider");
+        let credentials = provider.provide_credentials().await.expect("static credentials");
+        assert_eq!(credentials.access_key_id(), "AKIDEXAMPLE");
+        assert_eq!(credentials.session_token(), Some("token"));
+    }
+
+    #[test]
+    fn an_emulator_endpoint_is_used_when_set() {
+        let mut vars = LAMBDA.to_vec();
+        vars.push((lambda_vars::ENDPOINT_URL, "http://127.0.0.1:5000"));
+        let config = from_lambda_environment(lookup(&vars)).expect("complete");
+        assert_eq!(config.endpoint_url(), Some("http://127.0.0.1:5000"));
+    }
+
+    #[test]
+    fn a_missing_region_or_key_is_named() {
+        for missing in [lambda_vars::REGION, lambda_vars::ACCESS_KEY_ID, lambda_vars::SECRET_ACCESS_KEY] {
+            let vars: Vec<_> = LAMBDA.iter().copied().filter(|(name, _)| *name != missing).collect();
+            let err = from_lambda_environment(lookup(&vars)).expect_err("incomplete");
+            assert_eq!(err.to_string(), format!("{missing} is not set"));
+        }
+    }
+}
