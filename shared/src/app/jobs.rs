@@ -63,7 +63,9 @@ impl JobService {
     }
 
     /// Creates a job, or with `replace_existing` replaces one of the same id (keeping its
-    /// history). Nothing is stored when any check fails.
+    /// history). Nothing is stored when any check fails. The record is written before the
+    /// schedule; when the schedule cannot be written, a new record is deleted again and a
+    /// replaced one is put back, and the caller gets the schedule's error.
     pub async fn create(&self, new: NewJob, principal: &Principal, replace_existing: bool) -> AppResult<Job> {
         let now = self.clock.now();
         self.check_task(&new.task)?;
@@ -83,8 +85,13 @@ impl JobService {
                 replacement.last_run_at = existing.last_run_at;
                 replacement.last_status = existing.last_status;
                 replacement.version = existing.version + 1;
+                // As in `update`: the record first, and back to the old job if the schedule
+                // cannot follow it.
                 self.jobs.update_job(&replacement, existing.version).await?;
-                self.backend.schedule(&replacement).await?;
+                if let Err(err) = self.backend.schedule(&replacement).await {
+                    self.restore(existing, &replacement).await;
+                    return Err(err.into());
+                }
                 return Ok(replacement);
             }
             Err(StoreError::AlreadyExists) => {
@@ -154,14 +161,21 @@ impl JobService {
         // changed, the record goes back to what it was, so the two never disagree for long.
         self.jobs.update_job(&job, current.version).await?;
         if let Err(err) = self.backend.schedule(&job).await {
-            let mut restored = current;
-            restored.version = job.version + 1;
-            if let Err(undo) = self.jobs.update_job(&restored, job.version).await {
-                tracing::error!(job = %job.id, error = %undo, "could not restore a job whose schedule change failed");
-            }
+            self.restore(current, &job).await;
             return Err(err.into());
         }
         Ok(job)
+    }
+
+    /// Puts `previous` back over `written`, the record whose schedule change just failed, so
+    /// that the record matches the schedule that is still there. The restored record gets a
+    /// version of its own: a client holding `written`'s version must reload.
+    async fn restore(&self, previous: Job, written: &Job) {
+        let mut restored = previous;
+        restored.version = written.version + 1;
+        if let Err(undo) = self.jobs.update_job(&restored, written.version).await {
+            tracing::error!(job = %written.id, error = %undo, "could not restore a job whose schedule change failed");
+        }
     }
 
     pub async fn pause(&self, id: &JobId, principal: &Principal) -> AppResult<Job> {

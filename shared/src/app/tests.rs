@@ -100,6 +100,29 @@ async fn a_create_whose_schedule_fails_stores_nothing() {
 }
 
 #[tokio::test]
+async fn a_replace_whose_schedule_fails_keeps_the_old_job() {
+    let f = fixture();
+    let id = JobId::parse("a").unwrap();
+    let original = f.service.create(new_job("a"), &admin(), false).await.unwrap();
+    let mut replacement = new_job("a");
+    replacement.name = Some("replacement".into());
+    replacement.trigger = Trigger::Interval { every_seconds: 600, anchor: Utc::now() };
+    f.backend.failing.store(true, Ordering::SeqCst);
+    let err = f.service.create(replacement.clone(), &admin(), true).await.unwrap_err();
+    assert!(matches!(err, AppError::Internal(_)), "{err:?}");
+    let stored = f.jobs.get_job(&id).await.unwrap().unwrap();
+    assert_eq!(
+        (stored.name.as_str(), &stored.trigger),
+        (original.name.as_str(), &original.trigger),
+        "the old job is back"
+    );
+    assert_eq!(stored.version, original.version + 2, "the put-back has a version of its own");
+    f.backend.failing.store(false, Ordering::SeqCst);
+    let replaced = f.service.create(replacement, &admin(), true).await.unwrap();
+    assert_eq!(replaced.name, "replacement", "and it can still be replaced afterwards");
+}
+
+#[tokio::test]
 async fn an_update_whose_schedule_fails_is_undone() {
     let f = fixture();
     let id = JobId::parse("a").unwrap();
