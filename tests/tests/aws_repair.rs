@@ -5,16 +5,18 @@
 //! What the service promises (`shared/src/app/jobs.rs`): create, replace and every change
 //! (update, pause, resume, enable, disable) write the record first and the schedule second, and
 //! when the schedule cannot be written the record is deleted again or put back as it was. Delete
-//! removes the schedule first and the record second, and puts the schedule back when the record
-//! cannot be deleted. The caller gets the failed write's error. So after every failure here, the
-//! record read from the table and the schedule read from the group through the SDK agree: both
-//! absent, or a schedule with the expression, zone and input the record asks for, ENABLED exactly
-//! when the record is enabled and not paused. A failing first write leaves the other side alone.
+//! removes the schedule first and the record second. Every repair ends by reading the record back
+//! and putting or deleting its schedule to match. The caller gets the failed write's error. So
+//! after every failure here, the record read from the table and the schedule read from the group
+//! through the SDK agree: both absent, or a schedule with the expression, zone and input the
+//! record asks for, ENABLED exactly when the record is enabled and not paused. A failing first
+//! write leaves the other side alone.
 //!
-//! Failures are injected by decorators around the real adapters, before the call reaches AWS:
-//! the failed write did not happen. A journal of every write on either side shows the order.
+//! Failures are injected by decorators around the real adapters, in two ways (`Fault`): before
+//! the call reaches AWS, so the failed write did not happen; or after AWS applied it, so it
+//! happened and only its answer was lost (a timeout, or the SDK's retry of a conditional write
+//! meeting its own first attempt). A journal of every write on either side shows the order.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
@@ -48,18 +50,57 @@ const EXECUTOR: &str = "arn:aws:lambda:us-east-1:123456789012:function:jobsmith-
 const ROLE: &str = "arn:aws:iam::123456789012:role/jobsmith-scheduler";
 const INJECTED: &str = "injected failure";
 
+/// How a decorated write goes wrong, if at all.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+enum Fault {
+    #[default]
+    Off,
+    /// Fails before the call reaches AWS.
+    Fail,
+    /// Makes the call, then fails as if the answer was lost.
+    Lose,
+}
+
+/// One write's fault, switched by the test.
+#[derive(Default)]
+struct Switch(Mutex<Fault>);
+
+impl Switch {
+    fn set(&self, fault: Fault) {
+        *self.0.lock().expect("switch") = fault;
+    }
+}
+
 /// Every write on either side, in order, as `<side> <write> <job id>`, with ` FAILED` when it
-/// was made to fail.
+/// was made to fail before the call and ` LOST` when after it.
 #[derive(Default)]
 struct Journal(Mutex<Vec<String>>);
 
 impl Journal {
-    /// Records the write and tells whether it is to fail.
-    fn write(&self, side: &str, what: &str, id: &JobId, fail: &AtomicBool) -> bool {
-        let failing = fail.load(Ordering::SeqCst);
-        let entry = format!("{side} {what} {id}{}", if failing { " FAILED" } else { "" });
-        self.0.lock().expect("journal").push(entry);
-        failing
+    /// Records the write and runs it as `switch` says: as it is, not at all, or with its answer
+    /// replaced by `failure`.
+    async fn write<T, E>(
+        &self,
+        entry: String,
+        switch: &Switch,
+        call: impl Future<Output = Result<T, E>>,
+        failure: impl FnOnce() -> E,
+    ) -> Result<T, E> {
+        let fault = *switch.0.lock().expect("switch");
+        let suffix = match fault {
+            Fault::Off => "",
+            Fault::Fail => " FAILED",
+            Fault::Lose => " LOST",
+        };
+        self.0.lock().expect("journal").push(format!("{entry}{suffix}"));
+        match fault {
+            Fault::Off => call.await,
+            Fault::Fail => Err(failure()),
+            Fault::Lose => {
+                call.await?;
+                Err(failure())
+            }
+        }
     }
 
     /// The writes since the last call.
@@ -68,29 +109,32 @@ impl Journal {
     }
 }
 
-/// The real EventBridge Scheduler adapter; `schedule` (the upsert) and `unschedule` fail while
-/// their switch is on.
+/// The real EventBridge Scheduler adapter; `schedule` (the upsert) and `unschedule` go wrong
+/// as their switch says.
 struct FlakyScheduler {
     inner: EventBridgeScheduler,
     journal: Arc<Journal>,
-    fail_schedule: AtomicBool,
-    fail_unschedule: AtomicBool,
+    fail_schedule: Switch,
+    fail_unschedule: Switch,
+}
+
+fn backend_failure(what: &str, id: &JobId) -> BackendError {
+    BackendError::Backend(format!("{INJECTED}: {what} {id}"))
 }
 
 #[async_trait]
 impl TriggerBackend for FlakyScheduler {
     async fn schedule(&self, job: &Job) -> Result<(), BackendError> {
-        if self.journal.write("scheduler", "put", &job.id, &self.fail_schedule) {
-            return Err(BackendError::Backend(format!("{INJECTED}: schedule {}", job.id)));
-        }
-        self.inner.schedule(job).await
+        let entry = format!("scheduler put {}", job.id);
+        let call = self.inner.schedule(job);
+        self.journal.write(entry, &self.fail_schedule, call, || backend_failure("schedule", &job.id)).await
     }
 
     async fn unschedule(&self, id: &JobId) -> Result<(), BackendError> {
-        if self.journal.write("scheduler", "delete", id, &self.fail_unschedule) {
-            return Err(BackendError::Backend(format!("{INJECTED}: unschedule {id}")));
-        }
-        self.inner.unschedule(id).await
+        let call = self.inner.unschedule(id);
+        self.journal
+            .write(format!("scheduler delete {id}"), &self.fail_unschedule, call, || backend_failure("unschedule", id))
+            .await
     }
 
     async fn dispatch(&self, job: Job, execution: Execution) -> Result<(), BackendError> {
@@ -98,13 +142,14 @@ impl TriggerBackend for FlakyScheduler {
     }
 }
 
-/// The real DynamoDB store; inserting, updating and deleting a job fail while their switch is on.
+/// The real DynamoDB store; inserting, updating and deleting a job go wrong as their switch
+/// says.
 struct FlakyJobs {
     inner: Arc<DynamoStore>,
     journal: Arc<Journal>,
-    fail_insert: AtomicBool,
-    fail_update: AtomicBool,
-    fail_delete: AtomicBool,
+    fail_insert: Switch,
+    fail_update: Switch,
+    fail_delete: Switch,
 }
 
 fn store_failure(what: &str, id: &JobId) -> StoreError {
@@ -114,10 +159,9 @@ fn store_failure(what: &str, id: &JobId) -> StoreError {
 #[async_trait]
 impl JobStore for FlakyJobs {
     async fn insert_job(&self, job: &Job) -> StoreResult<()> {
-        if self.journal.write("store", "insert", &job.id, &self.fail_insert) {
-            return Err(store_failure("insert", &job.id));
-        }
-        self.inner.insert_job(job).await
+        let entry = format!("store insert {}", job.id);
+        let call = self.inner.insert_job(job);
+        self.journal.write(entry, &self.fail_insert, call, || store_failure("insert", &job.id)).await
     }
 
     async fn get_job(&self, id: &JobId) -> StoreResult<Option<Job>> {
@@ -125,17 +169,14 @@ impl JobStore for FlakyJobs {
     }
 
     async fn update_job(&self, job: &Job, expected_version: u64) -> StoreResult<()> {
-        if self.journal.write("store", "update", &job.id, &self.fail_update) {
-            return Err(store_failure("update", &job.id));
-        }
-        self.inner.update_job(job, expected_version).await
+        let entry = format!("store update {}", job.id);
+        let call = self.inner.update_job(job, expected_version);
+        self.journal.write(entry, &self.fail_update, call, || store_failure("update", &job.id)).await
     }
 
     async fn delete_job(&self, id: &JobId) -> StoreResult<bool> {
-        if self.journal.write("store", "delete", id, &self.fail_delete) {
-            return Err(store_failure("delete", id));
-        }
-        self.inner.delete_job(id).await
+        let call = self.inner.delete_job(id);
+        self.journal.write(format!("store delete {id}"), &self.fail_delete, call, || store_failure("delete", id)).await
     }
 
     async fn list_jobs(&self, filter: &JobFilter, page: &PageRequest) -> StoreResult<Page<Job>> {
@@ -199,16 +240,16 @@ async fn harness() -> Harness {
     let jobs = Arc::new(FlakyJobs {
         inner: store.clone(),
         journal: journal.clone(),
-        fail_insert: AtomicBool::new(false),
-        fail_update: AtomicBool::new(false),
-        fail_delete: AtomicBool::new(false),
+        fail_insert: Switch::default(),
+        fail_update: Switch::default(),
+        fail_delete: Switch::default(),
     });
     let executions: Arc<dyn ExecutionStore> = store.clone();
     let scheduler = Arc::new(FlakyScheduler {
         inner: EventBridgeScheduler::new(schedules.clone(), target),
         journal: journal.clone(),
-        fail_schedule: AtomicBool::new(false),
-        fail_unschedule: AtomicBool::new(false),
+        fail_schedule: Switch::default(),
+        fail_unschedule: Switch::default(),
     });
     let roots = Arc::new(ScriptRoots::new(Vec::new()).expect("no script roots"));
     let runner: Arc<dyn TaskRunner> =
@@ -343,6 +384,11 @@ fn assert_injected(err: AppError, what: &str) {
     }
 }
 
+/// A change whose schedule failed before the call: the record is put back, and the schedule put
+/// to match it fails again (nothing to repair: the failed put did not happen).
+const UNDONE_CHANGE: [&str; 4] =
+    ["store update sync", "scheduler put sync FAILED", "store update sync", "scheduler put sync FAILED"];
+
 fn journal(entries: &[&str]) -> Vec<String> {
     entries.iter().map(|e| (*e).to_owned()).collect()
 }
@@ -350,16 +396,21 @@ fn journal(entries: &[&str]) -> Vec<String> {
 #[tokio::test]
 async fn a_create_whose_schedule_fails_leaves_neither() {
     let h = harness().await;
-    h.scheduler.fail_schedule.store(true, Ordering::SeqCst);
+    h.scheduler.fail_schedule.set(Fault::Fail);
     let err = h.service.create(new_job("nightly", cron("0 2 * * ? *", "Europe/Berlin")), &admin(), false).await;
     assert_injected(err.expect_err("the schedule failed"), "schedule nightly");
     assert_eq!(
         h.journal.take(),
-        journal(&["store insert nightly", "scheduler put nightly FAILED", "store delete nightly"])
+        journal(&[
+            "store insert nightly",
+            "scheduler put nightly FAILED",
+            "store delete nightly",
+            "scheduler delete nightly",
+        ])
     );
     assert!(h.agreeing(&id("nightly")).await.is_empty(), "the record went with its schedule");
 
-    h.scheduler.fail_schedule.store(false, Ordering::SeqCst);
+    h.scheduler.fail_schedule.set(Fault::Off);
     h.service.create(new_job("nightly", cron("0 2 * * ? *", "Europe/Berlin")), &admin(), false).await.expect("again");
     let sides = h.agreeing(&id("nightly")).await;
     assert_eq!(sides.expression(), "cron(0 2 * * ? *)");
@@ -376,7 +427,10 @@ async fn a_create_eventbridge_cannot_express_leaves_neither() {
         }
         other => panic!("expected Invalid trigger, got {other:?}"),
     }
-    assert_eq!(h.journal.take(), journal(&["store insert ninety", "scheduler put ninety", "store delete ninety"]));
+    assert_eq!(
+        h.journal.take(),
+        journal(&["store insert ninety", "scheduler put ninety", "store delete ninety", "scheduler delete ninety"])
+    );
     assert!(h.agreeing(&id("ninety")).await.is_empty());
 }
 
@@ -391,12 +445,18 @@ async fn a_replace_whose_schedule_fails_keeps_the_old_job() {
     h.service.pause(&report, &admin()).await.expect("pause");
     h.journal.take();
 
-    h.scheduler.fail_schedule.store(true, Ordering::SeqCst);
+    h.scheduler.fail_schedule.set(Fault::Fail);
     let err = h.service.create(new_job("report", at("2099-07-01T00:00:00Z")), &admin(), true).await;
     assert_injected(err.expect_err("the schedule failed"), "schedule report");
     assert_eq!(
         h.journal.take(),
-        journal(&["store insert report", "store update report", "scheduler put report FAILED", "store update report"])
+        journal(&[
+            "store insert report",
+            "store update report",
+            "scheduler put report FAILED",
+            "store update report",
+            "scheduler put report FAILED",
+        ])
     );
     let sides = h.agreeing(&report).await;
     assert_eq!(sides.record().trigger, created.trigger, "the old job is back");
@@ -405,7 +465,7 @@ async fn a_replace_whose_schedule_fails_keeps_the_old_job() {
     assert_eq!(sides.expression(), "at(2099-06-01T08:30:15)");
     assert_eq!(sides.state(), &ScheduleState::Disabled);
 
-    h.scheduler.fail_schedule.store(false, Ordering::SeqCst);
+    h.scheduler.fail_schedule.set(Fault::Off);
     h.service.create(new_job("report", at("2099-07-01T00:00:00Z")), &admin(), true).await.expect("replace");
     let sides = h.agreeing(&report).await;
     assert_eq!(sides.expression(), "at(2099-07-01T00:00:00)");
@@ -423,10 +483,10 @@ async fn an_update_whose_schedule_fails_is_undone() {
         Ok(())
     };
 
-    h.scheduler.fail_schedule.store(true, Ordering::SeqCst);
+    h.scheduler.fail_schedule.set(Fault::Fail);
     let err = h.service.update(&sync, &admin(), change).await;
     assert_injected(err.expect_err("the schedule failed"), "schedule sync");
-    assert_eq!(h.journal.take(), journal(&["store update sync", "scheduler put sync FAILED", "store update sync"]));
+    assert_eq!(h.journal.take(), journal(&UNDONE_CHANGE));
     let sides = h.agreeing(&sync).await;
     assert_eq!(
         (sides.record().name.as_str(), &sides.record().trigger, sides.record().next_run_at),
@@ -437,7 +497,7 @@ async fn an_update_whose_schedule_fails_is_undone() {
     assert_eq!(sides.expression(), "rate(1 hour)");
     assert_eq!(sides.schedule().schedule_expression_timezone(), Some("UTC"));
 
-    h.scheduler.fail_schedule.store(false, Ordering::SeqCst);
+    h.scheduler.fail_schedule.set(Fault::Off);
     let updated = h.service.update(&sync, &admin(), change).await.expect("and it can still be changed");
     assert_eq!(updated.name, "renamed");
     let sides = h.agreeing(&sync).await;
@@ -475,14 +535,14 @@ async fn a_pause_whose_schedule_fails_is_undone() {
     let sync = id("sync");
     h.create("sync", hourly()).await;
 
-    h.scheduler.fail_schedule.store(true, Ordering::SeqCst);
+    h.scheduler.fail_schedule.set(Fault::Fail);
     assert_injected(h.service.pause(&sync, &admin()).await.expect_err("the schedule failed"), "schedule sync");
-    assert_eq!(h.journal.take(), journal(&["store update sync", "scheduler put sync FAILED", "store update sync"]));
+    assert_eq!(h.journal.take(), journal(&UNDONE_CHANGE));
     let sides = h.agreeing(&sync).await;
     assert!(!sides.record().paused);
     assert_eq!(sides.state(), &ScheduleState::Enabled);
 
-    h.scheduler.fail_schedule.store(false, Ordering::SeqCst);
+    h.scheduler.fail_schedule.set(Fault::Off);
     h.service.pause(&sync, &admin()).await.expect("pause");
     let sides = h.agreeing(&sync).await;
     assert!(sides.record().paused);
@@ -497,15 +557,15 @@ async fn a_resume_whose_schedule_fails_is_undone() {
     let paused = h.service.pause(&sync, &admin()).await.expect("pause");
     h.journal.take();
 
-    h.scheduler.fail_schedule.store(true, Ordering::SeqCst);
+    h.scheduler.fail_schedule.set(Fault::Fail);
     assert_injected(h.service.resume(&sync, &admin()).await.expect_err("the schedule failed"), "schedule sync");
-    assert_eq!(h.journal.take(), journal(&["store update sync", "scheduler put sync FAILED", "store update sync"]));
+    assert_eq!(h.journal.take(), journal(&UNDONE_CHANGE));
     let sides = h.agreeing(&sync).await;
     assert!(sides.record().paused);
     assert_eq!(sides.record().next_run_at, paused.next_run_at, "resuming planned afresh; that is undone too");
     assert_eq!(sides.state(), &ScheduleState::Disabled);
 
-    h.scheduler.fail_schedule.store(false, Ordering::SeqCst);
+    h.scheduler.fail_schedule.set(Fault::Off);
     h.service.resume(&sync, &admin()).await.expect("resume");
     let sides = h.agreeing(&sync).await;
     assert!(!sides.record().paused);
@@ -519,25 +579,25 @@ async fn disable_and_enable_whose_schedule_fails_are_undone() {
     let sync = id("sync");
     h.create("sync", cron("*/15 * * * ? *", "UTC")).await;
 
-    h.scheduler.fail_schedule.store(true, Ordering::SeqCst);
+    h.scheduler.fail_schedule.set(Fault::Fail);
     let err = h.service.set_enabled(&sync, false, &admin()).await.expect_err("the schedule failed");
     assert_injected(err, "schedule sync");
     let sides = h.agreeing(&sync).await;
     assert!(sides.record().enabled);
     assert_eq!(sides.state(), &ScheduleState::Enabled);
 
-    h.scheduler.fail_schedule.store(false, Ordering::SeqCst);
+    h.scheduler.fail_schedule.set(Fault::Off);
     h.service.set_enabled(&sync, false, &admin()).await.expect("disable");
     assert_eq!(h.agreeing(&sync).await.state(), &ScheduleState::Disabled);
 
-    h.scheduler.fail_schedule.store(true, Ordering::SeqCst);
+    h.scheduler.fail_schedule.set(Fault::Fail);
     let err = h.service.set_enabled(&sync, true, &admin()).await.expect_err("the schedule failed");
     assert_injected(err, "schedule sync");
     let sides = h.agreeing(&sync).await;
     assert!(!sides.record().enabled);
     assert_eq!(sides.state(), &ScheduleState::Disabled);
 
-    h.scheduler.fail_schedule.store(false, Ordering::SeqCst);
+    h.scheduler.fail_schedule.set(Fault::Off);
     h.service.set_enabled(&sync, true, &admin()).await.expect("enable");
     assert_eq!(h.agreeing(&sync).await.state(), &ScheduleState::Enabled);
 }
@@ -548,14 +608,18 @@ async fn a_delete_whose_unschedule_fails_keeps_both() {
     let nightly = id("nightly");
     h.create("nightly", cron("0 2 * * ? *", "Europe/Berlin")).await;
 
-    h.scheduler.fail_unschedule.store(true, Ordering::SeqCst);
+    h.scheduler.fail_unschedule.set(Fault::Fail);
     assert_injected(h.service.delete(&nightly).await.expect_err("the unschedule failed"), "unschedule nightly");
-    assert_eq!(h.journal.take(), journal(&["scheduler delete nightly FAILED"]), "the record is not touched");
+    assert_eq!(
+        h.journal.take(),
+        journal(&["scheduler delete nightly FAILED", "scheduler put nightly"]),
+        "the record is not touched"
+    );
     let sides = h.agreeing(&nightly).await;
     assert!(sides.record.is_some());
     assert_eq!(sides.state(), &ScheduleState::Enabled);
 
-    h.scheduler.fail_unschedule.store(false, Ordering::SeqCst);
+    h.scheduler.fail_unschedule.set(Fault::Off);
     h.service.delete(&nightly).await.expect("delete");
     assert!(h.agreeing(&nightly).await.is_empty());
 }
@@ -571,7 +635,7 @@ async fn a_delete_whose_record_delete_fails_puts_the_schedule_back() {
     h.service.pause(&weekly, &admin()).await.expect("pause");
     h.create("once", at("2099-06-01T08:30:15Z")).await;
 
-    h.jobs.fail_delete.store(true, Ordering::SeqCst);
+    h.jobs.fail_delete.set(Fault::Fail);
     assert_injected(h.service.delete(&weekly).await.expect_err("the record delete failed"), "delete weekly");
     assert_injected(h.service.delete(&once).await.expect_err("the record delete failed"), "delete once");
     assert_eq!(
@@ -595,7 +659,7 @@ async fn a_delete_whose_record_delete_fails_puts_the_schedule_back() {
     assert_eq!(sides.state(), &ScheduleState::Enabled);
     assert_eq!(sides.schedule().action_after_completion(), Some(&ActionAfterCompletion::Delete));
 
-    h.jobs.fail_delete.store(false, Ordering::SeqCst);
+    h.jobs.fail_delete.set(Fault::Off);
     h.service.delete(&weekly).await.expect("delete");
     h.service.delete(&once).await.expect("delete");
     assert!(h.agreeing(&weekly).await.is_empty());
@@ -609,7 +673,7 @@ async fn delete_all_keeps_every_job_it_could_not_delete_whole() {
     h.create("a", hourly()).await;
     h.create("b", cron("0 2 * * ? *", "UTC")).await;
 
-    h.jobs.fail_delete.store(true, Ordering::SeqCst);
+    h.jobs.fail_delete.set(Fault::Fail);
     let report = h.service.delete_all().await.expect("delete all");
     assert_eq!(report.deleted, 0);
     let failed: Vec<&str> = report.errors.iter().map(|(id, _)| id.as_str()).collect();
@@ -619,15 +683,15 @@ async fn delete_all_keeps_every_job_it_could_not_delete_whole() {
         assert_eq!(sides.state(), &ScheduleState::Enabled, "{job}");
     }
 
-    h.jobs.fail_delete.store(false, Ordering::SeqCst);
-    h.scheduler.fail_unschedule.store(true, Ordering::SeqCst);
+    h.jobs.fail_delete.set(Fault::Off);
+    h.scheduler.fail_unschedule.set(Fault::Fail);
     let report = h.service.delete_all().await.expect("delete all");
     assert_eq!((report.deleted, report.errors.len()), (0, 2));
     for job in ["a", "b"] {
         assert_eq!(h.agreeing(&id(job)).await.state(), &ScheduleState::Enabled, "{job}");
     }
 
-    h.scheduler.fail_unschedule.store(false, Ordering::SeqCst);
+    h.scheduler.fail_unschedule.set(Fault::Off);
     let report = h.service.delete_all().await.expect("delete all");
     assert_eq!((report.deleted, report.errors.len()), (2, 0));
     for job in ["a", "b"] {
@@ -642,18 +706,91 @@ async fn a_failing_first_write_leaves_the_schedule_alone() {
     let h = harness().await;
     let sync = id("sync");
 
-    h.jobs.fail_insert.store(true, Ordering::SeqCst);
+    h.jobs.fail_insert.set(Fault::Fail);
     let err = h.service.create(new_job("sync", hourly()), &admin(), false).await.expect_err("the insert failed");
     assert_injected(err, "insert sync");
     assert_eq!(h.journal.take(), journal(&["store insert sync FAILED"]));
     assert!(h.agreeing(&sync).await.is_empty());
 
-    h.jobs.fail_insert.store(false, Ordering::SeqCst);
+    h.jobs.fail_insert.set(Fault::Off);
     h.create("sync", hourly()).await;
-    h.jobs.fail_update.store(true, Ordering::SeqCst);
+    h.jobs.fail_update.set(Fault::Fail);
     assert_injected(h.service.pause(&sync, &admin()).await.expect_err("the update failed"), "update sync");
     assert_eq!(h.journal.take(), journal(&["store update sync FAILED"]));
     let sides = h.agreeing(&sync).await;
     assert!(!sides.record().paused);
     assert_eq!(sides.state(), &ScheduleState::Enabled);
+}
+
+/// The schedule was created and its answer lost: the record is deleted again, and so is the
+/// schedule, or it would fire for a job that does not exist.
+#[tokio::test]
+async fn a_create_whose_schedule_landed_but_was_lost_leaves_neither() {
+    let h = harness().await;
+    h.scheduler.fail_schedule.set(Fault::Lose);
+    let err = h.service.create(new_job("nightly", cron("0 2 * * ? *", "Europe/Berlin")), &admin(), false).await;
+    assert_injected(err.expect_err("the schedule failed"), "schedule nightly");
+    assert!(h.agreeing(&id("nightly")).await.is_empty(), "the schedule went with the record");
+    assert_eq!(
+        h.journal.take(),
+        journal(&[
+            "store insert nightly",
+            "scheduler put nightly LOST",
+            "store delete nightly",
+            "scheduler delete nightly",
+        ])
+    );
+}
+
+/// The schedule was disabled and its answer lost: the record is put back active, and the
+/// schedule enabled again, or the job would never fire. The switch stays on, so that second put
+/// lands and loses its answer too.
+#[tokio::test]
+async fn a_pause_whose_schedule_landed_but_was_lost_is_undone_on_both_sides() {
+    let h = harness().await;
+    let sync = id("sync");
+    h.create("sync", hourly()).await;
+
+    h.scheduler.fail_schedule.set(Fault::Lose);
+    assert_injected(h.service.pause(&sync, &admin()).await.expect_err("the schedule failed"), "schedule sync");
+    let sides = h.agreeing(&sync).await;
+    assert!(!sides.record().paused);
+    assert_eq!(sides.state(), &ScheduleState::Enabled);
+    assert_eq!(
+        h.journal.take(),
+        journal(&["store update sync", "scheduler put sync LOST", "store update sync", "scheduler put sync LOST"])
+    );
+}
+
+/// The schedule was deleted and its answer lost: the record stays, so its schedule comes back.
+#[tokio::test]
+async fn a_delete_whose_unschedule_landed_but_was_lost_keeps_both() {
+    let h = harness().await;
+    let nightly = id("nightly");
+    h.create("nightly", cron("0 2 * * ? *", "Europe/Berlin")).await;
+
+    h.scheduler.fail_unschedule.set(Fault::Lose);
+    assert_injected(h.service.delete(&nightly).await.expect_err("the unschedule failed"), "unschedule nightly");
+    let sides = h.agreeing(&nightly).await;
+    assert!(sides.record.is_some());
+    assert_eq!(sides.expression(), "cron(0 2 * * ? *)");
+    assert_eq!(sides.state(), &ScheduleState::Enabled);
+    assert_eq!(h.journal.take(), journal(&["scheduler delete nightly LOST", "scheduler put nightly"]));
+}
+
+/// The record was deleted and the answer lost: the schedule is not put back for a record that
+/// is gone.
+#[tokio::test]
+async fn a_delete_whose_record_delete_landed_but_was_lost_leaves_neither() {
+    let h = harness().await;
+    let weekly = id("weekly");
+    h.create("weekly", cron("30 6 ? * MON *", "Asia/Tokyo")).await;
+
+    h.jobs.fail_delete.set(Fault::Lose);
+    assert_injected(h.service.delete(&weekly).await.expect_err("the record delete failed"), "delete weekly");
+    assert!(h.agreeing(&weekly).await.is_empty());
+    assert_eq!(
+        h.journal.take(),
+        journal(&["scheduler delete weekly", "store delete weekly LOST", "scheduler delete weekly"])
+    );
 }

@@ -65,7 +65,12 @@ impl JobService {
     /// Creates a job, or with `replace_existing` replaces one of the same id (keeping its
     /// history). Nothing is stored when any check fails. The record is written before the
     /// schedule; when the schedule cannot be written, a new record is deleted again and a
-    /// replaced one is put back, and the caller gets the schedule's error.
+    /// replaced one is put back, the schedule is made to match (the failed write may have landed)
+    /// and the caller gets the schedule's error.
+    ///
+    /// Not repaired here: a record write that landed but reported failure leaves a record whose
+    /// schedule is missing or old. A retry (a replace for a new job) or any later change or
+    /// delete of the job writes the schedule again.
     pub async fn create(&self, new: NewJob, principal: &Principal, replace_existing: bool) -> AppResult<Job> {
         let now = self.clock.now();
         self.check_task(&new.task)?;
@@ -104,6 +109,7 @@ impl JobService {
             if let Err(undo) = self.jobs.delete_job(&job.id).await {
                 tracing::error!(job = %job.id, error = %undo, "could not undo a job whose schedule failed");
             }
+            self.align_schedule(&job.id).await;
             return Err(err.into());
         }
         Ok(job)
@@ -131,6 +137,9 @@ impl JobService {
 
     /// Applies `change` to the current definition and stores it if nobody changed the job in
     /// between (a lost update is a conflict, never silent).
+    ///
+    /// Not repaired here: a record update that landed but reported failure leaves the new record
+    /// over the old schedule; a retry of the change writes the schedule again.
     pub async fn update(
         &self,
         id: &JobId,
@@ -167,14 +176,35 @@ impl JobService {
         Ok(job)
     }
 
-    /// Puts `previous` back over `written`, the record whose schedule change just failed, so
-    /// that the record matches the schedule that is still there. The restored record gets a
-    /// version of its own: a client holding `written`'s version must reload.
+    /// Puts `previous` back over `written`, the record whose schedule change just failed, and
+    /// then the schedule back to match it. The restored record gets a version of its own: a
+    /// client holding `written`'s version must reload.
     async fn restore(&self, previous: Job, written: &Job) {
         let mut restored = previous;
         restored.version = written.version + 1;
         if let Err(undo) = self.jobs.update_job(&restored, written.version).await {
             tracing::error!(job = %written.id, error = %undo, "could not restore a job whose schedule change failed");
+        }
+        self.align_schedule(&written.id).await;
+    }
+
+    /// Makes the schedule match what the store now holds: the record's schedule when there is a
+    /// record, none when there is not. Repairs end with it because a backend write that reported
+    /// failure may still have landed (a timeout after AWS applied it), and the undo before it
+    /// may have failed too; reading the record back covers every combination. Both backend
+    /// writes are idempotent. Best effort: a failure is logged, and the caller still gets the
+    /// error that started the repair.
+    async fn align_schedule(&self, id: &JobId) {
+        let aligned = match self.jobs.get_job(id).await {
+            Ok(Some(job)) => self.backend.schedule(&job).await,
+            Ok(None) => self.backend.unschedule(id).await,
+            Err(err) => {
+                tracing::error!(job = %id, error = %err, "could not read a job back to align its schedule");
+                return;
+            }
+        };
+        if let Err(err) = aligned {
+            tracing::error!(job = %id, error = %err, "could not align a job's schedule with its record");
         }
     }
 
@@ -204,17 +234,19 @@ impl JobService {
 
     /// Deletes the job, its schedule and its execution history. The schedule goes first: a
     /// schedule without its record would fire into nothing, a record without its schedule is put
-    /// back on schedule when the record cannot be deleted.
+    /// back on schedule when the record cannot be deleted. Either failed write may have landed,
+    /// so the repair follows the record as read back, not the job read before.
     pub async fn delete(&self, id: &JobId) -> AppResult<()> {
-        let job = self.get(id).await?;
-        self.backend.unschedule(id).await?;
+        self.get(id).await?;
+        if let Err(err) = self.backend.unschedule(id).await {
+            self.align_schedule(id).await;
+            return Err(err.into());
+        }
         match self.jobs.delete_job(id).await {
             Ok(true) => {}
             Ok(false) => return Err(AppError::job_not_found(id)),
             Err(err) => {
-                if let Err(undo) = self.backend.schedule(&job).await {
-                    tracing::error!(job = %id, error = %undo, "could not reschedule a job whose delete failed");
-                }
+                self.align_schedule(id).await;
                 return Err(err.into());
             }
         }

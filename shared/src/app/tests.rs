@@ -1,62 +1,29 @@
-//! The job record and its schedule never disagree for long: each second write is made to fail
-//! and the first must be undone.
+//! The job record and its schedule never disagree for long: each second write is made to fail,
+//! before it happens or after (its answer lost), and the two sides must agree afterwards.
+
+mod fakes;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
-use async_trait::async_trait;
 use chrono::Utc;
-use tokio_util::sync::CancellationToken;
 
 use super::{AppError, Executor, InstanceInfo, JobService};
 use crate::adapters::local::sqlite::SqliteStore;
-use crate::domain::execution::Execution;
 use crate::domain::ids::JobId;
 use crate::domain::job::{Job, NewJob, Policies};
 use crate::domain::principal::Principal;
 use crate::domain::script_path::ScriptRoots;
 use crate::domain::task::{ScriptLanguage, TaskSpec};
 use crate::domain::trigger::Trigger;
-use crate::ports::{BackendError, JobStore, RunOutcome, SystemClock, TaskRunner, TriggerBackend};
-
-/// A trigger backend whose writes fail while `failing` is set.
-#[derive(Default)]
-struct FlakyBackend {
-    failing: AtomicBool,
-}
-
-impl FlakyBackend {
-    fn check(&self) -> Result<(), BackendError> {
-        if self.failing.load(Ordering::SeqCst) { Err(BackendError::Backend("down".into())) } else { Ok(()) }
-    }
-}
-
-#[async_trait]
-impl TriggerBackend for FlakyBackend {
-    async fn schedule(&self, _job: &Job) -> Result<(), BackendError> {
-        self.check()
-    }
-    async fn unschedule(&self, _id: &JobId) -> Result<(), BackendError> {
-        self.check()
-    }
-    async fn dispatch(&self, _job: Job, _execution: Execution) -> Result<(), BackendError> {
-        self.check()
-    }
-}
-
-struct NeverRuns;
-
-#[async_trait]
-impl TaskRunner for NeverRuns {
-    async fn run(&self, _: &Job, _: &Execution, _: std::time::Duration, _: CancellationToken) -> RunOutcome {
-        RunOutcome::failed("not run in these tests")
-    }
-}
+use crate::ports::{JobStore, SystemClock};
+use fakes::{FakeBackend, Fault, FlakyJobs, NeverRuns, Switch};
 
 struct Fixture {
     service: JobService,
+    /// The table read back past `flaky_jobs`.
     jobs: Arc<SqliteStore>,
-    backend: Arc<FlakyBackend>,
+    flaky_jobs: Arc<FlakyJobs>,
+    backend: Arc<FakeBackend>,
     _scripts: tempfile::TempDir,
 }
 
@@ -64,13 +31,26 @@ fn fixture() -> Fixture {
     let scripts = tempfile::tempdir().unwrap();
     std::fs::write(scripts.path().join("a.sh"), "exit 0\n").unwrap();
     let store = Arc::new(SqliteStore::open_in_memory().unwrap());
-    let backend = Arc::new(FlakyBackend::default());
+    let flaky_jobs = Arc::new(FlakyJobs { inner: store.clone(), delete_fault: Switch::default() });
+    let backend = Arc::new(FakeBackend::default());
     let clock = Arc::new(SystemClock);
     let executor = Executor::new(store.clone(), store.clone(), Arc::new(NeverRuns), clock.clone());
     let roots = Arc::new(ScriptRoots::new(vec![scripts.path().to_path_buf()]).unwrap());
     let instance = Arc::new(InstanceInfo::new("test".into(), Utc::now()));
-    let service = JobService::new(store.clone(), store.clone(), backend.clone(), executor, clock, roots, instance);
-    Fixture { service, jobs: store, backend, _scripts: scripts }
+    let service = JobService::new(flaky_jobs.clone(), store.clone(), backend.clone(), executor, clock, roots, instance);
+    Fixture { service, jobs: store, flaky_jobs, backend, _scripts: scripts }
+}
+
+impl Fixture {
+    /// The record, after asserting that the schedule agrees with it: both absent, or a schedule
+    /// of the record's trigger that is on exactly when the record is active.
+    async fn agreeing(&self, id: &JobId) -> Option<Job> {
+        let record = self.jobs.get_job(id).await.unwrap();
+        let schedule = self.backend.schedule_of(id);
+        let fires = |job: &Job| (job.trigger.clone(), job.is_active());
+        assert_eq!(record.as_ref().map(fires), schedule.as_ref().map(fires), "{id}: the schedule (right) disagrees");
+        record
+    }
 }
 
 fn new_job(id: &str) -> NewJob {
@@ -90,75 +70,127 @@ fn admin() -> Principal {
     Principal::anonymous_admin()
 }
 
+fn a() -> JobId {
+    JobId::parse("a").unwrap()
+}
+
 #[tokio::test]
 async fn a_create_whose_schedule_fails_stores_nothing() {
     let f = fixture();
-    f.backend.failing.store(true, Ordering::SeqCst);
+    f.backend.fault.set(Fault::Fail);
     let err = f.service.create(new_job("a"), &admin(), false).await.unwrap_err();
     assert!(matches!(err, AppError::Internal(_)), "{err:?}");
-    assert_eq!(f.jobs.get_job(&JobId::parse("a").unwrap()).await.unwrap(), None);
+    assert_eq!(f.agreeing(&a()).await, None);
+}
+
+#[tokio::test]
+async fn a_create_whose_schedule_landed_but_failed_leaves_neither() {
+    let f = fixture();
+    f.backend.fault.set(Fault::Lose);
+    let err = f.service.create(new_job("a"), &admin(), false).await.unwrap_err();
+    assert!(matches!(err, AppError::Internal(_)), "{err:?}");
+    assert_eq!(f.agreeing(&a()).await, None, "the schedule went with the record");
 }
 
 #[tokio::test]
 async fn a_replace_whose_schedule_fails_keeps_the_old_job() {
     let f = fixture();
-    let id = JobId::parse("a").unwrap();
     let original = f.service.create(new_job("a"), &admin(), false).await.unwrap();
     let mut replacement = new_job("a");
     replacement.name = Some("replacement".into());
     replacement.trigger = Trigger::Interval { every_seconds: 600, anchor: Utc::now() };
-    f.backend.failing.store(true, Ordering::SeqCst);
+    f.backend.fault.set(Fault::Fail);
     let err = f.service.create(replacement.clone(), &admin(), true).await.unwrap_err();
     assert!(matches!(err, AppError::Internal(_)), "{err:?}");
-    let stored = f.jobs.get_job(&id).await.unwrap().unwrap();
+    let stored = f.agreeing(&a()).await.unwrap();
     assert_eq!(
         (stored.name.as_str(), &stored.trigger),
         (original.name.as_str(), &original.trigger),
         "the old job is back"
     );
     assert_eq!(stored.version, original.version + 2, "the put-back has a version of its own");
-    f.backend.failing.store(false, Ordering::SeqCst);
+    f.backend.fault.set(Fault::Off);
     let replaced = f.service.create(replacement, &admin(), true).await.unwrap();
     assert_eq!(replaced.name, "replacement", "and it can still be replaced afterwards");
+    f.agreeing(&a()).await;
+}
+
+#[tokio::test]
+async fn a_replace_whose_schedule_landed_but_failed_keeps_the_old_job_on_both_sides() {
+    let f = fixture();
+    let original = f.service.create(new_job("a"), &admin(), false).await.unwrap();
+    let mut replacement = new_job("a");
+    replacement.trigger = Trigger::Interval { every_seconds: 600, anchor: Utc::now() };
+    f.backend.fault.set(Fault::Lose);
+    f.service.create(replacement, &admin(), true).await.unwrap_err();
+    assert_eq!(f.agreeing(&a()).await.unwrap().trigger, original.trigger, "the old schedule is back");
 }
 
 #[tokio::test]
 async fn an_update_whose_schedule_fails_is_undone() {
     let f = fixture();
-    let id = JobId::parse("a").unwrap();
     let created = f.service.create(new_job("a"), &admin(), false).await.unwrap();
-    f.backend.failing.store(true, Ordering::SeqCst);
-    let result = f
-        .service
-        .update(&id, &admin(), |job| {
-            job.name = "renamed".into();
-            Ok(())
-        })
-        .await;
-    assert!(result.is_err());
-    let stored = f.jobs.get_job(&id).await.unwrap().unwrap();
+    let rename = |job: &mut Job| {
+        job.name = "renamed".into();
+        Ok(())
+    };
+    f.backend.fault.set(Fault::Fail);
+    assert!(f.service.update(&a(), &admin(), rename).await.is_err());
+    let stored = f.agreeing(&a()).await.unwrap();
     assert_eq!(stored.name, created.name, "the old definition is back");
-    f.backend.failing.store(false, Ordering::SeqCst);
-    let renamed = f
-        .service
-        .update(&id, &admin(), |job| {
-            job.name = "renamed".into();
-            Ok(())
-        })
-        .await
-        .unwrap();
+    f.backend.fault.set(Fault::Off);
+    let renamed = f.service.update(&a(), &admin(), rename).await.unwrap();
     assert_eq!(renamed.name, "renamed", "and it can still be changed afterwards");
+}
+
+/// The paused schedule landed; the record is put back active, so the schedule must be too.
+#[tokio::test]
+async fn a_pause_whose_schedule_landed_but_failed_is_undone_on_both_sides() {
+    let f = fixture();
+    f.service.create(new_job("a"), &admin(), false).await.unwrap();
+    f.backend.fault.set(Fault::Lose);
+    assert!(f.service.pause(&a(), &admin()).await.is_err());
+    let stored = f.agreeing(&a()).await.unwrap();
+    assert!(!stored.paused, "the record is back as it was");
 }
 
 #[tokio::test]
 async fn a_delete_whose_unschedule_fails_keeps_the_job() {
     let f = fixture();
-    let id = JobId::parse("a").unwrap();
     f.service.create(new_job("a"), &admin(), false).await.unwrap();
-    f.backend.failing.store(true, Ordering::SeqCst);
-    assert!(f.service.delete(&id).await.is_err());
-    assert!(f.jobs.get_job(&id).await.unwrap().is_some(), "the record stays with its schedule");
-    f.backend.failing.store(false, Ordering::SeqCst);
-    f.service.delete(&id).await.unwrap();
-    assert_eq!(f.jobs.get_job(&id).await.unwrap(), None);
+    f.backend.fault.set(Fault::Fail);
+    assert!(f.service.delete(&a()).await.is_err());
+    assert!(f.agreeing(&a()).await.is_some(), "the record stays with its schedule");
+    f.backend.fault.set(Fault::Off);
+    f.service.delete(&a()).await.unwrap();
+    assert_eq!(f.agreeing(&a()).await, None);
+}
+
+/// The schedule is gone but the record stays: the schedule must come back.
+#[tokio::test]
+async fn a_delete_whose_unschedule_landed_but_failed_keeps_both() {
+    let f = fixture();
+    f.service.create(new_job("a"), &admin(), false).await.unwrap();
+    f.backend.fault.set(Fault::Lose);
+    assert!(f.service.delete(&a()).await.is_err());
+    assert!(f.agreeing(&a()).await.is_some(), "the record stays with its schedule");
+}
+
+#[tokio::test]
+async fn a_delete_whose_record_delete_fails_puts_the_schedule_back() {
+    let f = fixture();
+    f.service.create(new_job("a"), &admin(), false).await.unwrap();
+    f.flaky_jobs.delete_fault.set(Fault::Fail);
+    assert!(f.service.delete(&a()).await.is_err());
+    assert!(f.agreeing(&a()).await.is_some(), "the record stays with its schedule");
+}
+
+/// The record is gone although its delete reported failure: its schedule must not come back.
+#[tokio::test]
+async fn a_delete_whose_record_delete_landed_but_failed_leaves_neither() {
+    let f = fixture();
+    f.service.create(new_job("a"), &admin(), false).await.unwrap();
+    f.flaky_jobs.delete_fault.set(Fault::Lose);
+    assert!(f.service.delete(&a()).await.is_err());
+    assert_eq!(f.agreeing(&a()).await, None);
 }
