@@ -2,14 +2,15 @@
 # Each function's deployment size: zips its built bootstrap the way `sam package`/`sam deploy`
 # do (DEFLATE) and prints bootstrap and zip sizes, largest first.
 #
-#   infra/aws/sizes.sh           print the table for the last `infra/aws/sam.sh build`
+#   infra/aws/sizes.sh           print the table for the last `infra/aws/sam.sh prebuild` or `build`
 #   infra/aws/sizes.sh --write   also put it into docs/aws.md, between its sizes markers
 #
 # The aim is a zip of 4 MiB or less per function, AWS SDK included; a larger one is flagged.
 # Only figures from a default (release profile) build belong in the docs.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
-build_dir="$root/target/sam/build"
+# cargo-lambda's output, which `sam.sh prebuild` writes and `sam build` copies from.
+build_dir="$root/target/lambda"
 write=false
 case "${1:-}" in
   --write) write=true ;;
@@ -37,7 +38,7 @@ root, build_dir, write, rustc = sys.argv[1], sys.argv[2], sys.argv[3] == "true",
 LIMIT = 4 * 1024 * 1024
 BEGIN, END = "<!-- sizes:begin -->", "<!-- sizes:end -->"
 
-# Logical id -> crate binary, from the template (the build dir names functions by logical id).
+# Logical id -> crate binary, from the template.
 binaries, resource = {}, None
 with open(os.path.join(root, "template.yaml")) as template:
     for line in template:
@@ -48,9 +49,9 @@ with open(os.path.join(root, "template.yaml")) as template:
 
 rows = []
 for logical_id, binary in sorted(binaries.items()):
-    path = os.path.join(build_dir, logical_id, "bootstrap")
+    path = os.path.join(build_dir, binary, "bootstrap")
     if not os.path.isfile(path):
-        sys.exit(f"sizes.sh: {path} is missing: run infra/aws/sam.sh build first")
+        sys.exit(f"sizes.sh: {path} is missing: run infra/aws/sam.sh prebuild first")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.write(path, "bootstrap")
@@ -68,8 +69,8 @@ for name, raw, zipped in rows:
 total = sum(z for _, _, z in rows)
 lines.append("")
 lines.append(
-    f"Measured {date.today().isoformat()} with `infra/aws/sizes.sh` after `infra/aws/sam.sh build` "
-    f"(release profile, arm64, {rustc}); {len(rows)} functions, {mib(total)} MiB zipped in all."
+    f"Measured {date.today().isoformat()} with `infra/aws/sizes.sh` after `infra/aws/sam.sh prebuild` "
+    f"(release profile at opt-level s, arm64, {rustc}); {len(rows)} functions, {mib(total)} MiB zipped in all."
 )
 table = "\n".join(lines)
 print(table)
