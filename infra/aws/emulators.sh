@@ -1,25 +1,38 @@
 #!/usr/bin/env bash
 # The AWS side on one machine: the moto server emulates DynamoDB, S3 and EventBridge Scheduler.
 #
-#   infra/aws/emulators.sh install        create .venv-emulators with the pinned moto server
+#   infra/aws/emulators.sh install        create .venv-emulators with the pinned moto server and
+#                                         cargo-lambda (for `cargo lambda watch`)
 #   infra/aws/emulators.sh start [PORT]   serve on 127.0.0.1:PORT (default: a free port);
 #                                         prints the endpoint URL, runs in the foreground
 #
-# Tests start their own moto server (a free port each) from .venv-emulators; `install` is what
-# they need first. moto never fires schedules: tests invoke the executor with the event
-# EventBridge Scheduler would send.
+# Tests start their own moto server (a free port each) from .venv-emulators, and one runs the real
+# function binaries under its `cargo-lambda lambda watch`; `install` is what they need first. moto
+# never fires schedules: tests invoke the executor with the event EventBridge Scheduler would send.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 venv="$root/.venv-emulators"
 MOTO_VERSION=5.2.5
+MOTO="moto[server,dynamodb,s3]==$MOTO_VERSION"
+# The same cargo-lambda as sam-requirements.txt. Installed without its one dependency, ziglang
+# (400 MB): zig only cross-compiles (`cargo lambda build --arm64`, .venv-sam's job), and
+# `cargo lambda watch` builds for the host with cargo alone.
+CARGO_LAMBDA="cargo-lambda==1.9.2"
+# What the venv was last installed with: a changed pin reinstalls.
+stamp="$venv/.jobsmith-pinned"
 
 case "${1:-}" in
   install)
-    if [ ! -x "$venv/bin/moto_server" ] || ! "$venv/bin/python" -c "import moto, sys; sys.exit(moto.__version__ != '$MOTO_VERSION')"; then
+    wanted="$(printf '%s\n' "$MOTO" "$CARGO_LAMBDA --no-deps")"
+    if [ ! -x "$venv/bin/moto_server" ] || [ ! -x "$venv/bin/cargo-lambda" ] \
+        || [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
       python3 -m venv "$venv"
-      "$venv/bin/pip" install --quiet --disable-pip-version-check "moto[server,dynamodb,s3]==$MOTO_VERSION"
+      "$venv/bin/pip" install --quiet --disable-pip-version-check "$MOTO"
+      "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps "$CARGO_LAMBDA"
+      printf '%s\n' "$wanted" > "$stamp"
     fi
     echo "moto $MOTO_VERSION: $venv/bin/moto_server"
+    echo "$("$venv/bin/cargo-lambda" lambda --version): $venv/bin/cargo-lambda"
     ;;
   start)
     port="${2:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"

@@ -2,4 +2,5 @@
 //! runs.
 
 pub mod contract;
+pub mod lambda_watch;
 pub mod moto;

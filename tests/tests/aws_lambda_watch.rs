@@ -1,0 +1,243 @@
+//! The real function binaries, run by `cargo lambda watch` (cargo-lambda's Lambda emulator) and
+//! invoked through its invoke API, against moto: the authorizer turns a key into the context API
+//! Gateway would pass on, the HTTP functions answer API Gateway v2 events carrying that context,
+//! and the executor runs a job on the event EventBridge Scheduler would send. Each binary reads
+//! its configuration from the environment and builds its own clients, as on Lambda; what one
+//! writes, the others read back from DynamoDB on moto.
+//!
+//! `tests/tests/aws_functions.rs` compares the same routers in-process with the local server;
+//! this test is about the binaries: their `main`, their configuration, the runtime's event
+//! decoding and the emulator's invoke protocol.
+
+use chrono::{SecondsFormat, Utc};
+use jobsmith::adapters::aws::app::vars;
+use jobsmith::adapters::aws::dynamo::create_table;
+use jobsmith::adapters::aws::scheduler::{SCHEDULED_TIME_PLACEHOLDER, schedule_name};
+use jobsmith::domain::ids::JobId;
+use jobsmith::domain::principal::{Role, generate_key};
+use jobsmith_lambda::DEADLINE_MESSAGE;
+use jobsmith_tests::lambda_watch::LambdaWatch;
+use jobsmith_tests::moto::MotoServer;
+use serde_json::{Value, json};
+
+const TABLE: &str = "jobsmith-watch-test";
+const GROUP: &str = "jobsmith-watch-test";
+const EXECUTOR_ARN: &str = "arn:aws:lambda:us-east-1:123456789012:function:jobsmith-executor";
+
+const AUTHORIZER: &str = "jobsmith-fn-authorizer";
+const CREATE_JOB: &str = "jobsmith-fn-create-job";
+const GET_JOB: &str = "jobsmith-fn-get-job";
+const LIST_JOBS: &str = "jobsmith-fn-list-jobs";
+const LIST_EXECUTIONS: &str = "jobsmith-fn-list-executions";
+const EXECUTOR: &str = "jobsmith-fn-executor";
+const FUNCTIONS: [&str; 6] = [AUTHORIZER, CREATE_JOB, GET_JOB, LIST_JOBS, LIST_EXECUTIONS, EXECUTOR];
+
+struct Harness {
+    // Dropped in this order: the functions before the moto they talk to.
+    watch: LambdaWatch,
+    _moto: MotoServer,
+    _scripts: tempfile::TempDir,
+    scheduler: aws_sdk_scheduler::Client,
+    operator_key: String,
+}
+
+async fn harness() -> Harness {
+    let moto = MotoServer::start().await;
+    let sdk = moto.sdk_config().await;
+    create_table(&aws_sdk_dynamodb::Client::new(&sdk), TABLE).await.expect("create the table");
+    let scheduler = aws_sdk_scheduler::Client::new(&sdk);
+    scheduler.create_schedule_group().name(GROUP).send().await.expect("schedule group");
+    let scripts = tempfile::tempdir().expect("script root");
+    std::fs::write(scripts.path().join("ok.sh"), "#!/usr/bin/env bash\necho \"ok $*\"\n").expect("write the script");
+    let root = scripts.path().to_string_lossy().into_owned();
+    let operator = generate_key("ops", Role::Operator).expect("key");
+
+    let env = [
+        ("AWS_ENDPOINT_URL", moto.endpoint()),
+        ("AWS_REGION", "us-east-1"),
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+        (vars::TABLE, TABLE),
+        (vars::BUCKET, "media"),
+        (vars::SCHEDULE_GROUP, GROUP),
+        (vars::EXECUTOR_ARN, EXECUTOR_ARN),
+        (vars::SCHEDULER_ROLE_ARN, "arn:aws:iam::123456789012:role/jobsmith-scheduler"),
+        (vars::S3_FORCE_PATH_STYLE, "true"),
+        (vars::SCRIPT_ROOTS, root.as_str()),
+        (vars::API_KEYS, operator.config_line.as_str()),
+    ];
+    let watch = LambdaWatch::start(&FUNCTIONS, &env).await;
+    Harness { watch, _moto: moto, _scripts: scripts, scheduler, operator_key: operator.key }
+}
+
+/// An HTTP function's answer, taken out of its API Gateway v2 response.
+struct Answer {
+    status: u64,
+    body: Value,
+}
+
+impl Harness {
+    /// The authorizer's answer for a request carrying `key`.
+    async fn authorize(&self, key: &str) -> Value {
+        let answer = self.watch.invoke(AUTHORIZER, &authorizer_event(key)).await;
+        assert_eq!(answer.status, 200, "{AUTHORIZER}: {}\n{}", answer.body, self.watch.log_tail());
+        answer.body
+    }
+
+    /// Sends `function` the event API Gateway would for `method path` behind the authorizer,
+    /// whose answer `context` is.
+    async fn http(&self, function: &str, method: &str, path: &str, body: Option<&Value>, context: &Value) -> Answer {
+        let invocation = self.watch.invoke(function, &apigw_v2_event(method, path, body, context)).await;
+        assert_eq!(invocation.status, 200, "{function}: {}\n{}", invocation.body, self.watch.log_tail());
+        let response = invocation.body;
+        let status =
+            response["statusCode"].as_u64().unwrap_or_else(|| panic!("{function}: no statusCode in {response}"));
+        let text = response["body"].as_str().unwrap_or_default();
+        let body = serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_owned()));
+        Answer { status, body }
+    }
+}
+
+/// A request authorizer event (payload 2.0), as API Gateway sends it for a request to the jobs
+/// route with `X-API-Key: key`.
+fn authorizer_event(key: &str) -> Value {
+    json!({
+        "version": "2.0",
+        "type": "REQUEST",
+        "routeArn": "arn:aws:execute-api:us-east-1:123456789012:abcdef123/$default/POST/api/v1/scheduler/jobs",
+        "identitySource": [key],
+        "routeKey": "POST /api/v1/scheduler/jobs",
+        "rawPath": "/api/v1/scheduler/jobs",
+        "rawQueryString": "",
+        "headers": {"x-api-key": key, "content-type": "application/json"},
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "abcdef123",
+            "domainName": "abcdef123.execute-api.us-east-1.amazonaws.com",
+            "domainPrefix": "abcdef123",
+            "http": {"method": "POST", "path": "/api/v1/scheduler/jobs", "protocol": "HTTP/1.1", "sourceIp": "192.0.2.1", "userAgent": "curl/8.5.0"},
+            "requestId": "id",
+            "routeKey": "POST /api/v1/scheduler/jobs",
+            "stage": "$default",
+            "time": "12/Mar/2020:19:03:58 +0000",
+            "timeEpoch": 1_583_348_638_390_u64
+        }
+    })
+}
+
+/// An HttpApi payload 2.0 event on the `$default` stage with the authorizer's `context` under
+/// `requestContext.authorizer.lambda`, where API Gateway puts a simple response's context.
+fn apigw_v2_event(method: &str, path_and_query: &str, body: Option<&Value>, context: &Value) -> Value {
+    let (path, query) = path_and_query.split_once('?').unwrap_or((path_and_query, ""));
+    let mut event = json!({
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": path,
+        "rawQueryString": query,
+        "headers": {"host": "id.execute-api.us-east-1.amazonaws.com", "user-agent": "curl/8.5.0", "accept": "*/*"},
+        "requestContext": {
+            "routeKey": "$default",
+            "accountId": "123456789012",
+            "stage": "$default",
+            "requestId": "id",
+            "apiId": "api-id",
+            "domainName": "id.execute-api.us-east-1.amazonaws.com",
+            "domainPrefix": "id",
+            "time": "12/Mar/2020:19:03:58 +0000",
+            "timeEpoch": 1_583_348_638_390_u64,
+            "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "192.0.2.1", "userAgent": "curl/8.5.0"},
+            "authorizer": {"lambda": context}
+        },
+        "isBase64Encoded": false
+    });
+    if let Some(body) = body {
+        event["headers"]["content-type"] = json!("application/json");
+        event["body"] = json!(body.to_string());
+    }
+    event
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_function_binaries_serve_a_job_from_creation_to_its_run() {
+    let h = harness().await;
+
+    // The authorizer: the configured key passes with its principal and role, another does not.
+    let allowed = h.authorize(&h.operator_key).await;
+    assert_eq!(allowed, json!({"isAuthorized": true, "context": {"principal": "ops", "role": "operator"}}));
+    let denied = h.authorize("jsk_not-a-key").await;
+    assert_eq!(denied, json!({"isAuthorized": false, "context": {}}));
+    let context = &allowed["context"];
+
+    // create-job writes the job, with the authorizer's principal, and its schedule.
+    let job = json!({
+        "id": "watched",
+        "name": "Watched backup",
+        "taskFunctionId": 1,
+        "jobTypeId": 1,
+        "scheduleConfig": {"hours": 6, "minutes": 0, "seconds": 0},
+        "taskArgs": {"script_path": "ok.sh", "args": ["--full"]}
+    });
+    let created = h.http(CREATE_JOB, "POST", "/api/v1/scheduler/jobs", Some(&job), context).await;
+    assert!((200..300).contains(&created.status), "{}: {}", created.status, created.body);
+    assert_eq!(created.body["id"], "watched", "{}", created.body);
+    assert_eq!(created.body["createdBy"], "ops", "the authorizer's principal reached the handler");
+
+    // Bad input: the same binary refuses it with seed 001's shape, and nothing is written.
+    let incomplete = json!({"job_id": "incomplete", "job_type": "bash", "script_path": "ok.sh"});
+    let refused = h.http(CREATE_JOB, "POST", "/api/schedule-job", Some(&incomplete), context).await;
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    assert_eq!(refused.body, json!({"error": "Missing required fields: run_date"}));
+
+    // Other binaries read it back from the table.
+    let got = h.http(GET_JOB, "GET", "/api/v1/scheduler/jobs/watched", None, context).await;
+    assert_eq!(got.status, 200, "{}", got.body);
+    assert_eq!(got.body["id"], "watched");
+    assert_eq!(got.body["name"], "Watched backup");
+    let missing = h.http(GET_JOB, "GET", "/api/v1/scheduler/jobs/incomplete", None, context).await;
+    assert_eq!(missing.status, 404, "{}", missing.body);
+    let listed = h.http(LIST_JOBS, "GET", "/api/jobs", None, context).await;
+    assert_eq!(listed.status, 200, "{}", listed.body);
+    assert_eq!(listed.body["total"], 1, "{}", listed.body);
+
+    // The job's schedule, which create-job put in the group, invokes the executor.
+    let name = schedule_name(&JobId::parse("watched").expect("job id"));
+    let schedule = h.scheduler.get_schedule().group_name(GROUP).name(name).send().await.expect("the job's schedule");
+    let target = schedule.target().expect("a target");
+    assert_eq!(target.arn(), EXECUTOR_ARN);
+    let input = target.input().expect("the executor's input");
+    assert!(input.contains(SCHEDULED_TIME_PLACEHOLDER), "{input}");
+
+    // The executor, on the event that schedule sends when it fires (moto never fires it):
+    // EventBridge puts the fire time in place of the placeholder.
+    let fired_at = Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true);
+    let event: Value = serde_json::from_str(&input.replace(SCHEDULED_TIME_PLACEHOLDER, &fired_at)).expect("JSON");
+    assert_eq!(event, json!({"job_id": "watched", "scheduled_time": fired_at}));
+    let ran = h.watch.invoke(EXECUTOR, &event).await;
+    assert_eq!(ran.status, 200, "{EXECUTOR}: {}\n{}", ran.body, h.watch.log_tail());
+    assert_eq!(ran.body["outcome"], "ran", "{}", ran.body);
+    assert_eq!(ran.body["attempt"], 1, "{}", ran.body);
+    let execution_id = ran.body["execution_id"].as_str().expect("the run's execution id");
+
+    // list-executions shows that run, as the executor recorded it.
+    let path = "/api/v1/scheduler/jobs/watched/executions";
+    let listed = h.http(LIST_EXECUTIONS, "GET", path, None, context).await;
+    assert_eq!(listed.status, 200, "{}", listed.body);
+    assert_eq!(listed.body["total"], 1, "{}", listed.body);
+    let run = &listed.body["executions"][0];
+    assert_eq!(run["id"], execution_id, "{run}");
+    assert_eq!(run["jobId"], "watched", "{run}");
+    assert_eq!(run["triggeredBy"], "scheduler", "{run}");
+    assert_eq!(run["scheduledTime"], fired_at.as_str(), "{run}");
+    assert_eq!(run["attempt"], 1, "{run}");
+    // cargo-lambda's emulator (1.9.2) gives every invocation `Lambda-Runtime-Deadline-Ms: 600000`,
+    // a duration where Lambda sends the deadline as milliseconds since the epoch: to the
+    // executor, the deadline passed in 1970, so it leaves the script no time and records why.
+    // On Lambda (or an emulator that sends a real deadline) the script runs.
+    match (ran.body["status"].as_str(), run["status"].as_str()) {
+        (Some("succeeded"), Some("success")) => {
+            assert!(run["stdoutTail"].as_str().is_some_and(|out| out.contains("ok --full")), "{run}");
+        }
+        (Some("timed_out"), Some("timeout")) => assert_eq!(run["errorMessage"], DEADLINE_MESSAGE, "{run}"),
+        other => panic!("unexpected outcome {other:?}: report {}, execution {run}", ran.body),
+    }
+}
