@@ -123,6 +123,10 @@ fn apigw_v2_event(method: &Method, path_and_query: &str, body: Option<&Value>, c
     event
 }
 
+fn is_document(path: &str) -> bool {
+    path == "/openapi.json" || path == "/docs" || path.starts_with("/docs/")
+}
+
 struct Answer {
     status: StatusCode,
     body: Value,
@@ -132,7 +136,10 @@ impl Harness {
     async fn lambda(&self, method: &Method, path: &str, body: Option<&Value>, caller: Caller) -> Answer {
         let event = apigw_v2_event(method, path, body, caller).to_string();
         let request = jobsmith_lambda::lambda_http::request::from_str(&event).expect("an API Gateway v2 event");
-        let response = http_router(&self.aws).oneshot(request).await.expect("infallible");
+        // API Gateway sends the documents to the api-docs function and everything else to a
+        // function mounting the API router.
+        let router = if is_document(path) { jobsmith::http::docs_router() } else { http_router(&self.aws) };
+        let response = router.oneshot(request).await.expect("infallible");
         answer(response).await
     }
 
@@ -206,6 +213,12 @@ async fn reads_and_documents_answer_as_the_local_server_does() {
     assert!(openapi.body["paths"]["/api/v1/scheduler/jobs"].is_object());
     let page = h.same(Method::GET, "/docs/", None, Caller::Nobody).await;
     assert_eq!(page.status, StatusCode::OK);
+
+    // The API functions leave the documents, and the Swagger UI's weight, to api-docs.
+    let event = apigw_v2_event(&Method::GET, "/openapi.json", None, Caller::Nobody).to_string();
+    let request = jobsmith_lambda::lambda_http::request::from_str(&event).expect("an API Gateway v2 event");
+    let response = answer(http_router(&h.aws).oneshot(request).await.expect("infallible")).await;
+    assert_eq!(response.status, StatusCode::NOT_FOUND, "{}", response.body);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
