@@ -1,10 +1,7 @@
 //! The Lambda HTTP functions answer real API Gateway v2 (HttpApi) events exactly as the local
 //! server answers the same requests, and the authorizer turns API keys into the context they
 //! trust. The AWS side runs on moto; the local side on SQLite; both share one script root.
-//!
-//! The events follow the shape of `example-apigw-v2-request-lambda-authorizer.json` and
-//! `example-apigw-v2-custom-authorizer-v2-request.json` in the aws_lambda_events crate, with
-//! our paths, methods, bodies and authorizer context.
+//! The events come from `jobsmith_tests::apigw`.
 
 use axum::http::{Method, StatusCode};
 use jobsmith::adapters::aws::app::{AwsApp, AwsConfig, vars};
@@ -15,6 +12,7 @@ use jobsmith::domain::principal::{KeyRing, Role, generate_key};
 use jobsmith_lambda::lambda_http::aws_lambda_events::apigw::ApiGatewayV2CustomAuthorizerV2Request;
 use jobsmith_lambda::lambda_http::tower::ServiceExt;
 use jobsmith_lambda::{authorize, http_router};
+use jobsmith_tests::apigw;
 use jobsmith_tests::moto::MotoServer;
 use serde_json::{Value, json};
 
@@ -83,44 +81,14 @@ async fn harness() -> Harness {
     }
 }
 
-/// An HttpApi payload 2.0 event on the `$default` stage, as API Gateway sends it to a function
-/// behind the request authorizer.
+/// A request as API Gateway sends it behind the request authorizer, with `caller`'s context.
 fn apigw_v2_event(method: &Method, path_and_query: &str, body: Option<&Value>, caller: Caller) -> Value {
-    let (path, query) = path_and_query.split_once('?').unwrap_or((path_and_query, ""));
-    let mut context = json!({
-        "routeKey": "$default",
-        "accountId": "123456789012",
-        "stage": "$default",
-        "requestId": "id",
-        "apiId": "api-id",
-        "domainName": "id.execute-api.us-east-1.amazonaws.com",
-        "domainPrefix": "id",
-        "time": "12/Mar/2020:19:03:58 +0000",
-        "timeEpoch": 1_583_348_638_390_u64,
-        "http": {"method": method.as_str(), "path": path, "protocol": "HTTP/1.1", "sourceIp": "192.0.2.1", "userAgent": "curl/8.5.0"}
-    });
-    let authorizer = match caller {
+    let context = match caller {
         Caller::Nobody => None,
-        Caller::Operator => Some(("ops", "operator")),
-        Caller::Viewer => Some(("reader", "viewer")),
+        Caller::Operator => Some(json!({"principal": "ops", "role": "operator"})),
+        Caller::Viewer => Some(json!({"principal": "reader", "role": "viewer"})),
     };
-    if let Some((principal, role)) = authorizer {
-        context["authorizer"] = json!({"lambda": {"principal": principal, "role": role}});
-    }
-    let mut event = json!({
-        "version": "2.0",
-        "routeKey": "$default",
-        "rawPath": path,
-        "rawQueryString": query,
-        "headers": {"host": "id.execute-api.us-east-1.amazonaws.com", "user-agent": "curl/8.5.0", "accept": "*/*"},
-        "requestContext": context,
-        "isBase64Encoded": false
-    });
-    if let Some(body) = body {
-        event["headers"]["content-type"] = json!("application/json");
-        event["body"] = json!(body.to_string());
-    }
-    event
+    apigw::http_event(method.as_str(), path_and_query, body, context.as_ref())
 }
 
 fn is_document(path: &str) -> bool {
@@ -278,31 +246,8 @@ async fn bad_input_and_refusals_have_each_familys_shape() {
     assert!(anonymous.body["detail"].is_string(), "{}", anonymous.body);
 }
 
-/// A request authorizer event (payload 2.0) carrying `headers`.
 fn authorizer_event(headers: Value) -> ApiGatewayV2CustomAuthorizerV2Request {
-    serde_json::from_value(json!({
-        "version": "2.0",
-        "type": "REQUEST",
-        "routeArn": "arn:aws:execute-api:us-east-1:123456789012:abcdef123/$default/POST/api/v1/scheduler/jobs",
-        "identitySource": [headers.get("x-api-key").and_then(Value::as_str).unwrap_or_default()],
-        "routeKey": "POST /api/v1/scheduler/jobs",
-        "rawPath": "/api/v1/scheduler/jobs",
-        "rawQueryString": "",
-        "headers": headers,
-        "requestContext": {
-            "accountId": "123456789012",
-            "apiId": "abcdef123",
-            "domainName": "abcdef123.execute-api.us-east-1.amazonaws.com",
-            "domainPrefix": "abcdef123",
-            "http": {"method": "POST", "path": "/api/v1/scheduler/jobs", "protocol": "HTTP/1.1", "sourceIp": "192.0.2.1", "userAgent": "curl/8.5.0"},
-            "requestId": "id",
-            "routeKey": "POST /api/v1/scheduler/jobs",
-            "stage": "$default",
-            "time": "12/Mar/2020:19:03:58 +0000",
-            "timeEpoch": 1_583_348_638_390_u64
-        }
-    }))
-    .expect("an authorizer event")
+    serde_json::from_value(apigw::authorizer_event(headers)).expect("an authorizer event")
 }
 
 #[test]

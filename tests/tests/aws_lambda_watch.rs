@@ -16,6 +16,7 @@ use jobsmith::adapters::aws::scheduler::{SCHEDULED_TIME_PLACEHOLDER, schedule_na
 use jobsmith::domain::ids::JobId;
 use jobsmith::domain::principal::{Role, generate_key};
 use jobsmith_lambda::DEADLINE_MESSAGE;
+use jobsmith_tests::apigw;
 use jobsmith_tests::lambda_watch::LambdaWatch;
 use jobsmith_tests::moto::MotoServer;
 use serde_json::{Value, json};
@@ -79,7 +80,10 @@ struct Answer {
 impl Harness {
     /// The authorizer's answer for a request carrying `key`.
     async fn authorize(&self, key: &str) -> Value {
-        let answer = self.watch.invoke(AUTHORIZER, &authorizer_event(key)).await;
+        let answer = self
+            .watch
+            .invoke(AUTHORIZER, &apigw::authorizer_event(json!({"x-api-key": key, "content-type": "application/json"})))
+            .await;
         assert_eq!(answer.status, 200, "{AUTHORIZER}: {}\n{}", answer.body, self.watch.log_tail());
         answer.body
     }
@@ -87,7 +91,7 @@ impl Harness {
     /// Sends `function` the event API Gateway would for `method path` behind the authorizer,
     /// whose answer `context` is.
     async fn http(&self, function: &str, method: &str, path: &str, body: Option<&Value>, context: &Value) -> Answer {
-        let invocation = self.watch.invoke(function, &apigw_v2_event(method, path, body, context)).await;
+        let invocation = self.watch.invoke(function, &apigw::http_event(method, path, body, Some(context))).await;
         assert_eq!(invocation.status, 200, "{function}: {}\n{}", invocation.body, self.watch.log_tail());
         let response = invocation.body;
         let status =
@@ -96,65 +100,6 @@ impl Harness {
         let body = serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_owned()));
         Answer { status, body }
     }
-}
-
-/// A request authorizer event (payload 2.0), as API Gateway sends it for a request to the jobs
-/// route with `X-API-Key: key`.
-fn authorizer_event(key: &str) -> Value {
-    json!({
-        "version": "2.0",
-        "type": "REQUEST",
-        "routeArn": "arn:aws:execute-api:us-east-1:123456789012:abcdef123/$default/POST/api/v1/scheduler/jobs",
-        "identitySource": [key],
-        "routeKey": "POST /api/v1/scheduler/jobs",
-        "rawPath": "/api/v1/scheduler/jobs",
-        "rawQueryString": "",
-        "headers": {"x-api-key": key, "content-type": "application/json"},
-        "requestContext": {
-            "accountId": "123456789012",
-            "apiId": "abcdef123",
-            "domainName": "abcdef123.execute-api.us-east-1.amazonaws.com",
-            "domainPrefix": "abcdef123",
-            "http": {"method": "POST", "path": "/api/v1/scheduler/jobs", "protocol": "HTTP/1.1", "sourceIp": "192.0.2.1", "userAgent": "curl/8.5.0"},
-            "requestId": "id",
-            "routeKey": "POST /api/v1/scheduler/jobs",
-            "stage": "$default",
-            "time": "12/Mar/2020:19:03:58 +0000",
-            "timeEpoch": 1_583_348_638_390_u64
-        }
-    })
-}
-
-/// An HttpApi payload 2.0 event on the `$default` stage with the authorizer's `context` under
-/// `requestContext.authorizer.lambda`, where API Gateway puts a simple response's context.
-fn apigw_v2_event(method: &str, path_and_query: &str, body: Option<&Value>, context: &Value) -> Value {
-    let (path, query) = path_and_query.split_once('?').unwrap_or((path_and_query, ""));
-    let mut event = json!({
-        "version": "2.0",
-        "routeKey": "$default",
-        "rawPath": path,
-        "rawQueryString": query,
-        "headers": {"host": "id.execute-api.us-east-1.amazonaws.com", "user-agent": "curl/8.5.0", "accept": "*/*"},
-        "requestContext": {
-            "routeKey": "$default",
-            "accountId": "123456789012",
-            "stage": "$default",
-            "requestId": "id",
-            "apiId": "api-id",
-            "domainName": "id.execute-api.us-east-1.amazonaws.com",
-            "domainPrefix": "id",
-            "time": "12/Mar/2020:19:03:58 +0000",
-            "timeEpoch": 1_583_348_638_390_u64,
-            "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "192.0.2.1", "userAgent": "curl/8.5.0"},
-            "authorizer": {"lambda": context}
-        },
-        "isBase64Encoded": false
-    });
-    if let Some(body) = body {
-        event["headers"]["content-type"] = json!("application/json");
-        event["body"] = json!(body.to_string());
-    }
-    event
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
