@@ -143,7 +143,7 @@ case "${1:-}" in
   install)
     install_venv
     install_arm64_std
-    log "$("$venv/bin/sam" --version), cargo-lambda $("$venv/bin/cargo-lambda" --version | awk '{print $2}'), rustc for arm64: $("$(arm64_rustc)" --version)"
+    log "$("$venv/bin/sam" --version), cargo-lambda $("$venv/bin/cargo-lambda" lambda --version | awk '{print $2}'), rustc for arm64: $("$(arm64_rustc)" --version)"
     ;;
   validate)
     shift
