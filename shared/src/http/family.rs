@@ -6,21 +6,21 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use super::detail::DetailError;
-use super::legacy::LegacyError;
+use super::scripts_api::ApiError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Family {
-    /// `/api/…` but not `/api/v1/…`: seeds 000 and 001.
-    Legacy,
-    /// `/api/v1/…` (seeds 002, 003, 004) and everything else.
-    Detail,
+    /// `/api/…` but not `/api/v1/…` (the clip and script services): errors are `{"error": …}`.
+    Api,
+    /// `/api/v1/…` (the scraper, cleanup and scheduler services) and everything else: errors are
+    /// `{"detail": …}`.
+    ApiV1,
 }
 
 impl Family {
     pub fn of(path: &str) -> Self {
-        let legacy =
-            (path == "/api" || path.starts_with("/api/")) && !(path == "/api/v1" || path.starts_with("/api/v1/"));
-        if legacy { Self::Legacy } else { Self::Detail }
+        let api = (path == "/api" || path.starts_with("/api/")) && !(path == "/api/v1" || path.starts_with("/api/v1/"));
+        if api { Self::Api } else { Self::ApiV1 }
     }
 }
 
@@ -28,11 +28,11 @@ impl Family {
 /// `/api/clips…`) carry `"success": false`, which its clients read before anything else.
 pub fn error_for(path: &str, status: StatusCode, message: &str) -> Response {
     match Family::of(path) {
-        Family::Legacy if path.starts_with("/api/jobs") || path.starts_with("/api/clips") => {
-            LegacyError::new(status, message).with_success().into_response()
+        Family::Api if path.starts_with("/api/jobs") || path.starts_with("/api/clips") => {
+            ApiError::new(status, message).with_success().into_response()
         }
-        Family::Legacy => LegacyError::new(status, message).into_response(),
-        Family::Detail => DetailError::new(status, message).into_response(),
+        Family::Api => ApiError::new(status, message).into_response(),
+        Family::ApiV1 => DetailError::new(status, message).into_response(),
     }
 }
 
@@ -61,11 +61,11 @@ mod tests {
 
     #[test]
     fn families_by_path() {
-        assert_eq!(Family::of("/api/jobs"), Family::Legacy);
-        assert_eq!(Family::of("/api/health"), Family::Legacy);
-        assert_eq!(Family::of("/api/v1/scheduler/jobs"), Family::Detail);
-        assert_eq!(Family::of("/api/v1"), Family::Detail);
-        assert_eq!(Family::of("/api/v10"), Family::Legacy);
-        assert_eq!(Family::of("/nope"), Family::Detail);
+        assert_eq!(Family::of("/api/jobs"), Family::Api);
+        assert_eq!(Family::of("/api/health"), Family::Api);
+        assert_eq!(Family::of("/api/v1/scheduler/jobs"), Family::ApiV1);
+        assert_eq!(Family::of("/api/v1"), Family::ApiV1);
+        assert_eq!(Family::of("/api/v10"), Family::Api);
+        assert_eq!(Family::of("/nope"), Family::ApiV1);
     }
 }

@@ -6,9 +6,9 @@ pub mod body;
 pub mod detail;
 pub mod extract;
 pub mod family;
-pub mod legacy;
+pub mod scripts_api;
 pub mod routes;
-pub mod scheduler;
+pub mod scheduler_api;
 pub mod time;
 
 use axum::Router;
@@ -51,7 +51,7 @@ impl utoipa::Modify for ApiKeySecurity {
 
 /// The routes of every family with their OpenAPI description.
 pub fn api_routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(legacy::routes()).merge(scheduler::routes())
+    OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(scripts_api::routes()).merge(scheduler_api::routes())
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {

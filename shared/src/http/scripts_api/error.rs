@@ -12,13 +12,13 @@ use crate::app::AppError;
 use crate::http::body::InputError;
 
 #[derive(Debug)]
-pub struct LegacyError {
+pub struct ApiError {
     pub status: StatusCode,
     pub message: String,
     pub with_success: bool,
 }
 
-impl LegacyError {
+impl ApiError {
     pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
         Self { status, message: message.into(), with_success: false }
     }
@@ -30,7 +30,7 @@ impl LegacyError {
     }
 }
 
-impl IntoResponse for LegacyError {
+impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = if self.with_success {
             json!({ "success": false, "error": self.message })
@@ -41,7 +41,7 @@ impl IntoResponse for LegacyError {
     }
 }
 
-impl From<AppError> for LegacyError {
+impl From<AppError> for ApiError {
     fn from(err: AppError) -> Self {
         match err {
             AppError::NotFound(message) => Self::new(StatusCode::NOT_FOUND, message),
@@ -57,7 +57,7 @@ impl From<AppError> for LegacyError {
     }
 }
 
-impl From<InputError> for LegacyError {
+impl From<InputError> for ApiError {
     fn from(err: InputError) -> Self {
         // Seed 001 documents 400 for every input problem, including wrong types.
         let status = if err.status == StatusCode::UNPROCESSABLE_ENTITY { StatusCode::BAD_REQUEST } else { err.status };
@@ -70,23 +70,23 @@ impl From<InputError> for LegacyError {
 /// The error of seed 000's routes: always with `"success": false`, also when an extractor
 /// rejects the request before the handler runs, because those clients read the flag first.
 #[derive(Debug)]
-pub struct FlaggedError(pub LegacyError);
+pub struct FlaggedError(pub ApiError);
 
-impl From<LegacyError> for FlaggedError {
-    fn from(err: LegacyError) -> Self {
+impl From<ApiError> for FlaggedError {
+    fn from(err: ApiError) -> Self {
         Self(err.with_success())
     }
 }
 
 impl From<AppError> for FlaggedError {
     fn from(err: AppError) -> Self {
-        LegacyError::from(err).into()
+        ApiError::from(err).into()
     }
 }
 
 impl From<InputError> for FlaggedError {
     fn from(err: InputError) -> Self {
-        LegacyError::from(err).into()
+        ApiError::from(err).into()
     }
 }
 

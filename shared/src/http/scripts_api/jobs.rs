@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::LegacyError;
+use super::ApiError;
 use super::error::{ErrorBody, FlaggedError, FlaggedErrorBody};
 use super::view::{JobDetailView, JobView};
 use crate::domain::job::JobFilter;
@@ -61,7 +61,7 @@ pub async fn list_jobs(
     let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
         let message = format!("Invalid limit: must be from 1 to {MAX_LIMIT}");
-        return Err(LegacyError::new(StatusCode::BAD_REQUEST, message).into());
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, message).into());
     }
     let page = PageRequest { offset: query.offset.unwrap_or(0), limit, cursor: None };
     let page = state.service.list(&JobFilter::default(), &page).await?;
@@ -83,8 +83,8 @@ pub async fn list_jobs(
 )]
 pub async fn get_job(
     State(state): State<AppState>,
-    JobIdPath(id, _): JobIdPath<LegacyError>,
-) -> Result<Json<JobDetailResponse>, LegacyError> {
+    JobIdPath(id, _): JobIdPath<ApiError>,
+) -> Result<Json<JobDetailResponse>, ApiError> {
     let job = state.service.get(&id).await?;
     Ok(Json(JobDetailResponse { job: JobDetailView::of(&job) }))
 }

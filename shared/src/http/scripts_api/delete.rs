@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::LegacyError;
+use super::ApiError;
 use super::error::{FlaggedError, FlaggedErrorBody};
 use crate::app::AppError;
 use crate::domain::ids::JobId;
@@ -39,7 +39,7 @@ pub struct DeletedAllView {
 
 /// Seed 000 answers a missing job without naming it.
 fn not_found() -> FlaggedError {
-    LegacyError::new(StatusCode::NOT_FOUND, "Job not found").into()
+    ApiError::new(StatusCode::NOT_FOUND, "Job not found").into()
 }
 
 #[utoipa::path(

@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::LegacyError;
+use super::ApiError;
 use super::error::ErrorBody;
 use super::schedule_body::{ScheduleJobBody, ScheduleRequest};
 use super::view::ScheduledJobView;
@@ -39,8 +39,8 @@ pub struct ScheduleResponse {
 pub async fn schedule_job(
     State(state): State<AppState>,
     Caller(principal): Caller,
-    JsonBody(body, _): JsonBody<Value, LegacyError>,
-) -> Result<Json<ScheduleResponse>, LegacyError> {
+    JsonBody(body, _): JsonBody<Value, ApiError>,
+) -> Result<Json<ScheduleResponse>, ApiError> {
     let request = ScheduleRequest::parse(&body)?;
     let new = NewJob {
         id: Some(request.id),

@@ -9,7 +9,7 @@ mod resolve;
 #[cfg(test)]
 mod tests;
 
-use crate::http::scheduler::problems::{MISSING, Problems};
+use crate::http::scheduler_api::problems::{MISSING, Problems};
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 use utoipa::ToSchema;

@@ -5,7 +5,7 @@ use axum::extract::State;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::LegacyError;
+use super::ApiError;
 use super::error::ErrorBody;
 use crate::http::AppState;
 use crate::http::extract::{Caller, JobIdPath};
@@ -35,8 +35,8 @@ fn message(text: String) -> Json<MessageView> {
 )]
 pub async fn remove_job(
     State(state): State<AppState>,
-    JobIdPath(id, _): JobIdPath<LegacyError>,
-) -> Result<Json<MessageView>, LegacyError> {
+    JobIdPath(id, _): JobIdPath<ApiError>,
+) -> Result<Json<MessageView>, ApiError> {
     state.service.delete(&id).await?;
     Ok(message(format!("Job {id} removed successfully")))
 }
@@ -57,8 +57,8 @@ pub async fn remove_job(
 pub async fn pause_job(
     State(state): State<AppState>,
     Caller(principal): Caller,
-    JobIdPath(id, _): JobIdPath<LegacyError>,
-) -> Result<Json<MessageView>, LegacyError> {
+    JobIdPath(id, _): JobIdPath<ApiError>,
+) -> Result<Json<MessageView>, ApiError> {
     state.service.pause(&id, &principal).await?;
     Ok(message(format!("Job {id} paused successfully")))
 }
@@ -79,8 +79,8 @@ pub async fn pause_job(
 pub async fn resume_job(
     State(state): State<AppState>,
     Caller(principal): Caller,
-    JobIdPath(id, _): JobIdPath<LegacyError>,
-) -> Result<Json<MessageView>, LegacyError> {
+    JobIdPath(id, _): JobIdPath<ApiError>,
+) -> Result<Json<MessageView>, ApiError> {
     state.service.resume(&id, &principal).await?;
     Ok(message(format!("Job {id} resumed successfully")))
 }

@@ -2,7 +2,7 @@
 
 use crate::domain::task::TaskFunction;
 use crate::domain::trigger::JobType;
-use crate::http::scheduler::problems::{INVALID, Problems};
+use crate::http::scheduler_api::problems::{INVALID, Problems};
 use serde_json::{Map, Value};
 
 /// A name or id given as a string or a number; anything else is an echoed view object.

@@ -6,7 +6,7 @@ use crate::domain::task::{TaskFunction, TaskSpec};
 use crate::domain::trigger::Trigger;
 use crate::domain::trigger::{JobType, from_schedule_config};
 use crate::http::body::parse_json;
-use crate::http::scheduler::problems::Problems;
+use crate::http::scheduler_api::problems::Problems;
 use chrono::TimeZone;
 use chrono::{DateTime, Utc};
 use serde_json::json;

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
-use super::LegacyError;
+use super::ApiError;
 use crate::domain::ids::JobId;
 use crate::domain::task::{ScriptLanguage, TaskSpec};
 use crate::domain::trigger::parse_run_date;
@@ -46,7 +46,7 @@ pub struct ScheduleRequest {
 }
 
 impl ScheduleRequest {
-    pub fn parse(body: &Value) -> Result<Self, LegacyError> {
+    pub fn parse(body: &Value) -> Result<Self, ApiError> {
         let Value::Object(map) = body else {
             return Err(bad("request body must be a JSON object"));
         };
@@ -85,14 +85,14 @@ fn is_missing(value: Option<&Value>) -> bool {
     }
 }
 
-fn required_string<'a>(map: &'a Map<String, Value>, key: &str) -> Result<&'a str, LegacyError> {
+fn required_string<'a>(map: &'a Map<String, Value>, key: &str) -> Result<&'a str, ApiError> {
     match map.get(key) {
         Some(Value::String(s)) => Ok(s),
         _ => Err(bad(format!("Invalid {key}: must be a string"))),
     }
 }
 
-fn string_list(value: Option<&Value>) -> Result<Vec<String>, LegacyError> {
+fn string_list(value: Option<&Value>) -> Result<Vec<String>, ApiError> {
     let not_a_list = || bad("Invalid args: must be an array of strings");
     match value {
         None | Some(Value::Null) => Ok(Vec::new()),
@@ -103,12 +103,12 @@ fn string_list(value: Option<&Value>) -> Result<Vec<String>, LegacyError> {
     }
 }
 
-fn invalid(field: &str, message: &str) -> LegacyError {
+fn invalid(field: &str, message: &str) -> ApiError {
     bad(format!("Invalid {field}: {message}"))
 }
 
-fn bad(message: impl Into<String>) -> LegacyError {
-    LegacyError::new(StatusCode::BAD_REQUEST, message)
+fn bad(message: impl Into<String>) -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, message)
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use crate::domain::ids::JobId;
 use crate::domain::job::{Job, NewJob, Policies};
 use crate::domain::task::{TaskFunction, TaskSpec};
 use crate::domain::trigger::{JobType, from_schedule_config};
-use crate::http::scheduler::problems::{INVALID, MISSING, Problems, TOO_BIG, TOO_SMALL};
+use crate::http::scheduler_api::problems::{INVALID, MISSING, Problems, TOO_BIG, TOO_SMALL};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
@@ -19,7 +19,7 @@ const MISFIRE_GRACE_SECONDS: (i64, i64) = (1, 604_800);
 
 /// The input after the checks that need no job: types, ranges, known ids.
 #[derive(Debug, Default, Clone, PartialEq)]
-pub(in crate::http::scheduler) struct CheckedInput {
+pub(in crate::http::scheduler_api) struct CheckedInput {
     pub id: Option<JobId>,
     pub name: Option<String>,
     pub description: Option<Option<String>>,

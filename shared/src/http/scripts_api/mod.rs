@@ -12,7 +12,7 @@ mod view;
 #[cfg(test)]
 mod tests;
 
-pub use error::LegacyError;
+pub use error::ApiError;
 
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
