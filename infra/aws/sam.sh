@@ -7,7 +7,7 @@
 #   infra/aws/sam.sh validate         sam validate --lint
 #   infra/aws/sam.sh build [ARGS...]  sam build: every function's bootstrap for arm64 under
 #                                     target/sam/build (ARGS go to sam build, e.g. one logical id)
-#   infra/aws/sam.sh prebuild         compile every function crate in one cargo-lambda run, so
+#   infra/aws/sam.sh prebuild         compile every function binary in one cargo-lambda run, so
 #                                     that `build` afterwards only copies (both cores link at once)
 #   infra/aws/sam.sh rustc-version    the rustc that builds for arm64
 #   infra/aws/sam.sh sam ARGS...      any other sam command with these tools and the project's
@@ -123,17 +123,6 @@ build_env() {
   log "building with $("$RUSTC" --version) for $target, profile ${JOBSMITH_SAM_PROFILE:-release}"
 }
 
-# The package of every function crate (functions/<name> with package jobsmith-fn-<name>).
-function_packages() {
-  local manifest name
-  for manifest in "$root"/functions/*/Cargo.toml; do
-    name="$(basename "$(dirname "$manifest")")"
-    if grep -qx "name = \"jobsmith-fn-$name\"" "$manifest"; then
-      echo "jobsmith-fn-$name"
-    fi
-  done
-}
-
 run_sam() {
   "$venv/bin/sam" "$@"
 }
@@ -152,9 +141,7 @@ case "${1:-}" in
   prebuild)
     shift
     build_env
-    args=()
-    while read -r package; do args+=(-p "$package"); done < <(function_packages)
-    "$venv/bin/cargo-lambda" lambda build --release --arm64 "${args[@]}" "$@"
+    "$venv/bin/cargo-lambda" lambda build --release --arm64 -p jobsmith-functions "$@"
     ;;
   build)
     shift

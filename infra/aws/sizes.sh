@@ -55,7 +55,7 @@ for logical_id, binary in sorted(binaries.items()):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.write(path, "bootstrap")
-    rows.append((binary.removeprefix("jobsmith-fn-"), os.path.getsize(path), len(buffer.getvalue())))
+    rows.append((binary, os.path.getsize(path), len(buffer.getvalue())))
 rows.sort(key=lambda row: (-row[2], row[0]))
 
 mib = lambda n: f"{n / 1024 / 1024:.2f}"

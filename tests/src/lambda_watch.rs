@@ -62,7 +62,7 @@ impl LambdaWatch {
             panic!("{} not found; run `infra/aws/emulators.sh install` first", binary.display());
         }
         let root = workspace_root();
-        let overrides = strip_debuginfo(functions);
+        let overrides = strip_debuginfo();
         build(&root, functions, &overrides, env).await;
 
         let log_dir = tempfile::tempdir().expect("a directory for the emulator's log");
@@ -212,14 +212,10 @@ impl Drop for LambdaWatch {
 
 /// `--config` arguments that strip the debug information from the functions' binaries (the
 /// emulator passes them on to its `cargo run`). A dev binary with the AWS SDK's debug information
-/// is over 400 MB; stripped, it is a fraction of that. The override is per package (each
-/// function's package is named as its binary), so the dependencies are the workspace's dev
-/// builds, untouched.
-fn strip_debuginfo(functions: &[&str]) -> Vec<String> {
-    functions
-        .iter()
-        .flat_map(|f| ["--config".to_owned(), format!("profile.dev.package.{f}.strip=\"debuginfo\"")])
-        .collect()
+/// is over 400 MB; stripped, it is a fraction of that. The override is for the functions' package
+/// alone, so the dependencies are the workspace's dev builds, untouched.
+fn strip_debuginfo() -> Vec<String> {
+    vec!["--config".to_owned(), "profile.dev.package.jobsmith-functions.strip=\"debuginfo\"".to_owned()]
 }
 
 /// `cargo build --bin …` exactly as the emulator's `cargo run --bin …` will build them (the same

@@ -17,7 +17,7 @@ use jobsmith::domain::principal::{Principal, Role};
 use jobsmith::domain::task::{ScriptLanguage, TaskSpec};
 use jobsmith::domain::trigger::Trigger;
 use jobsmith::ports::{ExecutionFilter, PageRequest};
-use jobsmith_lambda::{DEADLINE_MARGIN, DEADLINE_MESSAGE, RunReport, ScheduledRun, handle_scheduled_run};
+use jobsmith_functions::{DEADLINE_MARGIN, DEADLINE_MESSAGE, RunReport, ScheduledRun, handle_scheduled_run};
 use jobsmith_tests::moto::MotoServer;
 
 const TABLE: &str = "jobsmith-executor-test";

@@ -9,9 +9,10 @@ use jobsmith::adapters::aws::dynamo::create_table;
 use jobsmith::adapters::local::script::Interpreters;
 use jobsmith::adapters::local::{LocalApp, LocalConfig};
 use jobsmith::domain::principal::{KeyRing, Role, generate_key};
-use jobsmith_lambda::lambda_http::aws_lambda_events::apigw::ApiGatewayV2CustomAuthorizerV2Request;
-use jobsmith_lambda::lambda_http::tower::ServiceExt;
-use jobsmith_lambda::{authorize, http_router};
+use jobsmith::http::routes::{ROUTES, function};
+use jobsmith_functions::lambda_http::aws_lambda_events::apigw::ApiGatewayV2CustomAuthorizerV2Request;
+use jobsmith_functions::lambda_http::tower::ServiceExt;
+use jobsmith_functions::{FunctionRoutes, authorize, http_router};
 use jobsmith_tests::apigw;
 use jobsmith_tests::moto::MotoServer;
 use serde_json::{Value, json};
@@ -91,6 +92,25 @@ fn apigw_v2_event(method: &Method, path_and_query: &str, body: Option<&Value>, c
     apigw::http_event(method.as_str(), path_and_query, body, context.as_ref())
 }
 
+/// The function API Gateway sends a request to: the table's route whose template matches, a static
+/// segment winning over a parameter, as API Gateway picks the most specific route.
+fn function_of(method: &Method, path_and_query: &str) -> FunctionRoutes {
+    let path = path_and_query.split('?').next().unwrap_or_default();
+    let matches = |template: &str| {
+        let (template, path): (Vec<_>, Vec<_>) = (template.split('/').collect(), path.split('/').collect());
+        template.len() == path.len()
+            && template.iter().zip(&path).all(|(t, p)| t == p || (t.starts_with('{') && !p.is_empty()))
+    };
+    let route = ROUTES
+        .iter()
+        .filter(|r| r.method == method.as_str() && matches(r.path))
+        .min_by_key(|r| r.path.matches('{').count())
+        .unwrap_or_else(|| panic!("API Gateway has no route for {method} {path}"));
+    let (_, routes) =
+        function::every().into_iter().find(|(name, _)| *name == route.function).expect("every function is listed");
+    routes
+}
+
 fn is_document(path: &str) -> bool {
     path == "/openapi.json" || path == "/docs" || path.starts_with("/docs/")
 }
@@ -103,12 +123,23 @@ struct Answer {
 impl Harness {
     async fn lambda(&self, method: &Method, path: &str, body: Option<&Value>, caller: Caller) -> Answer {
         let event = apigw_v2_event(method, path, body, caller).to_string();
-        let request = jobsmith_lambda::lambda_http::request::from_str(&event).expect("an API Gateway v2 event");
-        // API Gateway sends the documents to the api-docs function and everything else to a
-        // function mounting the API router.
-        let router = if is_document(path) { jobsmith::http::docs_router() } else { http_router(&self.aws) };
+        let request = jobsmith_functions::lambda_http::request::from_str(&event).expect("an API Gateway v2 event");
+        // API Gateway sends the documents to the api-docs function and each route to the function
+        // the route table gives it.
+        let router = if is_document(path) {
+            jobsmith::http::docs_router()
+        } else {
+            http_router(&self.aws, function_of(method, path))
+        };
         let response = router.oneshot(request).await.expect("infallible");
         answer(response).await
+    }
+
+    /// `routes`' function alone, sent a request that may belong to another function.
+    async fn lambda_of(&self, routes: FunctionRoutes, method: &Method, path: &str, caller: Caller) -> Answer {
+        let event = apigw_v2_event(method, path, None, caller).to_string();
+        let request = jobsmith_functions::lambda_http::request::from_str(&event).expect("an API Gateway v2 event");
+        answer(http_router(&self.aws, routes).oneshot(request).await.expect("infallible")).await
     }
 
     async fn local(&self, method: &Method, path: &str, body: Option<&Value>, caller: Caller) -> Answer {
@@ -183,10 +214,32 @@ async fn reads_and_documents_answer_as_the_local_server_does() {
     assert_eq!(page.status, StatusCode::OK);
 
     // The API functions leave the documents, and the Swagger UI's weight, to api-docs.
-    let event = apigw_v2_event(&Method::GET, "/openapi.json", None, Caller::Nobody).to_string();
-    let request = jobsmith_lambda::lambda_http::request::from_str(&event).expect("an API Gateway v2 event");
-    let response = answer(http_router(&h.aws).oneshot(request).await.expect("infallible")).await;
+    let response = h.lambda_of(function::get_job, &Method::GET, "/openapi.json", Caller::Nobody).await;
     assert_eq!(response.status, StatusCode::NOT_FOUND, "{}", response.body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_function_answers_only_its_own_routes_and_others_in_their_familys_404() {
+    let h = harness().await;
+    let created = h.same(Method::POST, "/api/v1/scheduler/jobs", Some(scheduler_job("own-1")), Caller::Operator).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+
+    let own = h.lambda_of(function::get_job, &Method::GET, "/api/v1/scheduler/jobs/own-1", Caller::Viewer).await;
+    assert_eq!(own.status, StatusCode::OK, "{}", own.body);
+    // The same path with another function's method, and another function's path, in each family.
+    let update =
+        h.lambda_of(function::get_job, &Method::DELETE, "/api/v1/scheduler/jobs/own-1", Caller::Operator).await;
+    assert_eq!(
+        (update.status, update.body),
+        (StatusCode::NOT_FOUND, json!({"detail": "Not found: /api/v1/scheduler/jobs/own-1"}))
+    );
+    let listed = h.lambda_of(function::get_job, &Method::GET, "/api/jobs", Caller::Viewer).await;
+    assert_eq!(listed.status, StatusCode::NOT_FOUND);
+    assert_eq!(listed.body["success"], false, "{}", listed.body);
+    let health = h.lambda_of(function::list_jobs, &Method::GET, "/api/health", Caller::Nobody).await;
+    assert_eq!(health.status, StatusCode::NOT_FOUND, "{}", health.body);
+    let still = h.same(Method::GET, "/api/v1/scheduler/jobs/own-1", None, Caller::Viewer).await;
+    assert_eq!(still.status, StatusCode::OK, "nothing was deleted: {}", still.body);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

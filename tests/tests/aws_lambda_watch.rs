@@ -15,7 +15,7 @@ use jobsmith::adapters::aws::dynamo::create_table;
 use jobsmith::adapters::aws::scheduler::{SCHEDULED_TIME_PLACEHOLDER, schedule_name};
 use jobsmith::domain::ids::JobId;
 use jobsmith::domain::principal::{Role, generate_key};
-use jobsmith_lambda::DEADLINE_MESSAGE;
+use jobsmith_functions::DEADLINE_MESSAGE;
 use jobsmith_tests::apigw;
 use jobsmith_tests::lambda_watch::LambdaWatch;
 use jobsmith_tests::moto::MotoServer;
@@ -25,12 +25,12 @@ const TABLE: &str = "jobsmith-watch-test";
 const GROUP: &str = "jobsmith-watch-test";
 const EXECUTOR_ARN: &str = "arn:aws:lambda:us-east-1:123456789012:function:jobsmith-executor";
 
-const AUTHORIZER: &str = "jobsmith-fn-authorizer";
-const CREATE_JOB: &str = "jobsmith-fn-create-job";
-const GET_JOB: &str = "jobsmith-fn-get-job";
-const LIST_JOBS: &str = "jobsmith-fn-list-jobs";
-const LIST_EXECUTIONS: &str = "jobsmith-fn-list-executions";
-const EXECUTOR: &str = "jobsmith-fn-executor";
+const AUTHORIZER: &str = "authorizer";
+const CREATE_JOB: &str = "create-job";
+const GET_JOB: &str = "get-job";
+const LIST_JOBS: &str = "list-jobs";
+const LIST_EXECUTIONS: &str = "list-executions";
+const EXECUTOR: &str = "executor";
 const FUNCTIONS: [&str; 6] = [AUTHORIZER, CREATE_JOB, GET_JOB, LIST_JOBS, LIST_EXECUTIONS, EXECUTOR];
 
 struct Harness {

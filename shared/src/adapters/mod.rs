@@ -2,3 +2,4 @@
 
 pub mod aws;
 pub mod local;
+mod offset_walk;

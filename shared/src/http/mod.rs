@@ -6,9 +6,9 @@ pub mod body;
 pub mod detail;
 pub mod extract;
 pub mod family;
-pub mod scripts_api;
 pub mod routes;
 pub mod scheduler_api;
+pub mod scripts_api;
 pub mod time;
 
 use axum::Router;
@@ -49,26 +49,23 @@ impl utoipa::Modify for ApiKeySecurity {
     }
 }
 
-/// The routes of every family with their OpenAPI description.
-pub fn api_routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(scripts_api::routes()).merge(scheduler_api::routes())
-}
-
+/// The OpenAPI document of every route.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    api_routes().into_openapi()
+    with_api_info(routes::all()).into_openapi()
 }
 
 /// The whole API with auth, limits, `/openapi.json` and the browsable page at `/docs`: what one
 /// process serving everything mounts.
 pub fn router(state: AppState, auth: Auth) -> Router {
-    with_family_layers(authenticated_api(state, auth).merge(docs_routes()))
+    with_family_layers(authenticated(routes::all(), state, auth).merge(docs_routes()))
 }
 
-/// The API without its documents. A Lambda function behind API Gateway serves only its own routes,
-/// and leaving the documents out keeps the vendored Swagger UI (about 3 MiB zipped) out of every
-/// function but the one that serves it.
-pub fn api_router(state: AppState, auth: Auth) -> Router {
-    with_family_layers(authenticated_api(state, auth))
+/// One Lambda function's routes (from [`routes::function`]) and nothing else: any other path is
+/// its family's 404, so a function answers only what API Gateway sends it, and its binary links
+/// only its own handlers.
+pub fn function_router(function_routes: OpenApiRouter<AppState>, state: AppState, auth: Auth) -> Router {
+    // Another function's method on a shared path is as foreign as another path: a 404, not a 405.
+    with_layers(authenticated(function_routes, state, auth).method_not_allowed_fallback(family::not_found))
 }
 
 /// Only `/openapi.json` and `/docs`, which are public and read no state.
@@ -76,8 +73,12 @@ pub fn docs_router() -> Router {
     with_family_layers(docs_routes())
 }
 
-fn authenticated_api(state: AppState, auth: Auth) -> Router {
-    let (api, _) = api_routes().split_for_parts();
+fn with_api_info(routes: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(routes)
+}
+
+fn authenticated(routes: OpenApiRouter<AppState>, state: AppState, auth: Auth) -> Router {
+    let (api, _) = routes.split_for_parts();
     api.with_state(state).route_layer(axum::middleware::from_fn_with_state(auth, auth::authenticate))
 }
 
@@ -88,9 +89,12 @@ fn docs_routes() -> Router {
 /// What every route shares, whichever of them a process mounts: the families' answers for an
 /// unknown path or method, the body limit, and a panic turned into the family's 500.
 fn with_family_layers(routes: Router) -> Router {
+    with_layers(routes.method_not_allowed_fallback(family::method_not_allowed))
+}
+
+fn with_layers(routes: Router) -> Router {
     routes
         .fallback(family::not_found)
-        .method_not_allowed_fallback(family::method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         .layer(CatchPanicLayer::custom(family::panic_response))
 }

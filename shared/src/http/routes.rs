@@ -1,9 +1,17 @@
-//! The route table: every route jobsmith serves, with the role it needs. It is the single source
-//! that the auth layer reads, that the OpenAPI document is checked against, and that the AWS
-//! template will be generated and checked from.
+//! The route table: every route jobsmith serves, grouped by the Lambda function that serves it on
+//! AWS, with the role it needs and the handler that answers it. Everything else is built from it:
+//! the auth layer's roles ([`access_for`]), the axum routers of both families and the OpenAPI
+//! document ([`all`]), each function's own router ([`function`]), and the check of template.yaml.
+//!
+//! Each handler's `#[utoipa::path]` repeats its method and path for the OpenAPI document; a test
+//! below holds the two to the table.
 
 use axum::http::Method;
+use utoipa_axum::router::OpenApiRouter;
 
+use super::AppState;
+#[allow(unused_imports, reason = "the table names its handlers relative to the http module")]
+use super::{scheduler_api, scripts_api};
 use crate::domain::principal::Role;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,71 +26,131 @@ pub struct RouteSpec {
     /// axum and OpenAPI share the `{param}` syntax.
     pub path: &'static str,
     pub access: Access,
-    /// The Lambda function (`functions/<name>`) that serves it on AWS. Seed aliases of one
-    /// operation share a function.
+    /// The Lambda function (`functions/src/bin/<name>.rs`) that serves it on AWS. Seed aliases of
+    /// one operation share a function.
     pub function: &'static str,
+    /// The handler's path under `shared/src/http/`, as written in the table.
+    pub handler: &'static str,
 }
 
-const fn route(method: &'static str, path: &'static str, access: Access, function: &'static str) -> RouteSpec {
-    RouteSpec { method, path, access, function }
+/// Writes [`ROUTES`], one router function per Lambda function under [`function`], and [`all`].
+/// Each function's router mounts only its own handlers, so a function's binary links only them.
+macro_rules! route_table {
+    ($(
+        $function:ident = $name:literal {
+            $( $method:ident $path:literal, $access:expr => $($handler:ident)::+ ; )+
+        }
+    )+) => {
+        pub const ROUTES: &[RouteSpec] = &[
+            $( $( RouteSpec {
+                method: stringify!($method),
+                path: $path,
+                access: $access,
+                function: $name,
+                handler: stringify!($($handler)::+),
+            }, )+ )+
+        ];
+
+        /// Each Lambda function's routes, and only those.
+        pub mod function {
+            use utoipa_axum::routes;
+            use utoipa_axum::router::OpenApiRouter;
+
+            use super::*;
+
+            $(
+                #[doc = concat!("The routes of the `", $name, "` function.")]
+                pub fn $function() -> OpenApiRouter<AppState> {
+                    OpenApiRouter::new() $( .routes(routes!($($handler)::+)) )+
+                }
+            )+
+
+            /// Every function's name with its routes, for callers that walk them all.
+            pub fn every() -> Vec<(&'static str, fn() -> OpenApiRouter<AppState>)> {
+                vec![ $( ($name, $function as fn() -> OpenApiRouter<AppState>) ),+ ]
+            }
+        }
+
+        /// Every API route (the documents aside): what one process serving everything mounts.
+        pub fn all() -> OpenApiRouter<AppState> {
+            OpenApiRouter::new() $( .merge(function::$function()) )+
+        }
+    };
 }
 
 use Access::{Public, Requires};
 use Role::{Admin, Operator, Viewer};
 
-pub const ROUTES: &[RouteSpec] = &[
-    // Seeds 000 and 001.
-    route("GET", "/api/health", Public, "health"),
-    route("POST", "/api/schedule-job", Requires(Operator), "create-job"),
-    route("GET", "/api/jobs", Requires(Viewer), "list-jobs"),
-    route("GET", "/api/job/{job_id}", Requires(Viewer), "get-job"),
-    route("DELETE", "/api/remove-job/{job_id}", Requires(Operator), "delete-job"),
-    route("PUT", "/api/pause-job/{job_id}", Requires(Operator), "pause-job"),
-    route("PUT", "/api/resume-job/{job_id}", Requires(Operator), "resume-job"),
-    route("DELETE", "/api/jobs/{job_id}", Requires(Operator), "delete-job"),
-    route("DELETE", "/api/jobs/all", Requires(Admin), "delete-all-jobs"),
-    // Seed 004.
-    route("GET", "/api/v1/scheduler/task-functions", Requires(Viewer), "list-task-functions"),
-    route("GET", "/api/v1/scheduler/job-types", Requires(Viewer), "list-job-types"),
-    route("GET", "/api/v1/scheduler/jobs", Requires(Viewer), "list-jobs"),
-    route("POST", "/api/v1/scheduler/jobs", Requires(Operator), "create-job"),
-    route("GET", "/api/v1/scheduler/jobs/{job_id}", Requires(Viewer), "get-job"),
-    route("PUT", "/api/v1/scheduler/jobs/{job_id}", Requires(Operator), "update-job"),
-    route("DELETE", "/api/v1/scheduler/jobs/{job_id}", Requires(Operator), "delete-job"),
-    route("PUT", "/api/v1/scheduler/jobs/{job_id}/status", Requires(Operator), "set-job-status"),
-    route("POST", "/api/v1/scheduler/jobs/{job_id}/trigger", Requires(Operator), "trigger-job"),
-    route("GET", "/api/v1/scheduler/jobs/{job_id}/executions", Requires(Viewer), "list-executions"),
-    route("GET", "/api/v1/scheduler/executions", Requires(Viewer), "list-executions"),
-    route("GET", "/api/v1/scheduler/status", Requires(Viewer), "scheduler-status"),
-    // Served beside the API.
-    route("GET", "/openapi.json", Public, "api-docs"),
-    route("GET", "/docs", Public, "api-docs"),
+route_table! {
+    health = "health" {
+        GET "/api/health", Public => scripts_api::health::health;
+    }
+    create_job = "create-job" {
+        POST "/api/schedule-job", Requires(Operator) => scripts_api::schedule::schedule_job;
+        POST "/api/v1/scheduler/jobs", Requires(Operator) => scheduler_api::jobs::create_job;
+    }
+    list_jobs = "list-jobs" {
+        GET "/api/jobs", Requires(Viewer) => scripts_api::jobs::list_jobs;
+        GET "/api/v1/scheduler/jobs", Requires(Viewer) => scheduler_api::jobs::list_jobs;
+    }
+    get_job = "get-job" {
+        GET "/api/job/{job_id}", Requires(Viewer) => scripts_api::jobs::get_job;
+        GET "/api/v1/scheduler/jobs/{job_id}", Requires(Viewer) => scheduler_api::jobs::get_job;
+    }
+    delete_job = "delete-job" {
+        DELETE "/api/remove-job/{job_id}", Requires(Operator) => scripts_api::manage::remove_job;
+        // axum matches the static `/api/jobs/all` before `{job_id}`; `all` is never a valid job id.
+        DELETE "/api/jobs/{job_id}", Requires(Operator) => scripts_api::delete::delete_job;
+        DELETE "/api/v1/scheduler/jobs/{job_id}", Requires(Operator) => scheduler_api::jobs::delete_job;
+    }
+    pause_job = "pause-job" {
+        PUT "/api/pause-job/{job_id}", Requires(Operator) => scripts_api::manage::pause_job;
+    }
+    resume_job = "resume-job" {
+        PUT "/api/resume-job/{job_id}", Requires(Operator) => scripts_api::manage::resume_job;
+    }
+    delete_all_jobs = "delete-all-jobs" {
+        DELETE "/api/jobs/all", Requires(Admin) => scripts_api::delete::delete_all_jobs;
+    }
+    list_task_functions = "list-task-functions" {
+        GET "/api/v1/scheduler/task-functions", Requires(Viewer) => scheduler_api::catalog::list_task_functions;
+    }
+    list_job_types = "list-job-types" {
+        GET "/api/v1/scheduler/job-types", Requires(Viewer) => scheduler_api::catalog::list_job_types;
+    }
+    update_job = "update-job" {
+        PUT "/api/v1/scheduler/jobs/{job_id}", Requires(Operator) => scheduler_api::jobs::update_job;
+    }
+    set_job_status = "set-job-status" {
+        PUT "/api/v1/scheduler/jobs/{job_id}/status", Requires(Operator) => scheduler_api::jobs::set_job_status;
+    }
+    trigger_job = "trigger-job" {
+        POST "/api/v1/scheduler/jobs/{job_id}/trigger", Requires(Operator) => scheduler_api::jobs::trigger_job;
+    }
+    list_executions = "list-executions" {
+        GET "/api/v1/scheduler/jobs/{job_id}/executions", Requires(Viewer) => scheduler_api::executions::list_job_executions;
+        GET "/api/v1/scheduler/executions", Requires(Viewer) => scheduler_api::executions::list_executions;
+    }
+    scheduler_status = "scheduler-status" {
+        GET "/api/v1/scheduler/status", Requires(Viewer) => scheduler_api::status::scheduler_status;
+    }
+}
+
+/// The API's documents, served beside it by their own function (`super::docs_router`).
+pub const DOCUMENT_ROUTES: &[RouteSpec] = &[
+    RouteSpec { method: "GET", path: "/openapi.json", access: Public, function: "api-docs", handler: "docs_router" },
+    RouteSpec { method: "GET", path: "/docs", access: Public, function: "api-docs", handler: "docs_router" },
 ];
+
+/// Every route of the table, the documents included.
+pub fn every_route() -> impl Iterator<Item = &'static RouteSpec> {
+    ROUTES.iter().chain(DOCUMENT_ROUTES)
+}
 
 /// The access a matched route needs; a route missing from the table is closed to everyone.
 pub fn access_for(method: &Method, matched_path: &str) -> Option<Access> {
-    ROUTES.iter().find(|r| r.path == matched_path && r.method == method.as_str()).map(|r| r.access)
+    every_route().find(|r| r.path == matched_path && r.method == method.as_str()).map(|r| r.access)
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_route_is_listed_once() {
-        for (i, a) in ROUTES.iter().enumerate() {
-            for b in &ROUTES[i + 1..] {
-                assert!(!(a.method == b.method && a.path == b.path), "{} {} twice", a.method, a.path);
-            }
-        }
-    }
-
-    #[test]
-    fn health_is_public_and_bulk_delete_needs_admin() {
-        assert_eq!(access_for(&Method::GET, "/api/health"), Some(Public));
-        assert_eq!(access_for(&Method::DELETE, "/api/jobs/all"), Some(Requires(Admin)));
-        assert_eq!(access_for(&Method::GET, "/api/v1/scheduler/jobs"), Some(Requires(Viewer)));
-        assert_eq!(access_for(&Method::PATCH, "/api/v1/scheduler/jobs"), None);
-        assert_eq!(access_for(&Method::GET, "/docs/{*rest}"), None, "the page's assets are not API routes");
-    }
-}
+mod tests;

@@ -22,6 +22,7 @@ use crate::domain::principal::KeyRing;
 use crate::domain::script_path::{ScriptPathError, ScriptRoots};
 use crate::http::{AppState, Auth};
 use crate::ports::{Clock, ExecutionStore, JobStore, StoreError, SystemClock, TaskRunner, TriggerBackend};
+use utoipa_axum::router::OpenApiRouter;
 
 pub use config::{AwsConfig, ConfigError, vars};
 
@@ -115,10 +116,9 @@ impl AwsApp {
         crate::http::router(self.state(), auth)
     }
 
-    /// [`AwsApp::router`] without `/openapi.json` and `/docs`, for the functions API Gateway sends
-    /// only API routes (the documents have their own function, [`crate::http::docs_router`]).
-    pub fn api_router(&self, auth: Auth) -> axum::Router {
-        crate::http::api_router(self.state(), auth)
+    /// One Lambda function's routes ([`crate::http::routes::function`]) over these clients.
+    pub fn function_router(&self, routes: OpenApiRouter<AppState>, auth: Auth) -> axum::Router {
+        crate::http::function_router(routes, self.state(), auth)
     }
 
     fn state(&self) -> AppState {

@@ -10,6 +10,7 @@ use super::cursor;
 use super::errors::backend;
 use super::expr::{Expr, Item, s};
 use super::keys::Index;
+use crate::adapters::offset_walk::OffsetWalk;
 use crate::ports::{Page, PageRequest, StoreError, StoreResult};
 
 /// Items one request asks for at most; DynamoDB also stops at 1 MB.
@@ -94,31 +95,6 @@ impl Listing {
 /// Start of a page, key-present `LastEvaluatedKey` only: an empty map means none.
 fn next_start(key: Option<Item>) -> Option<Item> {
     key.filter(|k| !k.is_empty())
-}
-
-/// How to fetch the items `offset..offset + limit` of `total`, in the listing's order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Plan {
-    Empty,
-    /// Skip and take in the listing's order.
-    Forward {
-        skip: u64,
-        take: u64,
-    },
-    /// Skip and take in the opposite order, then reverse: past the middle, the far end is nearer.
-    Backward {
-        skip: u64,
-        take: u64,
-    },
-}
-
-pub(super) fn plan(total: u64, offset: u64, limit: u32) -> Plan {
-    if limit == 0 || offset >= total {
-        return Plan::Empty;
-    }
-    let end = offset.saturating_add(u64::from(limit)).min(total);
-    let take = end - offset;
-    if offset > total - end { Plan::Backward { skip: total - end, take } } else { Plan::Forward { skip: offset, take } }
 }
 
 impl DynamoStore {
@@ -207,14 +183,14 @@ impl DynamoStore {
             (items, total, more)
         } else {
             let total = self.count(listing).await?;
-            match plan(total, request.offset, request.limit) {
-                Plan::Empty => (Vec::new(), total, false),
-                Plan::Forward { skip, take } => {
+            match OffsetWalk::plan(total, request.offset, request.limit) {
+                OffsetWalk::Empty => (Vec::new(), total, false),
+                OffsetWalk::Forward { skip, take } => {
                     self.check_walk(skip)?;
                     let (items, more) = self.walk(listing, None, listing.forward, skip, take).await?;
                     (items, total, more)
                 }
-                Plan::Backward { skip, take } => {
+                OffsetWalk::Backward { skip, take } => {
                     self.check_walk(skip)?;
                     let (mut items, _) = self.walk(listing, None, !listing.forward, skip, take).await?;
                     items.reverse();
@@ -230,46 +206,5 @@ impl DynamoStore {
     /// refused: the client pages by cursor instead.
     fn check_walk(&self, skip: u64) -> StoreResult<()> {
         if skip > self.max_offset_walk { Err(StoreError::OffsetTooDeep) } else { Ok(()) }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn offsets_past_the_middle_walk_from_the_end() {
-        assert_eq!(plan(100, 0, 10), Plan::Forward { skip: 0, take: 10 });
-        assert_eq!(plan(100, 45, 10), Plan::Forward { skip: 45, take: 10 });
-        assert_eq!(plan(100, 46, 10), Plan::Backward { skip: 44, take: 10 });
-        assert_eq!(plan(100, 95, 10), Plan::Backward { skip: 0, take: 5 });
-        assert_eq!(plan(100, 100, 10), Plan::Empty);
-        assert_eq!(plan(0, 0, 10), Plan::Empty);
-        assert_eq!(plan(5, 0, 0), Plan::Empty);
-        assert_eq!(plan(u64::MAX, u64::MAX - 1, 10), Plan::Backward { skip: 0, take: 1 });
-    }
-
-    #[test]
-    fn either_walk_covers_exactly_the_page() {
-        for total in 0..30u64 {
-            for offset in 0..35u64 {
-                for limit in 1..9u32 {
-                    let rows: Vec<u64> = match plan(total, offset, limit) {
-                        Plan::Empty => vec![],
-                        Plan::Forward { skip, take } => (skip..skip + take).collect(),
-                        Plan::Backward { skip, take } => {
-                            let mut r: Vec<u64> = (0..total).rev().skip(skip as usize).take(take as usize).collect();
-                            r.reverse();
-                            r
-                        }
-                    };
-                    let expected: Vec<u64> = (0..total).skip(offset as usize).take(limit as usize).collect();
-                    assert_eq!(rows, expected, "total {total} offset {offset} limit {limit}");
-                    if let Plan::Forward { skip, .. } | Plan::Backward { skip, .. } = plan(total, offset, limit) {
-                        assert!(skip <= total / 2, "never more than half the listing is walked past");
-                    }
-                }
-            }
-        }
     }
 }

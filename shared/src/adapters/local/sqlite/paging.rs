@@ -6,6 +6,7 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, Row, params_from_iter};
 
 use super::codec::db_err;
+use crate::adapters::offset_walk::OffsetWalk;
 use crate::domain::ids::{ExecutionId, JobId};
 use crate::ports::{StoreError, StoreResult};
 
@@ -48,32 +49,6 @@ fn untag(raw: &str, tag: &str) -> StoreResult<String> {
         Some((t, rest)) if t == tag => Ok(rest.to_owned()),
         _ => Err(StoreError::BadCursor),
     }
-}
-
-/// How to fetch the rows `offset..offset + limit` of `total`, in the listing's order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Walk {
-    Empty,
-    /// Skip and take in the listing's order.
-    Forward {
-        skip: u64,
-        take: u64,
-    },
-    /// Skip and take in the opposite order, then reverse: SQLite steps over every skipped row,
-    /// so past the middle it is cheaper to come from the other end.
-    Backward {
-        skip: u64,
-        take: u64,
-    },
-}
-
-pub(super) fn plan(total: u64, offset: u64, limit: u32) -> Walk {
-    if limit == 0 || offset >= total {
-        return Walk::Empty;
-    }
-    let end = offset.saturating_add(u64::from(limit)).min(total);
-    let take = end - offset;
-    if offset > total / 2 { Walk::Backward { skip: total - end, take } } else { Walk::Forward { skip: offset, take } }
 }
 
 /// One listing: `filter` conditions (with `?` for each of `args`, in order), the order the port
@@ -153,13 +128,13 @@ pub(super) fn fetch<R>(
             rows.truncate(limit as usize);
             Rows { rows, total, more }
         }
-        None => match plan(total, offset, limit) {
-            Walk::Empty => Rows { rows: Vec::new(), total, more: false },
-            Walk::Forward { skip, take } => {
+        None => match OffsetWalk::plan(total, offset, limit) {
+            OffsetWalk::Empty => Rows { rows: Vec::new(), total, more: false },
+            OffsetWalk::Forward { skip, take } => {
                 let rows = select(listing.page_sql(false, false), window(skip, take))?;
                 Rows { more: skip + take < total, rows, total }
             }
-            Walk::Backward { skip, take } => {
+            OffsetWalk::Backward { skip, take } => {
                 let mut rows = select(listing.page_sql(true, false), window(skip, take))?;
                 rows.reverse();
                 Rows { more: skip > 0, rows, total }
@@ -173,42 +148,6 @@ pub(super) fn fetch<R>(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn offsets_past_the_middle_walk_from_the_end() {
-        assert_eq!(plan(100, 0, 10), Walk::Forward { skip: 0, take: 10 });
-        assert_eq!(plan(100, 50, 10), Walk::Forward { skip: 50, take: 10 });
-        assert_eq!(plan(100, 51, 10), Walk::Backward { skip: 39, take: 10 });
-        assert_eq!(plan(100, 90, 10), Walk::Backward { skip: 0, take: 10 });
-        assert_eq!(plan(100, 95, 10), Walk::Backward { skip: 0, take: 5 });
-        assert_eq!(plan(100, 99, 10), Walk::Backward { skip: 0, take: 1 });
-        assert_eq!(plan(100, 100, 10), Walk::Empty);
-        assert_eq!(plan(0, 0, 10), Walk::Empty);
-        assert_eq!(plan(5, 0, 0), Walk::Empty);
-        assert_eq!(plan(3, 2, u32::MAX), Walk::Backward { skip: 0, take: 1 });
-        assert_eq!(plan(u64::MAX, u64::MAX - 1, 10), Walk::Backward { skip: 0, take: 1 });
-    }
-
-    #[test]
-    fn backward_windows_cover_exactly_the_forward_rows() {
-        for total in 0..40u64 {
-            for offset in 0..45u64 {
-                for limit in 1..12u32 {
-                    let rows: Vec<u64> = match plan(total, offset, limit) {
-                        Walk::Empty => vec![],
-                        Walk::Forward { skip, take } => (skip..skip + take).collect(),
-                        Walk::Backward { skip, take } => {
-                            let mut r: Vec<u64> = (0..total).rev().skip(skip as usize).take(take as usize).collect();
-                            r.reverse();
-                            r
-                        }
-                    };
-                    let expected: Vec<u64> = (0..total).skip(offset as usize).take(limit as usize).collect();
-                    assert_eq!(rows, expected, "total {total} offset {offset} limit {limit}");
-                }
-            }
-        }
-    }
 
     fn bad<T>(r: StoreResult<T>) -> bool {
         matches!(r, Err(StoreError::BadCursor))

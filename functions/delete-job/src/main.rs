@@ -1,9 +1,0 @@
-//! One operation, served under each of its seed routes:
-//! - `DELETE /api/remove-job/{job_id}`
-//! - `DELETE /api/jobs/{job_id}`
-//! - `DELETE /api/v1/scheduler/jobs/{job_id}`
-
-#[tokio::main]
-async fn main() -> Result<(), jobsmith_lambda::lambda_http::Error> {
-    jobsmith_lambda::serve_http().await
-}

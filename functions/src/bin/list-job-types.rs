@@ -1,0 +1,8 @@
+//! The `list-job-types` function: the routes the route table (shared/src/http/routes.rs) gives it.
+
+use jobsmith::http::routes::function;
+
+#[tokio::main]
+async fn main() -> Result<(), jobsmith_functions::Error> {
+    jobsmith_functions::serve_static_http(function::list_job_types).await
+}

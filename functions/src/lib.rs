@@ -1,0 +1,19 @@
+//! What every jobsmith Lambda function shares. Each binary in `src/bin/` calls one of
+//! [`serve_http`] (or [`serve_static_http`], [`serve_api_docs`]), [`serve_executor`] or
+//! [`serve_authorizer`]; everything they need is built once per cold start, before the first event.
+
+mod authorizer;
+mod executor;
+mod http;
+mod init;
+
+pub use authorizer::{CONTEXT_PRINCIPAL, CONTEXT_ROLE, authorize, serve_authorizer};
+pub use executor::{
+    DEADLINE_MARGIN, DEADLINE_MESSAGE, ExecutorError, RunReport, ScheduledRun, handle_scheduled_run, serve_executor,
+};
+pub use http::{FunctionRoutes, authorizer_principal, http_router, serve_api_docs, serve_http, serve_static_http};
+pub use init::load_app;
+/// Re-exported so that tests and callers build requests and events with the same version.
+pub use lambda_http;
+/// What a function's `main` returns when it cannot start or its runtime fails.
+pub use lambda_http::Error;

@@ -1,6 +1,0 @@
-//! `PUT /api/v1/scheduler/jobs/{job_id}`.
-
-#[tokio::main]
-async fn main() -> Result<(), jobsmith_lambda::lambda_http::Error> {
-    jobsmith_lambda::serve_http().await
-}

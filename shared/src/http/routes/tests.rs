@@ -1,0 +1,69 @@
+use std::collections::BTreeSet;
+
+use utoipa::openapi::path::PathItem;
+
+use super::*;
+
+fn operations(router: OpenApiRouter<AppState>) -> BTreeSet<(String, String)> {
+    let mut found = BTreeSet::new();
+    for (path, item) in router.into_openapi().paths.paths {
+        let PathItem { get, put, post, delete, options, head, patch, trace, .. } = item;
+        for (method, operation) in [
+            ("GET", get),
+            ("PUT", put),
+            ("POST", post),
+            ("DELETE", delete),
+            ("OPTIONS", options),
+            ("HEAD", head),
+            ("PATCH", patch),
+            ("TRACE", trace),
+        ] {
+            if operation.is_some() {
+                found.insert((method.to_owned(), path.clone()));
+            }
+        }
+    }
+    found
+}
+
+fn table(filter: impl Fn(&RouteSpec) -> bool) -> BTreeSet<(String, String)> {
+    ROUTES.iter().filter(|r| filter(r)).map(|r| (r.method.to_owned(), r.path.to_owned())).collect()
+}
+
+#[test]
+fn every_route_is_listed_once() {
+    let routes: Vec<_> = every_route().collect();
+    for (i, a) in routes.iter().enumerate() {
+        for b in &routes[i + 1..] {
+            assert!(!(a.method == b.method && a.path == b.path), "{} {} twice", a.method, a.path);
+        }
+    }
+}
+
+#[test]
+fn each_function_mounts_exactly_its_routes_with_the_methods_and_paths_of_the_table() {
+    let functions = function::every();
+    for (name, routes) in functions {
+        let expected = table(|r| r.function == name);
+        assert!(!expected.is_empty(), "{name} serves nothing");
+        assert_eq!(operations(routes()), expected, "the handlers' #[utoipa::path] of {name} disagree with the table");
+    }
+}
+
+#[test]
+fn all_mounts_every_api_route_and_the_functions_cover_the_table() {
+    assert_eq!(operations(all()), table(|_| true));
+    let named: BTreeSet<_> = function::every().into_iter().map(|(name, _)| name).collect();
+    let used: BTreeSet<_> = ROUTES.iter().map(|r| r.function).collect();
+    assert_eq!(named, used);
+}
+
+#[test]
+fn health_and_documents_are_public_and_bulk_delete_needs_admin() {
+    assert_eq!(access_for(&Method::GET, "/api/health"), Some(Public));
+    assert_eq!(access_for(&Method::GET, "/openapi.json"), Some(Public));
+    assert_eq!(access_for(&Method::DELETE, "/api/jobs/all"), Some(Requires(Admin)));
+    assert_eq!(access_for(&Method::GET, "/api/v1/scheduler/jobs"), Some(Requires(Viewer)));
+    assert_eq!(access_for(&Method::PATCH, "/api/v1/scheduler/jobs"), None);
+    assert_eq!(access_for(&Method::GET, "/docs/{*rest}"), None, "the page's assets are not API routes");
+}
