@@ -36,9 +36,14 @@ pub fn error_for(path: &str, status: StatusCode, message: &str) -> Response {
     }
 }
 
+/// Seed 001's service answers an unknown path with its own words; the other families name it.
 pub async fn not_found(request: Request) -> Response {
     let path = request.uri().path();
-    error_for(path, StatusCode::NOT_FOUND, &format!("Not found: {path}"))
+    let message = match Family::of(path) {
+        Family::Api => "Endpoint not found".to_owned(),
+        Family::ApiV1 => format!("Not found: {path}"),
+    };
+    error_for(path, StatusCode::NOT_FOUND, &message)
 }
 
 pub async fn method_not_allowed(request: Request) -> Response {
@@ -67,5 +72,50 @@ mod tests {
         assert_eq!(Family::of("/api/v1"), Family::ApiV1);
         assert_eq!(Family::of("/api/v10"), Family::Api);
         assert_eq!(Family::of("/nope"), Family::ApiV1);
+    }
+
+    /// What the layers in front of every handler can answer is in each route's document, in the
+    /// family's error shape: the auth layer's 401 and 403, the body limit's 413, a panic's 500.
+    #[test]
+    fn every_route_documents_what_the_layers_answer() {
+        use crate::domain::principal::Role;
+        use crate::http::routes::{Access, ROUTES};
+
+        let openapi = serde_json::to_value(crate::http::openapi()).unwrap();
+        for route in ROUTES.iter().filter(|r| r.path.starts_with("/api/")) {
+            let operation = &openapi["paths"][route.path][route.method.to_ascii_lowercase()];
+            let answers = &operation["responses"];
+            let error_schema = match Family::of(route.path) {
+                Family::Api if route.path.starts_with("/api/jobs") => "FlaggedErrorBody",
+                Family::Api => "ErrorBody",
+                Family::ApiV1 => "DetailBody",
+            };
+            let mut expected = Vec::new();
+            if let Access::Requires(role) = route.access {
+                expected.extend(["401", "500"]);
+                if role != Role::Viewer {
+                    expected.push("403");
+                }
+            }
+            if operation.get("requestBody").is_some() {
+                expected.push("413");
+            }
+            if route.path.contains("{job_id}") {
+                expected.push("404");
+                let parameter = &operation["parameters"][0];
+                assert_eq!(parameter["name"], "job_id", "{} {}", route.method, route.path);
+                assert_eq!(parameter["schema"]["pattern"], "^[0-9A-Za-z._-]{1,64}$", "{} {}", route.method, route.path);
+            }
+            for status in expected {
+                let schema = &answers[status]["content"]["application/json"]["schema"]["$ref"];
+                assert_eq!(
+                    schema.as_str(),
+                    Some(format!("#/components/schemas/{error_schema}").as_str()),
+                    "{} {} does not document {status}",
+                    route.method,
+                    route.path
+                );
+            }
+        }
     }
 }

@@ -6,9 +6,9 @@ pub mod body;
 pub mod detail;
 pub mod extract;
 pub mod family;
-pub mod scripts_api;
 pub mod routes;
 pub mod scheduler_api;
+pub mod scripts_api;
 pub mod time;
 
 use axum::Router;

@@ -7,7 +7,10 @@ mod input;
 mod jobs;
 mod problems;
 mod query;
+mod schedule_config;
 mod status;
+mod status_word;
+mod task_args;
 #[cfg(test)]
 mod tests;
 mod views;

@@ -7,6 +7,7 @@ mod jobs;
 mod manage;
 mod schedule;
 mod schedule_body;
+mod trigger_text;
 mod view;
 
 #[cfg(test)]
