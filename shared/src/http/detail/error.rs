@@ -115,3 +115,30 @@ impl From<InputError> for DetailError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::{InvalidField, Reason};
+
+    async fn bytes_of(err: DetailError) -> String {
+        let body = err.into_response().into_body();
+        String::from_utf8(axum::body::to_bytes(body, 1 << 16).await.unwrap().to_vec()).unwrap()
+    }
+
+    /// The bodies are written exactly as the families always wrote them, key order included.
+    #[tokio::test]
+    async fn bodies_keep_their_bytes() {
+        assert_eq!(bytes_of(DetailError::new(StatusCode::NOT_FOUND, "gone")).await, r#"{"detail":"gone"}"#);
+        let item = ValidationItem::new(vec!["body".into(), "args".into(), LocPart::Index(1)], "bad", "value_error");
+        assert_eq!(
+            bytes_of(DetailError::validation(vec![item])).await,
+            r#"{"detail":[{"loc":["body","args",1],"msg":"bad","type":"value_error"}]}"#
+        );
+        let page = AppError::invalid(InvalidField::Page, Reason::PageTooDeep);
+        assert_eq!(
+            bytes_of(DetailError::from(page)).await,
+            r#"{"detail":[{"loc":["body","page"],"msg":"too deep for offset paging on this backend; follow nextCursor instead","type":"value_error"}]}"#
+        );
+    }
+}

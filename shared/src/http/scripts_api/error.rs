@@ -114,3 +114,25 @@ pub struct FlaggedErrorBody {
     #[schema(example = false)]
     pub success: bool,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn bytes_of(err: impl IntoResponse) -> String {
+        let body = err.into_response().into_body();
+        String::from_utf8(axum::body::to_bytes(body, 1 << 16).await.unwrap().to_vec()).unwrap()
+    }
+
+    /// The bodies are written exactly as the family always wrote them, key order included.
+    #[tokio::test]
+    async fn bodies_keep_their_bytes() {
+        let flagged = ApiError::new(StatusCode::NOT_FOUND, "Job not found").with_success();
+        assert_eq!(bytes_of(flagged).await, r#"{"error":"Job not found","success":false}"#);
+        assert_eq!(bytes_of(ApiError::new(StatusCode::BAD_REQUEST, "x")).await, r#"{"error":"x"}"#);
+        let past = AppError::invalid(InvalidField::RunDate, Reason::InThePast);
+        assert_eq!(bytes_of(ApiError::from(past)).await, r#"{"error":"run_date must be in the future"}"#);
+        let cursor = AppError::invalid(InvalidField::Cursor, Reason::UnknownCursor);
+        assert_eq!(bytes_of(ApiError::from(cursor)).await, r#"{"error":"Invalid cursor: invalid page cursor"}"#);
+    }
+}
