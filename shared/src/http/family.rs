@@ -56,8 +56,15 @@ pub async fn method_not_allowed(request: Request) -> Response {
 /// the panic handler does not see the path.
 pub fn panic_response(_panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
     tracing::error!("a handler panicked");
-    let body = serde_json::json!({ "detail": "Internal server error", "error": "Internal server error" });
+    let body = PanicBody { detail: "Internal server error", error: "Internal server error" };
     (StatusCode::INTERNAL_SERVER_ERROR, axum::Json(body)).into_response()
+}
+
+/// Both families' error keys at once; each family's document describes its own half.
+#[derive(serde::Serialize)]
+struct PanicBody {
+    detail: &'static str,
+    error: &'static str,
 }
 
 #[cfg(test)]
@@ -72,6 +79,14 @@ mod tests {
         assert_eq!(Family::of("/api/v1"), Family::ApiV1);
         assert_eq!(Family::of("/api/v10"), Family::Api);
         assert_eq!(Family::of("/nope"), Family::ApiV1);
+    }
+
+    #[tokio::test]
+    async fn a_panic_answers_in_both_shapes_without_its_message() {
+        let response = panic_response(Box::new("secret detail"));
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 16).await.unwrap();
+        assert_eq!(&bytes[..], br#"{"detail":"Internal server error","error":"Internal server error"}"#);
     }
 
     /// What the layers in front of every handler can answer is in each route's document, in the
