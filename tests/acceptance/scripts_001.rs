@@ -309,7 +309,7 @@ async fn seed_001_conflicts_and_refusals_store_nothing() {
         // A date in the past, a bad date, an unknown job type.
         let (past, _) = run_date_in(-60);
         let answer = server.post("/api/schedule-job", &schedule_body("past", "bash", &script, &past, &[])).await;
-        assert_eq!((answer.status, answer.body), (400, json!({"error": "Invalid run_date: must be in the future"})));
+        assert_eq!((answer.status, answer.body), (400, json!({"error": "run_date must be in the future"})));
         let answer = server.post("/api/schedule-job", &schedule_body("bad", "bash", &script, "tomorrow", &[])).await;
         assert_eq!(answer.status, 400, "{}", answer.text);
         assert!(legacy_error(&answer.body).starts_with("Invalid run_date: "), "{}", answer.text);

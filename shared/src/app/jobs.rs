@@ -13,7 +13,7 @@ use crate::ports::{
     Clock, ExecutionFilter, ExecutionStore, JobStore, Page, PageRequest, StartOutcome, StoreError, TriggerBackend,
 };
 
-use super::error::{AppError, AppResult};
+use super::error::{AppError, AppResult, InvalidField, Reason};
 use super::executor::Executor;
 use super::instance::InstanceInfo;
 
@@ -77,7 +77,7 @@ impl JobService {
         check_trigger_in_future(&new.trigger, now)?;
         let job = Job::create(new, Some(principal.name.clone()), now);
         if job.next_run_at.is_none() {
-            return Err(AppError::invalid("trigger", "the schedule never fires"));
+            return Err(AppError::invalid(InvalidField::Trigger, Reason::NeverFires));
         }
         match self.jobs.insert_job(&job).await {
             Ok(()) => {}
@@ -136,19 +136,24 @@ impl JobService {
     }
 
     /// Applies `change` to the current definition and stores it if nobody changed the job in
-    /// between (a lost update is a conflict, never silent).
+    /// between (a lost update is a conflict, never silent). `change` may refuse in the caller's
+    /// own error type, so that a family's problems with a change reach its client whole.
     ///
     /// Not repaired here: a record update that landed but reported failure leaves the new record
     /// over the old schedule; a retry of the change writes the schedule again.
-    pub async fn update(
+    pub async fn update<E: From<AppError>>(
         &self,
         id: &JobId,
         principal: &Principal,
-        change: impl FnOnce(&mut Job) -> AppResult<()>,
-    ) -> AppResult<Job> {
+        change: impl FnOnce(&mut Job) -> Result<(), E>,
+    ) -> Result<Job, E> {
         let current = self.get(id).await?;
         let mut job = current.clone();
         change(&mut job)?;
+        Ok(self.store_change(current, job, principal).await?)
+    }
+
+    async fn store_change(&self, current: Job, mut job: Job, principal: &Principal) -> AppResult<Job> {
         if job.task != current.task {
             self.check_task(&job.task)?;
         }
@@ -158,7 +163,7 @@ impl JobService {
             check_trigger_in_future(&job.trigger, now)?;
             job.next_run_at = job.trigger.first_fire(now);
             if job.next_run_at.is_none() {
-                return Err(AppError::invalid("trigger", "the schedule never fires"));
+                return Err(AppError::invalid(InvalidField::Trigger, Reason::NeverFires));
             }
         } else if job.is_active() && !current.is_active() && !job.trigger.is_one_off() {
             // Resuming plans from now on instead of replaying what was missed while paused; a
@@ -323,7 +328,7 @@ fn check_trigger_in_future(trigger: &Trigger, now: chrono::DateTime<chrono::Utc>
     if let Trigger::Date { run_at } = trigger
         && *run_at <= now
     {
-        return Err(AppError::invalid("run_date", "must be in the future"));
+        return Err(AppError::invalid(InvalidField::RunDate, Reason::InThePast));
     }
     Ok(())
 }

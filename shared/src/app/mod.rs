@@ -9,7 +9,7 @@ mod misfire;
 #[cfg(test)]
 mod tests;
 
-pub use error::{AppError, AppResult};
+pub use error::{AppError, AppResult, InvalidField, Reason};
 pub use executor::Executor;
 pub use instance::InstanceInfo;
 pub use jobs::{DeleteAllReport, JobService, TriggerOutcome};

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use chrono::Utc;
 
-use super::{AppError, Executor, InstanceInfo, JobService};
+use super::{AppError, AppResult, Executor, InstanceInfo, JobService};
 use crate::adapters::local::sqlite::SqliteStore;
 use crate::domain::ids::JobId;
 use crate::domain::job::{Job, NewJob, Policies};
@@ -130,7 +130,7 @@ async fn a_replace_whose_schedule_landed_but_failed_keeps_the_old_job_on_both_si
 async fn an_update_whose_schedule_fails_is_undone() {
     let f = fixture();
     let created = f.service.create(new_job("a"), &admin(), false).await.unwrap();
-    let rename = |job: &mut Job| {
+    let rename = |job: &mut Job| -> AppResult<()> {
         job.name = "renamed".into();
         Ok(())
     };

@@ -1,4 +1,4 @@
-//! One run of a job, and the words each route family uses for its status.
+//! One run of a job.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -44,43 +44,6 @@ impl ExecutionStatus {
     /// Failed and timed-out runs are the ones a retry policy applies to.
     pub fn is_retryable(self) -> bool {
         matches!(self, Self::Failed | Self::TimedOut)
-    }
-
-    /// Seed 004's words: `success` and `timeout`.
-    pub fn scheduler_word(self) -> &'static str {
-        match self {
-            Self::Succeeded => "success",
-            Self::TimedOut => "timeout",
-            other => other.as_str(),
-        }
-    }
-
-    /// Seed 000's words: `finished` and `processing`.
-    pub fn clip_word(self) -> &'static str {
-        match self {
-            Self::Succeeded => "finished",
-            Self::Running => "processing",
-            other => other.as_str(),
-        }
-    }
-
-    /// Seed 002's words: `completed`, and `failed` for a timeout.
-    pub fn scrape_word(self) -> &'static str {
-        match self {
-            Self::Succeeded => "completed",
-            Self::TimedOut => "failed",
-            other => other.as_str(),
-        }
-    }
-
-    /// Reads any family's word, so that a filter written in one seed's vocabulary works.
-    pub fn parse_any_word(raw: &str) -> Option<Self> {
-        match raw {
-            "success" | "finished" | "completed" => Some(Self::Succeeded),
-            "timeout" => Some(Self::TimedOut),
-            "processing" => Some(Self::Running),
-            other => Self::parse(other),
-        }
     }
 }
 
@@ -199,21 +162,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn status_words_per_family() {
-        use ExecutionStatus::*;
-        assert_eq!(Succeeded.scheduler_word(), "success");
-        assert_eq!(TimedOut.scheduler_word(), "timeout");
-        assert_eq!(Running.scheduler_word(), "running");
-        assert_eq!(Succeeded.clip_word(), "finished");
-        assert_eq!(Running.clip_word(), "processing");
-        assert_eq!(Succeeded.scrape_word(), "completed");
-        assert_eq!(Skipped.scrape_word(), "skipped");
+    fn statuses_read_back_their_storage_words() {
         for s in ExecutionStatus::ALL {
             assert_eq!(ExecutionStatus::parse(s.as_str()), Some(s));
-            assert_eq!(ExecutionStatus::parse_any_word(s.scheduler_word()), Some(s));
-            assert_eq!(ExecutionStatus::parse_any_word(s.clip_word()), Some(s));
         }
-        assert_eq!(ExecutionStatus::parse_any_word("nope"), None);
+        assert_eq!(ExecutionStatus::parse("success"), None);
     }
 
     #[test]

@@ -112,7 +112,7 @@ impl Job {
     }
 
     pub fn timeout_seconds(&self) -> u64 {
-        self.policies.timeout_seconds.unwrap_or_else(|| self.task.function().info().default_timeout_seconds)
+        self.policies.timeout_seconds.unwrap_or_else(|| self.task.function().catalog_entry().default_timeout_seconds)
     }
 }
 

@@ -1,7 +1,6 @@
 //! Task functions: the registered kinds of work, and their validated arguments.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum TaskFunction {
@@ -21,8 +20,9 @@ pub enum TaskFunction {
     CleanupExecutions,
 }
 
-/// What seed 004's task-function listing shows for each function.
-pub struct TaskFunctionInfo {
+/// A task function's row in the catalog that seed 004 lists at `/task-functions`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CatalogEntry {
     pub id: i64,
     pub name: &'static str,
     pub display_name: &'static str,
@@ -31,6 +31,7 @@ pub struct TaskFunctionInfo {
     pub queue: &'static str,
     /// Whether this build can run it; scheduling an inactive function is refused.
     pub is_active: bool,
+    /// Maintenance work of jobsmith itself rather than of its users.
     pub is_system: bool,
 }
 
@@ -45,97 +46,91 @@ impl TaskFunction {
         Self::CleanupExecutions,
     ];
 
-    pub fn info(self) -> TaskFunctionInfo {
-        let (id, name, display_name, description, timeout, queue, is_active, is_system) = match self {
-            Self::ScriptBash => (
-                1,
-                "script.bash",
-                "Bash script",
-                "Run a bash script from a configured script root with an argument vector",
-                3600,
-                "scripts",
-                true,
-                false,
-            ),
-            Self::ScriptPython => (
-                2,
-                "script.python",
-                "Python script",
-                "Import a python script from a configured script root, call main(*args) and keep its return value",
-                3600,
-                "scripts",
-                true,
-                false,
-            ),
-            Self::ScrapeProfile => (
-                3,
-                "scrape.profile",
-                "Scrape a profile",
-                "Download a profile's videos and their metadata into object storage",
-                3600,
-                "media",
-                false,
-                false,
-            ),
-            Self::ScrapeHashtag => (
-                4,
-                "scrape.hashtag",
-                "Scrape a hashtag (experimental)",
-                "Download a hashtag's videos; TikTok tag pages are not reliably extractable today",
-                3600,
-                "media",
-                false,
-                false,
-            ),
-            Self::ClipVideo => (
-                5,
-                "clip.video",
-                "Cut clips",
-                "Cut clips from a stored video into the clips prefix",
-                1800,
-                "media",
-                false,
-                false,
-            ),
-            Self::CleanupVideos => (
-                6,
-                "cleanup.videos",
-                "Video retention",
-                "Delete stored video files older than a retention age",
-                900,
-                "maintenance",
-                false,
-                true,
-            ),
-            Self::CleanupExecutions => (
-                7,
-                "cleanup.executions",
-                "Execution history retention",
-                "Delete finished executions older than retention_days (failed ones after failed_retention_days)",
-                900,
-                "maintenance",
-                true,
-                true,
-            ),
-        };
-        TaskFunctionInfo {
-            id,
-            name,
-            display_name,
-            description,
-            default_timeout_seconds: timeout,
-            queue,
-            is_active,
-            is_system,
+    pub const fn catalog_entry(self) -> CatalogEntry {
+        match self {
+            Self::ScriptBash => CatalogEntry {
+                id: 1,
+                name: "script.bash",
+                display_name: "Bash script",
+                description: "Run a bash script from a configured script root with an argument vector",
+                default_timeout_seconds: 3600,
+                queue: "scripts",
+                is_active: true,
+                is_system: false,
+            },
+            Self::ScriptPython => CatalogEntry {
+                id: 2,
+                name: "script.python",
+                display_name: "Python script",
+                description: "Import a python script from a configured script root, call main(*args) and keep its return value",
+                default_timeout_seconds: 3600,
+                queue: "scripts",
+                is_active: true,
+                is_system: false,
+            },
+            Self::ScrapeProfile => CatalogEntry {
+                id: 3,
+                name: "scrape.profile",
+                display_name: "Scrape a profile",
+                description: "Download a profile's videos and their metadata into object storage",
+                default_timeout_seconds: 3600,
+                queue: "media",
+                is_active: false,
+                is_system: false,
+            },
+            Self::ScrapeHashtag => CatalogEntry {
+                id: 4,
+                name: "scrape.hashtag",
+                display_name: "Scrape a hashtag (experimental)",
+                description: "Download a hashtag's videos; TikTok tag pages are not reliably extractable today",
+                default_timeout_seconds: 3600,
+                queue: "media",
+                is_active: false,
+                is_system: false,
+            },
+            Self::ClipVideo => CatalogEntry {
+                id: 5,
+                name: "clip.video",
+                display_name: "Cut clips",
+                description: "Cut clips from a stored video into the clips prefix",
+                default_timeout_seconds: 1800,
+                queue: "media",
+                is_active: false,
+                is_system: false,
+            },
+            Self::CleanupVideos => CatalogEntry {
+                id: 6,
+                name: "cleanup.videos",
+                display_name: "Video retention",
+                description: "Delete stored video files older than a retention age",
+                default_timeout_seconds: 900,
+                queue: "maintenance",
+                is_active: false,
+                is_system: true,
+            },
+            Self::CleanupExecutions => CatalogEntry {
+                id: 7,
+                name: "cleanup.executions",
+                display_name: "Execution history retention",
+                description: "Delete finished executions older than retention_days (failed ones after failed_retention_days)",
+                default_timeout_seconds: 900,
+                queue: "maintenance",
+                is_active: true,
+                is_system: true,
+            },
         }
     }
 
     pub fn name(self) -> &'static str {
-        self.info().name
+        self.catalog_entry().name
     }
 
     pub fn id(self) -> i64 {
-        self.info().id
+        self.catalog_entry().id
+    }
+
+    pub fn is_active(self) -> bool {
+        self.catalog_entry().is_active
     }
 
     pub fn from_id(id: i64) -> Option<Self> {
@@ -186,9 +181,27 @@ pub struct TaskArgError {
     pub message: String,
 }
 
-fn arg_error(field: impl Into<String>, message: impl Into<String>) -> TaskArgError {
-    TaskArgError { field: field.into(), message: message.into() }
+impl TaskArgError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { field: field.into(), message: message.into() }
+    }
+
+    /// A function this build cannot run; the location is the arguments as a whole.
+    pub fn unavailable(function: TaskFunction) -> Self {
+        Self::new("", format!("task function {} is not available in this build", function.name()))
+    }
+
+    /// A retention that is not a whole number of days in [`RETENTION_DAYS`].
+    pub fn retention_out_of_range(field: &str) -> Self {
+        Self::new(field, format!("must be an integer from {} to {}", RETENTION_DAYS.start(), RETENTION_DAYS.end()))
+    }
 }
+
+/// How many days of history `cleanup.executions` may keep: at least one, at most a century.
+pub const RETENTION_DAYS: std::ops::RangeInclusive<u64> = 1..=36_500;
+
+/// Finished runs are kept this long when a job does not say.
+const DEFAULT_RETENTION_DAYS: u32 = 30;
 
 impl TaskSpec {
     pub fn function(&self) -> TaskFunction {
@@ -201,53 +214,21 @@ impl TaskSpec {
 
     pub fn script(language: ScriptLanguage, script_path: String, args: Vec<String>) -> Result<Self, TaskArgError> {
         if script_path.trim().is_empty() {
-            return Err(arg_error("script_path", "must not be empty"));
+            return Err(TaskArgError::new("script_path", "must not be empty"));
         }
         Ok(Self::Script { language, script_path, args })
     }
 
-    /// Parses seed 004's `taskArgs` object for a function.
-    pub fn parse(function: TaskFunction, args: Option<&Value>) -> Result<Self, TaskArgError> {
-        let empty = Map::new();
-        let map = match args {
-            None | Some(Value::Null) => &empty,
-            Some(Value::Object(map)) => map,
-            Some(_) => return Err(arg_error("", "must be an object")),
-        };
-        if !function.info().is_active {
-            return Err(arg_error("", format!("task function {} is not available in this build", function.name())));
-        }
-        match function {
-            TaskFunction::ScriptBash | TaskFunction::ScriptPython => {
-                let language =
-                    if function == TaskFunction::ScriptBash { ScriptLanguage::Bash } else { ScriptLanguage::Python };
-                reject_unknown(map, &["script_path", "args"])?;
-                let script_path = match map.get("script_path") {
-                    Some(Value::String(s)) => s.clone(),
-                    None | Some(Value::Null) => return Err(arg_error("script_path", "field required")),
-                    Some(_) => return Err(arg_error("script_path", "must be a string")),
-                };
-                Self::script(language, script_path, parse_string_list(map.get("args"))?)
-            }
-            TaskFunction::CleanupExecutions => {
-                reject_unknown(map, &["retention_days", "failed_retention_days"])?;
-                let retention_days = positive_days(map, "retention_days")?.unwrap_or(30);
-                let failed_retention_days =
-                    positive_days(map, "failed_retention_days")?.unwrap_or(retention_days.saturating_mul(2));
-                Ok(Self::CleanupExecutions { retention_days, failed_retention_days })
-            }
-            _ => Err(arg_error("", format!("task function {} is not available in this build", function.name()))),
-        }
-    }
-
-    /// The arguments as seed 004 shows them (`taskArgs`).
-    pub fn args_view(&self) -> Value {
-        match self {
-            Self::Script { script_path, args, .. } => serde_json::json!({ "script_path": script_path, "args": args }),
-            Self::CleanupExecutions { retention_days, failed_retention_days } => {
-                serde_json::json!({ "retention_days": retention_days, "failed_retention_days": failed_retention_days })
-            }
-        }
+    /// History retention; failed runs are kept twice as long as the rest unless told otherwise,
+    /// because they are the ones someone comes back to read.
+    pub fn cleanup_executions(
+        retention_days: Option<u64>,
+        failed_retention_days: Option<u64>,
+    ) -> Result<Self, TaskArgError> {
+        let retention_days = retention(retention_days, "retention_days")?.unwrap_or(DEFAULT_RETENTION_DAYS);
+        let failed_retention_days =
+            retention(failed_retention_days, "failed_retention_days")?.unwrap_or(retention_days.saturating_mul(2));
+        Ok(Self::CleanupExecutions { retention_days, failed_retention_days })
     }
 
     /// The name APScheduler gave seed 001's jobs: `bash:/opt/scripts/backup.sh`.
@@ -259,44 +240,19 @@ impl TaskSpec {
     }
 }
 
-fn reject_unknown(map: &Map<String, Value>, known: &[&str]) -> Result<(), TaskArgError> {
-    match map.keys().find(|k| !known.contains(&k.as_str())) {
-        Some(key) => Err(arg_error(key.clone(), format!("unknown argument; expected one of: {}", known.join(", ")))),
-        None => Ok(()),
-    }
-}
-
-fn parse_string_list(value: Option<&Value>) -> Result<Vec<String>, TaskArgError> {
-    match value {
-        None | Some(Value::Null) => Ok(Vec::new()),
-        Some(Value::Array(items)) => items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| match item {
-                Value::String(s) => Ok(s.clone()),
-                _ => Err(arg_error(format!("args[{i}]"), "must be a string")),
-            })
-            .collect(),
-        Some(_) => Err(arg_error("args", "must be an array of strings")),
-    }
-}
-
-fn positive_days(map: &Map<String, Value>, key: &str) -> Result<Option<u32>, TaskArgError> {
-    match map.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(v) => v
-            .as_u64()
-            .filter(|d| (1..=36_500).contains(d))
+fn retention(days: Option<u64>, field: &str) -> Result<Option<u32>, TaskArgError> {
+    days.map(|d| {
+        Some(d)
+            .filter(|d| RETENTION_DAYS.contains(d))
             .and_then(|d| u32::try_from(d).ok())
-            .map(Some)
-            .ok_or_else(|| arg_error(key, "must be an integer from 1 to 36500")),
-    }
+            .ok_or_else(|| TaskArgError::retention_out_of_range(field))
+    })
+    .transpose()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
     fn catalog_ids_and_names_round_trip() {
@@ -308,39 +264,23 @@ mod tests {
     }
 
     #[test]
-    fn script_args_are_checked() {
-        let spec =
-            TaskSpec::parse(TaskFunction::ScriptBash, Some(&json!({"script_path": "a.sh", "args": ["--full", "x y"]})));
-        assert_eq!(
-            spec,
-            Ok(TaskSpec::Script {
-                language: ScriptLanguage::Bash,
-                script_path: "a.sh".into(),
-                args: vec!["--full".into(), "x y".into()]
-            })
-        );
-        let err = TaskSpec::parse(TaskFunction::ScriptPython, Some(&json!({"script_path": "a.py", "args": ["a", 1]})))
-            .unwrap_err();
-        assert_eq!(err.field, "args[1]");
-        let err = TaskSpec::parse(TaskFunction::ScriptPython, Some(&json!({"args": []}))).unwrap_err();
-        assert_eq!((err.field.as_str(), err.message.as_str()), ("script_path", "field required"));
-        let err =
-            TaskSpec::parse(TaskFunction::ScriptBash, Some(&json!({"script_path": "a", "shell": true}))).unwrap_err();
-        assert_eq!(err.field, "shell");
-        assert!(TaskSpec::parse(TaskFunction::ScriptBash, Some(&json!([1]))).is_err());
-    }
-
-    #[test]
-    fn inactive_functions_are_refused() {
-        let err = TaskSpec::parse(TaskFunction::ClipVideo, None).unwrap_err();
-        assert!(err.message.contains("not available"), "{err}");
+    fn an_empty_script_path_is_refused() {
+        let err = TaskSpec::script(ScriptLanguage::Bash, "  ".into(), vec![]).unwrap_err();
+        assert_eq!((err.field.as_str(), err.message.as_str()), ("script_path", "must not be empty"));
     }
 
     #[test]
     fn cleanup_defaults_keep_failed_runs_longer() {
-        let spec = TaskSpec::parse(TaskFunction::CleanupExecutions, Some(&json!({"retention_days": 30}))).unwrap();
+        let spec = TaskSpec::cleanup_executions(Some(30), None).unwrap();
         assert_eq!(spec, TaskSpec::CleanupExecutions { retention_days: 30, failed_retention_days: 60 });
-        assert!(TaskSpec::parse(TaskFunction::CleanupExecutions, Some(&json!({"retention_days": 0}))).is_err());
+        let spec = TaskSpec::cleanup_executions(None, None).unwrap();
+        assert_eq!(spec, TaskSpec::CleanupExecutions { retention_days: 30, failed_retention_days: 60 });
+        let err = TaskSpec::cleanup_executions(Some(0), None).unwrap_err();
+        assert_eq!(
+            (err.field.as_str(), err.message.as_str()),
+            ("retention_days", "must be an integer from 1 to 36500")
+        );
+        assert!(TaskSpec::cleanup_executions(Some(3), Some(36_501)).is_err());
     }
 
     #[test]

@@ -44,6 +44,17 @@ impl<S: Send + Sync, T: DeserializeOwned, E: FamilyError> FromRequestParts<S> fo
 /// A `{job_id}` path parameter. An id that could never be valid names no job: 404.
 pub struct JobIdPath<E>(pub JobId, pub PhantomData<E>);
 
+/// How the OpenAPI document describes the `{job_id}` that [`JobIdPath`] reads.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+#[expect(dead_code, reason = "read only by the OpenAPI derive; the handlers read `JobIdPath`")]
+pub struct JobIdParam {
+    /// The job's id: 1 to 64 of letters, digits, `-`, `_` and `.`. A value that cannot be an
+    /// id names no job.
+    #[param(pattern = "^[0-9A-Za-z._-]{1,64}$", min_length = 1, max_length = 64, example = "data_backup_job")]
+    job_id: String,
+}
+
 impl<S: Send + Sync, E: FamilyError> FromRequestParts<S> for JobIdPath<E> {
     type Rejection = E;
 

@@ -36,9 +36,14 @@ pub fn error_for(path: &str, status: StatusCode, message: &str) -> Response {
     }
 }
 
+/// Seed 001's service answers an unknown path with its own words; the other families name it.
 pub async fn not_found(request: Request) -> Response {
     let path = request.uri().path();
-    error_for(path, StatusCode::NOT_FOUND, &format!("Not found: {path}"))
+    let message = match Family::of(path) {
+        Family::Api => "Endpoint not found".to_owned(),
+        Family::ApiV1 => format!("Not found: {path}"),
+    };
+    error_for(path, StatusCode::NOT_FOUND, &message)
 }
 
 pub async fn method_not_allowed(request: Request) -> Response {
@@ -51,8 +56,15 @@ pub async fn method_not_allowed(request: Request) -> Response {
 /// the panic handler does not see the path.
 pub fn panic_response(_panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
     tracing::error!("a handler panicked");
-    let body = serde_json::json!({ "detail": "Internal server error", "error": "Internal server error" });
+    let body = PanicBody { detail: "Internal server error", error: "Internal server error" };
     (StatusCode::INTERNAL_SERVER_ERROR, axum::Json(body)).into_response()
+}
+
+/// Both families' error keys at once; each family's document describes its own half.
+#[derive(serde::Serialize)]
+struct PanicBody {
+    detail: &'static str,
+    error: &'static str,
 }
 
 #[cfg(test)]
@@ -67,5 +79,58 @@ mod tests {
         assert_eq!(Family::of("/api/v1"), Family::ApiV1);
         assert_eq!(Family::of("/api/v10"), Family::Api);
         assert_eq!(Family::of("/nope"), Family::ApiV1);
+    }
+
+    #[tokio::test]
+    async fn a_panic_answers_in_both_shapes_without_its_message() {
+        let response = panic_response(Box::new("secret detail"));
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 16).await.unwrap();
+        assert_eq!(&bytes[..], br#"{"detail":"Internal server error","error":"Internal server error"}"#);
+    }
+
+    /// What the layers in front of every handler can answer is in each route's document, in the
+    /// family's error shape: the auth layer's 401 and 403, the body limit's 413, a panic's 500.
+    #[test]
+    fn every_route_documents_what_the_layers_answer() {
+        use crate::domain::principal::Role;
+        use crate::http::routes::{Access, ROUTES};
+
+        let openapi = serde_json::to_value(crate::http::openapi()).unwrap();
+        for route in ROUTES.iter().filter(|r| r.path.starts_with("/api/")) {
+            let operation = &openapi["paths"][route.path][route.method.to_ascii_lowercase()];
+            let answers = &operation["responses"];
+            let error_schema = match Family::of(route.path) {
+                Family::Api if route.path.starts_with("/api/jobs") => "FlaggedErrorBody",
+                Family::Api => "ErrorBody",
+                Family::ApiV1 => "DetailBody",
+            };
+            let mut expected = Vec::new();
+            if let Access::Requires(role) = route.access {
+                expected.extend(["401", "500"]);
+                if role != Role::Viewer {
+                    expected.push("403");
+                }
+            }
+            if operation.get("requestBody").is_some() {
+                expected.push("413");
+            }
+            if route.path.contains("{job_id}") {
+                expected.push("404");
+                let parameter = &operation["parameters"][0];
+                assert_eq!(parameter["name"], "job_id", "{} {}", route.method, route.path);
+                assert_eq!(parameter["schema"]["pattern"], "^[0-9A-Za-z._-]{1,64}$", "{} {}", route.method, route.path);
+            }
+            for status in expected {
+                let schema = &answers[status]["content"]["application/json"]["schema"]["$ref"];
+                assert_eq!(
+                    schema.as_str(),
+                    Some(format!("#/components/schemas/{error_schema}").as_str()),
+                    "{} {} does not document {status}",
+                    route.method,
+                    route.path
+                );
+            }
+        }
     }
 }

@@ -3,7 +3,7 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 
 /// Seed 004: `2024-01-15T12:00:00Z`.
-pub fn zulu(at: DateTime<Utc>) -> String {
+pub fn rfc3339_z(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
@@ -26,7 +26,7 @@ mod tests {
     #[test]
     fn formats() {
         let at = Utc.with_ymd_and_hms(2024, 12, 31, 23, 59, 59).unwrap();
-        assert_eq!(zulu(at), "2024-12-31T23:59:59Z");
+        assert_eq!(rfc3339_z(at), "2024-12-31T23:59:59Z");
         assert_eq!(offset(at), "2024-12-31T23:59:59+00:00");
         assert_eq!(naive(at), "2024-12-31T23:59:59");
     }

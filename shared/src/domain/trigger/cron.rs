@@ -9,8 +9,9 @@ use serde::{Deserialize, Serialize};
 use super::TriggerError;
 use super::cron_syntax::CronSpec;
 
-/// The APScheduler-style fields a cron trigger was created from (seed 004's `scheduleConfig`),
-/// kept so that the job reads back the way it was written.
+/// The fields a cron trigger was written as, one text per field (minute, hour, …), when a client
+/// gave them apart rather than as one expression; kept so that the job reads back the way it
+/// was written.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CronFields {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -73,7 +74,7 @@ impl CronSchedule {
         Ok(CronSchedule { expression, timezone, fields: None, compiled: Box::new(compiled) })
     }
 
-    pub(super) fn with_fields(mut self, fields: CronFields) -> CronSchedule {
+    pub fn with_fields(mut self, fields: CronFields) -> CronSchedule {
         self.fields = Some(fields);
         self
     }
@@ -87,7 +88,7 @@ impl CronSchedule {
         self.timezone
     }
 
-    /// The APScheduler-style fields, when the schedule was created from them.
+    /// The fields apart, when the schedule was created from them.
     pub fn fields(&self) -> Option<&CronFields> {
         self.fields.as_ref()
     }

@@ -22,7 +22,7 @@ pub fn parse_run_date(field: &str, s: &str) -> Result<DateTime<Utc>, TriggerErro
 }
 
 /// Like [`parse_run_date`], but a time without an offset is local time in `zone`.
-pub(super) fn parse_date_time_in(field: &str, s: &str, zone: Tz) -> Result<DateTime<Utc>, TriggerError> {
+pub fn parse_date_time_in(field: &str, s: &str, zone: Tz) -> Result<DateTime<Utc>, TriggerError> {
     let bad = || TriggerError::new(field, format!("'{s}' {RUN_DATE_HINT}"));
     let s = s.trim();
     let (local, offset) = split_offset(s).ok_or_else(bad)?;

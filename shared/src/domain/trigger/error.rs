@@ -25,8 +25,3 @@ pub(super) fn sibling(field: &str, key: &str) -> String {
         None => key.to_string(),
     }
 }
-
-/// The location of `key` inside the object at `field`.
-pub(super) fn child(field: &str, key: &str) -> String {
-    if field.is_empty() { key.to_string() } else { format!("{field}.{key}") }
-}

@@ -42,7 +42,7 @@ pub fn parse_expression(
 }
 
 /// A cron trigger, refused when it can no longer fire.
-pub(super) fn cron_from_now(field: &str, schedule: CronSchedule, now: DateTime<Utc>) -> Result<Trigger, TriggerError> {
+pub fn cron_from_now(field: &str, schedule: CronSchedule, now: DateTime<Utc>) -> Result<Trigger, TriggerError> {
     if schedule.next_after(now).is_none() {
         return Err(TriggerError::new(
             field,

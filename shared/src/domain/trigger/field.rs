@@ -3,7 +3,7 @@
 
 /// One comma-separated part of a field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Item {
+pub enum Item {
     Star,
     StarStep(u32),
     Value(u32),
@@ -14,7 +14,7 @@ pub(super) enum Item {
 }
 
 /// Bounds and names of one field in one dialect.
-pub(super) struct FieldSpec {
+pub struct FieldSpec {
     /// How messages name the field, e.g. `day-of-week`.
     pub label: &'static str,
     pub min: u32,
@@ -26,12 +26,12 @@ pub(super) struct FieldSpec {
 
 const MONTHS: &[&str] = &["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
 
-pub(super) const MINUTES: FieldSpec = FieldSpec::numeric("minutes", 0, 59);
-pub(super) const HOURS: FieldSpec = FieldSpec::numeric("hours", 0, 23);
-pub(super) const DAY_OF_MONTH: FieldSpec = FieldSpec::numeric("day-of-month", 1, 31);
-pub(super) const MONTH: FieldSpec = FieldSpec { label: "month", min: 1, max: 12, names: MONTHS, name_base: 1 };
+pub const MINUTES: FieldSpec = FieldSpec::numeric("minutes", 0, 59);
+pub const HOURS: FieldSpec = FieldSpec::numeric("hours", 0, 23);
+pub const DAY_OF_MONTH: FieldSpec = FieldSpec::numeric("day-of-month", 1, 31);
+pub const MONTH: FieldSpec = FieldSpec { label: "month", min: 1, max: 12, names: MONTHS, name_base: 1 };
 /// EventBridge (Quartz) numbering: 1 = SUN … 7 = SAT.
-pub(super) const DAY_OF_WEEK: FieldSpec = FieldSpec {
+pub const DAY_OF_WEEK: FieldSpec = FieldSpec {
     label: "day-of-week",
     min: 1,
     max: 7,
@@ -39,14 +39,14 @@ pub(super) const DAY_OF_WEEK: FieldSpec = FieldSpec {
     name_base: 1,
 };
 /// EventBridge accepts no year outside this range.
-pub(super) const YEAR: FieldSpec = FieldSpec::numeric("year", 1970, 2199);
+pub const YEAR: FieldSpec = FieldSpec::numeric("year", 1970, 2199);
 
 impl FieldSpec {
-    pub(super) const fn numeric(label: &'static str, min: u32, max: u32) -> FieldSpec {
+    pub const fn numeric(label: &'static str, min: u32, max: u32) -> FieldSpec {
         FieldSpec { label, min, max, names: &[], name_base: 0 }
     }
 
-    pub(super) const fn relabel(&self, label: &'static str) -> FieldSpec {
+    pub const fn relabel(&self, label: &'static str) -> FieldSpec {
         FieldSpec { label, min: self.min, max: self.max, names: self.names, name_base: self.name_base }
     }
 
@@ -65,7 +65,7 @@ impl FieldSpec {
     }
 
     /// A single number or name.
-    pub(super) fn value(&self, raw: &str) -> Result<u32, String> {
+    pub fn value(&self, raw: &str) -> Result<u32, String> {
         if !raw.is_empty() && raw.bytes().all(|b| b.is_ascii_digit()) {
             return match raw.parse::<u32>() {
                 Ok(v) if (self.min..=self.max).contains(&v) => Ok(v),
@@ -112,7 +112,7 @@ impl FieldSpec {
     }
 
     /// A comma-separated list of items.
-    pub(super) fn list(&self, text: &str) -> Result<Vec<Item>, String> {
+    pub fn list(&self, text: &str) -> Result<Vec<Item>, String> {
         if text.is_empty() {
             return Err(self.fail("is empty".to_string()));
         }
@@ -128,7 +128,7 @@ impl FieldSpec {
     }
 
     /// Every value the items select, sorted and without duplicates.
-    pub(super) fn values(&self, items: &[Item]) -> Vec<u32> {
+    pub fn values(&self, items: &[Item]) -> Vec<u32> {
         let mut out = Vec::new();
         for item in items {
             let (from, to, step) = match *item {
@@ -147,7 +147,7 @@ impl FieldSpec {
     }
 
     /// The items in EventBridge's spelling. `*/s` becomes `min/s`, the form AWS documents.
-    pub(super) fn render(&self, items: &[Item]) -> String {
+    pub fn render(&self, items: &[Item]) -> String {
         items
             .iter()
             .map(|item| match *item {
@@ -176,12 +176,12 @@ fn runs(values: &[u32]) -> Vec<(u32, u32)> {
 }
 
 /// Sorted values written as runs: `1,2,3,5` becomes `1-3,5`.
-pub(super) fn compress(values: &[u32]) -> String {
+pub fn compress(values: &[u32]) -> String {
     join_runs(values, |v| v.to_string())
 }
 
 /// Like [`compress`], each value written by `name`.
-pub(super) fn join_runs(values: &[u32], name: impl Fn(u32) -> String) -> String {
+pub fn join_runs(values: &[u32], name: impl Fn(u32) -> String) -> String {
     runs(values)
         .into_iter()
         .map(|(from, to)| if from == to { name(from) } else { format!("{}-{}", name(from), name(to)) })

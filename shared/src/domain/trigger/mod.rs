@@ -1,35 +1,32 @@
-//! When a job runs: one trigger model behind every seed's way of saying it (`run_date`,
-//! `interval_minutes`, `scheduleConfig`, `at()`/`rate()`/`cron()`), with the next fire time
-//! computed here because EventBridge Scheduler does not report it.
+//! When a job runs: one trigger model behind every seed's way of saying it (each route family
+//! reads its own wire form into a [`Trigger`]), with the next fire time computed here because
+//! EventBridge Scheduler does not report it.
 //!
 //! Cron follows EventBridge Scheduler: six fields with a year, `?` in exactly one of
 //! day-of-month and day-of-week, weekdays 1 = SUN … 7 = SAT, and its daylight-saving rules (a
 //! local time skipped by a spring-forward does not fire that day; one repeated by a fall-back
 //! fires once, at its first occurrence).
 
-mod aps;
-mod config;
 mod cron;
 mod cron_syntax;
 mod date;
 mod error;
 mod expression;
-mod field;
+pub mod field;
 mod job_type;
 mod render;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
-pub use config::from_schedule_config;
 pub use cron::{CronFields, CronSchedule};
-pub use date::{parse_run_date, parse_timezone};
+pub use date::{parse_date_time_in, parse_run_date, parse_timezone};
 pub use error::TriggerError;
-pub use expression::parse_expression;
+pub use expression::{cron_from_now, parse_expression};
 pub use job_type::JobType;
 
 /// The longest interval accepted: a hundred years, far past any real schedule and far inside

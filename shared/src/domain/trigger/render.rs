@@ -1,8 +1,7 @@
-//! The ways a trigger is shown: schedule expressions, APScheduler's `str(trigger)` and seed
-//! 004's `scheduleConfig`.
+//! A trigger as a schedule expression, the form EventBridge Scheduler takes and every family
+//! shows beside its own.
 
-use chrono::{DateTime, SecondsFormat, Utc};
-use serde_json::{Map, Value, json};
+use chrono::{DateTime, Utc};
 
 use super::Trigger;
 
@@ -25,48 +24,6 @@ impl Trigger {
             _ => Some(self.expression()),
         }
     }
-
-    /// APScheduler's text for the trigger, as seed 001 shows it: `date[2024-12-31 23:59:59 UTC]`,
-    /// `interval[1:00:00]`, and for cron `cron[cron(0 9 ? * MON *) Europe/Berlin]`.
-    pub fn describe(&self) -> String {
-        match self {
-            Trigger::Date { run_at } | Trigger::Now { at: run_at } => {
-                format!("date[{}]", run_at.format("%Y-%m-%d %H:%M:%S UTC"))
-            }
-            Trigger::Interval { every_seconds, .. } => {
-                format!("interval[{}]", python_timedelta(*every_seconds))
-            }
-            Trigger::Cron(schedule) => format!("cron[{} {}]", self.expression(), schedule.timezone().name()),
-        }
-    }
-
-    /// Seed 004's `scheduleConfig` view. Interval: `{hours, minutes, seconds}` normalised
-    /// (hours may exceed 24, as seed 004's daily example has it). Cron: `{expression, timezone}`
-    /// plus the APScheduler fields it was created from. Date: `{run_date, expression}`.
-    pub fn schedule_config(&self) -> Value {
-        match self {
-            Trigger::Date { run_at } | Trigger::Now { at: run_at } => json!({
-                "run_date": run_at.to_rfc3339_opts(SecondsFormat::AutoSi, true),
-                "expression": self.expression(),
-            }),
-            Trigger::Interval { every_seconds, .. } => json!({
-                "hours": every_seconds / 3_600,
-                "minutes": every_seconds % 3_600 / 60,
-                "seconds": every_seconds % 60,
-            }),
-            Trigger::Cron(schedule) => {
-                let mut map = Map::new();
-                if let Some(fields) = schedule.fields()
-                    && let Ok(Value::Object(source)) = serde_json::to_value(fields)
-                {
-                    map.extend(source);
-                }
-                map.insert("expression".into(), Value::String(self.expression()));
-                map.insert("timezone".into(), Value::String(schedule.timezone().name().to_string()));
-                Value::Object(map)
-            }
-        }
-    }
 }
 
 fn at(time: DateTime<Utc>) -> String {
@@ -81,16 +38,4 @@ fn rate(seconds: u64) -> String {
         .map_or((seconds, "second"), |(size, unit)| (seconds / size, unit));
     let plural = if value == 1 { "" } else { "s" };
     format!("rate({value} {unit}{plural})")
-}
-
-/// Python's `str(timedelta)`: `1:00:00`, `0:00:30`, `1 day, 2:03:04`, `2 days, 0:00:00`.
-fn python_timedelta(seconds: u64) -> String {
-    let days = seconds / 86_400;
-    let rest = seconds % 86_400;
-    let clock = format!("{}:{:02}:{:02}", rest / 3_600, rest % 3_600 / 60, rest % 60);
-    match days {
-        0 => clock,
-        1 => format!("1 day, {clock}"),
-        _ => format!("{days} days, {clock}"),
-    }
 }

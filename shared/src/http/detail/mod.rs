@@ -2,4 +2,4 @@
 
 mod error;
 
-pub use error::DetailError;
+pub use error::{DetailBody, DetailError, LocPart, ValidationBody, ValidationItem};

@@ -5,14 +5,11 @@ use axum::extract::State;
 
 use super::problems::Problems;
 use super::query::{Paging, TaskFunctionQuery, flag};
-use super::views::{
-    SchedulerErrorBody, SchedulerJobTypeView, SchedulerTaskFunctionList, SchedulerTaskFunctionView,
-    SchedulerValidationBody,
-};
+use super::views::{SchedulerJobTypeView, SchedulerTaskFunctionList, SchedulerTaskFunctionView};
 use crate::domain::task::TaskFunction;
 use crate::domain::trigger::JobType;
 use crate::http::AppState;
-use crate::http::detail::DetailError;
+use crate::http::detail::{DetailBody, DetailError, ValidationBody};
 use crate::http::extract::QueryParams;
 
 const TASK_FUNCTIONS_PER_PAGE: u32 = 50;
@@ -25,8 +22,9 @@ const TASK_FUNCTIONS_PER_PAGE: u32 = 50;
     params(TaskFunctionQuery),
     responses(
         (status = 200, description = "The task functions", body = SchedulerTaskFunctionList),
-        (status = 401, description = "Missing or invalid API key", body = SchedulerErrorBody),
-        (status = 422, description = "Invalid query parameter", body = SchedulerValidationBody),
+        (status = 401, description = "Missing or invalid API key", body = DetailBody),
+        (status = 422, description = "Invalid query parameter", body = ValidationBody),
+        (status = 500, description = "Server error; the body names no internals", body = DetailBody),
     )
 )]
 pub async fn list_task_functions(
@@ -39,7 +37,7 @@ pub async fn list_task_functions(
     problems.into_result()?;
     let registered_at = state.service.instance().started_at;
     let matching: Vec<TaskFunction> =
-        TaskFunction::ALL.into_iter().filter(|f| active.is_none_or(|a| f.info().is_active == a)).collect();
+        TaskFunction::ALL.into_iter().filter(|f| active.is_none_or(|a| f.is_active() == a)).collect();
     let total = matching.len() as u64;
     let task_functions = matching
         .into_iter()
@@ -57,7 +55,8 @@ pub async fn list_task_functions(
     tag = "scheduler",
     responses(
         (status = 200, description = "Interval, cron and date", body = Vec<SchedulerJobTypeView>),
-        (status = 401, description = "Missing or invalid API key", body = SchedulerErrorBody),
+        (status = 401, description = "Missing or invalid API key", body = DetailBody),
+        (status = 500, description = "Server error; the body names no internals", body = DetailBody),
     )
 )]
 pub async fn list_job_types() -> Json<Vec<SchedulerJobTypeView>> {

@@ -5,11 +5,11 @@ use axum::extract::State;
 
 use super::problems::{Problems, app_error};
 use super::query::{ExecutionListQuery, JobExecutionQuery, Paging, job_id, status};
-use super::views::{SchedulerErrorBody, SchedulerExecutionList, SchedulerExecutionView, SchedulerValidationBody};
+use super::views::{SchedulerExecutionList, SchedulerExecutionView};
 use crate::app::JobService;
 use crate::http::AppState;
-use crate::http::detail::DetailError;
-use crate::http::extract::{JobIdPath, QueryParams};
+use crate::http::detail::{DetailBody, DetailError, ValidationBody};
+use crate::http::extract::{JobIdParam, JobIdPath, QueryParams};
 use crate::ports::ExecutionFilter;
 
 const EXECUTIONS_PER_PAGE: u32 = 50;
@@ -22,8 +22,9 @@ const EXECUTIONS_PER_PAGE: u32 = 50;
     params(ExecutionListQuery),
     responses(
         (status = 200, description = "A page of executions", body = SchedulerExecutionList),
-        (status = 401, description = "Missing or invalid API key", body = SchedulerErrorBody),
-        (status = 422, description = "Invalid query parameter", body = SchedulerValidationBody),
+        (status = 401, description = "Missing or invalid API key", body = DetailBody),
+        (status = 422, description = "Invalid query parameter", body = ValidationBody),
+        (status = 500, description = "Server error; the body names no internals", body = DetailBody),
     )
 )]
 pub async fn list_executions(
@@ -45,12 +46,13 @@ pub async fn list_executions(
     get,
     path = "/api/v1/scheduler/jobs/{job_id}/executions",
     tag = "scheduler",
-    params(("job_id" = String, Path, description = "Job ID"), JobExecutionQuery),
+    params(JobIdParam, JobExecutionQuery),
     responses(
         (status = 200, description = "A page of the job's executions", body = SchedulerExecutionList),
-        (status = 401, description = "Missing or invalid API key", body = SchedulerErrorBody),
-        (status = 404, description = "No such job", body = SchedulerErrorBody),
-        (status = 422, description = "Invalid query parameter", body = SchedulerValidationBody),
+        (status = 401, description = "Missing or invalid API key", body = DetailBody),
+        (status = 404, description = "No such job", body = DetailBody),
+        (status = 422, description = "Invalid query parameter", body = ValidationBody),
+        (status = 500, description = "Server error; the body names no internals", body = DetailBody),
     )
 )]
 pub async fn list_job_executions(

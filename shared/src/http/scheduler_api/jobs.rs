@@ -4,21 +4,19 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 
-use super::input::{JobInput, SchedulerJobCreate, SchedulerJobStatusUpdate, SchedulerJobUpdate};
+use super::input::{SchedulerJobCreate, SchedulerJobStatusUpdate, SchedulerJobUpdate};
 use super::problems::{Problems, app_error};
 use super::query::{JobListQuery, Paging, flag};
-use super::views::{
-    SchedulerErrorBody, SchedulerJobDetailView, SchedulerJobList, SchedulerJobView, SchedulerTriggerResponse,
-    SchedulerValidationBody,
-};
+use super::status_word::scheduler_status_word;
+use super::views::{SchedulerJobDetailView, SchedulerJobList, SchedulerJobView, SchedulerTriggerResponse};
 use crate::app::{AppError, JobService, TriggerOutcome};
 use crate::domain::execution::TriggeredBy;
 use crate::domain::ids::JobId;
 use crate::domain::job::{Job, JobFilter};
 use crate::domain::task::TaskFunction;
 use crate::http::AppState;
-use crate::http::detail::DetailError;
-use crate::http::extract::{Caller, JobIdPath, JsonBody, QueryParams};
+use crate::http::detail::{DetailBody, DetailError, ValidationBody};
+use crate::http::extract::{Caller, JobIdParam, JobIdPath, JsonBody, QueryParams};
 use crate::ports::{ExecutionFilter, Page, PageRequest};
 
 const JOBS_PER_PAGE: u32 = 20;
@@ -32,8 +30,9 @@ const RECENT_EXECUTIONS: u32 = 10;
     params(JobListQuery),
     responses(
         (status = 200, description = "A page of jobs", body = SchedulerJobList),
-        (status = 401, description = "Missing or invalid API key", body = SchedulerErrorBody),
-        (status = 422, description = "Invalid query parameter", body = SchedulerValidationBody),
+        (status = 401, description = "Missing or invalid API key", body = DetailBody),
+        (status = 422, description = "Invalid query parameter", body = ValidationBody),
+        (status = 500, description = "Server error; the body names no internals", body = DetailBody),
     )
 )]
 pub async fn list_jobs(
@@ -77,21 +76,22 @@ pub async fn list_jobs(
     request_body = SchedulerJobCreate,
     responses(
         (status = 201, description = "The job", body = SchedulerJobView),
-        (status = 400, description = "Malformed JSON", body = SchedulerErrorBody),
-        (status = 401, description = "Missing or invalid API key", body = SchedulerErrorBody),
-        (status = 403, description = "The key's role may not create jobs", body = SchedulerErrorBody),
-        (status = 409, description = "A job with this id exists", body = SchedulerErrorBody),
-        (status = 422, description = "Invalid field", body = SchedulerValidationBody),
+        (status = 400, description = "Malformed JSON, or a script outside the script directories", body = DetailBody),
+        (status = 401, description = "Missing or invalid API key", body = DetailBody),
+        (status = 403, description = "The key's role may not create jobs", body = DetailBody),
+        (status = 409, description = "A job with this id exists", body = DetailBody),
+        (status = 413, description = "The body is larger than 64 KiB", body = DetailBody),
+        (status = 422, description = "Invalid field", body = ValidationBody),
+        (status = 500, description = "Server error; the body names no internals", body = DetailBody),
     )
 )]
 pub async fn create_job(
     State(state): State<AppState>,
     Caller(principal): Caller,
-    JsonBody(body, _): JsonBody<SchedulerJobCreate, DetailError>,
+    JsonBody(SchedulerJobCreate(input), _): JsonBody<SchedulerJobCreate, DetailError>,
 ) -> Result<(StatusCode, Json<SchedulerJobView>), DetailError> {
-    let input = JobInput::from(body);
-    let config = input.schedule_config.clone();
-    let new = input.into_new_job(state.service.now()).map_err(Problems::into_error)?;
+    let config = input.schedule_config().cloned();
+    let new = input.into_new_job(state.service.now())?;
     let job = state.service.create(new, &principal, false).await.map_err(|err| app_error(err, config.as_ref()))?;
     Ok((StatusCode::CREATED, Json(SchedulerJobView::from(&job))))
 }
@@ -101,11 +101,12 @@ pub async fn create_job(
     get,
     path = "/api/v1/scheduler/jobs/{job_id}",
     tag = "scheduler",
-    params(("job_id" = String, Path, description = "Job ID")),
+    params(JobIdParam),
     responses(
         (status = 200, description = "The job", body = SchedulerJobDetailView),
-        (status = 401, description = "Missing or invalid API key", body = SchedulerErrorBody),
-        (status = 404, description = "No such job", body = SchedulerErrorBody),
+        (status = 401, description = "Missing or invalid API key", body = DetailBody),
+        (status = 404, description = "No such job", body = DetailBody),
+        (status = 500, description = "Server error; the body names no internals", body = DetailBody),
     )
 )]
 pub async fn get_job(
@@ -121,47 +122,41 @@ pub async fn get_job(
     put,
     path = "/api/v1/scheduler/jobs/{job_id}",
     tag = "scheduler",
-    params(("job_id" = String, Path, description = "Job ID")),
+    params(JobIdParam),
     request_body = SchedulerJobUpdate,
     responses(
         (status = 200, description = "The changed job, as `GET` shows it", body = SchedulerJobDetailView),
-        (status = 400, description = "Malformed JSON", body = SchedulerErrorBody),
-        (status = 401, description = "Missing or invalid API key", body = SchedulerErrorBody),
-        (status = 403, description = "The key's role may not change jobs", body = SchedulerErrorBody),
-        (status = 404, description = "No such job", body = SchedulerErrorBody),
-        (status = 409, description = "The job was changed at the same time", body = SchedulerErrorBody),
-        (status = 422, description = "Invalid field", body = SchedulerValidationBody),
+        (status = 400, description = "Malformed JSON, or a script outside the script directories", body = DetailBody),
+        (status = 401, description = "Missing or invalid API key", body = DetailBody),
+        (status = 403, description = "The key's role may not change jobs", body = DetailBody),
+        (status = 404, description = "No such job", body = DetailBody),
+        (status = 409, description = "The job was changed at the same time", body = DetailBody),
+        (status = 413, description = "The body is larger than 64 KiB", body = DetailBody),
+        (status = 422, description = "Invalid field", body = ValidationBody),
+        (status = 500, description = "Server error; the body names no internals", body = DetailBody),
     )
 )]
 pub async fn update_job(
     State(state): State<AppState>,
     Caller(principal): Caller,
     JobIdPath(id, _): JobIdPath<DetailError>,
-    JsonBody(body, _): JsonBody<SchedulerJobUpdate, DetailError>,
+    JsonBody(SchedulerJobUpdate(input), _): JsonBody<SchedulerJobUpdate, DetailError>,
 ) -> Result<Json<SchedulerJobDetailView>, DetailError> {
-    let input = JobInput::from(body);
-    let config = input.schedule_config.clone();
+    let config = input.schedule_config().cloned();
     let mut problems = Problems::default();
     let change = input.check(&mut problems);
     problems.into_result()?;
     let now = state.service.now();
-    // The change is read against the very version it is applied to; its problems are kept here
-    // because the use case speaks `AppError`, which has room for one field only.
-    let mut rejected: Option<Problems> = None;
-    let result = state
+    // The change is read against the very version it is applied to, and refused in the
+    // family's own shape; the use case's own refusals are placed by `app_error`.
+    let job = state
         .service
-        .update(&id, &principal, |job| {
-            change.apply_to(job, now).map_err(|problems| {
-                rejected = Some(problems);
-                AppError::invalid("body", "invalid change")
-            })
-        })
-        .await;
-    let job = match (result, rejected) {
-        (Ok(job), _) => job,
-        (Err(_), Some(problems)) => return Err(problems.into_error()),
-        (Err(err), None) => return Err(app_error(err, config.as_ref())),
-    };
+        .update(&id, &principal, |job| change.apply_to(job, now).map_err(ChangeError::Refused))
+        .await
+        .map_err(|err| match err {
+            ChangeError::Refused(problems) => problems.into_error(),
+            ChangeError::App(err) => app_error(err, config.as_ref()),
+        })?;
     detail(&state.service, &job).await.map(Json)
 }
 
@@ -170,12 +165,13 @@ pub async fn update_job(
     delete,
     path = "/api/v1/scheduler/jobs/{job_id}",
     tag = "scheduler",
-    params(("job_id" = String, Path, description = "Job ID")),
+    params(JobIdParam),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "Missing or invalid API key", body = SchedulerErrorBody),
-        (status = 403, description = "The key's role may not delete jobs", body = SchedulerErrorBody),
-        (status = 404, description = "No such job", body = SchedulerErrorBody),
+        (status = 401, description = "Missing or invalid API key", body = DetailBody),
+        (status = 403, description = "The key's role may not delete jobs", body = DetailBody),
+        (status = 404, description = "No such job", body = DetailBody),
+        (status = 500, description = "Server error; the body names no internals", body = DetailBody),
     )
 )]
 pub async fn delete_job(
@@ -191,16 +187,18 @@ pub async fn delete_job(
     put,
     path = "/api/v1/scheduler/jobs/{job_id}/status",
     tag = "scheduler",
-    params(("job_id" = String, Path, description = "Job ID")),
+    params(JobIdParam),
     request_body = SchedulerJobStatusUpdate,
     responses(
         (status = 200, description = "The changed job", body = SchedulerJobView),
-        (status = 400, description = "Malformed JSON", body = SchedulerErrorBody),
-        (status = 401, description = "Missing or invalid API key", body = SchedulerErrorBody),
-        (status = 403, description = "The key's role may not change jobs", body = SchedulerErrorBody),
-        (status = 404, description = "No such job", body = SchedulerErrorBody),
-        (status = 409, description = "The job was changed at the same time", body = SchedulerErrorBody),
-        (status = 422, description = "`isEnabled` missing or not a boolean", body = SchedulerValidationBody),
+        (status = 400, description = "Malformed JSON", body = DetailBody),
+        (status = 401, description = "Missing or invalid API key", body = DetailBody),
+        (status = 403, description = "The key's role may not change jobs", body = DetailBody),
+        (status = 404, description = "No such job", body = DetailBody),
+        (status = 409, description = "The job was changed at the same time", body = DetailBody),
+        (status = 413, description = "The body is larger than 64 KiB", body = DetailBody),
+        (status = 422, description = "`isEnabled` missing or not a boolean", body = ValidationBody),
+        (status = 500, description = "Server error; the body names no internals", body = DetailBody),
     )
 )]
 pub async fn set_job_status(
@@ -219,13 +217,14 @@ pub async fn set_job_status(
     post,
     path = "/api/v1/scheduler/jobs/{job_id}/trigger",
     tag = "scheduler",
-    params(("job_id" = String, Path, description = "Job ID")),
+    params(JobIdParam),
     responses(
         (status = 200, description = "The run started", body = SchedulerTriggerResponse),
-        (status = 401, description = "Missing or invalid API key", body = SchedulerErrorBody),
-        (status = 403, description = "The key's role may not trigger jobs", body = SchedulerErrorBody),
-        (status = 404, description = "No such job", body = SchedulerErrorBody),
-        (status = 409, description = "The job is disabled, or already runs `maxInstances` times (the trigger is recorded as a skipped execution)", body = SchedulerErrorBody),
+        (status = 401, description = "Missing or invalid API key", body = DetailBody),
+        (status = 403, description = "The key's role may not trigger jobs", body = DetailBody),
+        (status = 404, description = "No such job", body = DetailBody),
+        (status = 409, description = "The job is disabled, or already runs `maxInstances` times (the trigger is recorded as a skipped execution)", body = DetailBody),
+        (status = 500, description = "Server error; the body names no internals", body = DetailBody),
     )
 )]
 pub async fn trigger_job(
@@ -241,9 +240,21 @@ pub async fn trigger_job(
             execution_id: execution.id.to_string(),
             celery_task_id: None,
             message: "Job triggered successfully".to_owned(),
-            status: execution.status.scheduler_word().to_owned(),
+            status: scheduler_status_word(execution.status).to_owned(),
         })),
         TriggerOutcome::Skipped(execution) => Err(skipped(&id, &execution.id.to_string())),
+    }
+}
+
+/// Why a change did not happen: its own problems, or the use case's refusal.
+enum ChangeError {
+    Refused(Problems),
+    App(AppError),
+}
+
+impl From<AppError> for ChangeError {
+    fn from(err: AppError) -> Self {
+        Self::App(err)
     }
 }
 

@@ -7,7 +7,10 @@ mod input;
 pub(super) mod jobs;
 mod problems;
 mod query;
+mod schedule_config;
 pub(super) mod status;
+mod status_word;
+mod task_args;
 #[cfg(test)]
 mod tests;
 mod views;

@@ -5,6 +5,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::problems::{Problems, TOO_BIG, TOO_SMALL};
+use super::status_word::{scheduler_status_word, status_from_any_word};
 use crate::domain::execution::ExecutionStatus;
 use crate::domain::ids::JobId;
 use crate::ports::PageRequest;
@@ -45,6 +46,8 @@ pub struct JobListQuery {
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ExecutionListQuery {
+    /// Only this job's executions.
+    #[param(pattern = "^[0-9A-Za-z._-]{1,64}$", max_length = 64)]
     pub job_id: Option<String>,
     /// `pending`, `running`, `success`, `failed`, `timeout`, `cancelled`, `skipped` (also
     /// `succeeded`, `timed_out`).
@@ -146,9 +149,9 @@ pub(super) fn status(raw: Option<&str>, problems: &mut Problems) -> Option<Execu
     if raw.is_empty() {
         return None;
     }
-    let found = ExecutionStatus::parse_any_word(&raw.to_ascii_lowercase());
+    let found = status_from_any_word(&raw.to_ascii_lowercase());
     if found.is_none() {
-        let words: Vec<&str> = ExecutionStatus::ALL.iter().map(|s| s.scheduler_word()).collect();
+        let words: Vec<&str> = ExecutionStatus::ALL.into_iter().map(scheduler_status_word).collect();
         problems.at(
             "query",
             "status",

@@ -4,10 +4,10 @@ use axum::Json;
 use axum::extract::State;
 
 use super::problems::app_error;
-use super::views::{SchedulerErrorBody, SchedulerInstanceView, SchedulerNextJobView, SchedulerStatusView};
+use super::views::{SchedulerInstanceView, SchedulerNextJobView, SchedulerStatusView};
 use crate::http::AppState;
-use crate::http::detail::DetailError;
-use crate::http::time::zulu;
+use crate::http::detail::{DetailBody, DetailError};
+use crate::http::time::rfc3339_z;
 
 /// Whether the scheduler runs, which instance leads, how many jobs there are and which fires next.
 #[utoipa::path(
@@ -16,7 +16,8 @@ use crate::http::time::zulu;
     tag = "scheduler",
     responses(
         (status = 200, description = "The scheduler's state", body = SchedulerStatusView),
-        (status = 401, description = "Missing or invalid API key", body = SchedulerErrorBody),
+        (status = 401, description = "Missing or invalid API key", body = DetailBody),
+        (status = 500, description = "Server error; the body names no internals", body = DetailBody),
     )
 )]
 pub async fn scheduler_status(State(state): State<AppState>) -> Result<Json<SchedulerStatusView>, DetailError> {
@@ -26,7 +27,7 @@ pub async fn scheduler_status(State(state): State<AppState>) -> Result<Json<Sche
     let instance = SchedulerInstanceView::from(service.instance());
     let next_scheduled_job = next.and_then(|job| {
         let at = job.next_run_at?;
-        Some(SchedulerNextJobView { id: job.id.to_string(), name: job.name, next_run_time: zulu(at) })
+        Some(SchedulerNextJobView { id: job.id.to_string(), name: job.name, next_run_time: rfc3339_z(at) })
     });
     Ok(Json(SchedulerStatusView {
         is_running: true,

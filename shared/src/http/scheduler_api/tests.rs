@@ -340,17 +340,21 @@ fn every_seed_004_route_is_documented() {
         assert_eq!(operation["tags"], json!(["scheduler"]), "{} {}", route.method, route.path);
     }
     let schemas = &openapi["components"]["schemas"];
-    for name in [
-        "SchedulerJobView",
-        "SchedulerJobDetailView",
-        "SchedulerJobCreate",
-        "SchedulerJobUpdate",
-        "SchedulerValidationBody",
-    ] {
+    for name in
+        ["SchedulerJobView", "SchedulerJobDetailView", "SchedulerJobCreate", "SchedulerJobUpdate", "ValidationBody"]
+    {
         assert!(schemas[name].is_object(), "schema {name}");
     }
     assert!(schemas["SchedulerJobView"]["properties"]["taskFunctionId"].is_object());
     let create = &schemas["SchedulerJobCreate"];
     assert_eq!(create["required"], json!(["name", "scheduleConfig"]));
     assert_eq!(create["properties"]["maxInstances"]["maximum"], 100);
+    assert_eq!(create["properties"]["id"]["pattern"], "^[0-9A-Za-z._-]{1,64}$");
+    let update = &schemas["SchedulerJobUpdate"];
+    assert!(update.get("required").is_none(), "{update}");
+    assert!(update["properties"].get("id").is_none(), "PUT ignores the id: {update}");
+    assert_eq!(update["properties"]["maxInstances"]["maximum"], 100);
+    let executions = &openapi["paths"]["/api/v1/scheduler/executions"]["get"]["parameters"];
+    let job_id = executions.as_array().unwrap().iter().find(|p| p["name"] == "job_id").unwrap();
+    assert_eq!(job_id["schema"]["pattern"], "^[0-9A-Za-z._-]{1,64}$");
 }

@@ -7,15 +7,18 @@ use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
+use super::schedule_config::schedule_config_view;
+use super::status_word::scheduler_status_word;
+use super::task_args::task_args_view;
 use crate::app::InstanceInfo;
 use crate::domain::execution::Execution;
 use crate::domain::job::Job;
 use crate::domain::task::TaskFunction;
 use crate::domain::trigger::JobType;
-use crate::http::time::zulu;
+use crate::http::time::rfc3339_z;
 
-fn zulu_opt(at: Option<DateTime<Utc>>) -> Option<String> {
-    at.map(zulu)
+fn rfc3339_z_opt(at: Option<DateTime<Utc>>) -> Option<String> {
+    at.map(rfc3339_z)
 }
 
 /// One registered task function.
@@ -48,7 +51,7 @@ pub struct SchedulerTaskFunctionView {
 
 impl SchedulerTaskFunctionView {
     pub fn new(function: TaskFunction, registered_at: DateTime<Utc>) -> Self {
-        let info = function.info();
+        let info = function.catalog_entry();
         Self {
             id: info.id,
             name: info.name.to_owned(),
@@ -60,7 +63,7 @@ impl SchedulerTaskFunctionView {
             default_timeout_seconds: info.default_timeout_seconds,
             is_active: info.is_active,
             is_system: info.is_system,
-            created_at: zulu(registered_at),
+            created_at: rfc3339_z(registered_at),
         }
     }
 }
@@ -154,19 +157,19 @@ impl From<&Job> for SchedulerJobView {
             description: job.description.clone(),
             task_function_id: job.task.function().id(),
             job_type_id: job.trigger.job_type().id(),
-            schedule_config: job.trigger.schedule_config(),
-            task_args: Some(job.task.args_view()),
+            schedule_config: schedule_config_view(&job.trigger),
+            task_args: Some(task_args_view(&job.task)),
             max_instances: job.policies.max_instances,
             timeout_seconds: job.timeout_seconds(),
             retry_count: job.policies.retry_count,
             retry_delay_seconds: job.policies.retry_delay_seconds,
             is_enabled: job.enabled,
             is_paused: job.paused,
-            next_run_time: if job.is_active() { zulu_opt(job.next_run_at) } else { None },
-            last_run_time: zulu_opt(job.last_run_at),
-            last_status: job.last_status.map(|s| s.scheduler_word().to_owned()),
-            created_at: zulu(job.created_at),
-            updated_at: zulu(job.updated_at),
+            next_run_time: if job.is_active() { rfc3339_z_opt(job.next_run_at) } else { None },
+            last_run_time: rfc3339_z_opt(job.last_run_at),
+            last_status: job.last_status.map(|s| scheduler_status_word(s).to_owned()),
+            created_at: rfc3339_z(job.created_at),
+            updated_at: rfc3339_z(job.updated_at),
             created_by: job.created_by.clone(),
             updated_by: job.updated_by.clone(),
             expression: job.trigger.expression(),
@@ -267,16 +270,16 @@ impl From<&Execution> for SchedulerExecutionView {
             id: execution.id.to_string(),
             job_id: execution.job_id.to_string(),
             celery_task_id: None,
-            status: execution.status.scheduler_word().to_owned(),
-            started_at: zulu_opt(execution.started_at),
-            completed_at: zulu_opt(execution.finished_at),
+            status: scheduler_status_word(execution.status).to_owned(),
+            started_at: rfc3339_z_opt(execution.started_at),
+            completed_at: rfc3339_z_opt(execution.finished_at),
             duration_seconds: execution.duration_seconds(),
             result: execution.result.clone(),
             error_message: execution.error.clone(),
             triggered_by: execution.triggered_by.as_str().to_owned(),
             triggered_by_user_id: execution.principal.clone(),
             attempt: execution.attempt,
-            scheduled_time: zulu(execution.scheduled_at),
+            scheduled_time: rfc3339_z(execution.scheduled_at),
             progress: SchedulerProgressView {
                 total: p.total,
                 processed: p.processed,
@@ -337,9 +340,9 @@ impl From<&InstanceInfo> for SchedulerInstanceView {
             hostname: instance.hostname.clone(),
             pid: instance.pid,
             is_leader: true,
-            leader_since: zulu(instance.started_at),
-            last_heartbeat: zulu(instance.last_heartbeat()),
-            started_at: zulu(instance.started_at),
+            leader_since: rfc3339_z(instance.started_at),
+            last_heartbeat: rfc3339_z(instance.last_heartbeat()),
+            started_at: rfc3339_z(instance.started_at),
             version: instance.version.to_owned(),
         }
     }
@@ -364,32 +367,6 @@ pub struct SchedulerStatusView {
     pub running_jobs: u64,
     pub next_scheduled_job: Option<SchedulerNextJobView>,
     pub instances: Vec<SchedulerInstanceView>,
-}
-
-/// `{"detail": "…"}`.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct SchedulerErrorBody {
-    #[schema(example = "Job not found: 550e8400-e29b-41d4-a716-446655440000")]
-    pub detail: String,
-}
-
-/// One entry of a 422's `detail` list.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct SchedulerValidationItem {
-    /// Where: `["body", "scheduleConfig", "hours"]`; array indices are numbers.
-    #[schema(value_type = Vec<Value>, example = json!(["body", "scheduleConfig", "hours"]))]
-    pub loc: Vec<Value>,
-    #[schema(example = "must be a non-negative integer")]
-    pub msg: String,
-    #[serde(rename = "type")]
-    #[schema(example = "value_error")]
-    pub kind: String,
-}
-
-/// `{"detail": [{"loc", "msg", "type"}]}`.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct SchedulerValidationBody {
-    pub detail: Vec<SchedulerValidationItem>,
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ use super::error::{FlaggedError, FlaggedErrorBody};
 use crate::app::AppError;
 use crate::domain::ids::JobId;
 use crate::http::AppState;
+use crate::http::extract::JobIdParam;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DeletedView {
@@ -46,9 +47,11 @@ fn not_found() -> FlaggedError {
     delete,
     path = "/api/jobs/{job_id}",
     tag = "jobs",
-    params(("job_id" = String, Path, description = "The job's id")),
+    params(JobIdParam),
     responses(
         (status = 200, description = "Deleted with its run history", body = DeletedView),
+        (status = 401, description = "Missing or invalid API key", body = FlaggedErrorBody),
+        (status = 403, description = "The key's role is below operator", body = FlaggedErrorBody),
         (status = 404, description = "No such job", body = FlaggedErrorBody),
         (status = 500, description = "Server error", body = FlaggedErrorBody),
     )
@@ -73,6 +76,8 @@ pub async fn delete_job(
     tag = "jobs",
     responses(
         (status = 200, description = "Deleted; `errors` lists the jobs that could not be", body = DeletedAllView),
+        (status = 401, description = "Missing or invalid API key", body = FlaggedErrorBody),
+        (status = 403, description = "The key's role is below admin", body = FlaggedErrorBody),
         (status = 500, description = "Server error", body = FlaggedErrorBody),
     )
 )]

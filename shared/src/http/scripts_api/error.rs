@@ -1,14 +1,14 @@
 //! The `/api/…` family's errors (seeds 000 and 001): `{"error": …}`, with `"success": false`
-//! on the routes of seed 000, whose clients read that flag.
+//! on the routes of seed 000, whose clients read that flag. The bodies are the types the OpenAPI
+//! document describes.
 
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-use serde_json::json;
 use utoipa::ToSchema;
 
-use crate::app::AppError;
+use crate::app::{AppError, InvalidField, Reason};
 use crate::http::body::InputError;
 
 #[derive(Debug)]
@@ -32,12 +32,11 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = if self.with_success {
-            json!({ "success": false, "error": self.message })
+        if self.with_success {
+            (self.status, Json(FlaggedErrorBody { error: self.message, success: false })).into_response()
         } else {
-            json!({ "error": self.message })
-        };
-        (self.status, Json(body)).into_response()
+            (self.status, Json(ErrorBody { error: self.message })).into_response()
+        }
     }
 }
 
@@ -46,6 +45,10 @@ impl From<AppError> for ApiError {
         match err {
             AppError::NotFound(message) => Self::new(StatusCode::NOT_FOUND, message),
             AppError::Conflict(message) => Self::new(StatusCode::CONFLICT, message),
+            // Seed 001's service says it so.
+            AppError::Invalid { field: InvalidField::RunDate, message: Reason::InThePast } => {
+                Self::new(StatusCode::BAD_REQUEST, "run_date must be in the future")
+            }
             AppError::Invalid { field, message } => {
                 Self::new(StatusCode::BAD_REQUEST, format!("Invalid {field}: {message}"))
             }
@@ -96,18 +99,40 @@ impl IntoResponse for FlaggedError {
     }
 }
 
-/// Seed 001's error body, for the OpenAPI document.
-#[derive(Serialize, ToSchema)]
+/// Seed 001's error body.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct ErrorBody {
     #[schema(example = "Job not found: data_backup_job")]
     pub error: String,
 }
 
-/// Seed 000's error body, for the OpenAPI document.
-#[derive(Serialize, ToSchema)]
+/// Seed 000's error body. `error` comes first, as the service has always written it.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct FlaggedErrorBody {
-    #[schema(example = false)]
-    pub success: bool,
     #[schema(example = "Job not found")]
     pub error: String,
+    #[schema(example = false)]
+    pub success: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn bytes_of(err: impl IntoResponse) -> String {
+        let body = err.into_response().into_body();
+        String::from_utf8(axum::body::to_bytes(body, 1 << 16).await.unwrap().to_vec()).unwrap()
+    }
+
+    /// The bodies are written exactly as the family always wrote them, key order included.
+    #[tokio::test]
+    async fn bodies_keep_their_bytes() {
+        let flagged = ApiError::new(StatusCode::NOT_FOUND, "Job not found").with_success();
+        assert_eq!(bytes_of(flagged).await, r#"{"error":"Job not found","success":false}"#);
+        assert_eq!(bytes_of(ApiError::new(StatusCode::BAD_REQUEST, "x")).await, r#"{"error":"x"}"#);
+        let past = AppError::invalid(InvalidField::RunDate, Reason::InThePast);
+        assert_eq!(bytes_of(ApiError::from(past)).await, r#"{"error":"run_date must be in the future"}"#);
+        let cursor = AppError::invalid(InvalidField::Cursor, Reason::UnknownCursor);
+        assert_eq!(bytes_of(ApiError::from(cursor)).await, r#"{"error":"Invalid cursor: invalid page cursor"}"#);
+    }
 }

@@ -11,7 +11,7 @@ use super::error::{ErrorBody, FlaggedError, FlaggedErrorBody};
 use super::view::{JobDetailView, JobView};
 use crate::domain::job::JobFilter;
 use crate::http::AppState;
-use crate::http::extract::{JobIdPath, QueryParams};
+use crate::http::extract::{JobIdParam, JobIdPath, QueryParams};
 use crate::ports::PageRequest;
 
 /// Neither seed pages; the default returns every job of any ordinary installation at once.
@@ -51,6 +51,7 @@ pub struct JobDetailResponse {
     responses(
         (status = 200, description = "Jobs, oldest first", body = JobListView),
         (status = 400, description = "Invalid limit or offset", body = FlaggedErrorBody),
+        (status = 401, description = "Missing or invalid API key", body = FlaggedErrorBody),
         (status = 500, description = "Server error", body = FlaggedErrorBody),
     )
 )]
@@ -73,9 +74,10 @@ pub async fn list_jobs(
     get,
     path = "/api/job/{job_id}",
     tag = "scripts",
-    params(("job_id" = String, Path, description = "The job's id")),
+    params(JobIdParam),
     responses(
         (status = 200, description = "The job", body = JobDetailResponse),
+        (status = 401, description = "Missing or invalid API key", body = ErrorBody),
         (status = 404, description = "No such job", body = ErrorBody,
             example = json!({"error": "Job not found: data_backup_job"})),
         (status = 500, description = "Server error", body = ErrorBody),

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use super::ApiError;
 use super::error::ErrorBody;
 use crate::http::AppState;
-use crate::http::extract::{Caller, JobIdPath};
+use crate::http::extract::{Caller, JobIdParam, JobIdPath};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MessageView {
@@ -25,9 +25,11 @@ fn message(text: String) -> Json<MessageView> {
     delete,
     path = "/api/remove-job/{job_id}",
     tag = "scripts",
-    params(("job_id" = String, Path, description = "The job's id")),
+    params(JobIdParam),
     responses(
         (status = 200, description = "Removed", body = MessageView),
+        (status = 401, description = "Missing or invalid API key", body = ErrorBody),
+        (status = 403, description = "The key's role is below operator", body = ErrorBody),
         (status = 404, description = "No such job", body = ErrorBody,
             example = json!({"error": "Job not found: data_backup_job"})),
         (status = 500, description = "Server error", body = ErrorBody),
@@ -46,11 +48,14 @@ pub async fn remove_job(
     put,
     path = "/api/pause-job/{job_id}",
     tag = "scripts",
-    params(("job_id" = String, Path, description = "The job's id")),
+    params(JobIdParam),
     responses(
         (status = 200, description = "Paused", body = MessageView,
             example = json!({"message": "Job data_backup_job paused successfully"})),
+        (status = 401, description = "Missing or invalid API key", body = ErrorBody),
+        (status = 403, description = "The key's role is below operator", body = ErrorBody),
         (status = 404, description = "No such job", body = ErrorBody),
+        (status = 409, description = "The job was changed at the same time", body = ErrorBody),
         (status = 500, description = "Server error", body = ErrorBody),
     )
 )]
@@ -68,11 +73,14 @@ pub async fn pause_job(
     put,
     path = "/api/resume-job/{job_id}",
     tag = "scripts",
-    params(("job_id" = String, Path, description = "The job's id")),
+    params(JobIdParam),
     responses(
         (status = 200, description = "Resumed", body = MessageView,
             example = json!({"message": "Job data_backup_job resumed successfully"})),
+        (status = 401, description = "Missing or invalid API key", body = ErrorBody),
+        (status = 403, description = "The key's role is below operator", body = ErrorBody),
         (status = 404, description = "No such job", body = ErrorBody),
+        (status = 409, description = "The job was changed at the same time", body = ErrorBody),
         (status = 500, description = "Server error", body = ErrorBody),
     )
 )]

@@ -7,6 +7,7 @@ pub(super) mod jobs;
 pub(super) mod manage;
 pub(super) mod schedule;
 mod schedule_body;
+mod trigger_text;
 mod view;
 
 #[cfg(test)]

@@ -31,8 +31,11 @@ pub struct ScheduleResponse {
         (status = 200, description = "Scheduled", body = ScheduleResponse),
         (status = 400, description = "A field is missing or invalid, the script is outside the script directories, or run_date has passed", body = ErrorBody,
             example = json!({"error": "Missing required fields: run_date"})),
+        (status = 401, description = "Missing or invalid API key", body = ErrorBody),
+        (status = 403, description = "The key's role is below operator", body = ErrorBody),
         (status = 409, description = "A job with this id exists and replace_existing is not true", body = ErrorBody,
             example = json!({"error": "Job already exists: data_backup_job"})),
+        (status = 413, description = "The body is larger than 64 KiB", body = ErrorBody),
         (status = 500, description = "Server error", body = ErrorBody),
     )
 )]

@@ -167,7 +167,7 @@ async fn bad_schedule_requests_are_400() {
     let past = json!({"job_id": "x", "job_type": "bash", "script_path": h.script, "run_date": "2001-01-01T00:00:00"});
     let (status, body) = h.call(Method::POST, "/api/schedule-job", Some(past)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(body["error"], "Invalid run_date: must be in the future");
+    assert_eq!(body["error"], "run_date must be in the future");
 
     let outside = json!({"job_id": "x", "job_type": "bash", "script_path": "/etc/passwd", "run_date": "2099-01-01"});
     let (status, body) = h.call(Method::POST, "/api/schedule-job", Some(outside)).await;

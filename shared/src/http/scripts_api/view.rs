@@ -4,6 +4,8 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::trigger_text::apscheduler_trigger_text;
+use crate::domain::execution::ExecutionStatus;
 use crate::domain::job::Job;
 use crate::domain::task::TaskSpec;
 use crate::http::time;
@@ -78,7 +80,7 @@ impl JobView {
             job_id: job.id.to_string(),
             name: job.name.clone(),
             next_run_time: next_run_time(job),
-            trigger: job.trigger.describe(),
+            trigger: apscheduler_trigger_text(&job.trigger),
             executor: "default".to_owned(),
             pending: false,
             video_id: None,
@@ -124,7 +126,16 @@ fn status_word(job: &Job) -> &'static str {
     if job.paused {
         return "paused";
     }
-    job.last_status.map_or("pending", |status| status.clip_word())
+    job.last_status.map_or("pending", clip_status_word)
+}
+
+/// Seed 000 says `finished` and `processing`; the other statuses it shares with the model.
+pub(super) fn clip_status_word(status: ExecutionStatus) -> &'static str {
+    match status {
+        ExecutionStatus::Succeeded => "finished",
+        ExecutionStatus::Running => "processing",
+        other => other.as_str(),
+    }
 }
 
 fn job_type(task: &TaskSpec) -> String {

@@ -1,6 +1,6 @@
-//! Known vectors for every trigger form, with exact UTC instants.
+//! Known vectors for every trigger form, with exact UTC instants. The helpers serve the tests of
+//! the families' own trigger forms too.
 
-mod config;
 mod cron;
 mod dst;
 mod expression;
@@ -13,11 +13,11 @@ use super::{Trigger, TriggerError, parse_expression};
 /// The "current time" most tests parse at.
 const NOW: &str = "2025-01-01T00:00:00Z";
 
-fn utc(s: &str) -> DateTime<Utc> {
+pub(crate) fn utc(s: &str) -> DateTime<Utc> {
     s.parse().expect("test instant")
 }
 
-fn now() -> DateTime<Utc> {
+pub(crate) fn now() -> DateTime<Utc> {
     utc(NOW)
 }
 
@@ -26,12 +26,12 @@ fn text(t: DateTime<Utc>) -> String {
 }
 
 /// An EventBridge cron trigger in `zone`, parsed at [`NOW`].
-fn cron(expr: &str, zone: &str) -> Trigger {
+pub(crate) fn cron(expr: &str, zone: &str) -> Trigger {
     parse_expression("expression", &format!("cron({expr})"), Some(zone), now()).expect("valid cron")
 }
 
 /// The next `n` fire times strictly after `after`.
-fn fires(trigger: &Trigger, after: &str, n: usize) -> Vec<String> {
+pub(crate) fn fires(trigger: &Trigger, after: &str, n: usize) -> Vec<String> {
     let mut out = Vec::new();
     let mut cursor = utc(after);
     while out.len() < n {
@@ -48,7 +48,7 @@ fn fires(trigger: &Trigger, after: &str, n: usize) -> Vec<String> {
 }
 
 /// Asserts where an error points and that its message says `fragment`.
-fn assert_error(result: Result<Trigger, TriggerError>, field: &str, fragment: &str) {
+pub(crate) fn assert_error(result: Result<Trigger, TriggerError>, field: &str, fragment: &str) {
     match result {
         Ok(t) => panic!("expected an error at {field}, got {t:?}"),
         Err(e) => {

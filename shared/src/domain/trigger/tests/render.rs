@@ -1,9 +1,9 @@
-//! `expression()`, `eventbridge_expression()`, `describe()`, `schedule_config()`, serde.
+//! `expression()`, `eventbridge_expression()`, job types, serde.
 
 use serde_json::json;
 
 use super::{cron, now, utc};
-use crate::domain::trigger::{JobType, Trigger, from_schedule_config, parse_expression};
+use crate::domain::trigger::{CronFields, CronSchedule, JobType, Trigger, parse_expression};
 
 fn interval(every_seconds: u64) -> Trigger {
     Trigger::Interval { every_seconds, anchor: now() }
@@ -33,45 +33,6 @@ fn eventbridge_expressions() {
 }
 
 #[test]
-fn describe_like_apscheduler() {
-    assert_eq!(Trigger::date(utc("2024-12-31T23:59:59Z")).describe(), "date[2024-12-31 23:59:59 UTC]");
-    assert_eq!(interval(3_600).describe(), "interval[1:00:00]");
-    assert_eq!(interval(30).describe(), "interval[0:00:30]");
-    assert_eq!(interval(90_061).describe(), "interval[1 day, 1:01:01]");
-    assert_eq!(interval(172_800).describe(), "interval[2 days, 0:00:00]");
-    assert_eq!(cron("0 9 ? * MON *", "Europe/Berlin").describe(), "cron[cron(0 9 ? * MON *) Europe/Berlin]");
-}
-
-#[test]
-fn schedule_config_views() {
-    assert_eq!(interval(3_600).schedule_config(), json!({"hours": 1, "minutes": 0, "seconds": 0}));
-    assert_eq!(interval(86_400).schedule_config(), json!({"hours": 24, "minutes": 0, "seconds": 0}));
-    assert_eq!(interval(5_430).schedule_config(), json!({"hours": 1, "minutes": 30, "seconds": 30}));
-    // Given as 90 minutes, shown normalised.
-    let ninety = from_schedule_config(JobType::Interval, &json!({"minutes": 90}), now());
-    assert_eq!(ninety.expect("valid").schedule_config(), json!({"hours": 1, "minutes": 30, "seconds": 0}));
-    assert_eq!(
-        Trigger::date(utc("2024-12-31T23:59:59Z")).schedule_config(),
-        json!({"run_date": "2024-12-31T23:59:59Z", "expression": "at(2024-12-31T23:59:59)"})
-    );
-    assert_eq!(
-        cron("0 9 ? * MON *", "Europe/Berlin").schedule_config(),
-        json!({"expression": "cron(0 9 ? * MON *)", "timezone": "Europe/Berlin"})
-    );
-    let fields = from_schedule_config(JobType::Cron, &json!({"hour": "8", "minute": "0", "day_of_week": "mon"}), now());
-    assert_eq!(
-        fields.expect("valid").schedule_config(),
-        json!({
-            "hour": "8",
-            "minute": "0",
-            "day_of_week": "mon",
-            "expression": "cron(0 8 ? * MON *)",
-            "timezone": "UTC"
-        })
-    );
-}
-
-#[test]
 fn job_types() {
     let listed: Vec<_> = JobType::all().iter().map(|t| (t.id(), t.name(), t.display_name(), t.description())).collect();
     assert_eq!(
@@ -89,12 +50,12 @@ fn job_types() {
 
 #[test]
 fn serde_round_trips_every_variant() {
-    let with_fields = from_schedule_config(
-        JobType::Cron,
-        &json!({"hour": "9", "day_of_week": "mon-fri", "timezone": "America/New_York"}),
-        now(),
-    )
-    .expect("valid");
+    let fields = CronFields { hour: Some("9".into()), day_of_week: Some("mon-fri".into()), ..CronFields::default() };
+    let with_fields = Trigger::Cron(
+        CronSchedule::parse("expression", "0 9 ? * MON-FRI *", chrono_tz::America::New_York)
+            .expect("valid")
+            .with_fields(fields),
+    );
     let cases = [
         (Trigger::date(utc("2024-12-31T23:59:59Z")), json!({"type": "date", "run_at": "2024-12-31T23:59:59Z"})),
         (interval(300), json!({"type": "interval", "every_seconds": 300, "anchor": "2025-01-01T00:00:00Z"})),

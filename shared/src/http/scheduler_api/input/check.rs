@@ -1,13 +1,21 @@
 //! Checks that need no job (types, ranges, known ids), and applying a checked change.
 
-use super::JobInput;
-use super::resolve::{changed_schedule_config, infer_job_type, names_by_value, resolve_function, resolve_job_type};
+use super::SchedulerJobInput;
+use super::resolve::{names_by_value, resolve};
 use crate::domain::ids::JobId;
 use crate::domain::job::{Job, NewJob, Policies};
-use crate::domain::task::{TaskFunction, TaskSpec};
-use crate::domain::trigger::{JobType, from_schedule_config};
+use crate::domain::task::TaskFunction;
+use crate::domain::trigger::JobType;
+use crate::http::body::InputError;
+use crate::http::detail::DetailError;
 use crate::http::scheduler_api::problems::{INVALID, MISSING, Problems, TOO_BIG, TOO_SMALL};
+use crate::http::scheduler_api::schedule_config::{
+    changed_schedule_config, from_schedule_config, infer_job_type, schedule_config_view,
+};
+use crate::http::scheduler_api::task_args::{parse_task_args, task_args_view};
+use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
+use serde::Deserialize;
 use serde_json::Value;
 
 const NAME_MAX_CHARS: usize = 255;
@@ -20,7 +28,6 @@ const MISFIRE_GRACE_SECONDS: (i64, i64) = (1, 604_800);
 /// The input after the checks that need no job: types, ranges, known ids.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub(in crate::http::scheduler_api) struct CheckedInput {
-    pub id: Option<JobId>,
     pub name: Option<String>,
     pub description: Option<Option<String>>,
     pub function: Option<TaskFunction>,
@@ -36,16 +43,14 @@ pub(in crate::http::scheduler_api) struct CheckedInput {
     pub paused: Option<bool>,
 }
 
-impl JobInput {
-    pub fn check(self, problems: &mut Problems) -> CheckedInput {
-        let id = self
-            .id
-            .and_then(|raw| JobId::parse(&raw).map_err(|err| problems.at("body", "id", err.to_string(), INVALID)).ok());
+impl SchedulerJobInput {
+    /// The checks that need no job; `id` is left to [`Self::into_new_job`], the one operation
+    /// that reads it.
+    pub(in crate::http::scheduler_api) fn check(self, problems: &mut Problems) -> CheckedInput {
         let name = self.name.and_then(|name| check_name(&name, problems));
-        let function = resolve_function(self.task_function_id, self.task_function.as_ref(), problems);
-        let job_type = resolve_job_type(self.job_type_id, self.job_type.as_ref(), problems);
+        let function = resolve(self.task_function_id, self.task_function.as_ref(), problems);
+        let job_type = resolve(self.job_type_id, self.job_type.as_ref(), problems);
         CheckedInput {
-            id,
             name,
             description: self.description,
             function,
@@ -71,8 +76,9 @@ impl JobInput {
     }
 
     /// A job to create, or every problem with the request.
-    pub fn into_new_job(self, now: DateTime<Utc>) -> Result<NewJob, Problems> {
+    pub fn into_new_job(self, now: DateTime<Utc>) -> Result<NewJob, DetailError> {
         let mut problems = Problems::default();
+        let id = self.job_id(&mut problems)?;
         let (had_name, had_function, had_type) = (
             self.name.is_some(),
             self.names_function(),
@@ -106,7 +112,7 @@ impl JobInput {
             (Some(_), None) => None,
         };
         let task = input.function.and_then(|function| {
-            TaskSpec::parse(function, input.task_args.as_ref()).map_err(|err| problems.task_args(err)).ok()
+            parse_task_args(function, input.task_args.as_ref()).map_err(|err| problems.task_args(err)).ok()
         });
         let defaults = Policies::default();
         let policies = Policies {
@@ -118,7 +124,7 @@ impl JobInput {
         };
         match (input.name, task, trigger) {
             (Some(name), Some(task), Some(trigger)) if problems.is_empty() => Ok(NewJob {
-                id: input.id,
+                id,
                 name: Some(name),
                 description: input.description.flatten(),
                 task,
@@ -127,8 +133,23 @@ impl JobInput {
                 enabled: input.enabled.unwrap_or(true),
                 paused: input.paused.unwrap_or(false),
             }),
-            _ => Err(problems),
+            _ => Err(problems.into_error()),
         }
+    }
+
+    /// `POST`'s id. A value that is no string is refused as a strict read of the body would
+    /// have refused it, before any other check.
+    fn job_id(&self, problems: &mut Problems) -> Result<Option<JobId>, DetailError> {
+        let raw = match &self.id {
+            None => return Ok(None),
+            Some(Value::String(raw)) => raw,
+            Some(other) => {
+                let message = String::deserialize(other).err().map_or_else(String::new, |err| err.to_string());
+                let loc = vec!["body".to_owned(), "id".to_owned()];
+                return Err(InputError::new(StatusCode::UNPROCESSABLE_ENTITY, loc, message, "type_error").into());
+            }
+        };
+        Ok(JobId::parse(raw).map_err(|err| problems.at("body", "id", err.to_string(), INVALID)).ok())
     }
 }
 
@@ -146,9 +167,9 @@ impl CheckedInput {
 
         let current_function = job.task.function();
         let function = self.function.unwrap_or(current_function);
-        let same_args = self.task_args.is_none() || self.task_args.as_ref() == Some(&job.task.args_view());
+        let same_args = self.task_args.is_none() || self.task_args.as_ref() == Some(&task_args_view(&job.task));
         if function != current_function || !same_args {
-            match TaskSpec::parse(function, self.task_args.as_ref()) {
+            match parse_task_args(function, self.task_args.as_ref()) {
                 Ok(task) => job.task = task,
                 Err(err) => problems.task_args(err),
             }
@@ -159,7 +180,7 @@ impl CheckedInput {
             (Some(config), job_type) => {
                 let job_type = job_type.unwrap_or(current_type);
                 let changed = if job_type == current_type {
-                    changed_schedule_config(config, &job.trigger.schedule_config())
+                    changed_schedule_config(config, &schedule_config_view(&job.trigger))
                 } else {
                     Some(config.clone())
                 };

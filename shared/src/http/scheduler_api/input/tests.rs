@@ -3,10 +3,12 @@ use crate::domain::ids::JobId;
 use crate::domain::job::{Job, NewJob, Policies};
 use crate::domain::task::ScriptLanguage;
 use crate::domain::task::{TaskFunction, TaskSpec};
+use crate::domain::trigger::JobType;
 use crate::domain::trigger::Trigger;
-use crate::domain::trigger::{JobType, from_schedule_config};
 use crate::http::body::parse_json;
+use crate::http::detail::DetailError;
 use crate::http::scheduler_api::problems::Problems;
+use crate::http::scheduler_api::schedule_config::from_schedule_config;
 use chrono::TimeZone;
 use chrono::{DateTime, Utc};
 use serde_json::json;
@@ -16,12 +18,12 @@ fn now() -> DateTime<Utc> {
 }
 
 fn create(body: Value) -> Result<NewJob, Vec<Value>> {
-    let body: SchedulerJobCreate = parse_json(body.to_string().as_bytes()).expect("body parses");
-    JobInput::from(body).into_new_job(now()).map_err(problem_list)
+    let SchedulerJobCreate(input) = parse_json(body.to_string().as_bytes()).expect("body parses");
+    input.into_new_job(now()).map_err(problem_list)
 }
 
-fn problem_list(problems: Problems) -> Vec<Value> {
-    let response = axum::response::IntoResponse::into_response(problems.into_error());
+fn problem_list(error: impl Into<DetailError>) -> Vec<Value> {
+    let response = axum::response::IntoResponse::into_response(error.into());
     assert_eq!(response.status(), axum::http::StatusCode::UNPROCESSABLE_ENTITY);
     let bytes = response_bytes(response);
     let value: Value = serde_json::from_slice(&bytes).unwrap();
@@ -218,6 +220,23 @@ fn names_and_ids_are_checked() {
     let problems = create(with(minimal(), "id", json!("a b"))).unwrap_err();
     assert_eq!(locs(&problems), vec![json!(["body", "id"])]);
     assert!(create(with(minimal(), "id", Value::Null)).is_ok());
+    let problems = create(with(without(minimal(), "name"), "id", json!(5))).unwrap_err();
+    assert_eq!(
+        problems,
+        vec![
+            json!({"loc": ["body", "id"], "msg": "invalid type: integer `5`, expected a string", "type": "type_error"})
+        ],
+        "a wrong type is refused alone, as a strict read of the body refuses it"
+    );
+}
+
+#[test]
+fn an_update_ignores_the_id() {
+    let original = existing();
+    let mut job = original.clone();
+    update(json!({"id": 5}), &mut job).unwrap();
+    update(json!({"id": "another-job"}), &mut job).unwrap();
+    assert_eq!(job, original);
 }
 
 #[test]
@@ -238,9 +257,9 @@ fn the_job_type_is_read_from_the_config_when_absent() {
 }
 
 fn update(body: Value, job: &mut Job) -> Result<(), Vec<Value>> {
-    let body: SchedulerJobUpdate = parse_json(body.to_string().as_bytes()).expect("body parses");
+    let SchedulerJobUpdate(input) = parse_json(body.to_string().as_bytes()).expect("body parses");
     let mut problems = Problems::default();
-    let checked = JobInput::from(body).check(&mut problems);
+    let checked = input.check(&mut problems);
     if !problems.is_empty() {
         return Err(problem_list(problems));
     }

@@ -1,9 +1,10 @@
-//! Seed 004's `scheduleConfig` forms.
+//! Seed 004's `scheduleConfig` forms, read and shown.
 
 use serde_json::{Value, json};
 
-use super::{assert_error, fires, now, utc};
-use crate::domain::trigger::{JobType, Trigger, TriggerError, from_schedule_config};
+use super::{from_schedule_config, schedule_config_view};
+use crate::domain::trigger::tests::{assert_error, cron, fires, now, utc};
+use crate::domain::trigger::{JobType, Trigger, TriggerError};
 
 fn config(job_type: JobType, value: Value) -> Result<Trigger, TriggerError> {
     from_schedule_config(job_type, &value, now())
@@ -133,7 +134,10 @@ fn cron_config_time_zone() {
 fn expression_form_must_match_the_job_type() {
     let trigger = config(JobType::Cron, json!({"expression": "cron(0 9 ? * MON *)", "timezone": "Europe/Berlin"}))
         .expect("valid");
-    assert_eq!(trigger.describe(), "cron[cron(0 9 ? * MON *) Europe/Berlin]");
+    assert_eq!(
+        (trigger.expression(), trigger.timezone()),
+        ("cron(0 9 ? * MON *)".to_owned(), chrono_tz::Europe::Berlin)
+    );
     let rate = config(JobType::Interval, json!({"expression": "rate(5 minutes)"})).expect("valid");
     assert_eq!(rate.first_fire(now()), Some(utc("2025-01-01T00:05:00Z")));
     let at = config(JobType::Date, json!({"expression": "at(2025-02-01T10:00:00)"})).expect("ok");
@@ -171,12 +175,42 @@ fn date_form() {
 fn a_view_sent_back_with_both_forms_is_accepted_when_they_agree() {
     let fields = json!({"hour": "9", "minute": "0", "day_of_week": "mon", "timezone": "Europe/Berlin"});
     let original = config(JobType::Cron, fields).expect("valid");
-    let view = original.schedule_config();
+    let view = schedule_config_view(&original);
     assert!(view.get("expression").is_some() && view.get("hour").is_some(), "{view}");
     assert_eq!(config(JobType::Cron, view.clone()).expect("round trip"), original);
     let mut edited = view;
     edited["expression"] = json!("cron(0 10 ? * MON *)");
     assert_error(config(JobType::Cron, edited), "scheduleConfig.expression", "disagrees with the other fields");
     let date = config(JobType::Date, json!({"run_date": "2030-01-01T02:00:00"})).expect("ok");
-    assert_eq!(config(JobType::Date, date.schedule_config()).expect("round trip"), date);
+    assert_eq!(config(JobType::Date, schedule_config_view(&date)).expect("round trip"), date);
+}
+
+#[test]
+fn views() {
+    let interval = |every_seconds| schedule_config_view(&Trigger::Interval { every_seconds, anchor: now() });
+    assert_eq!(interval(3_600), json!({"hours": 1, "minutes": 0, "seconds": 0}));
+    assert_eq!(interval(86_400), json!({"hours": 24, "minutes": 0, "seconds": 0}));
+    assert_eq!(interval(5_430), json!({"hours": 1, "minutes": 30, "seconds": 30}));
+    // Given as 90 minutes, shown normalised.
+    let ninety = config(JobType::Interval, json!({"minutes": 90})).expect("valid");
+    assert_eq!(schedule_config_view(&ninety), json!({"hours": 1, "minutes": 30, "seconds": 0}));
+    assert_eq!(
+        schedule_config_view(&Trigger::date(utc("2024-12-31T23:59:59Z"))),
+        json!({"run_date": "2024-12-31T23:59:59Z", "expression": "at(2024-12-31T23:59:59)"})
+    );
+    assert_eq!(
+        schedule_config_view(&cron("0 9 ? * MON *", "Europe/Berlin")),
+        json!({"expression": "cron(0 9 ? * MON *)", "timezone": "Europe/Berlin"})
+    );
+    let fields = config(JobType::Cron, json!({"hour": "8", "minute": "0", "day_of_week": "mon"})).expect("valid");
+    assert_eq!(
+        schedule_config_view(&fields),
+        json!({
+            "hour": "8",
+            "minute": "0",
+            "day_of_week": "mon",
+            "expression": "cron(0 8 ? * MON *)",
+            "timezone": "UTC"
+        })
+    );
 }

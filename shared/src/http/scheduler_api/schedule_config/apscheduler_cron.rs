@@ -1,10 +1,9 @@
 //! Seed 004's APScheduler-style cron fields (`{"hour": "9", "minute": "0"}`) rewritten as an
 //! EventBridge cron expression.
 
-use super::TriggerError;
-use super::cron::CronFields;
-use super::error::child;
-use super::field::{self, FieldSpec, Item};
+use super::child;
+use crate::domain::trigger::field::{self, FieldSpec, Item};
+use crate::domain::trigger::{CronFields, TriggerError};
 
 const MINUTE: FieldSpec = field::MINUTES.relabel("");
 const HOUR: FieldSpec = field::HOURS.relabel("");

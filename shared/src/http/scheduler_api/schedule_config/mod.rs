@@ -1,14 +1,21 @@
-//! Seed 004's `scheduleConfig` object, in each of the forms clients send.
+//! Seed 004's `scheduleConfig` object: each of the forms clients send read into a [`Trigger`],
+//! and the trigger shown back in it.
+
+mod apscheduler_cron;
+#[cfg(test)]
+mod tests;
+mod view;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde_json::{Map, Value};
 
-use super::cron::{CronFields, CronSchedule};
-use super::date::{parse_date_time_in, parse_timezone};
-use super::error::child;
-use super::expression::{cron_from_now, parse_expression};
-use super::{JobType, MAX_INTERVAL_SECONDS, Trigger, TriggerError};
+use crate::domain::trigger::{
+    CronFields, CronSchedule, JobType, MAX_INTERVAL_SECONDS, Trigger, TriggerError, cron_from_now, parse_date_time_in,
+    parse_expression, parse_timezone,
+};
+
+pub(super) use view::{changed_schedule_config, schedule_config_view};
 
 const ROOT: &str = "scheduleConfig";
 
@@ -25,7 +32,11 @@ const EXPRESSION_KEYS: &[&str] = &["expression", "timezone"];
 ///
 /// `timezone` (IANA, default UTC) may come with each; intervals ignore it. Intervals and
 /// `rate()` count from `now`.
-pub fn from_schedule_config(job_type: JobType, config: &Value, now: DateTime<Utc>) -> Result<Trigger, TriggerError> {
+pub(super) fn from_schedule_config(
+    job_type: JobType,
+    config: &Value,
+    now: DateTime<Utc>,
+) -> Result<Trigger, TriggerError> {
     let Some(map) = config.as_object() else {
         return Err(TriggerError::new(ROOT, "must be an object"));
     };
@@ -143,7 +154,7 @@ fn cron(map: &Map<String, Value>, zone: Tz, now: DateTime<Utc>) -> Result<Trigge
         day_of_week: cron_value(map, "day_of_week")?,
         year: cron_value(map, "year")?,
     };
-    let expression = super::aps::to_eventbridge(ROOT, &fields)?;
+    let expression = apscheduler_cron::to_eventbridge(ROOT, &fields)?;
     let schedule = CronSchedule::parse(ROOT, &expression, zone)?.with_fields(fields);
     cron_from_now(ROOT, schedule, now)
 }
@@ -172,5 +183,33 @@ fn check_keys(map: &Map<String, Value>, allowed: &[&str]) -> Result<(), TriggerE
         Some(key) => {
             Err(TriggerError::new(child(ROOT, key), format!("unknown key '{key}'; expected {}", allowed.join(", "))))
         }
+    }
+}
+
+/// The location of `key` inside the object at `field`.
+fn child(field: &str, key: &str) -> String {
+    if field.is_empty() { key.to_string() } else { format!("{field}.{key}") }
+}
+
+/// The job type a `scheduleConfig` can only mean, for clients that leave `jobTypeId` out.
+pub(super) fn infer_job_type(config: &Value) -> Option<JobType> {
+    let map = config.as_object()?;
+    if let Some(Value::String(expression)) = map.get("expression") {
+        let expression = expression.trim_start();
+        return [("at(", JobType::Date), ("rate(", JobType::Interval), ("cron(", JobType::Cron)]
+            .into_iter()
+            .find(|(prefix, _)| expression.starts_with(prefix))
+            .map(|(_, job_type)| job_type);
+    }
+    let has = |keys: &[&str]| keys.iter().any(|k| map.contains_key(*k));
+    let candidates = [
+        (has(&["run_date"]), JobType::Date),
+        (has(&["weeks", "days", "hours", "minutes", "seconds"]), JobType::Interval),
+        (has(&["minute", "hour", "day", "month", "day_of_week", "year"]), JobType::Cron),
+    ];
+    let mut matching = candidates.into_iter().filter(|(hit, _)| *hit);
+    match (matching.next(), matching.next()) {
+        (Some((_, job_type)), None) => Some(job_type),
+        _ => None,
     }
 }

@@ -1,0 +1,127 @@
+//! Seed 004's `taskArgs`: the JSON object a job's arguments travel in, read into a checked
+//! [`TaskSpec`] and shown back the same way.
+
+use serde_json::{Map, Value, json};
+
+use crate::domain::task::{ScriptLanguage, TaskArgError, TaskFunction, TaskSpec};
+
+/// Reads `taskArgs` for `function`. Locations in errors are relative to `taskArgs`.
+pub(super) fn parse_task_args(function: TaskFunction, args: Option<&Value>) -> Result<TaskSpec, TaskArgError> {
+    let empty = Map::new();
+    let map = match args {
+        None | Some(Value::Null) => &empty,
+        Some(Value::Object(map)) => map,
+        Some(_) => return Err(TaskArgError::new("", "must be an object")),
+    };
+    let language = match function {
+        TaskFunction::ScriptBash => ScriptLanguage::Bash,
+        TaskFunction::ScriptPython => ScriptLanguage::Python,
+        TaskFunction::CleanupExecutions => {
+            reject_unknown(map, &["retention_days", "failed_retention_days"])?;
+            return TaskSpec::cleanup_executions(days(map, "retention_days")?, days(map, "failed_retention_days")?);
+        }
+        inactive => return Err(TaskArgError::unavailable(inactive)),
+    };
+    reject_unknown(map, &["script_path", "args"])?;
+    let script_path = match map.get("script_path") {
+        Some(Value::String(s)) => s.clone(),
+        None | Some(Value::Null) => return Err(TaskArgError::new("script_path", "field required")),
+        Some(_) => return Err(TaskArgError::new("script_path", "must be a string")),
+    };
+    TaskSpec::script(language, script_path, string_list(map.get("args"))?)
+}
+
+/// The arguments as seed 004 shows them.
+pub(super) fn task_args_view(task: &TaskSpec) -> Value {
+    match task {
+        TaskSpec::Script { script_path, args, .. } => json!({ "script_path": script_path, "args": args }),
+        TaskSpec::CleanupExecutions { retention_days, failed_retention_days } => {
+            json!({ "retention_days": retention_days, "failed_retention_days": failed_retention_days })
+        }
+    }
+}
+
+fn reject_unknown(map: &Map<String, Value>, known: &[&str]) -> Result<(), TaskArgError> {
+    match map.keys().find(|k| !known.contains(&k.as_str())) {
+        Some(key) => {
+            Err(TaskArgError::new(key.clone(), format!("unknown argument; expected one of: {}", known.join(", "))))
+        }
+        None => Ok(()),
+    }
+}
+
+fn string_list(value: Option<&Value>) -> Result<Vec<String>, TaskArgError> {
+    match value {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| match item {
+                Value::String(s) => Ok(s.clone()),
+                _ => Err(TaskArgError::new(format!("args[{i}]"), "must be a string")),
+            })
+            .collect(),
+        Some(_) => Err(TaskArgError::new("args", "must be an array of strings")),
+    }
+}
+
+/// A day count; anything but a whole non-negative number is as far out of range as 0.
+fn days(map: &Map<String, Value>, key: &str) -> Result<Option<u64>, TaskArgError> {
+    match map.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(value) => value.as_u64().map(Some).ok_or_else(|| TaskArgError::retention_out_of_range(key)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn script_args_are_checked() {
+        let spec =
+            parse_task_args(TaskFunction::ScriptBash, Some(&json!({"script_path": "a.sh", "args": ["--full", "x y"]})));
+        assert_eq!(
+            spec,
+            Ok(TaskSpec::Script {
+                language: ScriptLanguage::Bash,
+                script_path: "a.sh".into(),
+                args: vec!["--full".into(), "x y".into()]
+            })
+        );
+        let err = parse_task_args(TaskFunction::ScriptPython, Some(&json!({"script_path": "a.py", "args": ["a", 1]})))
+            .unwrap_err();
+        assert_eq!(err.field, "args[1]");
+        let err = parse_task_args(TaskFunction::ScriptPython, Some(&json!({"args": []}))).unwrap_err();
+        assert_eq!((err.field.as_str(), err.message.as_str()), ("script_path", "field required"));
+        let err =
+            parse_task_args(TaskFunction::ScriptBash, Some(&json!({"script_path": "a", "shell": true}))).unwrap_err();
+        assert_eq!(err.field, "shell");
+        assert!(parse_task_args(TaskFunction::ScriptBash, Some(&json!([1]))).is_err());
+    }
+
+    #[test]
+    fn inactive_functions_are_refused() {
+        let err = parse_task_args(TaskFunction::ClipVideo, None).unwrap_err();
+        assert!(err.message.contains("not available"), "{err}");
+    }
+
+    #[test]
+    fn cleanup_defaults_keep_failed_runs_longer() {
+        let spec = parse_task_args(TaskFunction::CleanupExecutions, Some(&json!({"retention_days": 30}))).unwrap();
+        assert_eq!(spec, TaskSpec::CleanupExecutions { retention_days: 30, failed_retention_days: 60 });
+        assert!(parse_task_args(TaskFunction::CleanupExecutions, Some(&json!({"retention_days": 0}))).is_err());
+        let err = parse_task_args(TaskFunction::CleanupExecutions, Some(&json!({"retention_days": -3}))).unwrap_err();
+        assert_eq!(
+            (err.field.as_str(), err.message.as_str()),
+            ("retention_days", "must be an integer from 1 to 36500")
+        );
+    }
+
+    #[test]
+    fn the_view_reads_back() {
+        let spec = TaskSpec::CleanupExecutions { retention_days: 3, failed_retention_days: 9 };
+        let view = task_args_view(&spec);
+        assert_eq!(parse_task_args(TaskFunction::CleanupExecutions, Some(&view)), Ok(spec));
+    }
+}
