@@ -9,6 +9,7 @@ use jobsmith::adapters::aws::dynamo::create_table;
 use jobsmith::adapters::local::script::Interpreters;
 use jobsmith::adapters::local::{LocalApp, LocalConfig};
 use jobsmith::domain::principal::{KeyRing, Role, generate_key};
+use jobsmith::test_support::aws::{EXECUTOR_ARN, SCHEDULER_ROLE_ARN};
 use jobsmith_lambda::lambda_http::aws_lambda_events::apigw::ApiGatewayV2CustomAuthorizerV2Request;
 use jobsmith_lambda::lambda_http::tower::ServiceExt;
 use jobsmith_lambda::{authorize, http_router};
@@ -52,8 +53,8 @@ async fn harness() -> Harness {
         (vars::TABLE, "jobs"),
         (vars::BUCKET, "media"),
         (vars::SCHEDULE_GROUP, GROUP),
-        (vars::EXECUTOR_ARN, "arn:aws:lambda:us-east-1:123456789012:function:jobsmith-executor"),
-        (vars::SCHEDULER_ROLE_ARN, "arn:aws:iam::123456789012:role/jobsmith-scheduler"),
+        (vars::EXECUTOR_ARN, EXECUTOR_ARN),
+        (vars::SCHEDULER_ROLE_ARN, SCHEDULER_ROLE_ARN),
         (vars::S3_FORCE_PATH_STYLE, "true"),
         (vars::SCRIPT_ROOTS, root.as_str()),
         (vars::API_KEYS, keys.as_str()),
