@@ -6,3 +6,5 @@ pub mod app;
 pub mod domain;
 pub mod http;
 pub mod ports;
+#[cfg(any(test, feature = "test-support"))]
+pub mod test_support;

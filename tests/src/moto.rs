@@ -1,10 +1,15 @@
 //! A moto server (DynamoDB, S3 and EventBridge Scheduler) of a test's own, on a free loopback
-//! port, stopped when dropped. Installed by `infra/aws/emulators.sh install`.
+//! port, stopped when dropped; or one shared by the tests of a test binary. Installed by
+//! `infra/aws/emulators.sh install`.
 
 use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+use nix::sys::signal::Signal;
+use tokio::sync::OnceCell;
 
 const READY_WITHIN: Duration = Duration::from_secs(30);
 
@@ -16,19 +21,41 @@ pub struct MotoServer {
 impl MotoServer {
     /// Starts one; panics with what to do when moto is not installed.
     pub async fn start() -> Self {
-        let binary = moto_binary();
-        let port = free_port();
-        let child = Command::new(&binary)
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|err| {
-                panic!("cannot start {}: {err}; run `infra/aws/emulators.sh install` first", binary.display())
-            });
+        let (child, port) = spawn(command());
         let server = Self { child, endpoint: format!("http://127.0.0.1:{port}") };
         server.wait_ready().await;
         server
+    }
+
+    /// The server of this test binary, started by the first test that asks: for suites of many
+    /// short tests that each work in tables of their own, where starting moto for every test
+    /// would take longer than the tests. A static is never dropped, so the kernel ends it:
+    /// moto gets SIGKILL when the thread that started it ends (`PR_SET_PDEATHSIG`), and that
+    /// thread lives as long as the test process.
+    pub async fn shared() -> &'static Self {
+        static SHARED: OnceCell<MotoServer> = OnceCell::const_new();
+        SHARED
+            .get_or_init(|| async {
+                let (started, spawned) = tokio::sync::oneshot::channel();
+                std::thread::spawn(move || {
+                    let mut command = command();
+                    // SAFETY: the closure runs in the forked child before exec and only makes
+                    // one system call, which is async-signal-safe.
+                    unsafe {
+                        command
+                            .pre_exec(|| nix::sys::prctl::set_pdeathsig(Signal::SIGKILL).map_err(std::io::Error::from));
+                    }
+                    let _ = started.send(spawn(command));
+                    loop {
+                        std::thread::park();
+                    }
+                });
+                let (child, port) = spawned.await.expect("the thread that starts moto");
+                let server = Self { child, endpoint: format!("http://127.0.0.1:{port}") };
+                server.wait_ready().await;
+                server
+            })
+            .await
     }
 
     pub fn endpoint(&self) -> &str {
@@ -66,6 +93,21 @@ impl Drop for MotoServer {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+fn command() -> Command {
+    let mut command = Command::new(moto_binary());
+    command.stdout(Stdio::null()).stderr(Stdio::null());
+    command
+}
+
+/// Starts `command` on a free port; panics with what to do when moto is not installed.
+fn spawn(mut command: Command) -> (Child, u16) {
+    let port = free_port();
+    let child = command.args(["-H", "127.0.0.1", "-p", &port.to_string()]).spawn().unwrap_or_else(|err| {
+        panic!("cannot start {}: {err}; run `infra/aws/emulators.sh install` first", moto_binary().display())
+    });
+    (child, port)
 }
 
 fn moto_binary() -> PathBuf {

@@ -17,12 +17,12 @@ use jobsmith::domain::principal::{Principal, Role};
 use jobsmith::domain::task::{ScriptLanguage, TaskSpec};
 use jobsmith::domain::trigger::Trigger;
 use jobsmith::ports::{ExecutionFilter, PageRequest};
+use jobsmith::test_support::aws::{EXECUTOR_ARN, SCHEDULER_ROLE_ARN};
 use jobsmith_functions::{DEADLINE_MARGIN, DEADLINE_MESSAGE, RunReport, ScheduledRun, handle_scheduled_run};
 use jobsmith_tests::moto::MotoServer;
 
 const TABLE: &str = "jobsmith-executor-test";
 const GROUP: &str = "jobsmith-executor-test";
-const EXECUTOR_ARN: &str = "arn:aws:lambda:us-east-1:123456789012:function:jobsmith-executor";
 
 /// Far from any Lambda deadline: the tests that are not about the deadline get out of its way.
 const PLENTY: Duration = Duration::from_secs(600);
@@ -47,7 +47,7 @@ async fn harness() -> Harness {
         (vars::BUCKET, "unused-by-the-executor"),
         (vars::SCHEDULE_GROUP, GROUP),
         (vars::EXECUTOR_ARN, EXECUTOR_ARN),
-        (vars::SCHEDULER_ROLE_ARN, "arn:aws:iam::123456789012:role/jobsmith-scheduler"),
+        (vars::SCHEDULER_ROLE_ARN, SCHEDULER_ROLE_ARN),
         (vars::S3_FORCE_PATH_STYLE, "true"),
         (vars::SCRIPT_ROOTS, root.as_str()),
     ];

@@ -10,6 +10,7 @@ use jobsmith::adapters::local::script::Interpreters;
 use jobsmith::adapters::local::{LocalApp, LocalConfig};
 use jobsmith::domain::principal::{KeyRing, Role, generate_key};
 use jobsmith::http::routes::{ROUTES, function};
+use jobsmith::test_support::aws::{EXECUTOR_ARN, SCHEDULER_ROLE_ARN};
 use jobsmith_functions::lambda_http::aws_lambda_events::apigw::ApiGatewayV2CustomAuthorizerV2Request;
 use jobsmith_functions::lambda_http::tower::ServiceExt;
 use jobsmith_functions::{FunctionRoutes, authorize, http_router};
@@ -53,8 +54,8 @@ async fn harness() -> Harness {
         (vars::TABLE, "jobs"),
         (vars::BUCKET, "media"),
         (vars::SCHEDULE_GROUP, GROUP),
-        (vars::EXECUTOR_ARN, "arn:aws:lambda:us-east-1:123456789012:function:jobsmith-executor"),
-        (vars::SCHEDULER_ROLE_ARN, "arn:aws:iam::123456789012:role/jobsmith-scheduler"),
+        (vars::EXECUTOR_ARN, EXECUTOR_ARN),
+        (vars::SCHEDULER_ROLE_ARN, SCHEDULER_ROLE_ARN),
         (vars::S3_FORCE_PATH_STYLE, "true"),
         (vars::SCRIPT_ROOTS, root.as_str()),
         (vars::API_KEYS, keys.as_str()),
@@ -248,9 +249,9 @@ async fn jobs_are_created_read_and_deleted_alike_in_both_families() {
     let created = h.same(Method::POST, "/api/v1/scheduler/jobs", Some(scheduler_job("sync-1")), Caller::Operator).await;
     assert!(created.status.is_success(), "{}", created.body);
     assert_eq!(created.body["createdBy"], "ops", "the authorizer's principal reached the handler");
-    let legacy =
+    let scripts_job =
         json!({"job_id": "backup", "job_type": "bash", "script_path": "ok.sh", "run_date": "2099-12-31T23:59:59"});
-    let scheduled = h.same(Method::POST, "/api/schedule-job", Some(legacy), Caller::Operator).await;
+    let scheduled = h.same(Method::POST, "/api/schedule-job", Some(scripts_job), Caller::Operator).await;
     assert!(scheduled.status.is_success(), "{}", scheduled.body);
 
     h.same(Method::GET, "/api/v1/scheduler/jobs/sync-1", None, Caller::Viewer).await;
@@ -270,9 +271,9 @@ async fn bad_input_and_refusals_have_each_familys_shape() {
     let h = harness().await;
     // Seed 001 (`{"error"}`), seed 000 (`{"success": false, "error"}`), seed 004 (`{"detail"}`).
     let missing = json!({"job_id": "x", "job_type": "bash", "script_path": "ok.sh"});
-    let legacy = h.same(Method::POST, "/api/schedule-job", Some(missing), Caller::Operator).await;
-    assert_eq!(legacy.status, StatusCode::BAD_REQUEST);
-    assert_eq!(legacy.body, json!({"error": "Missing required fields: run_date"}));
+    let scripts_job = h.same(Method::POST, "/api/schedule-job", Some(missing), Caller::Operator).await;
+    assert_eq!(scripts_job.status, StatusCode::BAD_REQUEST);
+    assert_eq!(scripts_job.body, json!({"error": "Missing required fields: run_date"}));
     let gone = h.same(Method::GET, "/api/job/nope", None, Caller::Viewer).await;
     assert_eq!(gone.status, StatusCode::NOT_FOUND);
     let bulk = h.same(Method::DELETE, "/api/jobs/all", None, Caller::Operator).await;

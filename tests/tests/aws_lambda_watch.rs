@@ -15,6 +15,7 @@ use jobsmith::adapters::aws::dynamo::create_table;
 use jobsmith::adapters::aws::scheduler::{SCHEDULED_TIME_PLACEHOLDER, schedule_name};
 use jobsmith::domain::ids::JobId;
 use jobsmith::domain::principal::{Role, generate_key};
+use jobsmith::test_support::aws::{EXECUTOR_ARN, SCHEDULER_ROLE_ARN};
 use jobsmith_functions::DEADLINE_MESSAGE;
 use jobsmith_tests::apigw;
 use jobsmith_tests::lambda_watch::LambdaWatch;
@@ -23,7 +24,6 @@ use serde_json::{Value, json};
 
 const TABLE: &str = "jobsmith-watch-test";
 const GROUP: &str = "jobsmith-watch-test";
-const EXECUTOR_ARN: &str = "arn:aws:lambda:us-east-1:123456789012:function:jobsmith-executor";
 
 const AUTHORIZER: &str = "authorizer";
 const CREATE_JOB: &str = "create-job";
@@ -62,7 +62,7 @@ async fn harness() -> Harness {
         (vars::BUCKET, "media"),
         (vars::SCHEDULE_GROUP, GROUP),
         (vars::EXECUTOR_ARN, EXECUTOR_ARN),
-        (vars::SCHEDULER_ROLE_ARN, "arn:aws:iam::123456789012:role/jobsmith-scheduler"),
+        (vars::SCHEDULER_ROLE_ARN, SCHEDULER_ROLE_ARN),
         (vars::S3_FORCE_PATH_STYLE, "true"),
         (vars::SCRIPT_ROOTS, root.as_str()),
         (vars::API_KEYS, operator.config_line.as_str()),

@@ -17,192 +17,31 @@
 //! happened and only its answer was lost (a timeout, or the SDK's retry of a conditional write
 //! meeting its own first attempt). A journal of every write on either side shows the order.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use async_trait::async_trait;
 use aws_sdk_scheduler::operation::get_schedule::GetScheduleOutput;
 use aws_sdk_scheduler::types::{ActionAfterCompletion, ScheduleState};
 use chrono::{DateTime, Utc};
 use jobsmith::adapters::aws::dynamo::aws_sdk_dynamodb;
 use jobsmith::adapters::aws::dynamo::{DynamoStore, Retention, create_table};
 use jobsmith::adapters::aws::scheduler::{
-    EventBridgeScheduler, JobSchedule, SchedulerTarget, UNSUPPORTED_INTERVAL, job_schedule, schedule_name,
+    EventBridgeScheduler, JobSchedule, UNSUPPORTED_INTERVAL, job_schedule, schedule_name,
 };
 use jobsmith::adapters::local::LocalTaskRunner;
 use jobsmith::adapters::local::script::Interpreters;
 use jobsmith::app::{AppError, Executor, InstanceInfo, JobService};
-use jobsmith::domain::execution::{Execution, ExecutionStatus};
 use jobsmith::domain::ids::JobId;
-use jobsmith::domain::job::{Job, JobCounts, JobFilter, NewJob, Policies};
-use jobsmith::domain::principal::Principal;
+use jobsmith::domain::job::Job;
 use jobsmith::domain::script_path::ScriptRoots;
-use jobsmith::domain::task::TaskSpec;
-use jobsmith::domain::trigger::{CronSchedule, Trigger, parse_timezone};
-use jobsmith::ports::{
-    BackendError, Clock, ExecutionStore, JobStore, Page, PageRequest, StoreError, StoreResult, SystemClock, TaskRunner,
-    TriggerBackend,
-};
+use jobsmith::domain::trigger::Trigger;
+use jobsmith::ports::{Clock, ExecutionStore, JobStore, SystemClock, TaskRunner};
+use jobsmith::test_support::aws::scheduler_target;
+use jobsmith::test_support::fakes::{Fault, FlakyBackend, FlakyJobs, INJECTED, Journal};
+use jobsmith::test_support::fixtures::{admin, cleanup_job as new_job, cron, job_id as id};
 use jobsmith_tests::moto::MotoServer;
 
 const TABLE: &str = "jobsmith-repair";
 const GROUP: &str = "jobsmith-repair";
-const EXECUTOR: &str = "arn:aws:lambda:us-east-1:123456789012:function:jobsmith-executor";
-const ROLE: &str = "arn:aws:iam::123456789012:role/jobsmith-scheduler";
-const INJECTED: &str = "injected failure";
-
-/// How a decorated write goes wrong, if at all.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-enum Fault {
-    #[default]
-    Off,
-    /// Fails before the call reaches AWS.
-    Fail,
-    /// Makes the call, then fails as if the answer was lost.
-    Lose,
-}
-
-/// One write's fault, switched by the test.
-#[derive(Default)]
-struct Switch(Mutex<Fault>);
-
-impl Switch {
-    fn set(&self, fault: Fault) {
-        *self.0.lock().expect("switch") = fault;
-    }
-}
-
-/// Every write on either side, in order, as `<side> <write> <job id>`, with ` FAILED` when it
-/// was made to fail before the call and ` LOST` when after it.
-#[derive(Default)]
-struct Journal(Mutex<Vec<String>>);
-
-impl Journal {
-    /// Records the write and runs it as `switch` says: as it is, not at all, or with its answer
-    /// replaced by `failure`.
-    async fn write<T, E>(
-        &self,
-        entry: String,
-        switch: &Switch,
-        call: impl Future<Output = Result<T, E>>,
-        failure: impl FnOnce() -> E,
-    ) -> Result<T, E> {
-        let fault = *switch.0.lock().expect("switch");
-        let suffix = match fault {
-            Fault::Off => "",
-            Fault::Fail => " FAILED",
-            Fault::Lose => " LOST",
-        };
-        self.0.lock().expect("journal").push(format!("{entry}{suffix}"));
-        match fault {
-            Fault::Off => call.await,
-            Fault::Fail => Err(failure()),
-            Fault::Lose => {
-                call.await?;
-                Err(failure())
-            }
-        }
-    }
-
-    /// The writes since the last call.
-    fn take(&self) -> Vec<String> {
-        std::mem::take(&mut *self.0.lock().expect("journal"))
-    }
-}
-
-/// The real EventBridge Scheduler adapter; `schedule` (the upsert) and `unschedule` go wrong
-/// as their switch says.
-struct FlakyScheduler {
-    inner: EventBridgeScheduler,
-    journal: Arc<Journal>,
-    fail_schedule: Switch,
-    fail_unschedule: Switch,
-}
-
-fn backend_failure(what: &str, id: &JobId) -> BackendError {
-    BackendError::Backend(format!("{INJECTED}: {what} {id}"))
-}
-
-#[async_trait]
-impl TriggerBackend for FlakyScheduler {
-    async fn schedule(&self, job: &Job) -> Result<(), BackendError> {
-        let entry = format!("scheduler put {}", job.id);
-        let call = self.inner.schedule(job);
-        self.journal.write(entry, &self.fail_schedule, call, || backend_failure("schedule", &job.id)).await
-    }
-
-    async fn unschedule(&self, id: &JobId) -> Result<(), BackendError> {
-        let call = self.inner.unschedule(id);
-        self.journal
-            .write(format!("scheduler delete {id}"), &self.fail_unschedule, call, || backend_failure("unschedule", id))
-            .await
-    }
-
-    async fn dispatch(&self, job: Job, execution: Execution) -> Result<(), BackendError> {
-        self.inner.dispatch(job, execution).await
-    }
-}
-
-/// The real DynamoDB store; inserting, updating and deleting a job go wrong as their switch
-/// says.
-struct FlakyJobs {
-    inner: Arc<DynamoStore>,
-    journal: Arc<Journal>,
-    fail_insert: Switch,
-    fail_update: Switch,
-    fail_delete: Switch,
-}
-
-fn store_failure(what: &str, id: &JobId) -> StoreError {
-    StoreError::Backend(format!("{INJECTED}: {what} {id}"))
-}
-
-#[async_trait]
-impl JobStore for FlakyJobs {
-    async fn insert_job(&self, job: &Job) -> StoreResult<()> {
-        let entry = format!("store insert {}", job.id);
-        let call = self.inner.insert_job(job);
-        self.journal.write(entry, &self.fail_insert, call, || store_failure("insert", &job.id)).await
-    }
-
-    async fn get_job(&self, id: &JobId) -> StoreResult<Option<Job>> {
-        self.inner.get_job(id).await
-    }
-
-    async fn update_job(&self, job: &Job, expected_version: u64) -> StoreResult<()> {
-        let entry = format!("store update {}", job.id);
-        let call = self.inner.update_job(job, expected_version);
-        self.journal.write(entry, &self.fail_update, call, || store_failure("update", &job.id)).await
-    }
-
-    async fn delete_job(&self, id: &JobId) -> StoreResult<bool> {
-        let call = self.inner.delete_job(id);
-        self.journal.write(format!("store delete {id}"), &self.fail_delete, call, || store_failure("delete", id)).await
-    }
-
-    async fn list_jobs(&self, filter: &JobFilter, page: &PageRequest) -> StoreResult<Page<Job>> {
-        self.inner.list_jobs(filter, page).await
-    }
-
-    async fn count_jobs(&self) -> StoreResult<JobCounts> {
-        self.inner.count_jobs().await
-    }
-
-    async fn due_jobs(&self, until: DateTime<Utc>, limit: u32) -> StoreResult<Vec<Job>> {
-        self.inner.due_jobs(until, limit).await
-    }
-
-    async fn next_due_job(&self) -> StoreResult<Option<Job>> {
-        self.inner.next_due_job().await
-    }
-
-    async fn advance_next_run(&self, id: &JobId, from: DateTime<Utc>, to: Option<DateTime<Utc>>) -> StoreResult<bool> {
-        self.inner.advance_next_run(id, from, to).await
-    }
-
-    async fn record_run(&self, id: &JobId, status: ExecutionStatus, at: DateTime<Utc>) -> StoreResult<()> {
-        self.inner.record_run(id, status, at).await
-    }
-}
 
 struct Harness {
     _moto: MotoServer,
@@ -211,7 +50,7 @@ struct Harness {
     /// The table read back directly, past the decorator.
     store: Arc<DynamoStore>,
     jobs: Arc<FlakyJobs>,
-    scheduler: Arc<FlakyScheduler>,
+    scheduler: Arc<FlakyBackend>,
     journal: Arc<Journal>,
     service: JobService,
 }
@@ -225,32 +64,13 @@ async fn harness() -> Harness {
     create_table(&dynamo, TABLE).await.expect("create the table");
     let schedules = aws_sdk_scheduler::Client::new(&sdk);
     schedules.create_schedule_group().name(GROUP).send().await.expect("create the schedule group");
-    let target = SchedulerTarget {
-        group: GROUP.to_owned(),
-        executor_arn: EXECUTOR.to_owned(),
-        role_arn: ROLE.to_owned(),
-        dead_letter_arn: None,
-        maximum_retry_attempts: 3,
-        maximum_event_age_seconds: 3_600,
-    };
-
     let journal = Arc::new(Journal::default());
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let store = Arc::new(DynamoStore::new(dynamo, TABLE, Retention::default()));
-    let jobs = Arc::new(FlakyJobs {
-        inner: store.clone(),
-        journal: journal.clone(),
-        fail_insert: Switch::default(),
-        fail_update: Switch::default(),
-        fail_delete: Switch::default(),
-    });
+    let jobs = Arc::new(FlakyJobs::new(store.clone(), journal.clone()));
     let executions: Arc<dyn ExecutionStore> = store.clone();
-    let scheduler = Arc::new(FlakyScheduler {
-        inner: EventBridgeScheduler::new(schedules.clone(), target),
-        journal: journal.clone(),
-        fail_schedule: Switch::default(),
-        fail_unschedule: Switch::default(),
-    });
+    let adapter = EventBridgeScheduler::new(schedules.clone(), scheduler_target(GROUP));
+    let scheduler = Arc::new(FlakyBackend::new(Arc::new(adapter), journal.clone()));
     let roots = Arc::new(ScriptRoots::new(Vec::new()).expect("no script roots"));
     let runner: Arc<dyn TaskRunner> =
         Arc::new(LocalTaskRunner::new(roots.clone(), Interpreters::default(), executions.clone(), clock.clone()));
@@ -341,34 +161,8 @@ impl Harness {
     }
 }
 
-fn id(raw: &str) -> JobId {
-    JobId::parse(raw).expect("job id")
-}
-
-fn new_job(id_: &str, trigger: Trigger) -> NewJob {
-    NewJob {
-        id: Some(id(id_)),
-        name: None,
-        description: None,
-        task: TaskSpec::CleanupExecutions { retention_days: 30, failed_retention_days: 90 },
-        trigger,
-        policies: Policies::default(),
-        enabled: true,
-        paused: false,
-    }
-}
-
-fn admin() -> Principal {
-    Principal::anonymous_admin()
-}
-
 fn hourly() -> Trigger {
     Trigger::Interval { every_seconds: 3_600, anchor: Utc::now() }
-}
-
-fn cron(expression: &str, zone: &str) -> Trigger {
-    let zone = parse_timezone("timezone", zone).expect("zone");
-    Trigger::Cron(CronSchedule::parse("cron", expression, zone).expect("cron"))
 }
 
 fn at(time: &str) -> Trigger {
@@ -396,7 +190,7 @@ fn journal(entries: &[&str]) -> Vec<String> {
 #[tokio::test]
 async fn a_create_whose_schedule_fails_leaves_neither() {
     let h = harness().await;
-    h.scheduler.fail_schedule.set(Fault::Fail);
+    h.scheduler.schedule_fault.set(Fault::Fail);
     let err = h.service.create(new_job("nightly", cron("0 2 * * ? *", "Europe/Berlin")), &admin(), false).await;
     assert_injected(err.expect_err("the schedule failed"), "schedule nightly");
     assert_eq!(
@@ -410,7 +204,7 @@ async fn a_create_whose_schedule_fails_leaves_neither() {
     );
     assert!(h.agreeing(&id("nightly")).await.is_empty(), "the record went with its schedule");
 
-    h.scheduler.fail_schedule.set(Fault::Off);
+    h.scheduler.schedule_fault.set(Fault::Off);
     h.service.create(new_job("nightly", cron("0 2 * * ? *", "Europe/Berlin")), &admin(), false).await.expect("again");
     let sides = h.agreeing(&id("nightly")).await;
     assert_eq!(sides.expression(), "cron(0 2 * * ? *)");
@@ -445,7 +239,7 @@ async fn a_replace_whose_schedule_fails_keeps_the_old_job() {
     h.service.pause(&report, &admin()).await.expect("pause");
     h.journal.take();
 
-    h.scheduler.fail_schedule.set(Fault::Fail);
+    h.scheduler.schedule_fault.set(Fault::Fail);
     let err = h.service.create(new_job("report", at("2099-07-01T00:00:00Z")), &admin(), true).await;
     assert_injected(err.expect_err("the schedule failed"), "schedule report");
     assert_eq!(
@@ -465,7 +259,7 @@ async fn a_replace_whose_schedule_fails_keeps_the_old_job() {
     assert_eq!(sides.expression(), "at(2099-06-01T08:30:15)");
     assert_eq!(sides.state(), &ScheduleState::Disabled);
 
-    h.scheduler.fail_schedule.set(Fault::Off);
+    h.scheduler.schedule_fault.set(Fault::Off);
     h.service.create(new_job("report", at("2099-07-01T00:00:00Z")), &admin(), true).await.expect("replace");
     let sides = h.agreeing(&report).await;
     assert_eq!(sides.expression(), "at(2099-07-01T00:00:00)");
@@ -483,7 +277,7 @@ async fn an_update_whose_schedule_fails_is_undone() {
         Ok(())
     };
 
-    h.scheduler.fail_schedule.set(Fault::Fail);
+    h.scheduler.schedule_fault.set(Fault::Fail);
     let err = h.service.update(&sync, &admin(), change).await;
     assert_injected(err.expect_err("the schedule failed"), "schedule sync");
     assert_eq!(h.journal.take(), journal(&UNDONE_CHANGE));
@@ -497,7 +291,7 @@ async fn an_update_whose_schedule_fails_is_undone() {
     assert_eq!(sides.expression(), "rate(1 hour)");
     assert_eq!(sides.schedule().schedule_expression_timezone(), Some("UTC"));
 
-    h.scheduler.fail_schedule.set(Fault::Off);
+    h.scheduler.schedule_fault.set(Fault::Off);
     let updated = h.service.update(&sync, &admin(), change).await.expect("and it can still be changed");
     assert_eq!(updated.name, "renamed");
     let sides = h.agreeing(&sync).await;
@@ -535,14 +329,14 @@ async fn a_pause_whose_schedule_fails_is_undone() {
     let sync = id("sync");
     h.create("sync", hourly()).await;
 
-    h.scheduler.fail_schedule.set(Fault::Fail);
+    h.scheduler.schedule_fault.set(Fault::Fail);
     assert_injected(h.service.pause(&sync, &admin()).await.expect_err("the schedule failed"), "schedule sync");
     assert_eq!(h.journal.take(), journal(&UNDONE_CHANGE));
     let sides = h.agreeing(&sync).await;
     assert!(!sides.record().paused);
     assert_eq!(sides.state(), &ScheduleState::Enabled);
 
-    h.scheduler.fail_schedule.set(Fault::Off);
+    h.scheduler.schedule_fault.set(Fault::Off);
     h.service.pause(&sync, &admin()).await.expect("pause");
     let sides = h.agreeing(&sync).await;
     assert!(sides.record().paused);
@@ -557,7 +351,7 @@ async fn a_resume_whose_schedule_fails_is_undone() {
     let paused = h.service.pause(&sync, &admin()).await.expect("pause");
     h.journal.take();
 
-    h.scheduler.fail_schedule.set(Fault::Fail);
+    h.scheduler.schedule_fault.set(Fault::Fail);
     assert_injected(h.service.resume(&sync, &admin()).await.expect_err("the schedule failed"), "schedule sync");
     assert_eq!(h.journal.take(), journal(&UNDONE_CHANGE));
     let sides = h.agreeing(&sync).await;
@@ -565,7 +359,7 @@ async fn a_resume_whose_schedule_fails_is_undone() {
     assert_eq!(sides.record().next_run_at, paused.next_run_at, "resuming planned afresh; that is undone too");
     assert_eq!(sides.state(), &ScheduleState::Disabled);
 
-    h.scheduler.fail_schedule.set(Fault::Off);
+    h.scheduler.schedule_fault.set(Fault::Off);
     h.service.resume(&sync, &admin()).await.expect("resume");
     let sides = h.agreeing(&sync).await;
     assert!(!sides.record().paused);
@@ -579,25 +373,25 @@ async fn disable_and_enable_whose_schedule_fails_are_undone() {
     let sync = id("sync");
     h.create("sync", cron("*/15 * * * ? *", "UTC")).await;
 
-    h.scheduler.fail_schedule.set(Fault::Fail);
+    h.scheduler.schedule_fault.set(Fault::Fail);
     let err = h.service.set_enabled(&sync, false, &admin()).await.expect_err("the schedule failed");
     assert_injected(err, "schedule sync");
     let sides = h.agreeing(&sync).await;
     assert!(sides.record().enabled);
     assert_eq!(sides.state(), &ScheduleState::Enabled);
 
-    h.scheduler.fail_schedule.set(Fault::Off);
+    h.scheduler.schedule_fault.set(Fault::Off);
     h.service.set_enabled(&sync, false, &admin()).await.expect("disable");
     assert_eq!(h.agreeing(&sync).await.state(), &ScheduleState::Disabled);
 
-    h.scheduler.fail_schedule.set(Fault::Fail);
+    h.scheduler.schedule_fault.set(Fault::Fail);
     let err = h.service.set_enabled(&sync, true, &admin()).await.expect_err("the schedule failed");
     assert_injected(err, "schedule sync");
     let sides = h.agreeing(&sync).await;
     assert!(!sides.record().enabled);
     assert_eq!(sides.state(), &ScheduleState::Disabled);
 
-    h.scheduler.fail_schedule.set(Fault::Off);
+    h.scheduler.schedule_fault.set(Fault::Off);
     h.service.set_enabled(&sync, true, &admin()).await.expect("enable");
     assert_eq!(h.agreeing(&sync).await.state(), &ScheduleState::Enabled);
 }
@@ -608,7 +402,7 @@ async fn a_delete_whose_unschedule_fails_keeps_both() {
     let nightly = id("nightly");
     h.create("nightly", cron("0 2 * * ? *", "Europe/Berlin")).await;
 
-    h.scheduler.fail_unschedule.set(Fault::Fail);
+    h.scheduler.unschedule_fault.set(Fault::Fail);
     assert_injected(h.service.delete(&nightly).await.expect_err("the unschedule failed"), "unschedule nightly");
     assert_eq!(
         h.journal.take(),
@@ -619,7 +413,7 @@ async fn a_delete_whose_unschedule_fails_keeps_both() {
     assert!(sides.record.is_some());
     assert_eq!(sides.state(), &ScheduleState::Enabled);
 
-    h.scheduler.fail_unschedule.set(Fault::Off);
+    h.scheduler.unschedule_fault.set(Fault::Off);
     h.service.delete(&nightly).await.expect("delete");
     assert!(h.agreeing(&nightly).await.is_empty());
 }
@@ -635,7 +429,7 @@ async fn a_delete_whose_record_delete_fails_puts_the_schedule_back() {
     h.service.pause(&weekly, &admin()).await.expect("pause");
     h.create("once", at("2099-06-01T08:30:15Z")).await;
 
-    h.jobs.fail_delete.set(Fault::Fail);
+    h.jobs.delete_fault.set(Fault::Fail);
     assert_injected(h.service.delete(&weekly).await.expect_err("the record delete failed"), "delete weekly");
     assert_injected(h.service.delete(&once).await.expect_err("the record delete failed"), "delete once");
     assert_eq!(
@@ -659,7 +453,7 @@ async fn a_delete_whose_record_delete_fails_puts_the_schedule_back() {
     assert_eq!(sides.state(), &ScheduleState::Enabled);
     assert_eq!(sides.schedule().action_after_completion(), Some(&ActionAfterCompletion::Delete));
 
-    h.jobs.fail_delete.set(Fault::Off);
+    h.jobs.delete_fault.set(Fault::Off);
     h.service.delete(&weekly).await.expect("delete");
     h.service.delete(&once).await.expect("delete");
     assert!(h.agreeing(&weekly).await.is_empty());
@@ -673,7 +467,7 @@ async fn delete_all_keeps_every_job_it_could_not_delete_whole() {
     h.create("a", hourly()).await;
     h.create("b", cron("0 2 * * ? *", "UTC")).await;
 
-    h.jobs.fail_delete.set(Fault::Fail);
+    h.jobs.delete_fault.set(Fault::Fail);
     let report = h.service.delete_all().await.expect("delete all");
     assert_eq!(report.deleted, 0);
     let failed: Vec<&str> = report.errors.iter().map(|(id, _)| id.as_str()).collect();
@@ -683,15 +477,15 @@ async fn delete_all_keeps_every_job_it_could_not_delete_whole() {
         assert_eq!(sides.state(), &ScheduleState::Enabled, "{job}");
     }
 
-    h.jobs.fail_delete.set(Fault::Off);
-    h.scheduler.fail_unschedule.set(Fault::Fail);
+    h.jobs.delete_fault.set(Fault::Off);
+    h.scheduler.unschedule_fault.set(Fault::Fail);
     let report = h.service.delete_all().await.expect("delete all");
     assert_eq!((report.deleted, report.errors.len()), (0, 2));
     for job in ["a", "b"] {
         assert_eq!(h.agreeing(&id(job)).await.state(), &ScheduleState::Enabled, "{job}");
     }
 
-    h.scheduler.fail_unschedule.set(Fault::Off);
+    h.scheduler.unschedule_fault.set(Fault::Off);
     let report = h.service.delete_all().await.expect("delete all");
     assert_eq!((report.deleted, report.errors.len()), (2, 0));
     for job in ["a", "b"] {
@@ -706,15 +500,15 @@ async fn a_failing_first_write_leaves_the_schedule_alone() {
     let h = harness().await;
     let sync = id("sync");
 
-    h.jobs.fail_insert.set(Fault::Fail);
+    h.jobs.insert_fault.set(Fault::Fail);
     let err = h.service.create(new_job("sync", hourly()), &admin(), false).await.expect_err("the insert failed");
     assert_injected(err, "insert sync");
     assert_eq!(h.journal.take(), journal(&["store insert sync FAILED"]));
     assert!(h.agreeing(&sync).await.is_empty());
 
-    h.jobs.fail_insert.set(Fault::Off);
+    h.jobs.insert_fault.set(Fault::Off);
     h.create("sync", hourly()).await;
-    h.jobs.fail_update.set(Fault::Fail);
+    h.jobs.update_fault.set(Fault::Fail);
     assert_injected(h.service.pause(&sync, &admin()).await.expect_err("the update failed"), "update sync");
     assert_eq!(h.journal.take(), journal(&["store update sync FAILED"]));
     let sides = h.agreeing(&sync).await;
@@ -727,7 +521,7 @@ async fn a_failing_first_write_leaves_the_schedule_alone() {
 #[tokio::test]
 async fn a_create_whose_schedule_landed_but_was_lost_leaves_neither() {
     let h = harness().await;
-    h.scheduler.fail_schedule.set(Fault::Lose);
+    h.scheduler.schedule_fault.set(Fault::Lose);
     let err = h.service.create(new_job("nightly", cron("0 2 * * ? *", "Europe/Berlin")), &admin(), false).await;
     assert_injected(err.expect_err("the schedule failed"), "schedule nightly");
     assert!(h.agreeing(&id("nightly")).await.is_empty(), "the schedule went with the record");
@@ -751,7 +545,7 @@ async fn a_pause_whose_schedule_landed_but_was_lost_is_undone_on_both_sides() {
     let sync = id("sync");
     h.create("sync", hourly()).await;
 
-    h.scheduler.fail_schedule.set(Fault::Lose);
+    h.scheduler.schedule_fault.set(Fault::Lose);
     assert_injected(h.service.pause(&sync, &admin()).await.expect_err("the schedule failed"), "schedule sync");
     let sides = h.agreeing(&sync).await;
     assert!(!sides.record().paused);
@@ -769,7 +563,7 @@ async fn a_delete_whose_unschedule_landed_but_was_lost_keeps_both() {
     let nightly = id("nightly");
     h.create("nightly", cron("0 2 * * ? *", "Europe/Berlin")).await;
 
-    h.scheduler.fail_unschedule.set(Fault::Lose);
+    h.scheduler.unschedule_fault.set(Fault::Lose);
     assert_injected(h.service.delete(&nightly).await.expect_err("the unschedule failed"), "unschedule nightly");
     let sides = h.agreeing(&nightly).await;
     assert!(sides.record.is_some());
@@ -786,7 +580,7 @@ async fn a_delete_whose_record_delete_landed_but_was_lost_leaves_neither() {
     let weekly = id("weekly");
     h.create("weekly", cron("30 6 ? * MON *", "Asia/Tokyo")).await;
 
-    h.jobs.fail_delete.set(Fault::Lose);
+    h.jobs.delete_fault.set(Fault::Lose);
     assert_injected(h.service.delete(&weekly).await.expect_err("the record delete failed"), "delete weekly");
     assert!(h.agreeing(&weekly).await.is_empty());
     assert_eq!(

@@ -9,17 +9,15 @@ use jobsmith::adapters::aws::scheduler::{
     EventBridgeScheduler, ExecutorInput, SchedulerTarget, UNSUPPORTED_INTERVAL, run_schedule_name,
 };
 use jobsmith::domain::execution::{Execution, TriggeredBy};
-use jobsmith::domain::ids::JobId;
-use jobsmith::domain::job::{Job, NewJob, Policies};
-use jobsmith::domain::task::TaskSpec;
-use jobsmith::domain::trigger::{CronSchedule, Trigger, parse_timezone};
+use jobsmith::domain::job::Job;
+use jobsmith::domain::trigger::Trigger;
 use jobsmith::ports::{BackendError, TriggerBackend};
+use jobsmith::test_support::aws::scheduler_target;
+use jobsmith::test_support::aws::{DEAD_LETTER_ARN as DLQ, EXECUTOR_ARN as EXECUTOR, SCHEDULER_ROLE_ARN as ROLE};
+use jobsmith::test_support::fixtures::{cleanup_job, cron, job_id};
 use jobsmith_tests::moto::MotoServer;
 
 const GROUP: &str = "jobsmith-test";
-const EXECUTOR: &str = "arn:aws:lambda:us-east-1:123456789012:function:jobsmith-executor";
-const ROLE: &str = "arn:aws:iam::123456789012:role/jobsmith-scheduler";
-const DLQ: &str = "arn:aws:sqs:us-east-1:123456789012:jobsmith-dlq";
 
 struct Harness {
     _moto: MotoServer,
@@ -31,14 +29,7 @@ async fn harness() -> Harness {
     let moto = MotoServer::start().await;
     let client = Client::new(&moto.sdk_config().await);
     client.create_schedule_group().name(GROUP).send().await.expect("create the schedule group");
-    let target = SchedulerTarget {
-        group: GROUP.to_owned(),
-        executor_arn: EXECUTOR.to_owned(),
-        role_arn: ROLE.to_owned(),
-        dead_letter_arn: Some(DLQ.to_owned()),
-        maximum_retry_attempts: 3,
-        maximum_event_age_seconds: 3_600,
-    };
+    let target = SchedulerTarget { dead_letter_arn: Some(DLQ.to_owned()), ..scheduler_target(GROUP) };
     let backend = EventBridgeScheduler::new(client.clone(), target);
     Harness { _moto: moto, client, backend }
 }
@@ -63,26 +54,11 @@ impl Harness {
 }
 
 fn job(id: &str, trigger: Trigger) -> Job {
-    let new = NewJob {
-        id: Some(JobId::parse(id).expect("job id")),
-        name: None,
-        description: None,
-        task: TaskSpec::CleanupExecutions { retention_days: 30, failed_retention_days: 90 },
-        trigger,
-        policies: Policies::default(),
-        enabled: true,
-        paused: false,
-    };
-    Job::create(new, None, Utc::now())
+    Job::create(cleanup_job(id, trigger), None, Utc::now())
 }
 
 fn every(seconds: u64) -> Trigger {
     Trigger::Interval { every_seconds: seconds, anchor: Utc::now() }
-}
-
-fn cron(expression: &str, zone: &str) -> Trigger {
-    let zone = parse_timezone("timezone", zone).expect("zone");
-    Trigger::Cron(CronSchedule::parse("cron", expression, zone).expect("cron"))
 }
 
 fn input(schedule: &GetScheduleOutput) -> ExecutorInput {
@@ -206,7 +182,7 @@ async fn sub_minute_interval_is_refused_and_nothing_is_created() {
 #[tokio::test]
 async fn unscheduling_a_missing_job_is_fine() {
     let h = harness().await;
-    h.backend.unschedule(&JobId::parse("never-scheduled").expect("id")).await.expect("unschedule");
+    h.backend.unschedule(&job_id("never-scheduled")).await.expect("unschedule");
 }
 
 #[tokio::test]
@@ -242,14 +218,8 @@ async fn without_a_dead_letter_queue_none_is_set() {
     let moto = MotoServer::start().await;
     let client = Client::new(&moto.sdk_config().await);
     client.create_schedule_group().name(GROUP).send().await.expect("group");
-    let target = SchedulerTarget {
-        group: GROUP.to_owned(),
-        executor_arn: EXECUTOR.to_owned(),
-        role_arn: ROLE.to_owned(),
-        dead_letter_arn: None,
-        maximum_retry_attempts: 0,
-        maximum_event_age_seconds: 60,
-    };
+    let target =
+        SchedulerTarget { maximum_retry_attempts: 0, maximum_event_age_seconds: 60, ..scheduler_target(GROUP) };
     let backend = EventBridgeScheduler::new(client.clone(), target);
     backend.schedule(&job("no-dlq", every(60))).await.expect("schedule");
     let schedule = client.get_schedule().group_name(GROUP).name("no-dlq").send().await.expect("get");

@@ -13,8 +13,8 @@ use jobsmith::domain::job::JobFilter;
 use jobsmith::ports::{
     Clock, ExecutionFilter, ExecutionStore, JobStore, PageRequest, StartOutcome, StoreError, SystemClock,
 };
-use jobsmith_tests::contract;
-use jobsmith_tests::contract::fixtures::{job, job_id, run, secs, t0};
+use jobsmith::test_support::fixtures::{job, job_id, run, secs, t0};
+use jobsmith_tests::contract::{Backend, Writes};
 use jobsmith_tests::moto::MotoServer;
 
 /// Hands out fresh tables on one moto server.
@@ -32,9 +32,8 @@ impl Tables {
     }
 
     async fn store(&self, retention: Retention, clock: Arc<dyn Clock>) -> DynamoStore {
-        let table = format!("jobsmith-{}-{}", uuid::Uuid::new_v4().simple(), self.next.fetch_add(1, Ordering::Relaxed));
-        create_table(&self.client, &table).await.expect("create table");
-        DynamoStore::new(self.client.clone(), table, retention).with_clock(clock)
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        new_store(&self.client, n, retention).await.with_clock(clock)
     }
 
     async fn fresh(&self) -> DynamoStore {
@@ -42,25 +41,35 @@ impl Tables {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn job_store_contract() {
-    let tables = &Tables::start().await;
-    contract::run_job_store_contract(|| async move {
-        let store: Arc<dyn JobStore> = Arc::new(tables.fresh().await);
-        store
-    })
-    .await;
+async fn new_store(client: &Client, n: usize, retention: Retention) -> DynamoStore {
+    let table = format!("jobsmith-{}-{n}", uuid::Uuid::new_v4().simple());
+    create_table(client, &table).await.expect("create table");
+    DynamoStore::new(client.clone(), table, retention)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn execution_store_contract() {
-    let tables = &Tables::start().await;
-    contract::run_execution_store_contract(|| async move {
-        let store: Arc<dyn ExecutionStore> = Arc::new(tables.fresh().await);
-        store
-    })
-    .await;
+/// A table of its own on the moto server this test binary shares: the contract is many short
+/// tests, and starting moto for each would take longer than the checks.
+struct SharedMoto(Arc<DynamoStore>);
+
+impl Backend for SharedMoto {
+    const WRITES: Writes = Writes::Unisolated;
+
+    async fn open() -> Self {
+        let moto = MotoServer::shared().await;
+        let client = Client::new(&moto.sdk_config().await);
+        Self(Arc::new(new_store(&client, 0, Retention::default()).await))
+    }
+
+    fn job_store(&self) -> Arc<dyn JobStore> {
+        self.0.clone()
+    }
+
+    fn execution_store(&self) -> Arc<dyn ExecutionStore> {
+        self.0.clone()
+    }
 }
+
+jobsmith_tests::store_contract!(moto: SharedMoto);
 
 #[tokio::test]
 async fn the_table_has_the_documented_shape() {

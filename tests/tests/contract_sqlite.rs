@@ -1,62 +1,54 @@
-//! The store contract over `SqliteStore`, each check on a fresh database file.
+//! The store contract over `SqliteStore`: each check on a fresh database file, and again on the
+//! in-memory store, which shares one connection between reads and writes and must keep the same
+//! promises.
 
-use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use jobsmith::adapters::local::sqlite::SqliteStore;
 use jobsmith::ports::{ExecutionStore, JobStore};
-use jobsmith_tests::contract;
+use jobsmith_tests::contract::{Backend, Writes};
 
-/// Hands out a new file in one temporary directory per test; the directory outlives the stores.
-struct Files {
-    dir: tempfile::TempDir,
-    next: AtomicUsize,
+/// A store in a database file of its own; the directory goes with the store.
+struct SqliteFile {
+    store: Arc<SqliteStore>,
+    _dir: tempfile::TempDir,
 }
 
-impl Files {
-    fn new() -> Self {
-        Self { dir: tempfile::tempdir().expect("temp dir"), next: AtomicUsize::new(0) }
+impl Backend for SqliteFile {
+    const WRITES: Writes = Writes::Isolated;
+
+    async fn open() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = SqliteStore::open(&dir.path().join("store.db")).expect("open sqlite store");
+        Self { store: Arc::new(store), _dir: dir }
     }
 
-    fn open(&self) -> SqliteStore {
-        let path: PathBuf = self.dir.path().join(format!("store-{}.db", self.next.fetch_add(1, Ordering::Relaxed)));
-        SqliteStore::open(&path).expect("open sqlite store")
+    fn job_store(&self) -> Arc<dyn JobStore> {
+        self.store.clone()
+    }
+
+    fn execution_store(&self) -> Arc<dyn ExecutionStore> {
+        self.store.clone()
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn job_store_contract() {
-    let files = Files::new();
-    contract::run_job_store_contract(|| {
-        let store: Arc<dyn JobStore> = Arc::new(files.open());
-        async move { store }
-    })
-    .await;
+struct SqliteInMemory(Arc<SqliteStore>);
+
+impl Backend for SqliteInMemory {
+    const WRITES: Writes = Writes::Isolated;
+
+    async fn open() -> Self {
+        Self(Arc::new(SqliteStore::open_in_memory().expect("open in memory")))
+    }
+
+    fn job_store(&self) -> Arc<dyn JobStore> {
+        self.0.clone()
+    }
+
+    fn execution_store(&self) -> Arc<dyn ExecutionStore> {
+        self.0.clone()
+    }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn execution_store_contract() {
-    let files = Files::new();
-    contract::run_execution_store_contract(|| {
-        let store: Arc<dyn ExecutionStore> = Arc::new(files.open());
-        async move { store }
-    })
-    .await;
-}
-
-/// The in-memory store shares one connection between reads and writes; it must keep the same
-/// promises.
-#[tokio::test]
-async fn in_memory_store_keeps_the_contract() {
-    contract::run_job_store_contract(|| {
-        let store: Arc<dyn JobStore> = Arc::new(SqliteStore::open_in_memory().expect("open in memory"));
-        async move { store }
-    })
-    .await;
-    contract::run_execution_store_contract(|| {
-        let store: Arc<dyn ExecutionStore> = Arc::new(SqliteStore::open_in_memory().expect("open in memory"));
-        async move { store }
-    })
-    .await;
-}
+jobsmith_tests::store_contract!(file: SqliteFile);
+jobsmith_tests::store_contract!(in_memory: SqliteInMemory);

@@ -4,21 +4,20 @@
 //! - every route is an `HttpApi` event, with the same method and path, on the function the table
 //!   names, and the template has no other route (bar the `/docs` page's assets);
 //! - the API key authorizer guards exactly the routes that are not public;
-//! - every function crate (`functions/<name>`, package `jobsmith-fn-<name>`) is a function of the
-//!   template built from that crate, and every function of the template is such a crate;
+//! - every function binary (`functions/src/bin/<name>.rs`) is a function of the template built
+//!   as that binary, and every function of the template is such a binary;
 //! - a function that serves only reads can only read the table, and schedules and the scheduler's
 //!   role are fenced in;
 //! - every function gets the configuration `AwsConfig::from_env` reads;
 //! - the table is the one the DynamoDB store creates for itself (on moto).
 //!
-//! The template is read with a small YAML reader at the end of this file: it knows the subset
-//! CloudFormation templates use, keeps short tags (`!Ref`, `!GetAtt`, `!Sub`) as tagged nodes,
-//! and refuses anything else instead of misreading it.
+//! The template is read with serde_yaml_ng into the small tree at the end of this file, which
+//! keeps short tags (`!Ref`, `!GetAtt`, `!Sub`) as tagged nodes and scalars as their text.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use jobsmith::http::routes::{Access, ROUTES};
+use jobsmith::http::routes::{Access, every_route};
 use yaml::Node;
 
 /// The one route the template has that the table does not: API Gateway's catch-all for the
@@ -57,26 +56,27 @@ fn functions(template: &Node) -> Vec<Function<'_>> {
             continue;
         }
         let properties = resource.get("Properties").unwrap_or_else(|| panic!("{logical_id} has no Properties"));
-        let code_uri = properties.get("CodeUri").and_then(Node::as_str);
-        let name = code_uri
-            .and_then(|uri| uri.strip_prefix("functions/"))
-            .filter(|name| !name.is_empty() && !name.contains('/'))
-            .unwrap_or_else(|| panic!("{logical_id}: CodeUri must be functions/<name>, not {code_uri:?}"))
-            .to_owned();
-        let metadata = resource.get("Metadata").unwrap_or_else(|| panic!("{logical_id} has no Metadata"));
-        assert_eq!(
-            metadata.get("BuildMethod").and_then(Node::as_str),
-            Some("rust-cargolambda"),
-            "{logical_id}: Metadata.BuildMethod"
-        );
-        assert_eq!(
-            metadata.get("Binary").and_then(Node::as_str),
-            Some(format!("jobsmith-fn-{name}").as_str()),
-            "{logical_id}: Metadata.Binary must be the crate's binary"
-        );
+        let name = binary_of(logical_id, resource, properties);
         found.push(Function { logical_id, name, properties });
     }
     found
+}
+
+/// `sam build` builds the function with cargo-lambda as binary `Metadata.Binary` of the one
+/// functions package (`CodeUri: functions`).
+fn binary_of(logical_id: &str, resource: &Node, properties: &Node) -> String {
+    assert_eq!(properties.get("CodeUri").and_then(Node::as_str), Some("functions"), "{logical_id}: CodeUri");
+    let metadata = resource.get("Metadata").unwrap_or_else(|| panic!("{logical_id} has no Metadata"));
+    assert_eq!(
+        metadata.get("BuildMethod").and_then(Node::as_str),
+        Some("rust-cargolambda"),
+        "{logical_id}: Metadata.BuildMethod"
+    );
+    metadata
+        .get("Binary")
+        .and_then(Node::as_str)
+        .unwrap_or_else(|| panic!("{logical_id}: Metadata.Binary names the function's binary"))
+        .to_owned()
 }
 
 /// What one `HttpApi` event says.
@@ -140,8 +140,7 @@ fn http_api(template: &Node) -> &Node {
 }
 
 fn expected_routes() -> Vec<Route> {
-    let mut routes: Vec<Route> = ROUTES
-        .iter()
+    let mut routes: Vec<Route> = every_route()
         .map(|r| Route {
             method: r.method.to_owned(),
             path: r.path.to_owned(),
@@ -179,7 +178,7 @@ fn the_template_has_exactly_the_route_tables_routes() {
     let extra: Vec<_> = actual.difference(&expected).collect();
     assert!(
         missing.is_empty() && extra.is_empty(),
-        "template.yaml and ROUTES disagree.\n  in ROUTES, not (so) in the template: {missing:#?}\n  in the template, not (so) in ROUTES: {extra:#?}"
+        "template.yaml and the route table disagree.\n  in the table, not (so) in the template: {missing:#?}\n  in the template, not (so) in the table: {extra:#?}"
     );
 }
 
@@ -203,26 +202,26 @@ fn the_authorizer_checks_the_api_key_header_of_every_request() {
 }
 
 #[test]
-fn every_function_crate_is_a_template_function_and_back() {
+fn every_function_binary_is_a_template_function_and_back() {
     let template = template();
     let in_template: BTreeMap<String, &str> =
         functions(&template).into_iter().map(|f| (f.name.clone(), f.logical_id)).collect();
-    assert_eq!(in_template.len(), functions(&template).len(), "two template functions built from one crate");
+    assert_eq!(in_template.len(), functions(&template).len(), "two template functions built as one binary");
 
-    let crates = function_crates();
+    let binaries = function_binaries();
     let template_names: BTreeSet<&String> = in_template.keys().collect();
-    let crate_names: BTreeSet<&String> = crates.iter().collect();
+    let binary_names: BTreeSet<&String> = binaries.iter().collect();
     assert_eq!(
-        template_names, crate_names,
-        "template functions (left) and crates functions/<name> with package jobsmith-fn-<name> (right)"
+        template_names, binary_names,
+        "template functions (left) and binaries functions/src/bin/<name>.rs (right)"
     );
 
-    let mut from_routes: BTreeSet<&str> = ROUTES.iter().map(|r| r.function).collect();
+    let mut from_routes: BTreeSet<&str> = every_route().map(|r| r.function).collect();
     from_routes.extend(NON_HTTP_FUNCTIONS);
     assert_eq!(
         template_names.iter().map(|s| s.as_str()).collect::<BTreeSet<_>>(),
         from_routes,
-        "template functions (left) and ROUTES' functions plus {NON_HTTP_FUNCTIONS:?} (right)"
+        "template functions (left) and the route table's functions plus {NON_HTTP_FUNCTIONS:?} (right)"
     );
     for name in NON_HTTP_FUNCTIONS {
         let function = functions(&template).into_iter().find(|f| f.name == name).expect("present");
@@ -230,41 +229,18 @@ fn every_function_crate_is_a_template_function_and_back() {
     }
 }
 
-/// The directories under `functions/` whose package is `jobsmith-fn-<directory>` (the shared
-/// glue crate beside them is a library, not a function).
-fn function_crates() -> Vec<String> {
-    let dir = root().join("functions");
+/// The binaries of the functions package: cargo builds one per file in `functions/src/bin`.
+fn function_binaries() -> Vec<String> {
+    let dir = root().join("functions/src/bin");
     let mut names = Vec::new();
     for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display())) {
-        let entry = entry.expect("a directory entry");
-        let manifest = entry.path().join("Cargo.toml");
-        let Ok(text) = std::fs::read_to_string(&manifest) else { continue };
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if package_name(&text).is_some_and(|package| package.starts_with("jobsmith-fn-")) {
-            assert_eq!(
-                package_name(&text),
-                Some(format!("jobsmith-fn-{name}").as_str()),
-                "{}: the package is named after its directory",
-                manifest.display()
-            );
-            names.push(name);
+        let path = entry.expect("a directory entry").path();
+        if path.extension().is_some_and(|ext| ext == "rs") {
+            names.push(path.file_stem().expect("a file name").to_string_lossy().into_owned());
         }
     }
     names.sort();
     names
-}
-
-/// `name = "..."` of the `[package]` table.
-fn package_name(manifest: &str) -> Option<&str> {
-    let mut in_package = false;
-    for line in manifest.lines().map(str::trim) {
-        if line.starts_with('[') {
-            in_package = line == "[package]";
-        } else if in_package && let Some(value) = line.strip_prefix("name") {
-            return value.trim_start().strip_prefix('=')?.trim().strip_prefix('"')?.strip_suffix('"');
-        }
-    }
-    None
 }
 
 /// Read functions read the table and nothing else; only functions that change jobs may write it
@@ -395,7 +371,7 @@ fn functions_are_arm64_al2023_with_bootstrap_handlers() {
 }
 
 #[test]
-fn the_yaml_reader_reads_what_the_template_uses() {
+fn the_template_tree_keeps_tags_and_scalar_text() {
     let text = "\
 # comment
 A: 1 # trailing comment
@@ -415,6 +391,7 @@ F:
 G: |
   line one
   line two
+H: true
 ";
     let doc = yaml::parse(text).expect("parses");
     assert_eq!(doc.get("A").and_then(Node::as_str), Some("1"));
@@ -431,8 +408,9 @@ G: |
     assert_eq!(doc.get("E").and_then(Node::as_str), Some("quoted: # not a comment"));
     assert_eq!(doc.get("F").expect("F").items()[0].as_str(), Some("same-indent item"));
     assert_eq!(doc.get("G").and_then(Node::as_str), Some("line one\nline two\n"));
-    for unsupported in ["A: &anchor 1\n", "A: {b: 1}\n", "A: *alias\n", "A: 1\n  B: 2\n", "A: 1\nA: 2\n"] {
-        assert!(yaml::parse(unsupported).is_err(), "{unsupported:?} must be refused, not misread");
+    assert_eq!(doc.get("H").and_then(Node::as_str), Some("true"));
+    for refused in ["A: 1\n  B: 2\n", "A: 1\nA: 2\n", "A:\n", "1: a\n"] {
+        assert!(yaml::parse(refused).is_err(), "{refused:?} must be refused, not misread");
     }
 }
 
@@ -614,12 +592,13 @@ fn keys_of(schema: &Node) -> String {
         .join(", ")
 }
 
-/// A reader for the part of YAML that CloudFormation templates use: block mappings and
-/// sequences, plain and quoted scalars, flow sequences of scalars, folded and literal block
-/// scalars, and short-form tags (`!Ref`, `!GetAtt`, `!Sub`, ...) kept as tagged nodes. Anything
-/// else (anchors, aliases, flow mappings, multi-line plain scalars, ...) is refused with its line
-/// number rather than read wrongly. Scalars stay strings: `true` and `0` are compared as text.
+/// The template as the checks read it: YAML parsed by serde_yaml_ng, then turned into a tree of
+/// text. CloudFormation's short tags (`!Ref`, `!GetAtt`, `!Sub`, ...) stay tagged nodes, and
+/// scalars stay text (`true` and `0` are compared as written), so a check does not depend on
+/// how YAML types an unquoted word.
 mod yaml {
+    use serde_yaml_ng::Value;
+
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Node {
         Scalar(String),
@@ -664,276 +643,29 @@ mod yaml {
         }
     }
 
+    /// One document; duplicate keys and anything YAML does not allow are errors.
     pub fn parse(text: &str) -> Result<Node, String> {
-        let mut parser = Parser { lines: text.lines().map(|l| l.trim_end_matches('\r').to_owned()).collect(), pos: 0 };
-        let node = match parser.peek()? {
-            None => Node::Map(Vec::new()),
-            Some(line) if line.indent == 0 => parser.block(0)?,
-            Some(line) => return Err(format!("line {}: the document must start at column 0", line.number)),
-        };
-        match parser.peek()? {
-            None => Ok(node),
-            Some(line) => Err(format!("line {}: unexpected content: {}", line.number, line.text)),
-        }
+        let value: Value = serde_yaml_ng::from_str(text).map_err(|e| e.to_string())?;
+        node(value)
     }
 
-    struct Parser {
-        lines: Vec<String>,
-        pos: usize,
-    }
-
-    struct Line {
-        number: usize,
-        indent: usize,
-        /// Without the indentation and any comment.
-        text: String,
-    }
-
-    fn is_item(text: &str) -> bool {
-        text == "-" || text.starts_with("- ")
-    }
-
-    impl Parser {
-        /// The next line with content, skipping blank and comment lines.
-        fn peek(&mut self) -> Result<Option<Line>, String> {
-            while let Some(raw) = self.lines.get(self.pos) {
-                let number = self.pos + 1;
-                let content = raw.trim_start_matches(' ');
-                if content.starts_with('\t') {
-                    return Err(format!("line {number}: tabs cannot indent YAML"));
-                }
-                let text = strip_comment(content);
-                if text.is_empty() {
-                    self.pos += 1;
-                    continue;
-                }
-                return Ok(Some(Line { number, indent: raw.len() - content.len(), text: text.to_owned() }));
-            }
-            Ok(None)
-        }
-
-        fn block(&mut self, indent: usize) -> Result<Node, String> {
-            match self.peek()? {
-                Some(line) if is_item(&line.text) => self.seq(indent),
-                _ => self.map(indent),
-            }
-        }
-
-        fn map(&mut self, indent: usize) -> Result<Node, String> {
-            let mut entries: Vec<(String, Node)> = Vec::new();
-            while let Some(line) = self.peek()? {
-                if line.indent < indent {
-                    break;
-                }
-                if line.indent > indent || is_item(&line.text) {
-                    return Err(format!("line {}: unexpected indentation or sequence item", line.number));
-                }
-                let (key, rest) =
-                    split_key(&line.text).ok_or_else(|| format!("line {}: expected `key: value`", line.number))?;
-                if entries.iter().any(|(k, _)| *k == key) {
-                    return Err(format!("line {}: duplicate key {key}", line.number));
-                }
-                self.pos += 1;
-                let value = self.value(&rest, indent, line.number, true)?;
-                entries.push((key, value));
-            }
-            Ok(Node::Map(entries))
-        }
-
-        fn seq(&mut self, indent: usize) -> Result<Node, String> {
-            let mut items = Vec::new();
-            while let Some(line) = self.peek()? {
-                if line.indent < indent || (line.indent == indent && !is_item(&line.text)) {
-                    break;
-                }
-                if line.indent > indent {
-                    return Err(format!("line {}: unexpected indentation", line.number));
-                }
-                let rest = line.text[1..].trim_start();
-                if !rest.is_empty() && split_key(rest).is_some() {
-                    // `- key: value` opens a mapping whose keys line up with `key`.
-                    let column = indent + (line.text.len() - rest.len());
-                    let raw = &mut self.lines[self.pos];
-                    raw.replace_range(indent..indent + 1, " ");
-                    items.push(self.map(column)?);
-                } else {
-                    self.pos += 1;
-                    let rest = rest.to_owned();
-                    items.push(self.value(&rest, indent, line.number, false)?);
-                }
-            }
-            Ok(Node::Seq(items))
-        }
-
-        /// The value after `key:` or `-` on line `number`, whose key or dash is at `indent`.
-        fn value(&mut self, rest: &str, indent: usize, number: usize, in_map: bool) -> Result<Node, String> {
-            if rest.is_empty() {
-                return match self.peek()? {
-                    Some(next) if next.indent > indent => self.block(next.indent),
-                    Some(next) if in_map && next.indent == indent && is_item(&next.text) => self.seq(indent),
-                    _ => Ok(Node::Scalar(String::new())),
-                };
-            }
-            if let Some(tagged) = rest.strip_prefix('!') {
-                let (tag, value) = tagged.split_once(' ').unwrap_or((tagged, ""));
-                if tag.is_empty() || tag.starts_with('!') || tag.starts_with('<') {
-                    return Err(format!("line {number}: only short tags like !Ref are supported"));
-                }
-                return Ok(Node::Tagged(
-                    format!("!{tag}"),
-                    Box::new(self.value(value.trim(), indent, number, in_map)?),
-                ));
-            }
-            match rest {
-                ">" | ">-" | "|" | "|-" => return self.block_scalar(rest, indent, number),
-                _ => {}
-            }
-            let first = rest.chars().next().unwrap_or(' ');
-            match first {
-                '[' => flow_seq(rest, number),
-                '"' | '\'' => quoted(rest, number).map(Node::Scalar),
-                '{' | '&' | '*' | '|' | '>' | '%' | '@' | '`' | '?' => {
-                    Err(format!("line {number}: unsupported YAML: {rest}"))
-                }
-                _ if is_item(rest) || rest.contains(": ") => Err(format!("line {number}: unsupported YAML: {rest}")),
-                _ => Ok(Node::Scalar(rest.to_owned())),
-            }
-        }
-
-        /// The lines after a `>`/`|` indicator that are indented deeper than its key.
-        fn block_scalar(&mut self, style: &str, indent: usize, number: usize) -> Result<Node, String> {
-            let mut lines: Vec<&str> = Vec::new();
-            let mut content_indent = None;
-            while let Some(raw) = self.lines.get(self.pos) {
-                let content = raw.trim_start_matches(' ');
-                let this_indent = raw.len() - content.len();
-                if !content.is_empty() && this_indent <= indent {
-                    break;
-                }
-                if !content.is_empty() {
-                    let first = *content_indent.get_or_insert(this_indent);
-                    if this_indent != first {
-                        return Err(format!("line {}: block scalar lines must share one indentation", self.pos + 1));
-                    }
-                }
-                lines.push(content);
-                self.pos += 1;
-            }
-            while lines.last().is_some_and(|l| l.is_empty()) {
-                lines.pop();
-            }
-            if lines.is_empty() {
-                return Err(format!("line {number}: empty block scalar"));
-            }
-            let mut text = String::new();
-            for (i, line) in lines.iter().enumerate() {
-                if i > 0 {
-                    let folded_join = style.starts_with('>') && !line.is_empty() && !lines[i - 1].is_empty();
-                    text.push(if folded_join { ' ' } else { '\n' });
-                }
-                text.push_str(line);
-            }
-            if !style.ends_with('-') {
-                text.push('\n');
-            }
-            Ok(Node::Scalar(text))
-        }
-    }
-
-    /// The text before a `#` that starts a comment (one at the start or after a space, outside
-    /// quotes), without trailing spaces.
-    fn strip_comment(text: &str) -> &str {
-        let mut quote = None;
-        let mut previous = ' ';
-        for (i, c) in text.char_indices() {
-            match quote {
-                Some(q) if c == q => quote = None,
-                Some(_) => {}
-                None if c == '#' && previous == ' ' => return text[..i].trim_end(),
-                None if (c == '"' || c == '\'') && (previous == ' ' || i == 0) => quote = Some(c),
-                None => {}
-            }
-            previous = c;
-        }
-        text.trim_end()
-    }
-
-    /// `key: rest` with a plain or quoted key; `None` when the line is no mapping entry.
-    fn split_key(text: &str) -> Option<(String, String)> {
-        let first = text.chars().next()?;
-        if matches!(first, '!' | '[' | '{' | '&' | '*' | '|' | '>' | '-' | '?') {
-            return None;
-        }
-        let (key, after) = if first == '"' || first == '\'' {
-            let end = text[1..].find(first)? + 1;
-            (quoted(&text[..=end], 0).ok()?, &text[end + 1..])
-        } else {
-            let at = text
-                .match_indices(':')
-                .map(|(i, _)| i)
-                .find(|&i| text[i + 1..].is_empty() || text[i + 1..].starts_with(' '))?;
-            (text[..at].to_owned(), &text[at..])
-        };
-        if key.is_empty() {
-            return None;
-        }
-        let rest = after.strip_prefix(':')?;
-        if !rest.is_empty() && !rest.starts_with(' ') {
-            return None;
-        }
-        Some((key, rest.trim().to_owned()))
-    }
-
-    fn quoted(text: &str, number: usize) -> Result<String, String> {
-        let quote = text.chars().next().unwrap_or('"');
-        let inner = text
-            .strip_prefix(quote)
-            .and_then(|t| t.strip_suffix(quote))
-            .filter(|_| text.len() >= 2)
-            .ok_or_else(|| format!("line {number}: a quoted scalar must close on its line: {text}"))?;
-        if quote == '\'' {
-            if inner.replace("''", "").contains('\'') {
-                return Err(format!("line {number}: stray quote in {text}"));
-            }
-            return Ok(inner.replace("''", "'"));
-        }
-        let mut out = String::new();
-        let mut chars = inner.chars();
-        while let Some(c) = chars.next() {
-            match c {
-                '"' => return Err(format!("line {number}: stray quote in {text}")),
-                '\\' => match chars.next() {
-                    Some('\\') => out.push('\\'),
-                    Some('"') => out.push('"'),
-                    Some('n') => out.push('\n'),
-                    Some('t') => out.push('\t'),
-                    other => return Err(format!("line {number}: unsupported escape \\{other:?}")),
-                },
-                c => out.push(c),
-            }
-        }
-        Ok(out)
-    }
-
-    fn flow_seq(text: &str, number: usize) -> Result<Node, String> {
-        let inner = text
-            .strip_prefix('[')
-            .and_then(|t| t.strip_suffix(']'))
-            .ok_or_else(|| format!("line {number}: a flow sequence must close on its line"))?;
-        if inner.trim().is_empty() {
-            return Ok(Node::Seq(Vec::new()));
-        }
-        inner
-            .split(',')
-            .map(|item| {
-                let item = item.trim();
-                match item.chars().next() {
-                    Some('"' | '\'') => quoted(item, number).map(Node::Scalar),
-                    Some(c) if !"[]{}&*!|>".contains(c) && !item.contains(": ") => Ok(Node::Scalar(item.to_owned())),
-                    _ => Err(format!("line {number}: unsupported flow sequence item {item:?}")),
-                }
-            })
-            .collect::<Result<_, _>>()
-            .map(Node::Seq)
+    fn node(value: Value) -> Result<Node, String> {
+        Ok(match value {
+            Value::Null => return Err("an empty value (null) where the template must say something".to_owned()),
+            Value::Bool(b) => Node::Scalar(b.to_string()),
+            Value::Number(n) => Node::Scalar(n.to_string()),
+            Value::String(s) => Node::Scalar(s),
+            Value::Sequence(items) => Node::Seq(items.into_iter().map(node).collect::<Result<_, _>>()?),
+            Value::Mapping(entries) => Node::Map(
+                entries
+                    .into_iter()
+                    .map(|(key, value)| match key {
+                        Value::String(key) => Ok((key, node(value)?)),
+                        other => Err(format!("a mapping key that is not text: {other:?}")),
+                    })
+                    .collect::<Result<_, _>>()?,
+            ),
+            Value::Tagged(tagged) => Node::Tagged(tagged.tag.to_string(), Box::new(node(tagged.value)?)),
+        })
     }
 }

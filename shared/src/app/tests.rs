@@ -1,8 +1,6 @@
 //! The job record and its schedule never disagree for long: each second write is made to fail,
 //! before it happens or after (its answer lost), and the two sides must agree afterwards.
 
-mod fakes;
-
 use std::sync::Arc;
 
 use chrono::Utc;
@@ -16,7 +14,7 @@ use crate::domain::script_path::ScriptRoots;
 use crate::domain::task::{ScriptLanguage, TaskSpec};
 use crate::domain::trigger::Trigger;
 use crate::ports::{JobStore, SystemClock};
-use fakes::{FakeBackend, Fault, FlakyJobs, NeverRuns, Switch};
+use crate::test_support::fakes::{FakeBackend, Fault, FlakyJobs, NeverRuns};
 
 struct Fixture {
     service: JobService,
@@ -31,7 +29,7 @@ fn fixture() -> Fixture {
     let scripts = tempfile::tempdir().unwrap();
     std::fs::write(scripts.path().join("a.sh"), "exit 0\n").unwrap();
     let store = Arc::new(SqliteStore::open_in_memory().unwrap());
-    let flaky_jobs = Arc::new(FlakyJobs { inner: store.clone(), delete_fault: Switch::default() });
+    let flaky_jobs = Arc::new(FlakyJobs::new(store.clone(), Arc::default()));
     let backend = Arc::new(FakeBackend::default());
     let clock = Arc::new(SystemClock);
     let executor = Executor::new(store.clone(), store.clone(), Arc::new(NeverRuns), clock.clone());

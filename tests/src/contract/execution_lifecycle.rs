@@ -7,7 +7,7 @@ use jobsmith::domain::ids::ExecutionId;
 use jobsmith::ports::{ExecutionFilter, ExecutionStore, StartOutcome};
 
 use super::executions::{finish, start};
-use super::fixtures::{ALL, days, job_id, offset, run, secs, t0};
+use jobsmith::test_support::fixtures::{ALL, days, job_id, offset, run, secs, t0};
 
 fn retry(job: &str, scheduled: i64, attempt: u32, not_before: i64) -> Execution {
     Execution {

@@ -7,7 +7,7 @@ use jobsmith::domain::ids::ExecutionId;
 use jobsmith::ports::{ExecutionFilter, ExecutionStore, StoreError};
 
 use super::executions::{finish, start};
-use super::fixtures::{ALL, after, job_id, offset, run, secs, t0};
+use jobsmith::test_support::fixtures::{ALL, after, job_id, offset, run, secs, t0};
 
 fn ids(items: &[Execution]) -> Vec<ExecutionId> {
     items.iter().map(|e| e.id).collect()

@@ -6,7 +6,7 @@ use jobsmith::domain::execution::{Execution, ExecutionStatus, Progress, Triggere
 use jobsmith::ports::{ExecutionFilter, ExecutionStore, StartOutcome};
 use serde_json::json;
 
-use super::fixtures::{ALL, job_id, offset, run, secs, t0};
+use jobsmith::test_support::fixtures::{ALL, job_id, offset, run, secs, t0};
 
 pub(super) async fn start(store: &dyn ExecutionStore, e: &Execution, max_instances: u32) -> Execution {
     match store.start_execution(e, max_instances).await.expect("start") {

@@ -7,7 +7,7 @@ use jobsmith::domain::job::{Job, JobCounts, JobFilter};
 use jobsmith::domain::task::{ScriptLanguage, TaskFunction, TaskSpec};
 use jobsmith::ports::{JobStore, StoreError};
 
-use super::fixtures::{ALL, after, job, offset, secs, t0};
+use jobsmith::test_support::fixtures::{ALL, after, job, job_id, offset, secs, t0};
 
 fn ids(jobs: &[Job]) -> Vec<JobId> {
     jobs.iter().map(|j| j.id.clone()).collect()
@@ -143,7 +143,7 @@ pub async fn counts_follow_inserts_and_deletes(store: Arc<dyn JobStore>) {
         store.insert_job(&Job { enabled, ..job(id, t0()) }).await.expect("insert");
     }
     assert_eq!(store.count_jobs().await.expect("count"), JobCounts { total: 5, enabled: 3, disabled: 2 });
-    store.delete_job(&super::fixtures::job_id("d")).await.expect("delete");
+    store.delete_job(&job_id("d")).await.expect("delete");
     assert_eq!(store.count_jobs().await.expect("count"), JobCounts { total: 4, enabled: 3, disabled: 1 });
     let disabled = Job { enabled: false, version: 2, ..job("a", t0()) };
     store.update_job(&disabled, 1).await.expect("disable a");

@@ -6,7 +6,7 @@ use jobsmith::domain::execution::ExecutionStatus;
 use jobsmith::domain::job::{Job, RunCounters};
 use jobsmith::ports::JobStore;
 
-use super::fixtures::{job, job_id, secs, t0};
+use jobsmith::test_support::fixtures::{job, job_id, secs, t0};
 
 fn due_at(id: &str, at: Option<i64>) -> Job {
     Job { next_run_at: at.map(|s| t0() + secs(s)), ..job(id, t0() - secs(1000)) }

@@ -6,7 +6,7 @@ use jobsmith::domain::task::{ScriptLanguage, TaskSpec};
 use jobsmith::domain::trigger::Trigger;
 use jobsmith::ports::{JobStore, StoreError};
 
-use super::fixtures::{full_job, job, job_id, secs, t0};
+use jobsmith::test_support::fixtures::{full_job, job, job_id, secs, t0};
 
 pub async fn insert_then_get_round_trips(store: Arc<dyn JobStore>) {
     let full = full_job("full.job-1");

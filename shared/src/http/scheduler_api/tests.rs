@@ -1,78 +1,23 @@
 //! The routes end to end through the whole router (auth layer, extractors, use cases, SQLite),
 //! as seed 004's clients call them.
 
-use std::path::Path;
-use std::time::Duration;
-
-use axum::Router;
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode};
+use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
-use tower::ServiceExt;
 
-use crate::adapters::local::{LocalApp, LocalConfig};
-use crate::domain::principal::KeyRing;
 use crate::http::routes::ROUTES;
+use crate::test_support::router::RouterHarness;
 
-struct Harness {
-    app: LocalApp,
-    router: Router,
-    _dir: tempfile::TempDir,
+fn harness() -> RouterHarness {
+    let h = RouterHarness::new();
+    h.write_script("ok.sh", "#!/bin/bash\nexit 0\n");
+    h.write_script("slow.sh", "#!/bin/bash\nsleep 5\n");
+    h
 }
 
-impl Harness {
-    fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let scripts = dir.path().join("scripts");
-        std::fs::create_dir_all(&scripts).unwrap();
-        write_script(&scripts, "ok.sh", "exit 0\n");
-        write_script(&scripts, "slow.sh", "sleep 5\n");
-        let app = LocalApp::open(LocalConfig {
-            data_dir: dir.path().join("data"),
-            script_roots: vec![scripts],
-            misfire_grace: chrono::Duration::seconds(60),
-            interpreters: Default::default(),
-            keys: KeyRing::default(),
-        })
-        .unwrap();
-        let router = app.router();
-        Self { app, router, _dir: dir }
-    }
-
-    async fn call(&self, method: Method, uri: &str, body: Option<&str>) -> (StatusCode, Value) {
-        let mut request = Request::builder().method(method).uri(uri);
-        if body.is_some() {
-            request = request.header("content-type", "application/json");
-        }
-        let request = request.body(body.map_or_else(Body::empty, |b| Body::from(b.to_owned()))).unwrap();
-        let response = self.router.clone().oneshot(request).await.unwrap();
-        let status = response.status();
-        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap();
-        let value = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap() };
-        (status, value)
-    }
-
-    async fn get(&self, uri: &str) -> (StatusCode, Value) {
-        self.call(Method::GET, uri, None).await
-    }
-
-    async fn send(&self, method: Method, uri: &str, body: &Value) -> (StatusCode, Value) {
-        self.call(method, uri, Some(&body.to_string())).await
-    }
-
-    async fn create(&self, body: Value) -> Value {
-        let (status, job) = self.send(Method::POST, "/api/v1/scheduler/jobs", &body).await;
-        assert_eq!(status, StatusCode::CREATED, "{job}");
-        job
-    }
-
-    async fn stop(self) {
-        self.app.scheduler.shutdown(Duration::from_secs(5)).await;
-    }
-}
-
-fn write_script(dir: &Path, name: &str, body: &str) {
-    std::fs::write(dir.join(name), format!("#!/bin/bash\n{body}")).unwrap();
+async fn create(h: &RouterHarness, body: Value) -> Value {
+    let (status, job) = h.send(Method::POST, "/api/v1/scheduler/jobs", &body).await;
+    assert_eq!(status, StatusCode::CREATED, "{job}");
+    job
 }
 
 fn job(id: &str, name: &str) -> Value {
@@ -94,7 +39,7 @@ fn locs(body: &Value) -> Vec<Value> {
 
 #[tokio::test]
 async fn catalogs() {
-    let h = Harness::new();
+    let h = harness();
     let (status, body) = h.get("/api/v1/scheduler/task-functions").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["total"], 7);
@@ -126,8 +71,8 @@ async fn catalogs() {
 
 #[tokio::test]
 async fn create_read_change_delete() {
-    let h = Harness::new();
-    let created = h.create(job("sync-1", "Domain sync")).await;
+    let h = harness();
+    let created = create(&h, job("sync-1", "Domain sync")).await;
     assert_eq!(created["id"], "sync-1");
     assert_eq!(created["scheduleConfig"], json!({"hours": 6, "minutes": 0, "seconds": 0}));
     assert_eq!(created["taskArgs"], json!({"script_path": "ok.sh", "args": ["--full"]}));
@@ -192,7 +137,7 @@ async fn create_read_change_delete() {
 
 #[tokio::test]
 async fn bad_input_names_its_field() {
-    let h = Harness::new();
+    let h = harness();
     let (status, body) = h.call(Method::POST, "/api/v1/scheduler/jobs", Some("{\"name\": ")).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(body["detail"].is_string(), "{body}");
@@ -234,12 +179,12 @@ async fn bad_input_names_its_field() {
 
 #[tokio::test]
 async fn listing_filters_and_counts() {
-    let h = Harness::new();
-    h.create(job("a", "Nightly backup")).await;
-    h.create(job("b", "Hourly sync")).await;
+    let h = harness();
+    create(&h, job("a", "Nightly backup")).await;
+    create(&h, job("b", "Hourly sync")).await;
     let mut disabled = job("c", "Weekly backup");
     disabled["isEnabled"] = json!(false);
-    h.create(disabled).await;
+    create(&h, disabled).await;
 
     let (status, body) = h.get("/api/v1/scheduler/jobs").await;
     assert_eq!(status, StatusCode::OK);
@@ -286,11 +231,11 @@ async fn listing_filters_and_counts() {
 
 #[tokio::test]
 async fn triggering_runs_once_per_instance_allowed() {
-    let h = Harness::new();
+    let h = harness();
     let mut slow = job("slow", "Slow");
     slow["taskArgs"] = json!({"script_path": "slow.sh"});
     slow["isEnabled"] = json!(false);
-    h.create(slow).await;
+    create(&h, slow).await;
 
     let (status, body) = h.call(Method::POST, "/api/v1/scheduler/jobs/slow/trigger", None).await;
     assert_eq!(status, StatusCode::CONFLICT, "a disabled job is not triggered: {body}");

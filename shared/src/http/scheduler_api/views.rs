@@ -377,6 +377,7 @@ mod tests {
     use crate::domain::job::{NewJob, Policies};
     use crate::domain::task::{ScriptLanguage, TaskSpec};
     use crate::domain::trigger::Trigger;
+    use crate::test_support::fixtures::SCHEDULER_JOB_KEYS;
     use chrono::TimeZone;
     use serde_json::json;
 
@@ -408,34 +409,8 @@ mod tests {
     fn job_view_speaks_seed_004() {
         let value = serde_json::to_value(SchedulerJobView::from(&job())).unwrap();
         let keys: Vec<&str> = value.as_object().unwrap().keys().map(String::as_str).collect();
-        for key in [
-            "id",
-            "name",
-            "description",
-            "taskFunctionId",
-            "jobTypeId",
-            "scheduleConfig",
-            "taskArgs",
-            "maxInstances",
-            "timeoutSeconds",
-            "retryCount",
-            "retryDelaySeconds",
-            "isEnabled",
-            "isPaused",
-            "nextRunTime",
-            "lastRunTime",
-            "lastStatus",
-            "createdAt",
-            "updatedAt",
-            "createdBy",
-            "updatedBy",
-            "expression",
-            "timezone",
-            "misfireGraceSeconds",
-            "totalRuns",
-            "successfulRuns",
-            "failedRuns",
-        ] {
+        let own = ["expression", "timezone", "misfireGraceSeconds", "totalRuns", "successfulRuns", "failedRuns"];
+        for key in SCHEDULER_JOB_KEYS.into_iter().chain(own) {
             assert!(keys.contains(&key), "missing {key} in {keys:?}");
         }
         assert_eq!(keys.len(), 26, "{keys:?}");

@@ -1,20 +1,28 @@
 //! The `/api/…` routes through the whole router (auth layer, fallbacks, extractors) over the
 //! local adapters, as the seeds' clients call them.
 
-use axum::Router;
+use std::ops::Deref;
+
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-use crate::adapters::local::script::Interpreters;
-use crate::adapters::local::{LocalApp, LocalConfig};
 use crate::domain::principal::{KeyRing, Role, generate_key};
+use crate::test_support::router::RouterHarness;
 
+/// The router with one script, `backup.sh`, in its root.
 struct Harness {
-    router: Router,
-    _dir: tempfile::TempDir,
+    inner: RouterHarness,
     script: String,
+}
+
+impl Deref for Harness {
+    type Target = RouterHarness;
+
+    fn deref(&self) -> &RouterHarness {
+        &self.inner
+    }
 }
 
 fn harness() -> Harness {
@@ -22,36 +30,12 @@ fn harness() -> Harness {
 }
 
 fn harness_with(keys: KeyRing) -> Harness {
-    let dir = tempfile::tempdir().unwrap();
-    let scripts = dir.path().join("scripts");
-    std::fs::create_dir_all(&scripts).unwrap();
-    let script = scripts.join("backup.sh");
-    std::fs::write(&script, "#!/bin/bash\nexit 0\n").unwrap();
-    let app = LocalApp::open(LocalConfig {
-        data_dir: dir.path().join("data"),
-        script_roots: vec![scripts],
-        misfire_grace: chrono::Duration::seconds(60),
-        interpreters: Interpreters::default(),
-        keys,
-    })
-    .unwrap();
-    Harness { router: app.router(), script: script.to_str().unwrap().to_owned(), _dir: dir }
+    let inner = RouterHarness::with_keys(keys);
+    let script = inner.write_script("backup.sh", "#!/bin/bash\nexit 0\n");
+    Harness { inner, script }
 }
 
 impl Harness {
-    async fn call(&self, method: Method, uri: &str, body: Option<Value>) -> (StatusCode, Value) {
-        let builder = Request::builder().method(method).uri(uri);
-        let request = match body {
-            Some(body) => builder.header("content-type", "application/json").body(Body::from(body.to_string())),
-            None => builder.body(Body::empty()),
-        };
-        let response = self.router.clone().oneshot(request.unwrap()).await.unwrap();
-        let status = response.status();
-        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap();
-        let value = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap() };
-        (status, value)
-    }
-
     async fn schedule(&self, job_id: &str) -> (StatusCode, Value) {
         let body = json!({
             "job_id": job_id,
@@ -60,7 +44,7 @@ impl Harness {
             "run_date": "2099-12-31T23:59:59",
             "args": ["--full", "--compress"],
         });
-        self.call(Method::POST, "/api/schedule-job", Some(body)).await
+        self.send(Method::POST, "/api/schedule-job", &body).await
     }
 }
 
@@ -149,7 +133,7 @@ async fn duplicates_conflict_unless_replaced() {
         "job_id": "dup", "job_type": "python", "script_path": h.script,
         "run_date": "2098-01-01T00:00:00Z", "replace_existing": true,
     });
-    let (status, body) = h.call(Method::POST, "/api/schedule-job", Some(body)).await;
+    let (status, body) = h.send(Method::POST, "/api/schedule-job", &body).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["job"]["job_type"], "python");
     assert_eq!(body["job"]["next_run_time"], "2098-01-01T00:00:00+00:00");
@@ -161,20 +145,20 @@ async fn duplicates_conflict_unless_replaced() {
 async fn bad_schedule_requests_are_400() {
     let h = harness();
     let body = json!({"job_id": "x", "job_type": "bash", "script_path": h.script});
-    let (status, body) = h.call(Method::POST, "/api/schedule-job", Some(body)).await;
+    let (status, body) = h.send(Method::POST, "/api/schedule-job", &body).await;
     assert_eq!((status, body), (StatusCode::BAD_REQUEST, json!({"error": "Missing required fields: run_date"})));
 
     let past = json!({"job_id": "x", "job_type": "bash", "script_path": h.script, "run_date": "2001-01-01T00:00:00"});
-    let (status, body) = h.call(Method::POST, "/api/schedule-job", Some(past)).await;
+    let (status, body) = h.send(Method::POST, "/api/schedule-job", &past).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["error"], "run_date must be in the future");
 
     let outside = json!({"job_id": "x", "job_type": "bash", "script_path": "/etc/passwd", "run_date": "2099-01-01"});
-    let (status, body) = h.call(Method::POST, "/api/schedule-job", Some(outside)).await;
+    let (status, body) = h.send(Method::POST, "/api/schedule-job", &outside).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     let error = body["error"].as_str().unwrap();
     assert!(error.starts_with("Invalid script_path: "), "{error}");
-    assert!(!error.contains(h._dir.path().to_str().unwrap()), "the roots leaked: {error}");
+    assert!(!error.contains(h.dir().to_str().unwrap()), "the roots leaked: {error}");
 
     let request = Request::post("/api/schedule-job").body(Body::from("{\"job_id\": ")).unwrap();
     let response = h.router.clone().oneshot(request).await.unwrap();

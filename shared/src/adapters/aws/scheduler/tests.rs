@@ -5,30 +5,15 @@ use chrono::{DateTime, Utc};
 use super::*;
 use crate::domain::execution::{Execution, TriggeredBy};
 use crate::domain::ids::ExecutionId;
-use crate::domain::job::{NewJob, Policies};
-use crate::domain::task::TaskSpec;
 use crate::domain::trigger::{CronSchedule, Trigger, parse_timezone};
+use crate::test_support::fixtures::{cleanup_job, job_id as id};
 
 fn utc(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).expect("test time")
 }
 
-fn id(raw: &str) -> JobId {
-    JobId::parse(raw).expect("test job id")
-}
-
 fn job(raw_id: &str, trigger: Trigger, now: DateTime<Utc>) -> Job {
-    let new = NewJob {
-        id: Some(id(raw_id)),
-        name: None,
-        description: None,
-        task: TaskSpec::CleanupExecutions { retention_days: 30, failed_retention_days: 90 },
-        trigger,
-        policies: Policies::default(),
-        enabled: true,
-        paused: false,
-    };
-    Job::create(new, None, now)
+    Job::create(cleanup_job(raw_id, trigger), None, now)
 }
 
 fn put(schedule: JobSchedule) -> ScheduleSpec {

@@ -3,39 +3,17 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{Timelike, Utc};
+use jobsmith::test_support::fixtures::SCHEDULER_JOB_KEYS;
 use serde_json::{Value, json};
 
 use crate::support::time::{next_monday_nine_berlin, next_monday_nine_utc, parse_zulu};
+use crate::support::witness::wait_until_fired_past;
 use crate::support::{Server, bounded, detail_message, find, keys, process_alive, validation_locs, wait_for_file};
 
 const LIMIT: Duration = Duration::from_secs(90);
 const WITHIN: Duration = Duration::from_secs(20);
 const JOBS: &str = "/api/v1/scheduler/jobs";
-
-/// The job fields seed 004 shows.
-const SEED_JOB_KEYS: [&str; 20] = [
-    "id",
-    "name",
-    "description",
-    "taskFunctionId",
-    "jobTypeId",
-    "scheduleConfig",
-    "taskArgs",
-    "maxInstances",
-    "timeoutSeconds",
-    "retryCount",
-    "retryDelaySeconds",
-    "isEnabled",
-    "isPaused",
-    "nextRunTime",
-    "lastRunTime",
-    "lastStatus",
-    "createdAt",
-    "updatedAt",
-    "createdBy",
-    "updatedBy",
-];
 
 const SEED_EXECUTION_KEYS: [&str; 11] = [
     "id",
@@ -111,7 +89,7 @@ async fn seed_004_interval_job_fires_repeatedly_and_can_be_triggered() {
         let body = interval_job("Ticker", 1, &script, json!(["one"]), every_second());
         let job = create(&server, &body).await;
         let id = id_of(&job);
-        assert_has_keys(&job, &SEED_JOB_KEYS);
+        assert_has_keys(&job, &SCHEDULER_JOB_KEYS);
         for (key, value) in [
             ("name", json!("Ticker")),
             ("description", json!("Ticker (acceptance)")),
@@ -166,7 +144,7 @@ async fn seed_004_interval_job_fires_repeatedly_and_can_be_triggered() {
 
         // The detail view.
         let detail = server.get(&format!("{JOBS}/{id}")).await.expect(200);
-        assert_has_keys(&detail, &SEED_JOB_KEYS);
+        assert_has_keys(&detail, &SCHEDULER_JOB_KEYS);
         assert_eq!(detail["lastStatus"], "success", "{detail}");
         parse_zulu(&detail["lastRunTime"]);
         assert_eq!(detail["taskFunction"]["id"], 1);
@@ -183,11 +161,20 @@ async fn seed_004_interval_job_fires_repeatedly_and_can_be_triggered() {
         }
 
         // Disabled: it stops firing and cannot be triggered.
+        // A fire claimed before the disable answered may still be recorded after it, but no
+        // fire due after it: had the job kept its one-second interval, it would have fired once
+        // more before the witness. Recorded times are whole seconds, hence the truncation.
         disable(&server, &id).await;
-        tokio::time::sleep(Duration::from_millis(1500)).await;
-        let settled = server.executions(&id).await.len();
-        tokio::time::sleep(Duration::from_millis(2000)).await;
-        assert_eq!(server.executions(&id).await.len(), settled, "a disabled job fired");
+        let disabled_at = Utc::now();
+        wait_until_fired_past(&server, disabled_at + chrono::Duration::seconds(1)).await;
+        let disabled_second = disabled_at.with_nanosecond(0).expect("a whole second");
+        let late: Vec<Value> = server
+            .executions(&id)
+            .await
+            .into_iter()
+            .filter(|e| parse_zulu(&e["scheduledTime"]) > disabled_second)
+            .collect();
+        assert!(late.is_empty(), "a disabled job fired: {late:?}");
         let answer = server.post_empty(&format!("{JOBS}/{id}/trigger")).await;
         assert_eq!(answer.status, 409, "{}", answer.text);
         detail_message(&answer.body);
@@ -295,7 +282,7 @@ async fn seed_004_timeout_kills_the_script_and_its_children() {
 
 #[tokio::test]
 async fn seed_004_retries_failed_runs() {
-    let server = Server::open().await;
+    let mut server = Server::open().await;
     bounded(LIMIT, async {
         let script = server.write_script("fail.sh", "#!/bin/bash\necho \"attempt $JOBSMITH_ATTEMPT\" >&2\nexit 7\n");
         let mut body = interval_job("Retry", 1, &script, json!([]), hourly());
@@ -308,7 +295,11 @@ async fn seed_004_retries_failed_runs() {
                 list.len() >= 3 && list.iter().all(|e| e["status"] == "failed")
             })
             .await;
-        tokio::time::sleep(Duration::from_millis(2500)).await;
+        // A clean stop waits until the runs the server started are recorded, with any retry
+        // they decided on: what is recorded then is all there is.
+        let (status, _) = server.stop().await;
+        assert!(status.success(), "exit status {status:?}; stderr:\n{}", server.stderr());
+        server.restart().await;
         assert_eq!(server.executions(&id).await.len(), 3, "retried more than retryCount");
         runs.sort_by_key(|e| e["attempt"].as_u64());
         let attempts: Vec<_> = runs.iter().map(|e| e["attempt"].as_u64()).collect();

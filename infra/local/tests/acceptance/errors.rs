@@ -6,7 +6,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::support::time::run_date_in;
-use crate::support::{Server, bounded, detail_message, keys, legacy_error, legacy_error_at, validation_locs};
+use crate::support::{Server, api_error, api_error_at, bounded, detail_message, keys, validation_locs};
 
 const LIMIT: Duration = Duration::from_secs(30);
 const JOBS: &str = "/api/v1/scheduler/jobs";
@@ -17,7 +17,7 @@ async fn errors_come_in_each_familys_shape_and_store_nothing() {
     bounded(LIMIT, async {
         let script = server.write_script("ok.sh", "#!/bin/bash\nexit 0\n");
         let (run_date, _) = run_date_in(3600);
-        let legacy_body = |id: Value| {
+        let schedule_body = |id: Value| {
             json!({"job_id": id, "job_type": "bash", "script_path": script, "run_date": run_date, "args": []})
         };
         let v1_body = |extra: Value| {
@@ -43,7 +43,7 @@ async fn errors_come_in_each_familys_shape_and_store_nothing() {
         ] {
             let answer = server.raw(Method::POST, "/api/schedule-job", broken).await;
             assert_eq!(answer.status, 400, "{broken:?}: {}", answer.text);
-            assert!(legacy_error(&answer.body).contains(says), "{broken:?}: {}", answer.text);
+            assert!(api_error(&answer.body).contains(says), "{broken:?}: {}", answer.text);
             let answer = server.raw(Method::POST, JOBS, broken).await;
             assert_eq!(answer.status, 400, "{broken:?}: {}", answer.text);
             assert!(detail_message(&answer.body).contains(says), "{broken:?}: {}", answer.text);
@@ -53,15 +53,15 @@ async fn errors_come_in_each_familys_shape_and_store_nothing() {
         detail_message(&answer.body);
 
         // Wrong types: 400 with a message on /api, a 422 list with loc on /api/v1.
-        let answer = server.post("/api/schedule-job", &legacy_body(json!(42))).await;
+        let answer = server.post("/api/schedule-job", &schedule_body(json!(42))).await;
         assert_eq!((answer.status, answer.body), (400, json!({"error": "Invalid job_id: must be a string"})));
-        let mut body = legacy_body(json!("typed"));
+        let mut body = schedule_body(json!("typed"));
         body["args"] = json!(["--full", 1]);
         let answer = server.post("/api/schedule-job", &body).await;
         assert_eq!((answer.status, answer.body), (400, json!({"error": "Invalid args: must be an array of strings"})));
         let answer = server.post("/api/schedule-job", &json!(["not", "an", "object"])).await;
         assert_eq!(answer.status, 400, "{}", answer.text);
-        legacy_error(&answer.body);
+        api_error(&answer.body);
         for (extra, loc) in [
             (json!({"taskFunctionId": "one"}), json!(["body", "taskFunctionId"])),
             (json!({"jobTypeId": "interval"}), json!(["body", "jobTypeId"])),
@@ -94,9 +94,9 @@ async fn errors_come_in_each_familys_shape_and_store_nothing() {
         // Ids EventBridge could not take.
         let long = "x".repeat(65);
         for bad in ["a b", long.as_str(), "all", "a/b", ""] {
-            let answer = server.post("/api/schedule-job", &legacy_body(json!(bad))).await;
+            let answer = server.post("/api/schedule-job", &schedule_body(json!(bad))).await;
             assert_eq!(answer.status, 400, "{bad:?}: {}", answer.text);
-            let message = legacy_error(&answer.body);
+            let message = api_error(&answer.body);
             assert!(
                 message.starts_with("Invalid job_id: ") || message == "Missing required fields: job_id",
                 "{bad:?}: {message}"
@@ -105,7 +105,7 @@ async fn errors_come_in_each_familys_shape_and_store_nothing() {
             assert_eq!(answer.status, 422, "{bad:?}: {}", answer.text);
             assert_eq!(validation_locs(&answer.body), [json!(["body", "id"])], "{bad:?}");
         }
-        let answer = server.post("/api/schedule-job", &legacy_body(json!("x".repeat(64)))).await;
+        let answer = server.post("/api/schedule-job", &schedule_body(json!("x".repeat(64)))).await;
         assert_eq!(answer.status, 200, "64 characters are allowed: {}", answer.text);
         server.delete(&format!("/api/jobs/{}", "x".repeat(64))).await.expect(200);
 
@@ -113,7 +113,7 @@ async fn errors_come_in_each_familys_shape_and_store_nothing() {
         let big = json!({"job_id": "big", "padding": "x".repeat(70 * 1024)}).to_string();
         let answer = server.raw(Method::POST, "/api/schedule-job", big.clone()).await;
         assert_eq!(answer.status, 413, "{}", answer.text);
-        legacy_error(&answer.body);
+        api_error(&answer.body);
         let answer = server.raw(Method::POST, JOBS, big).await;
         assert_eq!(answer.status, 413, "{}", answer.text);
         detail_message(&answer.body);
@@ -122,7 +122,7 @@ async fn errors_come_in_each_familys_shape_and_store_nothing() {
         for path in ["/api/nope", "/api/job", "/api/jobs/x/y", "/api/clips/x/y"] {
             let answer = server.get(path).await;
             assert_eq!(answer.status, 404, "{path}: {}", answer.text);
-            assert_eq!(legacy_error_at(path, &answer.body), "Endpoint not found");
+            assert_eq!(api_error_at(path, &answer.body), "Endpoint not found");
         }
         for path in ["/api/v1/nope", "/api/v1/scheduler/nope", "/nope"] {
             let answer = server.get(path).await;
@@ -131,7 +131,7 @@ async fn errors_come_in_each_familys_shape_and_store_nothing() {
         for (method, path) in [(Method::PATCH, "/api/jobs"), (Method::POST, "/api/health"), (Method::GET, "/api/schedule-job")] {
             let answer = server.send(server.request(method.clone(), path)).await;
             assert_eq!(answer.status, 405, "{method} {path}: {}", answer.text);
-            assert_eq!(legacy_error_at(path, &answer.body), format!("Method {method} not allowed on {path}"));
+            assert_eq!(api_error_at(path, &answer.body), format!("Method {method} not allowed on {path}"));
         }
         for (method, path) in [(Method::PATCH, JOBS), (Method::POST, "/api/v1/scheduler/status"), (Method::DELETE, "/api/v1/scheduler/task-functions")] {
             let answer = server.send(server.request(method.clone(), path)).await;
@@ -147,7 +147,7 @@ async fn errors_come_in_each_familys_shape_and_store_nothing() {
         detail_message(&answer.body);
         let answer = server.get("/api/job/a%20b").await;
         assert_eq!(answer.status, 404, "{}", answer.text);
-        legacy_error(&answer.body);
+        api_error(&answer.body);
 
         // Query parameters of the wrong type.
         let answer = server.get("/api/v1/scheduler/executions?page=x").await;
@@ -158,8 +158,8 @@ async fn errors_come_in_each_familys_shape_and_store_nothing() {
         assert_eq!(keys(&answer.body), ["error", "success"], "seed 000's route keeps its flag: {}", answer.text);
 
         // Nothing of any of this was stored.
-        let legacy = server.get("/api/jobs").await.expect(200);
-        assert_eq!((legacy["count"].as_u64(), legacy["total"].as_u64()), (Some(0), Some(0)), "{legacy}");
+        let listed = server.get("/api/jobs").await.expect(200);
+        assert_eq!((listed["count"].as_u64(), listed["total"].as_u64()), (Some(0), Some(0)), "{listed}");
         let v1 = server.get(JOBS).await.expect(200);
         assert_eq!((v1["total"].as_u64(), &v1["jobs"]), (Some(0), &json!([])), "{v1}");
         let runs = server.get("/api/v1/scheduler/executions").await.expect(200);

@@ -6,7 +6,8 @@ use chrono::Utc;
 use serde_json::{Value, json};
 
 use crate::support::time::{parse_naive, parse_offset, run_date_in};
-use crate::support::{Server, ServerOptions, bounded, legacy_error, wait_for_file};
+use crate::support::witness::wait_until_fired_past;
+use crate::support::{Server, ServerOptions, api_error, bounded, wait_for_file};
 
 const LIMIT: Duration = Duration::from_secs(60);
 const FIRE_WITHIN: Duration = Duration::from_secs(15);
@@ -181,7 +182,7 @@ async fn seed_001_pause_holds_a_due_job_and_resume_releases_it() {
             assert_eq!((job["status"].as_str(), &job["next_run_time"]), (Some("paused"), &Value::Null), "{job}");
 
             // Past its time while paused: nothing runs, nothing is recorded.
-            tokio::time::sleep(until(run_at + chrono::Duration::milliseconds(2500))).await;
+            wait_until_fired_past(&server, run_at).await;
             assert!(!out.exists(), "a paused job ran");
             assert_eq!(server.executions("held").await, Vec::<Value>::new());
             assert_eq!(server.get("/api/job/held").await.expect(200)["job"]["total"], 0);
@@ -197,7 +198,7 @@ async fn seed_001_pause_holds_a_due_job_and_resume_releases_it() {
             assert_eq!(runs.len(), 1, "{runs:?}");
             assert_eq!(runs[0]["scheduledTime"], format!("{run_date}Z"));
             // Once, not again.
-            tokio::time::sleep(Duration::from_millis(1500)).await;
+            wait_until_fired_past(&server, Utc::now()).await;
             assert_eq!(server.executions("held").await.len(), 1);
             let job = server.get("/api/job/held").await.expect(200)["job"].clone();
             assert_eq!((job["status"].as_str(), job["total"].as_u64()), (Some("finished"), Some(1)), "{job}");
@@ -207,7 +208,8 @@ async fn seed_001_pause_holds_a_due_job_and_resume_releases_it() {
             let (run_date, run_at) = run_date_in(2);
             strict.post("/api/schedule-job", &schedule_body("late", "bash", &script, &run_date, &[])).await.expect(200);
             strict.put_empty("/api/pause-job/late").await.expect(200);
-            tokio::time::sleep(until(run_at + chrono::Duration::milliseconds(3500))).await;
+            // Resumed once the scheduler is past the run date and the grace of one second.
+            wait_until_fired_past(&strict, run_at + chrono::Duration::seconds(2)).await;
             strict.put_empty("/api/resume-job/late").await.expect(200);
             // Waits for a final status: the skip is written in two steps, first as pending.
             let runs = strict
@@ -296,7 +298,7 @@ async fn seed_001_conflicts_and_refusals_store_nothing() {
                 .post("/api/schedule-job", &schedule_body(&format!("esc{i}"), "bash", path, &run_date, &[]))
                 .await;
             assert_eq!(answer.status, 400, "{path}: {}", answer.text);
-            let message = legacy_error(&answer.body);
+            let message = api_error(&answer.body);
             assert!(message.starts_with("Invalid script_path: "), "{path}: {message}");
             assert!(!message.contains(&root) || path.contains(&root), "{path}: the message leaks the root: {message}");
         }
@@ -304,7 +306,7 @@ async fn seed_001_conflicts_and_refusals_store_nothing() {
             .post("/api/schedule-job", &schedule_body("nofile", "bash", &format!("{root}/nope.sh"), &run_date, &[]))
             .await;
         assert_eq!(answer.status, 400, "{}", answer.text);
-        assert!(legacy_error(&answer.body).starts_with("Invalid script_path: "), "{}", answer.text);
+        assert!(api_error(&answer.body).starts_with("Invalid script_path: "), "{}", answer.text);
 
         // A date in the past, a bad date, an unknown job type.
         let (past, _) = run_date_in(-60);
@@ -312,7 +314,7 @@ async fn seed_001_conflicts_and_refusals_store_nothing() {
         assert_eq!((answer.status, answer.body), (400, json!({"error": "run_date must be in the future"})));
         let answer = server.post("/api/schedule-job", &schedule_body("bad", "bash", &script, "tomorrow", &[])).await;
         assert_eq!(answer.status, 400, "{}", answer.text);
-        assert!(legacy_error(&answer.body).starts_with("Invalid run_date: "), "{}", answer.text);
+        assert!(api_error(&answer.body).starts_with("Invalid run_date: "), "{}", answer.text);
         let answer = server.post("/api/schedule-job", &schedule_body("perl", "perl", &script, &run_date, &[])).await;
         assert_eq!(
             (answer.status, answer.body),
@@ -341,8 +343,4 @@ async fn seed_001_conflicts_and_refusals_store_nothing() {
         assert_eq!(answer, json!({"success": true, "deleted_count": 0, "errors": null, "message": "0 jobs deleted"}));
     })
     .await;
-}
-
-fn until(at: chrono::DateTime<Utc>) -> Duration {
-    (at - Utc::now()).to_std().unwrap_or(Duration::ZERO)
 }

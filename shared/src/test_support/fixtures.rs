@@ -1,15 +1,17 @@
-//! Values the checks build on. Every time is whole milliseconds: stores keep at least that much
-//! precision, and a check must not fail on what a backend is allowed to drop.
+//! Values tests build on. Every time is whole milliseconds: stores keep at least that much
+//! precision, and a test must not fail on what a backend is allowed to drop.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use jobsmith::domain::execution::{Execution, ExecutionStatus, TriggeredBy};
-use jobsmith::domain::ids::JobId;
-use jobsmith::domain::job::{Job, Policies, RunCounters};
-use jobsmith::domain::task::{ScriptLanguage, TaskSpec};
-use jobsmith::domain::trigger::Trigger;
-use jobsmith::ports::PageRequest;
 
-/// A fixed instant, so that failures reproduce; the checks place everything relative to it.
+use crate::domain::execution::{Execution, ExecutionStatus, TriggeredBy};
+use crate::domain::ids::JobId;
+use crate::domain::job::{Job, NewJob, Policies, RunCounters};
+use crate::domain::principal::Principal;
+use crate::domain::task::{ScriptLanguage, TaskSpec};
+use crate::domain::trigger::{CronSchedule, Trigger, parse_timezone};
+use crate::ports::PageRequest;
+
+/// A fixed instant, so that failures reproduce; tests place everything relative to it.
 pub fn t0() -> DateTime<Utc> {
     DateTime::from_timestamp_millis(1_893_553_445_678).expect("t0 is in range")
 }
@@ -26,7 +28,32 @@ pub fn job_id(raw: &str) -> JobId {
     JobId::parse(raw).expect("fixture job ids are valid")
 }
 
-/// An enabled interval job with the optional parts left empty.
+pub fn admin() -> Principal {
+    Principal::anonymous_admin()
+}
+
+/// An EventBridge cron in `zone`.
+pub fn cron(expression: &str, zone: &str) -> Trigger {
+    let zone = parse_timezone("timezone", zone).expect("fixture zones are valid");
+    Trigger::Cron(CronSchedule::parse("cron", expression, zone).expect("fixture crons are valid"))
+}
+
+/// A job definition that needs nothing on disk (its task prunes execution history), enabled,
+/// with default policies: what the scheduling tests create when the task does not matter.
+pub fn cleanup_job(id: &str, trigger: Trigger) -> NewJob {
+    NewJob {
+        id: Some(job_id(id)),
+        name: None,
+        description: None,
+        task: TaskSpec::CleanupExecutions { retention_days: 30, failed_retention_days: 90 },
+        trigger,
+        policies: Policies::default(),
+        enabled: true,
+        paused: false,
+    }
+}
+
+/// An enabled interval job with the optional parts left empty, as a store holds it.
 pub fn job(id: &str, created_at: DateTime<Utc>) -> Job {
     Job {
         id: job_id(id),
@@ -92,5 +119,29 @@ pub fn after(cursor: &str, limit: u32) -> PageRequest {
     PageRequest { offset: 0, limit, cursor: Some(cursor.to_owned()) }
 }
 
-/// Large enough for every listing a check makes, so that one page is "everything".
+/// The job fields the clients of `/api/v1/scheduler` read.
+pub const SCHEDULER_JOB_KEYS: [&str; 20] = [
+    "id",
+    "name",
+    "description",
+    "taskFunctionId",
+    "jobTypeId",
+    "scheduleConfig",
+    "taskArgs",
+    "maxInstances",
+    "timeoutSeconds",
+    "retryCount",
+    "retryDelaySeconds",
+    "isEnabled",
+    "isPaused",
+    "nextRunTime",
+    "lastRunTime",
+    "lastStatus",
+    "createdAt",
+    "updatedAt",
+    "createdBy",
+    "updatedBy",
+];
+
+/// Large enough for every listing a test makes, so that one page is "everything".
 pub const ALL: u32 = 1000;

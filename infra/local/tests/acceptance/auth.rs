@@ -7,7 +7,7 @@ use reqwest::Method;
 use serde_json::json;
 
 use crate::support::time::run_date_in;
-use crate::support::{BIN, Server, ServerOptions, bounded, detail_message, legacy_error, legacy_error_at, new_key};
+use crate::support::{BIN, Server, ServerOptions, api_error, api_error_at, bounded, detail_message, new_key};
 
 const LIMIT: Duration = Duration::from_secs(45);
 const JOBS: &str = "/api/v1/scheduler/jobs";
@@ -42,13 +42,13 @@ async fn keys_and_roles_guard_every_family() {
         for key in [None, Some("not-a-key"), Some("")] {
             let answer = server.send(call(key, Method::GET, "/api/jobs")).await;
             assert_eq!(answer.status, 401, "{key:?}: {}", answer.text);
-            legacy_error_at("/api/jobs", &answer.body);
+            api_error_at("/api/jobs", &answer.body);
             let answer = server.send(call(key, Method::GET, JOBS)).await;
             assert_eq!(answer.status, 401, "{key:?}: {}", answer.text);
             detail_message(&answer.body);
             let answer = server.send(call(key, Method::POST, "/api/schedule-job").json(&schedule)).await;
             assert_eq!(answer.status, 401, "{key:?}: {}", answer.text);
-            legacy_error(&answer.body);
+            api_error(&answer.body);
         }
 
         // A viewer reads but cannot change anything.
@@ -58,7 +58,7 @@ async fn keys_and_roles_guard_every_family() {
         assert_eq!(answer.status, 200, "{}", answer.text);
         let answer = server.send(call(Some(&viewer), Method::POST, "/api/schedule-job").json(&schedule)).await;
         assert_eq!(answer.status, 403, "{}", answer.text);
-        legacy_error(&answer.body);
+        api_error(&answer.body);
         let answer = server.send(call(Some(&viewer), Method::POST, JOBS).json(&create)).await;
         assert_eq!(answer.status, 403, "{}", answer.text);
         detail_message(&answer.body);
@@ -91,10 +91,10 @@ async fn keys_and_roles_guard_every_family() {
         // Deleting everything needs an admin.
         let answer = server.send(call(Some(&operator), Method::DELETE, "/api/jobs/all")).await;
         assert_eq!(answer.status, 403, "{}", answer.text);
-        legacy_error_at("/api/jobs/all", &answer.body);
+        api_error_at("/api/jobs/all", &answer.body);
         let answer = server.send(call(Some(&viewer), Method::DELETE, "/api/jobs/guarded")).await;
         assert_eq!(answer.status, 403, "{}", answer.text);
-        legacy_error_at("/api/jobs/guarded", &answer.body);
+        api_error_at("/api/jobs/guarded", &answer.body);
         assert_eq!(server.send(call(Some(&viewer), Method::GET, "/api/jobs")).await.expect(200)["total"], 2);
         let answer = server.send(call(Some(&admin), Method::DELETE, "/api/jobs/all")).await;
         let deleted = answer.expect(200);

@@ -2,6 +2,7 @@
 //! script directories, talk to it over HTTP, kill or stop it, start it again on the same data.
 
 pub mod time;
+pub mod witness;
 
 use std::future::Future;
 use std::path::{Path, PathBuf};
@@ -422,23 +423,24 @@ pub fn keys(value: &Value) -> Vec<String> {
     keys
 }
 
-/// Asserts that `value` is `{"error": <string>}` (legacy family) and returns the message.
+/// Asserts that `value` is the `/api` family's error body, `{"error": <string>}`, and returns the
+/// message.
 #[track_caller]
-pub fn legacy_error(value: &Value) -> String {
-    assert_eq!(keys(value), ["error"], "not a legacy error body: {value}");
+pub fn api_error(value: &Value) -> String {
+    assert_eq!(keys(value), ["error"], "not an /api error body: {value}");
     value["error"].as_str().unwrap_or_else(|| panic!("error is not a string: {value}")).to_owned()
 }
 
-/// Asserts the legacy error shape a path answers with: seed 000's paths (`/api/jobs…`,
+/// Asserts the `/api` family's error shape a path answers with: seed 000's paths (`/api/jobs…`,
 /// `/api/clips…`) add `"success": false`, seed 001's do not. Returns the message.
 #[track_caller]
-pub fn legacy_error_at(path: &str, value: &Value) -> String {
+pub fn api_error_at(path: &str, value: &Value) -> String {
     if path.starts_with("/api/jobs") || path.starts_with("/api/clips") {
         assert_eq!(keys(value), ["error", "success"], "not seed 000's error body on {path}: {value}");
         assert_eq!(value["success"], false, "{path}: {value}");
         value["error"].as_str().unwrap_or_else(|| panic!("error is not a string: {value}")).to_owned()
     } else {
-        legacy_error(value)
+        api_error(value)
     }
 }
 

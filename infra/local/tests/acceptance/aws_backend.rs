@@ -4,11 +4,12 @@
 use std::time::Duration;
 
 use jobsmith::adapters::aws::dynamo::{aws_sdk_dynamodb, create_table};
+use jobsmith::test_support::aws::{EXECUTOR_ARN, SCHEDULER_ROLE_ARN};
 use jobsmith_tests::moto::MotoServer;
 use serde_json::json;
 
 use crate::support::time::run_date_in;
-use crate::support::{Server, ServerOptions, bounded, detail_message, legacy_error};
+use crate::support::{Server, ServerOptions, api_error, bounded, detail_message};
 
 const LIMIT: Duration = Duration::from_secs(90);
 const TABLE: &str = "jobsmith-acceptance";
@@ -31,8 +32,8 @@ async fn aws_server(moto: &MotoServer) -> (Server, aws_sdk_scheduler::Client) {
         ("JOBSMITH_TABLE", TABLE),
         ("JOBSMITH_BUCKET", BUCKET),
         ("JOBSMITH_SCHEDULE_GROUP", GROUP),
-        ("JOBSMITH_EXECUTOR_ARN", "arn:aws:lambda:us-east-1:123456789012:function:jobsmith-executor"),
-        ("JOBSMITH_SCHEDULER_ROLE_ARN", "arn:aws:iam::123456789012:role/jobsmith-scheduler"),
+        ("JOBSMITH_EXECUTOR_ARN", EXECUTOR_ARN),
+        ("JOBSMITH_SCHEDULER_ROLE_ARN", SCHEDULER_ROLE_ARN),
         ("JOBSMITH_S3_FORCE_PATH_STYLE", "true"),
     ];
     let env = env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
@@ -91,7 +92,7 @@ async fn the_api_runs_on_the_aws_backends_by_configuration() {
 
         // Bad input gets the same answers as locally.
         let missing = server.post("/api/schedule-job", &json!({"job_id": "x"})).await.expect(400);
-        assert_eq!(legacy_error(&missing), "Missing required fields: job_type, script_path, run_date");
+        assert_eq!(api_error(&missing), "Missing required fields: job_type, script_path, run_date");
         let outside = json!({"job_id": "x", "job_type": "bash", "script_path": "/etc/passwd", "run_date": run_date});
         server.post("/api/schedule-job", &outside).await.expect(400);
         let gone = server.get("/api/v1/scheduler/jobs/nope").await.expect(404);

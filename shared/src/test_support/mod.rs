@@ -1,0 +1,9 @@
+//! What jobsmith's tests build on, written once: fixtures, fakes that fail on command, the
+//! scheduler target the AWS tests point at, and a harness that drives the whole router. Compiled
+//! for the crate's own tests and, with the `test-support` feature, for the other crates' tests;
+//! never part of a build that ships.
+
+pub mod aws;
+pub mod fakes;
+pub mod fixtures;
+pub mod router;

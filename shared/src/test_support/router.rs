@@ -1,0 +1,97 @@
+//! The whole router (auth layer, fallbacks, extractors, use cases) over the local adapters in a
+//! temporary directory, called in-process as a client would call the server.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use serde_json::Value;
+use tower::ServiceExt;
+
+use crate::adapters::local::script::Interpreters;
+use crate::adapters::local::{LocalApp, LocalConfig};
+use crate::domain::principal::KeyRing;
+
+/// Large enough for every answer the tests read.
+const BODY_LIMIT: usize = 1 << 20;
+
+pub struct RouterHarness {
+    pub app: LocalApp,
+    pub router: Router,
+    dir: tempfile::TempDir,
+}
+
+impl Default for RouterHarness {
+    fn default() -> Self {
+        Self::with_keys(KeyRing::default())
+    }
+}
+
+impl RouterHarness {
+    /// Open to anyone (no keys configured), with an empty script root.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn with_keys(keys: KeyRing) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let scripts = dir.path().join("scripts");
+        std::fs::create_dir_all(&scripts).expect("script root");
+        let app = LocalApp::open(LocalConfig {
+            data_dir: dir.path().join("data"),
+            script_roots: vec![scripts],
+            misfire_grace: chrono::Duration::seconds(60),
+            interpreters: Interpreters::default(),
+            keys,
+        })
+        .expect("open the local app");
+        let router = app.router();
+        Self { app, router, dir }
+    }
+
+    /// The temporary directory that holds the data and the script root.
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn script_root(&self) -> PathBuf {
+        self.dir.path().join("scripts")
+    }
+
+    /// Writes `content` as the script `name` in the root and returns its absolute path.
+    pub fn write_script(&self, name: &str, content: &str) -> String {
+        let path = self.script_root().join(name);
+        std::fs::write(&path, content).expect("write the script");
+        path.to_str().expect("a UTF-8 temp path").to_owned()
+    }
+
+    /// Sends `body` as is, with a JSON content type when there is one; the answer's status and
+    /// its body as JSON (`Null` when empty).
+    pub async fn call(&self, method: Method, uri: &str, body: Option<&str>) -> (StatusCode, Value) {
+        let mut request = Request::builder().method(method).uri(uri);
+        if body.is_some() {
+            request = request.header("content-type", "application/json");
+        }
+        let request = request.body(body.map_or_else(Body::empty, |b| Body::from(b.to_owned()))).expect("request");
+        let response = self.router.clone().oneshot(request).await.expect("the router answers");
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), BODY_LIMIT).await.expect("the answer's body");
+        let value = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).expect("a JSON answer") };
+        (status, value)
+    }
+
+    pub async fn get(&self, uri: &str) -> (StatusCode, Value) {
+        self.call(Method::GET, uri, None).await
+    }
+
+    pub async fn send(&self, method: Method, uri: &str, body: &Value) -> (StatusCode, Value) {
+        self.call(method, uri, Some(&body.to_string())).await
+    }
+
+    /// Stops the scheduler, waiting for the runs it started.
+    pub async fn stop(self) {
+        self.app.scheduler.shutdown(Duration::from_secs(5)).await;
+    }
+}
