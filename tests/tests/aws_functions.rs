@@ -11,6 +11,7 @@ use jobsmith::adapters::local::{LocalApp, LocalConfig};
 use jobsmith::domain::principal::{KeyRing, Role, generate_key};
 use jobsmith::http::routes::{ROUTES, function};
 use jobsmith::test_support::aws::{EXECUTOR_ARN, SCHEDULER_ROLE_ARN};
+use jobsmith::test_support::fixtures::scheduler_job_body;
 use jobsmith_functions::lambda_http::aws_lambda_events::apigw::ApiGatewayV2CustomAuthorizerV2Request;
 use jobsmith_functions::lambda_http::tower::ServiceExt;
 use jobsmith_functions::{FunctionRoutes, authorize, http_router};
@@ -188,15 +189,7 @@ fn mask(value: &Value) -> Value {
 }
 
 fn scheduler_job(id: &str) -> Value {
-    json!({
-        "id": id,
-        "name": "Domain sync",
-        "taskFunctionId": 1,
-        "jobTypeId": 1,
-        "scheduleConfig": {"hours": 6, "minutes": 0, "seconds": 0},
-        "taskArgs": {"script_path": "ok.sh", "args": ["--full"]},
-        "retryCount": 2
-    })
+    scheduler_job_body(id, "Domain sync")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -62,7 +62,7 @@ fn functions(template: &Node) -> Vec<Function<'_>> {
     found
 }
 
-/// `sam build` builds the function with cargo-lambda as binary `Metadata.Binary` of the one
+/// `sam build` builds the function with cargo-lambda as binary `BuildProperties.Binary` of the one
 /// functions package (`CodeUri: functions`).
 fn binary_of(logical_id: &str, resource: &Node, properties: &Node) -> String {
     assert_eq!(properties.get("CodeUri").and_then(Node::as_str), Some("functions"), "{logical_id}: CodeUri");
@@ -72,10 +72,12 @@ fn binary_of(logical_id: &str, resource: &Node, properties: &Node) -> String {
         Some("rust-cargolambda"),
         "{logical_id}: Metadata.BuildMethod"
     );
+    // SAM hands `BuildProperties.Binary` to cargo-lambda as the binary to build and copy; without
+    // it, a package with many binaries fails at the copy.
     metadata
-        .get("Binary")
+        .get_path(&["BuildProperties", "Binary"])
         .and_then(Node::as_str)
-        .unwrap_or_else(|| panic!("{logical_id}: Metadata.Binary names the function's binary"))
+        .unwrap_or_else(|| panic!("{logical_id}: Metadata.BuildProperties.Binary names the function's binary"))
         .to_owned()
 }
 

@@ -145,3 +145,17 @@ pub const SCHEDULER_JOB_KEYS: [&str; 20] = [
 
 /// Large enough for every listing a test makes, so that one page is "everything".
 pub const ALL: u32 = 1000;
+
+/// A seed-004 job body: a bash script `ok.sh` every six hours, retried three times.
+pub fn scheduler_job_body(id: &str, name: &str) -> serde_json::Value {
+    serde_json::json!({
+        "id": id,
+        "name": name,
+        "description": "every six hours",
+        "taskFunctionId": 1,
+        "jobTypeId": 1,
+        "scheduleConfig": {"hours": 6, "minutes": 0, "seconds": 0},
+        "taskArgs": {"script_path": "ok.sh", "args": ["--full"]},
+        "retryCount": 3
+    })
+}

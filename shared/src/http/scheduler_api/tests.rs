@@ -5,6 +5,7 @@ use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::http::routes::ROUTES;
+use crate::test_support::fixtures::scheduler_job_body;
 use crate::test_support::router::RouterHarness;
 
 fn harness() -> RouterHarness {
@@ -18,19 +19,6 @@ async fn create(h: &RouterHarness, body: Value) -> Value {
     let (status, job) = h.send(Method::POST, "/api/v1/scheduler/jobs", &body).await;
     assert_eq!(status, StatusCode::CREATED, "{job}");
     job
-}
-
-fn job(id: &str, name: &str) -> Value {
-    json!({
-        "id": id,
-        "name": name,
-        "description": "every six hours",
-        "taskFunctionId": 1,
-        "jobTypeId": 1,
-        "scheduleConfig": {"hours": 6, "minutes": 0, "seconds": 0},
-        "taskArgs": {"script_path": "ok.sh", "args": ["--full"]},
-        "retryCount": 3
-    })
 }
 
 fn locs(body: &Value) -> Vec<Value> {
@@ -72,7 +60,7 @@ async fn catalogs() {
 #[tokio::test]
 async fn create_read_change_delete() {
     let h = harness();
-    let created = create(&h, job("sync-1", "Domain sync")).await;
+    let created = create(&h, scheduler_job_body("sync-1", "Domain sync")).await;
     assert_eq!(created["id"], "sync-1");
     assert_eq!(created["scheduleConfig"], json!({"hours": 6, "minutes": 0, "seconds": 0}));
     assert_eq!(created["taskArgs"], json!({"script_path": "ok.sh", "args": ["--full"]}));
@@ -83,7 +71,7 @@ async fn create_read_change_delete() {
     assert_eq!(created["createdBy"], "anonymous");
     assert!(created["nextRunTime"].as_str().unwrap().ends_with('Z'));
 
-    let (status, body) = h.send(Method::POST, "/api/v1/scheduler/jobs", &job("sync-1", "again")).await;
+    let (status, body) = h.send(Method::POST, "/api/v1/scheduler/jobs", &scheduler_job_body("sync-1", "again")).await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(body["detail"].is_string(), "{body}");
 
@@ -142,26 +130,26 @@ async fn bad_input_names_its_field() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(body["detail"].is_string(), "{body}");
 
-    let mut bad = job("x", "x");
+    let mut bad = scheduler_job_body("x", "x");
     bad["scheduleConfig"] = json!({"hours": "two"});
     let (status, body) = h.send(Method::POST, "/api/v1/scheduler/jobs", &bad).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(locs(&body), vec![json!(["body", "scheduleConfig", "hours"])]);
     assert!(body["detail"][0]["msg"].is_string() && body["detail"][0]["type"].is_string());
 
-    let mut bad = job("x", "x");
+    let mut bad = scheduler_job_body("x", "x");
     bad["maxInstances"] = json!("one");
     let (status, body) = h.send(Method::POST, "/api/v1/scheduler/jobs", &bad).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(locs(&body), vec![json!(["body", "maxInstances"])]);
 
-    let mut outside = job("x", "x");
+    let mut outside = scheduler_job_body("x", "x");
     outside["taskArgs"] = json!({"script_path": "/etc/passwd"});
     let (status, body) = h.send(Method::POST, "/api/v1/scheduler/jobs", &outside).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(body["detail"].as_str().is_some_and(|d| d.starts_with("Invalid taskArgs.script_path")), "{body}");
 
-    let mut args = job("x", "x");
+    let mut args = scheduler_job_body("x", "x");
     args["taskArgs"] = json!({"script_path": "ok.sh", "args": ["a", 2]});
     let (_, body) = h.send(Method::POST, "/api/v1/scheduler/jobs", &args).await;
     assert_eq!(locs(&body), vec![json!(["body", "taskArgs", "args", 1])]);
@@ -180,9 +168,9 @@ async fn bad_input_names_its_field() {
 #[tokio::test]
 async fn listing_filters_and_counts() {
     let h = harness();
-    create(&h, job("a", "Nightly backup")).await;
-    create(&h, job("b", "Hourly sync")).await;
-    let mut disabled = job("c", "Weekly backup");
+    create(&h, scheduler_job_body("a", "Nightly backup")).await;
+    create(&h, scheduler_job_body("b", "Hourly sync")).await;
+    let mut disabled = scheduler_job_body("c", "Weekly backup");
     disabled["isEnabled"] = json!(false);
     create(&h, disabled).await;
 
@@ -232,7 +220,7 @@ async fn listing_filters_and_counts() {
 #[tokio::test]
 async fn triggering_runs_once_per_instance_allowed() {
     let h = harness();
-    let mut slow = job("slow", "Slow");
+    let mut slow = scheduler_job_body("slow", "Slow");
     slow["taskArgs"] = json!({"script_path": "slow.sh"});
     slow["isEnabled"] = json!(false);
     create(&h, slow).await;
