@@ -86,12 +86,13 @@ fn docs_routes() -> Router {
     SwaggerUi::new("/docs").url("/openapi.json", openapi()).into()
 }
 
-/// What every route shares, whichever of them a process mounts: the families' answers for an
-/// unknown path or method, the body limit, and a panic turned into the family's 500.
+/// [`with_layers`], with the families' 405 for a known path's other methods.
 fn with_family_layers(routes: Router) -> Router {
     with_layers(routes.method_not_allowed_fallback(family::method_not_allowed))
 }
 
+/// What every route shares, whichever of them a process mounts: the families' 404 for an unknown
+/// path, the body limit, and a panic turned into the family's 500.
 fn with_layers(routes: Router) -> Router {
     routes
         .fallback(family::not_found)

@@ -10,7 +10,6 @@ use axum::http::Method;
 use utoipa_axum::router::OpenApiRouter;
 
 use super::AppState;
-#[allow(unused_imports, reason = "the table names its handlers relative to the http module")]
 use super::{scheduler_api, scripts_api};
 use crate::domain::principal::Role;
 
