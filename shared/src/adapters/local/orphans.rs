@@ -57,6 +57,21 @@ mod tests {
             .unwrap_or(false)
     }
 
+    /// `spawn` returns once exec has begun, but the kernel fills in the new environment a moment
+    /// later; until then `/proc/<pid>/environ` reads empty. A crashed predecessor's scripts are
+    /// long past that point, so the test waits for it rather than racing it.
+    fn wait_for_environment(pid: u32, var: &str) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            let environ = std::fs::read(format!("/proc/{pid}/environ")).unwrap_or_default();
+            if environ.split(|b| *b == 0).any(|entry| entry == var.as_bytes()) {
+                return;
+            }
+            std::thread::yield_now();
+        }
+        panic!("process {pid} never showed {var}");
+    }
+
     #[test]
     fn kills_only_the_runs_it_is_given() {
         let (orphan_id, other_id) = (ExecutionId::generate(), ExecutionId::generate());
@@ -69,6 +84,9 @@ mod tests {
                 .expect("spawn sleep")
         };
         let (mut orphan, mut other) = (spawn(orphan_id), spawn(other_id));
+        for (child, id) in [(&orphan, orphan_id), (&other, other_id)] {
+            wait_for_environment(child.id(), &format!("{EXECUTION_ID_VAR}={id}"));
+        }
         assert_eq!(kill_orphaned_runs(&[orphan_id]), 1);
         let deadline = Instant::now() + Duration::from_secs(5);
         let status = orphan.wait().expect("reap");
