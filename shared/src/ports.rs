@@ -121,8 +121,17 @@ pub trait ExecutionStore: Send + Sync {
     async fn purge_finished(&self, succeeded_before: DateTime<Utc>, failed_before: DateTime<Utc>) -> StoreResult<u64>;
 }
 
+/// Where the scheduler reads the time and waits for it, so that a test can move time instead of
+/// sleeping through it.
+#[async_trait]
 pub trait Clock: Send + Sync {
     fn now(&self) -> DateTime<Utc>;
+
+    /// Returns once `now()` has reached `at` (at once when it already has).
+    async fn sleep_until(&self, at: DateTime<Utc>) {
+        let wait = (at - self.now()).to_std().unwrap_or(std::time::Duration::ZERO);
+        tokio::time::sleep(wait).await;
+    }
 }
 
 /// The wall clock at millisecond precision: what every store keeps, so that a time read back

@@ -4,6 +4,7 @@
 //! never part of a build that ships.
 
 pub mod aws;
+pub mod clock;
 pub mod fakes;
 pub mod fixtures;
 pub mod router;

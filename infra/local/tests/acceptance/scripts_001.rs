@@ -161,6 +161,24 @@ async fn seed_001_bash_and_python_jobs_run_at_their_date_and_are_recorded() {
     .await;
 }
 
+/// A one-off job paused long before its time, then moved (still paused) to a time a few seconds
+/// ahead: the time passes while it is paused however slowly the requests are answered. Returns
+/// the new `run_date`.
+async fn create_paused_then_due_soon(server: &Server, id: &str, script: &str, args: &[&str]) -> String {
+    let (far, _) = run_date_in(3600);
+    server.post("/api/schedule-job", &schedule_body(id, "bash", script, &far, args)).await.expect(200);
+    let paused = server.put_empty(&format!("/api/pause-job/{id}")).await.expect(200);
+    assert_eq!(paused, json!({"message": format!("Job {id} paused successfully")}));
+    // Whole seconds and more than two ahead, so that the date is still in the future when read.
+    let (soon, _) = run_date_in(3);
+    let moved = json!({"scheduleConfig": {"run_date": soon}});
+    server.put(&format!("/api/v1/scheduler/jobs/{id}"), &moved).await.expect(200);
+    let job = server.get(&format!("/api/job/{id}")).await.expect(200)["job"].clone();
+    assert_eq!((job["status"].as_str(), &job["next_run_time"]), (Some("paused"), &Value::Null), "{job}");
+    assert_eq!(job["trigger"], format!("date[{} UTC]", soon.replace('T', " ")), "{job}");
+    soon
+}
+
 #[tokio::test]
 async fn seed_001_pause_holds_a_due_job_and_resume_releases_it() {
     // The product's documented behaviour: resuming does not replay what was missed while paused,
@@ -171,15 +189,8 @@ async fn seed_001_pause_holds_a_due_job_and_resume_releases_it() {
     bounded(LIMIT, async {
         let within_grace = async {
             let (script, out) = marker_script(&server, "held");
-            let (run_date, run_at) = run_date_in(3);
-            server
-                .post("/api/schedule-job", &schedule_body("held", "bash", &script, &run_date, &["x"]))
-                .await
-                .expect(200);
-            let paused = server.put_empty("/api/pause-job/held").await.expect(200);
-            assert_eq!(paused, json!({"message": "Job held paused successfully"}));
-            let job = server.get("/api/job/held").await.expect(200)["job"].clone();
-            assert_eq!((job["status"].as_str(), &job["next_run_time"]), (Some("paused"), &Value::Null), "{job}");
+            let run_date = create_paused_then_due_soon(&server, "held", &script, &["x"]).await;
+            let run_at = parse_naive(&json!(run_date));
 
             // Past its time while paused: nothing runs, nothing is recorded.
             wait_until_fired_past(&server, run_at).await;
@@ -205,9 +216,7 @@ async fn seed_001_pause_holds_a_due_job_and_resume_releases_it() {
         };
         let past_grace = async {
             let (script, out) = marker_script(&strict, "late");
-            let (run_date, run_at) = run_date_in(2);
-            strict.post("/api/schedule-job", &schedule_body("late", "bash", &script, &run_date, &[])).await.expect(200);
-            strict.put_empty("/api/pause-job/late").await.expect(200);
+            let run_at = parse_naive(&json!(create_paused_then_due_soon(&strict, "late", &script, &[]).await));
             // Resumed once the scheduler is past the run date and the grace of one second.
             wait_until_fired_past(&strict, run_at + chrono::Duration::seconds(2)).await;
             strict.put_empty("/api/resume-job/late").await.expect(200);

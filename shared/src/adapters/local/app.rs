@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use super::data_dir_lock::{DataDirLock, LockError};
 use super::runner::LocalTaskRunner;
 use super::scheduler::{LocalScheduler, SchedulerParts};
 use super::script::Interpreters;
@@ -26,6 +27,8 @@ pub struct LocalConfig {
 pub enum StartError {
     #[error("cannot create the data directory {path}: {source}")]
     DataDir { path: PathBuf, source: std::io::Error },
+    #[error(transparent)]
+    Locked(#[from] LockError),
     #[error("cannot open the store: {0}")]
     Store(#[from] StoreError),
     #[error("script roots: {0}")]
@@ -36,12 +39,15 @@ pub struct LocalApp {
     pub service: JobService,
     pub scheduler: LocalScheduler,
     pub auth: Auth,
+    _data_dir: DataDirLock,
 }
 
 impl LocalApp {
     pub fn open(config: LocalConfig) -> Result<Self, StartError> {
         std::fs::create_dir_all(&config.data_dir)
             .map_err(|source| StartError::DataDir { path: config.data_dir.clone(), source })?;
+        // Before anything else is opened: a refused server must touch nothing.
+        let data_dir = DataDirLock::acquire(&config.data_dir)?;
         let store = Arc::new(SqliteStore::open(&config.data_dir.join("jobsmith.db"))?);
         let jobs: Arc<dyn JobStore> = store.clone();
         let executions: Arc<dyn ExecutionStore> = store;
@@ -61,7 +67,7 @@ impl LocalApp {
         });
         let backend: Arc<dyn TriggerBackend> = Arc::new(scheduler.clone());
         let service = JobService::new(jobs, executions, backend, executor, clock, roots, instance);
-        Ok(Self { service, scheduler, auth: Auth::new(config.keys) })
+        Ok(Self { service, scheduler, auth: Auth::new(config.keys), _data_dir: data_dir })
     }
 
     pub fn router(&self) -> axum::Router {

@@ -1,6 +1,7 @@
 //! The embedded default: SQLite, a folder, an in-process scheduler, scripts as child processes.
 
 mod app;
+mod data_dir_lock;
 mod orphans;
 mod runner;
 pub mod scheduler;
@@ -8,4 +9,5 @@ pub mod script;
 pub mod sqlite;
 
 pub use app::{LocalApp, LocalConfig, StartError};
+pub use data_dir_lock::{LOCK_FILE, LockError};
 pub use runner::LocalTaskRunner;

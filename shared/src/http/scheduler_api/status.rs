@@ -30,7 +30,8 @@ pub async fn scheduler_status(State(state): State<AppState>) -> Result<Json<Sche
         Some(SchedulerNextJobView { id: job.id.to_string(), name: job.name, next_run_time: rfc3339_z(at) })
     });
     Ok(Json(SchedulerStatusView {
-        is_running: true,
+        // False while the scheduler cannot use its store and is backing off.
+        is_running: service.instance().scheduler_failing_since().is_none(),
         leader_instance: instance.clone(),
         total_jobs: counts.total,
         enabled_jobs: counts.enabled,

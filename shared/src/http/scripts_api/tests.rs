@@ -57,6 +57,20 @@ async fn health_is_healthy() {
 }
 
 #[tokio::test]
+async fn health_and_status_report_a_scheduler_that_cannot_use_its_store() {
+    let h = harness();
+    let instance = h.app.service.instance();
+    instance.set_scheduler_failing(Some(chrono::Utc::now()));
+    let (status, body) = h.call(Method::GET, "/api/health", None).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(body, json!({"status": "unhealthy", "scheduler_running": false}));
+    assert_eq!(h.get("/api/v1/scheduler/status").await.1["isRunning"], false);
+    instance.set_scheduler_failing(None);
+    assert_eq!(h.call(Method::GET, "/api/health", None).await.0, StatusCode::OK);
+    assert_eq!(h.get("/api/v1/scheduler/status").await.1["isRunning"], true);
+}
+
+#[tokio::test]
 async fn schedule_get_pause_resume_remove_round_trip() {
     let h = harness();
     let (status, body) = h.schedule("data_backup_job").await;

@@ -307,6 +307,19 @@ impl Server {
         self.send(self.request(method, path).header("content-type", "application/json").body(body)).await
     }
 
+    /// Runs a second server on this one's directories until it exits, which it must do within
+    /// `within`; returns how it exited, how long it took and what it wrote to stderr.
+    pub async fn run_rival(&self, within: Duration) -> (ExitStatus, Duration, String) {
+        let log = self.dirs.logs.path().join("stderr-rival.log");
+        let started = Instant::now();
+        let mut rival = self.command(&log).spawn().expect("spawn a second jobsmith");
+        let status = match tokio::time::timeout(within, rival.wait()).await {
+            Ok(status) => status.expect("wait"),
+            Err(_) => panic!("a second server on the same data directory was still running after {within:?}"),
+        };
+        (status, started.elapsed(), std::fs::read_to_string(&log).unwrap_or_default())
+    }
+
     /// Every execution of a job, newest first as the server lists them.
     pub async fn executions(&self, job_id: &str) -> Vec<Value> {
         let body = self.get(&format!("/api/v1/scheduler/jobs/{job_id}/executions?per_page=100")).await.expect(200);

@@ -1,5 +1,10 @@
 //! The in-process scheduler: sleeps until the earliest due job, wakes early when a job changes,
-//! fires what is due, and runs each execution on its own task.
+//! fires what is due, and runs each execution on its own task. It reads and waits for the time
+//! through the `Clock` port, and backs off while its store fails.
+
+mod backoff;
+#[cfg(test)]
+mod tests;
 
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
@@ -15,11 +20,11 @@ use crate::domain::execution::{Execution, TriggeredBy};
 use crate::domain::ids::JobId;
 use crate::domain::job::Job;
 use crate::ports::{BackendError, Clock, ExecutionStore, JobStore, StartOutcome, StoreResult, TriggerBackend};
+use backoff::Backoff;
 
 /// How many due jobs one wake-up fires before it looks again.
 const DUE_BATCH: u32 = 256;
-const HEARTBEAT_EVERY: StdDuration = StdDuration::from_secs(5);
-const ERROR_BACKOFF: StdDuration = StdDuration::from_secs(1);
+const HEARTBEAT_EVERY: chrono::Duration = chrono::Duration::seconds(5);
 
 pub struct SchedulerParts {
     pub jobs: Arc<dyn JobStore>,
@@ -93,55 +98,81 @@ impl LocalScheduler {
 
 impl Inner {
     async fn plan_loop(self: Arc<Self>) {
+        let clock = &self.parts.clock;
+        let mut backoff = Backoff::default();
         while !self.shutdown.is_cancelled() {
-            let wait = match self.fire_due().await {
-                Ok(wait) => wait,
+            match self.fire_due().await {
+                Ok(next) => {
+                    if backoff.recovered() {
+                        tracing::info!("the scheduler reads its store again");
+                        self.parts.instance.set_scheduler_failing(None);
+                    }
+                    let sleep = async {
+                        match next {
+                            Some(at) => clock.sleep_until(at).await,
+                            None => std::future::pending().await,
+                        }
+                    };
+                    tokio::select! {
+                        () = sleep => {}
+                        () = self.wake.notified() => {}
+                        () = self.shutdown.cancelled() => {}
+                    }
+                }
                 Err(err) => {
-                    tracing::error!(error = %err, "scheduler could not read due jobs; retrying");
-                    Some(ERROR_BACKOFF)
+                    let wait = backoff.failed();
+                    let now = clock.now();
+                    if backoff.is_first_failure() {
+                        tracing::error!(error = %err, "the scheduler cannot use its store; retrying with backoff");
+                        self.parts.instance.set_scheduler_failing(Some(now));
+                    }
+                    // A job changing meanwhile does not cut the wait short: the store it would
+                    // be read from is the one failing.
+                    let wait = chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::MAX);
+                    tokio::select! {
+                        () = clock.sleep_until(now + wait) => {}
+                        () = self.shutdown.cancelled() => {}
+                    }
                 }
-            };
-            let sleep = async {
-                match wait {
-                    Some(wait) => tokio::time::sleep(wait).await,
-                    None => std::future::pending().await,
-                }
-            };
-            tokio::select! {
-                () = sleep => {}
-                () = self.wake.notified() => {}
-                () = self.shutdown.cancelled() => {}
             }
         }
     }
 
     async fn heartbeat_loop(self: Arc<Self>) {
-        let mut tick = tokio::time::interval(HEARTBEAT_EVERY);
+        let clock = &self.parts.clock;
         loop {
+            let now = clock.now();
+            self.parts.instance.beat(now);
             tokio::select! {
-                _ = tick.tick() => self.parts.instance.beat(self.parts.clock.now()),
+                () = clock.sleep_until(now + HEARTBEAT_EVERY) => {}
                 () = self.shutdown.cancelled() => return,
             }
         }
     }
 
-    /// Fires every due job and says how long to sleep until the next one.
-    async fn fire_due(self: &Arc<Self>) -> StoreResult<Option<StdDuration>> {
+    /// Fires every due job and says when the next one is due. A job that could not be fired
+    /// fails the whole pass once the rest of its batch is fired: it is still due, and reading it
+    /// again at once would spin.
+    async fn fire_due(self: &Arc<Self>) -> StoreResult<Option<DateTime<Utc>>> {
         loop {
             let now = self.parts.clock.now();
             let due = self.parts.jobs.due_jobs(now, DUE_BATCH).await?;
             let full_batch = due.len() == DUE_BATCH as usize;
+            let mut first_failure = None;
             for job in due {
                 if let Err(err) = self.fire(job, now).await {
-                    tracing::error!(error = %err, "could not fire a due job");
+                    first_failure.get_or_insert(err);
                 }
+            }
+            if let Some(err) = first_failure {
+                return Err(err);
             }
             if !full_batch {
                 break;
             }
         }
         let next = self.parts.jobs.next_due_job().await?;
-        Ok(next.and_then(|job| job.next_run_at).map(|at| until(at, self.parts.clock.now())))
+        Ok(next.and_then(|job| job.next_run_at))
     }
 
     async fn fire(self: &Arc<Self>, job: Job, now: DateTime<Utc>) -> StoreResult<()> {
@@ -209,7 +240,7 @@ impl Inner {
     async fn start_when_due(&self, job: Job, retry: Execution) -> Option<(Job, Execution)> {
         if let Some(at) = retry.not_before {
             tokio::select! {
-                () = tokio::time::sleep(until(at, self.parts.clock.now())) => {}
+                () = self.parts.clock.sleep_until(at) => {}
                 () = self.shutdown.cancelled() => return None,
             }
         }
@@ -230,10 +261,6 @@ impl Inner {
             }
         }
     }
-}
-
-fn until(at: DateTime<Utc>, now: DateTime<Utc>) -> StdDuration {
-    (at - now).to_std().unwrap_or(StdDuration::ZERO)
 }
 
 #[async_trait]
