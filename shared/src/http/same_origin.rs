@@ -70,7 +70,10 @@ impl SameOrigin {
             }
         }
         if changes_state(request.method()) {
-            let declared = single(headers, CONTENT_TYPE, "Content-Type")?;
+            let declared = single(headers, CONTENT_TYPE, "Content-Type").map_err(|_| Refusal {
+                status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                message: "Unsupported Media Type: the request has more than one Content-Type header".to_owned(),
+            })?;
             let has_body = request.body().size_hint().exact() != Some(0);
             require_json(declared, has_body)
                 .map_err(|err| Refusal { status: StatusCode::UNSUPPORTED_MEDIA_TYPE, message: err.message })?;

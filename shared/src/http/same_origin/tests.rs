@@ -137,6 +137,10 @@ fn state_changes_carry_json_or_nothing() {
     let refusal = check(Method::DELETE, &[host], "{}").unwrap_err();
     assert_eq!(refusal.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert!(refusal.message.contains("needs Content-Type: application/json"), "{}", refusal.message);
+    let twice = [host, ("content-type", "application/json"), ("content-type", "text/plain")];
+    let refusal = check(Method::POST, &twice, "{}").unwrap_err();
+    assert_eq!(refusal.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert!(refusal.message.contains("more than one Content-Type"), "{}", refusal.message);
     // Reads are not held to it.
     assert_eq!(check(Method::GET, &[host, ("content-type", "text/plain")], "x"), Ok(()));
 }
