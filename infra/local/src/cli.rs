@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use jobsmith::adapters::local::LocalConfig;
 use jobsmith::adapters::local::script::Interpreters;
 use jobsmith::domain::principal::{KeyRing, Role};
+use jobsmith::http::CorsOrigins;
 
 #[derive(Parser)]
 #[command(
@@ -86,6 +87,11 @@ pub struct ServeArgs {
     /// API keys as `NAME:ROLE:sha256:HEX` entries separated by commas or newlines.
     #[arg(long, env = "JOBSMITH_API_KEYS", default_value = "", hide_env_values = true)]
     pub api_keys: String,
+    /// A web origin (`https://app.example`) whose pages may call the API from a browser, with a
+    /// key; repeat for several (the variable takes a comma-separated list). Needs API keys: with
+    /// none, every other site is refused.
+    #[arg(long = "cors-origin", env = "JOBSMITH_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
     /// How late a due run may still start (after downtime, say); later ones are recorded as skipped.
     #[arg(long, env = "JOBSMITH_MISFIRE_GRACE_SECONDS", default_value_t = 60)]
     pub misfire_grace_seconds: u32,
@@ -99,6 +105,10 @@ pub struct ServeArgs {
 }
 
 impl ServeArgs {
+    pub fn cors_origins(&self) -> Result<CorsOrigins, String> {
+        CorsOrigins::parse(&self.cors_origins).map_err(|err| format!("JOBSMITH_CORS_ORIGINS: {err}"))
+    }
+
     pub fn local_config(&self) -> Result<LocalConfig, String> {
         let keys = KeyRing::parse(&self.api_keys).map_err(|err| format!("JOBSMITH_API_KEYS: {err}"))?;
         Ok(LocalConfig {

@@ -9,6 +9,7 @@ use std::time::Duration;
 use clap::Parser;
 use jobsmith::adapters::local::LocalApp;
 use jobsmith::domain::principal::generate_key;
+use jobsmith::http::{Auth, for_local_server};
 
 use cli::{Backend, Cli, Command, KeysCommand, ServeArgs};
 use jobsmith::adapters::aws::app::{AwsApp, AwsConfig};
@@ -58,12 +59,20 @@ fn serve(args: ServeArgs) -> ExitCode {
 
 async fn run(args: ServeArgs) -> Result<(), String> {
     let config = args.local_config()?;
+    let cors = args.cors_origins()?;
     let open = config.keys.is_empty();
     if open && !args.bind.ip().is_loopback() {
         return Err(format!(
             "refusing to serve on {} with no API keys configured: set JOBSMITH_API_KEYS (see `jobsmith keys new`) or bind to a loopback address",
             args.bind
         ));
+    }
+    if open && !cors.is_empty() {
+        return Err(concat!(
+            "refusing to allow other sites (JOBSMITH_CORS_ORIGINS) with no API keys configured: open mode refuses ",
+            "every other site; set JOBSMITH_API_KEYS (see `jobsmith keys new`) first"
+        )
+        .to_owned());
     }
     let listener = tokio::net::TcpListener::bind(args.bind)
         .await
@@ -74,7 +83,8 @@ async fn run(args: ServeArgs) -> Result<(), String> {
             let app = LocalApp::open(config).map_err(|err| err.to_string())?;
             app.scheduler.start().await.map_err(|err| format!("cannot start the scheduler: {err}"))?;
             announce(open, address);
-            let served = axum::serve(listener, app.router()).with_graceful_shutdown(stop_signal()).await;
+            let router = for_local_server(app.router(), &app.auth, address.port(), &cors);
+            let served = axum::serve(listener, router).with_graceful_shutdown(stop_signal()).await;
             app.scheduler.shutdown(SHUTDOWN_GRACE).await;
             served.map_err(|err| format!("server error: {err}"))
         }
@@ -88,7 +98,8 @@ async fn run(args: ServeArgs) -> Result<(), String> {
             let app = AwsApp::load(aws_config).await.map_err(|err| err.to_string())?;
             app.warm_up().await.map_err(|err| format!("cannot reach DynamoDB: {err}"))?;
             announce(open, address);
-            let router = app.router(jobsmith::http::Auth::new(config.keys));
+            let auth = Auth::new(config.keys);
+            let router = for_local_server(app.router(auth.clone()), &auth, address.port(), &cors);
             axum::serve(listener, router)
                 .with_graceful_shutdown(stop_signal())
                 .await
@@ -101,6 +112,10 @@ fn announce(open: bool, address: std::net::SocketAddr) {
     if open {
         eprintln!("WARNING: no API keys are configured: every caller on this machine is an admin.");
         eprintln!("WARNING: this is allowed only on a loopback address; create keys with `jobsmith keys new`.");
+        eprintln!(
+            "Requests must be addressed to a loopback name with port {} and come from no other site.",
+            address.port()
+        );
     }
     println!("jobsmith listening on http://{address}");
     let _ = std::io::stdout().flush();

@@ -128,4 +128,42 @@ mod tests {
         assert_eq!(auth.identify(&request(Some(&key.key))).map(|p| p.name), Ok("bob".to_owned()));
         assert_eq!(Auth::new(KeyRing::default()).identify(&request(None)), Ok(Principal::anonymous_admin()));
     }
+
+    #[tokio::test]
+    async fn head_is_served_wherever_get_is_with_the_same_access() {
+        use crate::domain::principal::{Role, generate_key};
+        use crate::test_support::router::RouterHarness;
+        use tower::ServiceExt;
+
+        let viewer = generate_key("vera", Role::Viewer).unwrap();
+        let h = RouterHarness::with_keys(KeyRing::parse(&viewer.config_line).unwrap());
+        let head = |uri: &str, key: Option<&str>| {
+            let mut builder = axum::http::Request::head(uri);
+            if let Some(key) = key {
+                builder = builder.header(API_KEY_HEADER, key);
+            }
+            let request = builder.body(Body::empty()).unwrap();
+            let router = h.router.clone();
+            async move {
+                let response = router.oneshot(request).await.unwrap();
+                let status = response.status();
+                (status, axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap())
+            }
+        };
+        for (uri, key, status) in [
+            ("/api/health", None, StatusCode::OK),
+            ("/openapi.json", None, StatusCode::OK),
+            ("/api/jobs", None, StatusCode::UNAUTHORIZED),
+            ("/api/jobs", Some("jsk_wrong"), StatusCode::UNAUTHORIZED),
+            ("/api/jobs", Some(viewer.key.as_str()), StatusCode::OK),
+            ("/api/v1/scheduler/jobs", None, StatusCode::UNAUTHORIZED),
+            ("/api/v1/scheduler/jobs", Some(viewer.key.as_str()), StatusCode::OK),
+            ("/api/schedule-job", Some(viewer.key.as_str()), StatusCode::METHOD_NOT_ALLOWED),
+            ("/api/jobs/all", Some(viewer.key.as_str()), StatusCode::METHOD_NOT_ALLOWED),
+        ] {
+            let (answered, body) = head(uri, key).await;
+            assert_eq!(answered, status, "HEAD {uri} with {key:?}");
+            assert!(body.is_empty(), "HEAD {uri} answered a body: {body:?}");
+        }
+    }
 }

@@ -3,7 +3,7 @@
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode};
 use serde::de::DeserializeOwned;
 
 /// What was wrong with a request's input, before any family shaped it.
@@ -37,6 +37,39 @@ pub fn body_bytes(result: Result<Bytes, BytesRejection>) -> Result<Bytes, InputE
         };
         InputError::new(status, vec!["body".to_owned()], message, "value_error.body")
     })
+}
+
+/// Refuses a body that is not declared as JSON with a 415: every seed's client says
+/// `Content-Type: application/json`, and a browser can send `text/plain`, form or multipart bodies
+/// to another site without asking it first, but not JSON. A request without a body and without a
+/// type passes, so that a bodyless request is read as the missing JSON object it is.
+pub fn require_json(declared: Option<&HeaderValue>, has_body: bool) -> Result<(), InputError> {
+    let message = match declared {
+        Some(value) if is_json(value) => return Ok(()),
+        Some(value) => format!(
+            "Unsupported Media Type: the body must be JSON (Content-Type: application/json), not {}",
+            value.to_str().unwrap_or("an unreadable type")
+        ),
+        None if !has_body => return Ok(()),
+        None => "Unsupported Media Type: a request body needs Content-Type: application/json".to_owned(),
+    };
+    Err(InputError::new(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        vec!["body".to_owned()],
+        message,
+        "value_error.content_type",
+    ))
+}
+
+/// `application/json` or a JSON-based `application/…+json`, whatever its parameters (`charset`),
+/// as axum's own `Json` extractor takes them.
+fn is_json(value: &HeaderValue) -> bool {
+    let Ok(text) = value.to_str() else { return false };
+    let essence = text.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    match essence.strip_prefix("application/") {
+        Some(subtype) => subtype == "json" || (subtype.ends_with("+json") && subtype.len() > "+json".len()),
+        None => false,
+    }
 }
 
 /// Parses JSON, naming the location of the first problem (`body.scheduleConfig.hours`).
@@ -156,6 +189,34 @@ mod tests {
     fn missing_fields_are_named() {
         let err = parse_json::<Body>(br#"{"config": {"hours": 1}}"#).unwrap_err();
         assert!(err.message.contains("missing field `name`"), "{}", err.message);
+    }
+
+    #[test]
+    fn only_json_bodies_are_read() {
+        let declared = |text: &'static str| Some(HeaderValue::from_static(text));
+        for ok in
+            ["application/json", "application/json; charset=utf-8", "Application/JSON", "application/problem+json"]
+        {
+            assert_eq!(require_json(declared(ok).as_ref(), true), Ok(()), "{ok}");
+        }
+        assert_eq!(require_json(None, false), Ok(()), "no body, no type: read as the missing object");
+        for refused in [
+            "text/plain",
+            "text/plain; charset=utf-8",
+            "application/x-www-form-urlencoded",
+            "multipart/form-data; boundary=x",
+            "application/jsonx",
+            "application/+json",
+            "text/json",
+        ] {
+            let err = require_json(declared(refused).as_ref(), true).unwrap_err();
+            assert_eq!(err.status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{refused}");
+            assert!(err.message.contains(refused) && err.message.contains("application/json"), "{}", err.message);
+            assert!(require_json(declared(refused).as_ref(), false).is_err(), "a declared form is refused even empty");
+        }
+        let err = require_json(None, true).unwrap_err();
+        assert_eq!((err.status, err.field()), (StatusCode::UNSUPPORTED_MEDIA_TYPE, String::new()));
+        assert!(err.message.contains("needs Content-Type: application/json"), "{}", err.message);
     }
 
     #[test]

@@ -4,11 +4,12 @@ use std::marker::PhantomData;
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Path, Request};
+use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
 use axum::response::IntoResponse;
 use serde::de::DeserializeOwned;
 
-use super::body::{InputError, body_bytes, parse_json, parse_query};
+use super::body::{InputError, body_bytes, parse_json, parse_query, require_json};
 use crate::app::AppError;
 use crate::domain::ids::JobId;
 use crate::domain::principal::Principal;
@@ -18,14 +19,20 @@ pub trait FamilyError: From<InputError> + From<AppError> + IntoResponse + Send {
 
 impl<E: From<InputError> + From<AppError> + IntoResponse + Send> FamilyError for E {}
 
-/// A JSON body; malformed JSON, wrong types and oversized bodies become `E`.
+/// A JSON body; another declared type, malformed JSON, wrong types and oversized bodies become
+/// `E`. The type is checked in every mode, keys or not, on AWS or not, so that one request gets
+/// one answer wherever it is sent.
 pub struct JsonBody<T, E>(pub T, pub PhantomData<E>);
 
 impl<S: Send + Sync, T: DeserializeOwned, E: FamilyError> FromRequest<S> for JsonBody<T, E> {
     type Rejection = E;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let declared = req.headers().get(CONTENT_TYPE).cloned();
+        // A declared type is judged before the body is read; a missing one by whether there is a body.
+        require_json(declared.as_ref(), false)?;
         let bytes = body_bytes(Bytes::from_request(req, state).await)?;
+        require_json(declared.as_ref(), !bytes.is_empty())?;
         Ok(Self(parse_json(&bytes)?, PhantomData))
     }
 }

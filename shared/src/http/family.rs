@@ -90,7 +90,8 @@ mod tests {
     }
 
     /// What the layers in front of every handler can answer is in each route's document, in the
-    /// family's error shape: the auth layer's 401 and 403, the body limit's 413, a panic's 500.
+    /// family's error shape: the auth layer's 401 and 403, the body limit's 413, the JSON body's
+    /// 415, a panic's 500.
     #[test]
     fn every_route_documents_what_the_layers_answer() {
         use crate::domain::principal::Role;
@@ -113,7 +114,7 @@ mod tests {
                 }
             }
             if operation.get("requestBody").is_some() {
-                expected.push("413");
+                expected.extend(["413", "415"]);
             }
             if route.path.contains("{job_id}") {
                 expected.push("404");

@@ -3,10 +3,12 @@
 
 mod auth;
 pub mod body;
+pub mod cors;
 pub mod detail;
 pub mod extract;
 pub mod family;
 pub mod routes;
+pub mod same_origin;
 pub mod scheduler_api;
 pub mod scripts_api;
 pub mod time;
@@ -20,6 +22,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_swagger_ui::SwaggerUi;
 
 pub use auth::{API_KEY_HEADER, Auth};
+pub use cors::CorsOrigins;
+pub use same_origin::SameOrigin;
 
 use crate::app::JobService;
 
@@ -58,6 +62,20 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 /// process serving everything mounts.
 pub fn router(state: AppState, auth: Auth) -> Router {
     with_family_layers(authenticated(routes::all(), state, auth).merge(docs_routes()))
+}
+
+/// What `jobsmith serve` adds around [`router`] for the browsers on its machine, given the port it
+/// bound. In open mode, the [`same_origin`] guard in front of every request (reads, documents and
+/// unknown paths included) and no CORS whatever `cors` says; with keys, CORS for `cors` only.
+/// The Lambdas get neither: API Gateway's `Host` is its own name, and CORS is its business.
+pub fn for_local_server(router: Router, auth: &Auth, port: u16, cors: &CorsOrigins) -> Router {
+    if auth.is_open() {
+        return router.layer(axum::middleware::from_fn_with_state(SameOrigin::new(port), same_origin::guard));
+    }
+    match cors.layer() {
+        Some(cors) => router.layer(cors),
+        None => router,
+    }
 }
 
 /// One Lambda function's routes (from [`routes::function`]) and nothing else: any other path is

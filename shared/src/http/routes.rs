@@ -147,7 +147,10 @@ pub fn every_route() -> impl Iterator<Item = &'static RouteSpec> {
 }
 
 /// The access a matched route needs; a route missing from the table is closed to everyone.
+/// axum answers HEAD with a route's GET handler (without the body), so HEAD needs what GET needs;
+/// a path with no GET answers HEAD with its 405 before this is asked.
 pub fn access_for(method: &Method, matched_path: &str) -> Option<Access> {
+    let method = if method == Method::HEAD { &Method::GET } else { method };
     every_route().find(|r| r.path == matched_path && r.method == method.as_str()).map(|r| r.access)
 }
 

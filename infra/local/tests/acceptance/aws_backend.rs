@@ -80,6 +80,14 @@ async fn the_api_runs_on_the_aws_backends_by_configuration() {
         let resumed = scheduler.get_schedule().group_name(GROUP).name("weekly").send().await.expect("schedule");
         assert_eq!(resumed.state().map(|s| s.as_str()), Some("ENABLED"));
 
+        // Open mode on this backend too: another site's page cannot pause it.
+        let csrf =
+            server.request(reqwest::Method::PUT, "/api/pause-job/weekly").header("origin", "http://evil.example");
+        let refused = server.send(csrf).await;
+        assert_eq!(refused.status, 403, "{}", refused.text);
+        let untouched = scheduler.get_schedule().group_name(GROUP).name("weekly").send().await.expect("schedule");
+        assert_eq!(untouched.state().map(|s| s.as_str()), Some("ENABLED"));
+
         // This backend cannot fire under a minute: a clear 4xx, and nothing stored.
         let fast = json!({
             "id": "fast", "name": "Fast", "taskFunctionId": 1, "jobTypeId": 1,

@@ -3,6 +3,7 @@
 
 mod auth;
 mod aws_backend;
+mod browsers;
 mod errors;
 mod openapi;
 mod restart;

@@ -67,3 +67,12 @@ fn health_and_documents_are_public_and_bulk_delete_needs_admin() {
     assert_eq!(access_for(&Method::PATCH, "/api/v1/scheduler/jobs"), None);
     assert_eq!(access_for(&Method::GET, "/docs/{*rest}"), None, "the page's assets are not API routes");
 }
+
+#[test]
+fn head_needs_what_get_needs() {
+    assert_eq!(access_for(&Method::HEAD, "/api/health"), Some(Public));
+    assert_eq!(access_for(&Method::HEAD, "/docs"), Some(Public));
+    assert_eq!(access_for(&Method::HEAD, "/api/v1/scheduler/jobs/{job_id}"), Some(Requires(Viewer)));
+    assert_eq!(access_for(&Method::HEAD, "/api/schedule-job"), None, "no GET, no HEAD");
+    assert_eq!(access_for(&Method::HEAD, "/api/jobs/all"), None);
+}

@@ -81,6 +81,7 @@ pub async fn list_jobs(
         (status = 403, description = "The key's role may not create jobs", body = DetailBody),
         (status = 409, description = "A job with this id exists", body = DetailBody),
         (status = 413, description = "The body is larger than 64 KiB", body = DetailBody),
+        (status = 415, description = "The body is not declared as JSON (`Content-Type: application/json`)", body = DetailBody),
         (status = 422, description = "Invalid field", body = ValidationBody),
         (status = 500, description = "Server error; the body names no internals", body = DetailBody),
     )
@@ -132,6 +133,7 @@ pub async fn get_job(
         (status = 404, description = "No such job", body = DetailBody),
         (status = 409, description = "The job was changed at the same time", body = DetailBody),
         (status = 413, description = "The body is larger than 64 KiB", body = DetailBody),
+        (status = 415, description = "The body is not declared as JSON (`Content-Type: application/json`)", body = DetailBody),
         (status = 422, description = "Invalid field", body = ValidationBody),
         (status = 500, description = "Server error; the body names no internals", body = DetailBody),
     )
@@ -197,6 +199,7 @@ pub async fn delete_job(
         (status = 404, description = "No such job", body = DetailBody),
         (status = 409, description = "The job was changed at the same time", body = DetailBody),
         (status = 413, description = "The body is larger than 64 KiB", body = DetailBody),
+        (status = 415, description = "The body is not declared as JSON (`Content-Type: application/json`)", body = DetailBody),
         (status = 422, description = "`isEnabled` missing or not a boolean", body = ValidationBody),
         (status = 500, description = "Server error; the body names no internals", body = DetailBody),
     )

@@ -165,6 +165,38 @@ async fn bad_input_names_its_field() {
     h.stop().await;
 }
 
+/// Every route with a body reads only a body declared JSON, and a refused one changes nothing.
+#[tokio::test]
+async fn bodies_are_read_only_when_declared_json() {
+    use tower::ServiceExt;
+
+    let h = harness();
+    create(&h, scheduler_job_body("typed", "Typed")).await;
+    let (_, before) = h.get("/api/v1/scheduler/jobs/typed").await;
+    let changes = [
+        (Method::POST, "/api/v1/scheduler/jobs", scheduler_job_body("other", "Other")),
+        (Method::PUT, "/api/v1/scheduler/jobs/typed", json!({"name": "Renamed"})),
+        (Method::PUT, "/api/v1/scheduler/jobs/typed/status", json!({"isEnabled": false})),
+    ];
+    for (method, uri, body) in changes {
+        for content_type in [Some("text/plain"), Some("multipart/form-data; boundary=b"), None] {
+            let mut request = axum::http::Request::builder().method(method.clone()).uri(uri);
+            if let Some(content_type) = content_type {
+                request = request.header("content-type", content_type);
+            }
+            let request = request.body(axum::body::Body::from(body.to_string())).unwrap();
+            let response = h.router.clone().oneshot(request).await.unwrap();
+            assert_eq!(response.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE, "{method} {uri} {content_type:?}");
+            let bytes = axum::body::to_bytes(response.into_body(), 1 << 16).await.unwrap();
+            let answer: Value = serde_json::from_slice(&bytes).unwrap();
+            assert!(answer["detail"].as_str().is_some_and(|d| d.starts_with("Unsupported Media Type: ")), "{answer}");
+        }
+    }
+    assert_eq!(h.get("/api/v1/scheduler/jobs/typed").await.1, before);
+    assert_eq!(h.get("/api/v1/scheduler/jobs/other").await.0, StatusCode::NOT_FOUND);
+    h.stop().await;
+}
+
 #[tokio::test]
 async fn listing_filters_and_counts() {
     let h = harness();

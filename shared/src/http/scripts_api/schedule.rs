@@ -36,6 +36,7 @@ pub struct ScheduleResponse {
         (status = 409, description = "A job with this id exists and replace_existing is not true", body = ErrorBody,
             example = json!({"error": "Job already exists: data_backup_job"})),
         (status = 413, description = "The body is larger than 64 KiB", body = ErrorBody),
+        (status = 415, description = "The body is not declared as JSON (`Content-Type: application/json`)", body = ErrorBody),
         (status = 500, description = "Server error", body = ErrorBody),
     )
 )]

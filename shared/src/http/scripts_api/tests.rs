@@ -174,9 +174,22 @@ async fn bad_schedule_requests_are_400() {
     assert!(error.starts_with("Invalid script_path: "), "{error}");
     assert!(!error.contains(h.dir().to_str().unwrap()), "the roots leaked: {error}");
 
-    let request = Request::post("/api/schedule-job").body(Body::from("{\"job_id\": ")).unwrap();
-    let response = h.router.clone().oneshot(request).await.unwrap();
-    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let (status, body) = h.call(Method::POST, "/api/schedule-job", Some("{\"job_id\": ")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body["error"].as_str().unwrap().starts_with("malformed JSON"), "{body}");
+    // A form is not read as JSON, whatever it holds, nor is a body that does not say what it is.
+    let valid = json!({"job_id": "form", "job_type": "bash", "script_path": h.script, "run_date": "2099-01-01"});
+    for content_type in [Some("text/plain"), Some("application/x-www-form-urlencoded"), None] {
+        let mut request = Request::post("/api/schedule-job");
+        if let Some(content_type) = content_type {
+            request = request.header("content-type", content_type);
+        }
+        let response = h.router.clone().oneshot(request.body(Body::from(valid.to_string())).unwrap()).await.unwrap();
+        assert_eq!(response.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE, "{content_type:?}");
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 16).await.unwrap();
+        let body: Value = serde_json::from_slice(&bytes).unwrap();
+        assert!(body["error"].as_str().unwrap().starts_with("Unsupported Media Type: "), "{body}");
+    }
 
     let (_, body) = h.call(Method::GET, "/api/jobs", None).await;
     assert_eq!(body["total"], 0, "nothing may be stored by a refused request");

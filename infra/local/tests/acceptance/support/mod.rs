@@ -149,6 +149,7 @@ impl Server {
             .env_remove("JOBSMITH_BIND")
             .env_remove("JOBSMITH_DATA_DIR")
             .env_remove("JOBSMITH_SCRIPT_ROOTS")
+            .env_remove("JOBSMITH_CORS_ORIGINS")
             .env("JOBSMITH_API_KEYS", &self.opts.api_keys)
             .env("JOBSMITH_LOG", "info")
             .stdin(Stdio::null())
