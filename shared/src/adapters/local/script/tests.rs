@@ -14,7 +14,8 @@ pub(super) fn invocation(kind: ScriptKind, script: PathBuf, args: &[&str]) -> Sc
         args: args.iter().map(|a| (*a).to_owned()).collect(),
         timeout: Some(Duration::from_secs(30)),
         working_dir: None,
-        env: Vec::new(),
+        // What a server started from this test's environment hands its scripts.
+        env: ScriptEnvironment::from_process().vars().to_vec(),
     }
 }
 
@@ -171,7 +172,7 @@ async fn env_and_working_dir_reach_the_child() {
     let work = tempfile::tempdir().unwrap();
     let script = write_script(dir.path(), "env.sh", "printf '%s %s' \"$JOBSMITH_JOB_ID\" \"$(pwd -P)\"\n");
     let mut inv = invocation(ScriptKind::Bash, script, &[]);
-    inv.env = vec![("JOBSMITH_JOB_ID".into(), "job-1".into())];
+    inv.env.push(("JOBSMITH_JOB_ID".into(), "job-1".into()));
     inv.working_dir = Some(work.path().to_owned());
     let out = run(inv).await;
     let cwd = std::fs::canonicalize(work.path()).unwrap();
