@@ -82,7 +82,8 @@ pub struct ScriptOutcome {
     /// A python `main()`'s return value; `None` for bash and for a `None` return.
     pub result: Option<serde_json::Value>,
     pub error: Option<String>,
-    /// The last 64 KiB of each stream.
+    /// The end of each stream, at most `record_budget::TAIL_BUDGET` bytes of text, behind a
+    /// marker when anything before it was left out.
     pub stdout_tail: String,
     pub stderr_tail: String,
     /// From spawn to exit.
