@@ -6,7 +6,7 @@
 use axum::http::{Method, StatusCode};
 use jobsmith::adapters::aws::app::{AwsApp, AwsConfig, vars};
 use jobsmith::adapters::aws::dynamo::create_table;
-use jobsmith::adapters::local::script::Interpreters;
+use jobsmith::adapters::local::script::{Interpreters, ScriptEnvironment};
 use jobsmith::adapters::local::{LocalApp, LocalConfig};
 use jobsmith::domain::principal::{KeyRing, Role, generate_key};
 use jobsmith::http::routes::{ROUTES, function};
@@ -71,6 +71,7 @@ async fn harness() -> Harness {
         script_roots: vec![scripts.path().to_path_buf()],
         misfire_grace: chrono::Duration::seconds(60),
         interpreters: Interpreters::default(),
+        script_env: ScriptEnvironment::from_process(),
         keys: KeyRing::parse(&keys).expect("keys"),
     })
     .expect("open the local app");

@@ -28,7 +28,7 @@ use jobsmith::adapters::aws::scheduler::{
     EventBridgeScheduler, JobSchedule, UNSUPPORTED_INTERVAL, job_schedule, schedule_name,
 };
 use jobsmith::adapters::local::LocalTaskRunner;
-use jobsmith::adapters::local::script::Interpreters;
+use jobsmith::adapters::local::script::{Interpreters, ScriptEnvironment};
 use jobsmith::app::{AppError, Executor, InstanceInfo, JobService};
 use jobsmith::domain::ids::JobId;
 use jobsmith::domain::job::Job;
@@ -72,8 +72,13 @@ async fn harness() -> Harness {
     let adapter = EventBridgeScheduler::new(schedules.clone(), scheduler_target(GROUP));
     let scheduler = Arc::new(FlakyBackend::new(Arc::new(adapter), journal.clone()));
     let roots = Arc::new(ScriptRoots::new(Vec::new()).expect("no script roots"));
-    let runner: Arc<dyn TaskRunner> =
-        Arc::new(LocalTaskRunner::new(roots.clone(), Interpreters::default(), executions.clone(), clock.clone()));
+    let runner: Arc<dyn TaskRunner> = Arc::new(LocalTaskRunner::new(
+        roots.clone(),
+        Interpreters::default(),
+        ScriptEnvironment::from_process(),
+        executions.clone(),
+        clock.clone(),
+    ));
     let executor = Executor::new(jobs.clone(), executions.clone(), runner, clock.clone());
     let instance = Arc::new(InstanceInfo::new("aws-repair".to_owned(), clock.now()));
     let service = JobService::new(jobs.clone(), executions, scheduler.clone(), executor, clock, roots, instance);

@@ -41,6 +41,9 @@ const MAX_EARLY_WAIT: Duration = Duration::from_secs(60);
 /// Runs the executor function.
 pub async fn serve_executor() -> Result<(), lambda_http::Error> {
     init_tracing();
+    if let Err(err) = jobsmith::adapters::local::script::hide_own_environment() {
+        tracing::warn!(error = %err, "scripts may be able to read this function's environment");
+    }
     let app = load_app().await?;
     let app = &app;
     lambda_http::lambda_runtime::run(service_fn(move |event: LambdaEvent<ScheduledRun>| async move {

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use jobsmith::adapters::local::LocalConfig;
-use jobsmith::adapters::local::script::Interpreters;
+use jobsmith::adapters::local::script::{Interpreters, ScriptEnvironment};
 use jobsmith::domain::principal::{KeyRing, Role};
 use jobsmith::http::CorsOrigins;
 
@@ -116,6 +116,7 @@ impl ServeArgs {
             script_roots: self.script_roots.clone(),
             misfire_grace: chrono::Duration::seconds(i64::from(self.misfire_grace_seconds)),
             interpreters: Interpreters { bash: self.bash.clone(), python: self.python.clone() },
+            script_env: ScriptEnvironment::from_process(),
             keys,
         })
     }

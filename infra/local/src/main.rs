@@ -41,6 +41,9 @@ fn serve(args: ServeArgs) -> ExitCode {
         .with_env_filter(tracing_subscriber::EnvFilter::new(args.log.clone()))
         .with_writer(std::io::stderr)
         .init();
+    if let Err(err) = jobsmith::adapters::local::script::hide_own_environment() {
+        tracing::warn!(error = %err, "scripts may be able to read the server's environment");
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(err) => {

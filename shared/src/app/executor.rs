@@ -81,6 +81,9 @@ impl Executor {
             execution.status = outcome.status;
             execution.error = outcome.error;
         }
+        // Whatever the task produced, the record must fit every store: a finish that cannot be
+        // written would leave the run `running` for good.
+        execution.fit_to_record_budget();
         self.executions.finish_execution(&execution).await?;
         match self.jobs.record_run(&job.id, execution.status, now).await {
             Ok(()) | Err(StoreError::NotFound) => {}

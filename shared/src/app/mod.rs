@@ -3,6 +3,8 @@
 
 mod error;
 mod executor;
+#[cfg(test)]
+mod executor_tests;
 mod instance;
 mod jobs;
 mod misfire;

@@ -151,7 +151,7 @@ impl Execution {
     /// A run that never started (skipped, refused) is finished the moment it is recorded.
     pub fn finish_without_running(mut self, status: ExecutionStatus, error: String, now: DateTime<Utc>) -> Self {
         self.status = status;
-        self.error = Some(error);
+        self.error = Some(super::record_budget::fit_error(error));
         self.finished_at = Some(now);
         self
     }

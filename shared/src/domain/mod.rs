@@ -4,6 +4,7 @@ pub mod execution;
 pub mod ids;
 pub mod job;
 pub mod principal;
+pub mod record_budget;
 pub mod script_path;
 pub mod task;
 pub mod trigger;

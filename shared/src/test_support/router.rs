@@ -10,7 +10,7 @@ use axum::http::{Method, Request, StatusCode};
 use serde_json::Value;
 use tower::ServiceExt;
 
-use crate::adapters::local::script::Interpreters;
+use crate::adapters::local::script::{Interpreters, ScriptEnvironment};
 use crate::adapters::local::{LocalApp, LocalConfig};
 use crate::domain::principal::KeyRing;
 
@@ -44,6 +44,7 @@ impl RouterHarness {
             script_roots: vec![scripts],
             misfire_grace: chrono::Duration::seconds(60),
             interpreters: Interpreters::default(),
+            script_env: ScriptEnvironment::from_process(),
             keys,
         })
         .expect("open the local app");

@@ -13,6 +13,7 @@ pub mod executions;
 pub mod job_listing;
 pub mod job_schedule;
 pub mod jobs;
+pub mod record_budget;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -86,6 +87,8 @@ macro_rules! store_contract {
                     execution_lifecycle::a_finished_record_is_written_once,
                     execution_lifecycle::delete_job_executions_touches_only_that_job,
                     execution_lifecycle::purge_uses_the_cutoff_for_each_outcome,
+                    record_budget::a_maximal_record_finishes_and_reads_back_identical,
+                    record_budget::an_oversized_outcome_is_cut_and_then_finishes,
                     concurrency::max_instances_holds_under_concurrent_starts,
                 );
 

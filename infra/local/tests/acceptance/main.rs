@@ -8,5 +8,6 @@ mod errors;
 mod openapi;
 mod restart;
 mod scheduler_004;
+mod script_env;
 mod scripts_001;
 mod support;

@@ -68,8 +68,13 @@ impl AwsApp {
         let scheduler = Arc::new(EventBridgeScheduler::new(aws_sdk_scheduler::Client::new(sdk), config.scheduler));
         let objects = Arc::new(S3ObjectStore::new(s3_client(sdk, config.s3_force_path_style), config.bucket));
         let roots = Arc::new(ScriptRoots::new(config.script_roots)?);
-        let runner: Arc<dyn TaskRunner> =
-            Arc::new(LocalTaskRunner::new(roots.clone(), config.interpreters, executions.clone(), clock.clone()));
+        let runner: Arc<dyn TaskRunner> = Arc::new(LocalTaskRunner::new(
+            roots.clone(),
+            config.interpreters,
+            config.script_env,
+            executions.clone(),
+            clock.clone(),
+        ));
         let executor = Executor::new(jobs.clone(), executions.clone(), runner.clone(), clock.clone());
         let instance_name = config.instance_name.unwrap_or_else(hostname);
         let instance = Arc::new(InstanceInfo::new(instance_name, clock.now()));

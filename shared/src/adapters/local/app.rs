@@ -7,7 +7,7 @@ use std::sync::Arc;
 use super::data_dir_lock::{DataDirLock, LockError};
 use super::runner::LocalTaskRunner;
 use super::scheduler::{LocalScheduler, SchedulerParts};
-use super::script::Interpreters;
+use super::script::{Interpreters, ScriptEnvironment};
 use super::sqlite::SqliteStore;
 use crate::app::{Executor, InstanceInfo, JobService};
 use crate::domain::principal::KeyRing;
@@ -20,6 +20,8 @@ pub struct LocalConfig {
     pub script_roots: Vec<PathBuf>,
     pub misfire_grace: chrono::Duration,
     pub interpreters: Interpreters,
+    /// What scripts inherit from the server's environment, captured at startup.
+    pub script_env: ScriptEnvironment,
     pub keys: KeyRing,
 }
 
@@ -54,8 +56,13 @@ impl LocalApp {
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let roots = Arc::new(ScriptRoots::new(config.script_roots)?);
         let instance = Arc::new(InstanceInfo::new(hostname(), clock.now()));
-        let runner =
-            Arc::new(LocalTaskRunner::new(roots.clone(), config.interpreters, executions.clone(), clock.clone()));
+        let runner = Arc::new(LocalTaskRunner::new(
+            roots.clone(),
+            config.interpreters,
+            config.script_env,
+            executions.clone(),
+            clock.clone(),
+        ));
         let executor = Executor::new(jobs.clone(), executions.clone(), runner, clock.clone());
         let scheduler = LocalScheduler::new(SchedulerParts {
             jobs: jobs.clone(),

@@ -6,7 +6,9 @@ use std::time::Duration;
 use async_trait::async_trait;
 use tokio_util::sync::CancellationToken;
 
-use super::script::{Interpreters, ScriptInvocation, ScriptKind, ScriptOutcome, ScriptStatus, run_script};
+use super::script::{
+    Interpreters, ScriptEnvironment, ScriptInvocation, ScriptKind, ScriptOutcome, ScriptStatus, run_script,
+};
 use crate::domain::execution::{Execution, ExecutionStatus};
 use crate::domain::job::Job;
 use crate::domain::script_path::ScriptRoots;
@@ -16,6 +18,9 @@ use crate::ports::{Clock, ExecutionStore, RunOutcome, TaskRunner};
 pub struct LocalTaskRunner {
     roots: Arc<ScriptRoots>,
     interpreters: Interpreters,
+    /// Captured once, when the server or the function starts: a run never reads the process
+    /// environment, so what a script sees cannot change under a running server.
+    script_env: ScriptEnvironment,
     executions: Arc<dyn ExecutionStore>,
     clock: Arc<dyn Clock>,
 }
@@ -24,10 +29,11 @@ impl LocalTaskRunner {
     pub fn new(
         roots: Arc<ScriptRoots>,
         interpreters: Interpreters,
+        script_env: ScriptEnvironment,
         executions: Arc<dyn ExecutionStore>,
         clock: Arc<dyn Clock>,
     ) -> Self {
-        Self { roots, interpreters, executions, clock }
+        Self { roots, interpreters, script_env, executions, clock }
     }
 
     async fn run_script_task(
@@ -53,11 +59,13 @@ impl LocalTaskRunner {
             args: args.to_vec(),
             timeout: Some(timeout),
             working_dir: script.resolved().parent().map(std::path::Path::to_path_buf),
-            env: vec![
+            // The execution id is also how a restarted server finds this run's processes if it
+            // crashed meanwhile (`orphans`).
+            env: self.script_env.with([
                 ("JOBSMITH_JOB_ID".to_owned(), job.id.to_string()),
                 (super::orphans::EXECUTION_ID_VAR.to_owned(), execution.id.to_string()),
                 ("JOBSMITH_ATTEMPT".to_owned(), execution.attempt.to_string()),
-            ],
+            ]),
         };
         outcome_of(run_script(&self.interpreters, invocation, cancel).await)
     }
@@ -122,5 +130,98 @@ impl TaskRunner for LocalTaskRunner {
                 self.purge_history(*retention_days, *failed_retention_days).await
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeSet, HashMap};
+
+    use super::*;
+    use crate::adapters::local::script::{DEFAULT_PATH, INHERITED_VARS};
+    use crate::adapters::local::sqlite::SqliteStore;
+    use crate::domain::execution::TriggeredBy;
+    use crate::ports::SystemClock;
+    use crate::test_support::fixtures::{job, t0};
+
+    const SENTINEL: &str = "JOBSMITH_TEST_SENTINEL";
+    const SECRET: &str = "sentinel-value-4f1c9a";
+
+    /// What the shell and the interpreter add on their own: bash exports `PWD`, `SHLVL` and `_`,
+    /// and python may set `LC_CTYPE` to coerce a C locale to UTF-8.
+    const ADDED_BY_THE_INTERPRETER: [&str; 4] = ["PWD", "SHLVL", "_", "LC_CTYPE"];
+
+    /// A server environment as a map, holding the sentinel and the secrets a real one holds,
+    /// beside `PATH` (this test's own, so that the interpreters are found) and a `HOME` of its own.
+    fn server_environment(home: &str) -> ScriptEnvironment {
+        let path = std::env::var("PATH").unwrap_or_else(|_| DEFAULT_PATH.to_owned());
+        let server: HashMap<&str, String> = [
+            ("PATH", path),
+            ("HOME", home.to_owned()),
+            (SENTINEL, SECRET.to_owned()),
+            ("JOBSMITH_API_KEYS", format!("ops:admin:sha256:{SECRET}")),
+            ("AWS_SECRET_ACCESS_KEY", SECRET.to_owned()),
+        ]
+        .into_iter()
+        .collect();
+        ScriptEnvironment::capture(|name| server.get(name).cloned())
+    }
+
+    /// The interpreter itself rather than a launcher in front of it (pyenv's shims export
+    /// `PYENV_*` variables of their own), so that everything the script sees comes from the runner.
+    fn python_itself() -> std::path::PathBuf {
+        let out = std::process::Command::new("python3")
+            .args(["-c", "import sys; print(sys.executable)"])
+            .output()
+            .expect("run python3");
+        std::path::PathBuf::from(String::from_utf8(out.stdout).expect("a UTF-8 path").trim())
+    }
+
+    /// Runs a script that prints its environment as the server would, and checks what it saw.
+    async fn run_printing_env(language: ScriptLanguage, file: &str, body: &str) -> String {
+        let scripts = tempfile::tempdir().expect("script root");
+        let home = tempfile::tempdir().expect("home");
+        let home = home.path().to_string_lossy().into_owned();
+        let path = scripts.path().join(file);
+        std::fs::write(&path, body).expect("write the script");
+        let roots = Arc::new(ScriptRoots::new(vec![scripts.path().to_owned()]).expect("roots"));
+        let store: Arc<dyn ExecutionStore> = Arc::new(SqliteStore::open_in_memory().expect("store"));
+        let env = server_environment(&home);
+        let interpreters = Interpreters { python: python_itself(), ..Interpreters::default() };
+        let runner = LocalTaskRunner::new(roots, interpreters, env, store, Arc::new(SystemClock));
+        let task = TaskSpec::Script { language, script_path: path.to_string_lossy().into_owned(), args: Vec::new() };
+        let job = Job { task, ..job("env-job", t0()) };
+        let execution = Execution::new(job.id.clone(), t0(), 2, TriggeredBy::Manual, None, t0());
+        let outcome = runner.run(&job, &execution, Duration::from_secs(30), CancellationToken::new()).await;
+        assert_eq!(outcome.status, ExecutionStatus::Succeeded, "{outcome:?}");
+        let stdout = outcome.stdout_tail.unwrap_or_default();
+        assert!(!stdout.contains(SECRET), "a value of the server's environment leaked:\n{stdout}");
+        let vars: HashMap<&str, &str> = stdout.lines().filter_map(|line| line.split_once('=')).collect();
+        assert!(vars.get("PATH").is_some_and(|p| !p.is_empty()), "{stdout}");
+        assert_eq!(vars.get("HOME"), Some(&home.as_str()), "{stdout}");
+        assert_eq!(vars.get("JOBSMITH_JOB_ID"), Some(&job.id.to_string().as_str()));
+        assert_eq!(vars.get("JOBSMITH_EXECUTION_ID"), Some(&execution.id.to_string().as_str()));
+        assert_eq!(vars.get("JOBSMITH_ATTEMPT"), Some(&"2"));
+        let allowed: BTreeSet<&str> = INHERITED_VARS
+            .into_iter()
+            .chain(["JOBSMITH_JOB_ID", "JOBSMITH_EXECUTION_ID", "JOBSMITH_ATTEMPT"])
+            .chain(ADDED_BY_THE_INTERPRETER)
+            .collect();
+        let unexpected: Vec<&&str> = vars.keys().filter(|name| !allowed.contains(**name)).collect();
+        assert!(unexpected.is_empty(), "variables from outside the allowlist: {unexpected:?}\n{stdout}");
+        stdout
+    }
+
+    #[tokio::test]
+    async fn a_bash_script_sees_the_allowlist_and_its_own_variables_only() {
+        run_printing_env(ScriptLanguage::Bash, "env.sh", "env\n").await;
+    }
+
+    #[tokio::test]
+    async fn a_python_script_sees_the_allowlist_and_its_own_variables_only() {
+        let body =
+            "import os\n\ndef main():\n    for name, value in os.environ.items():\n        print(f'{name}={value}')\n";
+        let stdout = run_printing_env(ScriptLanguage::Python, "env.py", body).await;
+        assert!(!stdout.contains("JOBSMITH_RESULT_FILE"), "the result channel is hidden: {stdout}");
     }
 }

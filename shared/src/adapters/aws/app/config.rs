@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use crate::adapters::aws::dynamo::Retention;
 use crate::adapters::aws::scheduler::SchedulerTarget;
-use crate::adapters::local::script::Interpreters;
+use crate::adapters::local::script::{Interpreters, ScriptEnvironment};
 use crate::domain::principal::KeyRing;
 
 /// The variables, named once for the template and the tests.
@@ -67,6 +67,9 @@ pub struct AwsConfig {
     pub s3_force_path_style: bool,
     pub script_roots: Vec<PathBuf>,
     pub interpreters: Interpreters,
+    /// What scripts inherit, read through the same lookup as the rest: on Lambda, the function's
+    /// `PATH` and `LD_LIBRARY_PATH` and never its AWS credentials (see `INHERITED_VARS`).
+    pub script_env: ScriptEnvironment,
     /// Checked by the authorizer (and by `jobsmith serve`); the HTTP functions trust its context.
     pub keys: KeyRing,
     pub misfire_grace: chrono::Duration,
@@ -116,6 +119,7 @@ impl AwsConfig {
                 bash: env.optional(vars::BASH).map_or(defaults.bash, PathBuf::from),
                 python: env.optional(vars::PYTHON).map_or(defaults.python, PathBuf::from),
             },
+            script_env: ScriptEnvironment::capture(&lookup),
             keys,
             misfire_grace: chrono::Duration::seconds(i64::from(grace)),
             instance_name: env.optional(vars::FUNCTION_NAME),
@@ -229,6 +233,19 @@ mod tests {
         assert_eq!(config.script_roots, vec![PathBuf::from("/opt/a"), PathBuf::from("/opt/b")]);
         assert_eq!(config.keys.len(), 1);
         assert_eq!(config.instance_name.as_deref(), Some("jobsmith-get-job"));
+    }
+
+    #[test]
+    fn scripts_inherit_the_allowlist_and_never_the_functions_credentials() {
+        let config = with(&[
+            ("PATH", "/usr/local/bin:/usr/bin/:/bin:/opt/bin"),
+            ("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE"),
+            ("AWS_SECRET_ACCESS_KEY", "secret"),
+            ("AWS_SESSION_TOKEN", "token"),
+        ])
+        .expect("config");
+        let names: Vec<&str> = config.script_env.vars().iter().map(|(name, _)| name.as_str()).collect();
+        assert_eq!(names, ["PATH"]);
     }
 
     #[test]

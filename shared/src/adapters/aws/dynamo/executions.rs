@@ -1,6 +1,6 @@
 //! `ExecutionStore`: an execution is one item keyed by its id, so reads and writes by id are
 //! single strongly consistent requests. Listings read an index of keys and a few attributes
-//! (never the up to 128 KB of output tails, which would be copied into every index and rewritten
+//! (never the up to 96 KiB of output tails, which would be copied into every index and rewritten
 //! there on every progress update), then fetch the page's items with one consistent BatchGetItem.
 
 use std::collections::HashMap;

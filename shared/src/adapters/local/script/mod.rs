@@ -3,10 +3,12 @@
 //! Each run gets its own process group so that a timeout or a cancellation can kill everything
 //! the script started, and only the end of its output is kept so that memory stays bounded.
 
+mod env;
 mod group;
 mod python;
 mod tail;
 
+pub use env::{DEFAULT_PATH, INHERITED_VARS, ScriptEnvironment, hide_own_environment};
 use group::GroupGuard;
 use python::{Report, ResultFile};
 use serde::{Deserialize, Serialize};
@@ -58,7 +60,8 @@ pub struct ScriptInvocation {
     pub args: Vec<String>,
     pub timeout: Option<Duration>,
     pub working_dir: Option<PathBuf>,
-    /// Added to the inherited environment, e.g. `JOBSMITH_JOB_ID`.
+    /// The script's whole environment (see [`ScriptEnvironment::with`]): nothing of the
+    /// server's own reaches the script unless it is listed here.
     pub env: Vec<(String, String)>,
 }
 
@@ -79,7 +82,8 @@ pub struct ScriptOutcome {
     /// A python `main()`'s return value; `None` for bash and for a `None` return.
     pub result: Option<serde_json::Value>,
     pub error: Option<String>,
-    /// The last 64 KiB of each stream.
+    /// The end of each stream, at most `record_budget::TAIL_BUDGET` bytes of text, behind a
+    /// marker when anything before it was left out.
     pub stdout_tail: String,
     pub stderr_tail: String,
     /// From spawn to exit.
@@ -175,6 +179,7 @@ fn command(interpreter: &Path, inv: &ScriptInvocation, result_file: Option<&Resu
     };
     cmd.arg(&inv.script)
         .args(&inv.args)
+        .env_clear()
         .envs(inv.env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

@@ -2,7 +2,12 @@
 //!
 //! The return value travels through a file named in the child's environment rather than stdout,
 //! so that nothing the script prints can be mistaken for its result.
+//!
+//! A result too large for the execution record keeps the run's status: it is replaced by a note
+//! of its size and its first bytes (`record_budget::oversized_result`). Failing the run instead
+//! would also have its retry policy run the script again, for the same oversized result.
 
+use crate::domain::record_budget::{RESULT_PREVIEW_BYTES, oversized_result};
 use serde::Deserialize;
 use serde_json::Value;
 use std::io::{self, Read};
@@ -11,9 +16,15 @@ use std::path::{Path, PathBuf};
 
 pub(super) const RESULT_ENV: &str = "JOBSMITH_RESULT_FILE";
 
-/// Results are stored with the execution; anything bigger is almost surely a mistake and would
-/// not fit a DynamoDB item either.
-pub(super) const RESULT_LIMIT: u64 = 256 * 1024;
+/// Reports up to this size are parsed, so that a result whose compact JSON fits the record is
+/// kept exactly even though python wrote it longer (`\uXXXX` escapes, spaces after separators:
+/// at most about three times longer than the record's budget of 256 KiB). A larger one is
+/// never read whole, whatever the script returned: only its first bytes, for the preview.
+pub(super) const PARSE_LIMIT: u64 = 1024 * 1024;
+
+/// How the bootstrap begins a successful report, exactly, so that the value's JSON text can be
+/// found without parsing an oversized one.
+pub(super) const OK_PREFIX: &str = r#"{"ok": true, "value": "#;
 
 /// Imports the script under a name other than `__main__` (so its `if __name__ == "__main__"`
 /// block stays quiet), calls `main(*args)` and reports through the file in `RESULT_ENV`.
@@ -69,14 +80,14 @@ def _run():
         traceback.print_exception(type(exc), exc, exc.__traceback__.tb_next)
         fail(_describe(exc))
     try:
-        envelope = json.dumps({"ok": True, "value": value}, allow_nan=False)
+        encoded = json.dumps(value, allow_nan=False)
     except Exception:
         try:
             text = repr(value)
         except Exception:
             text = "<%s object>" % type(value).__name__
-        envelope = json.dumps({"ok": True, "value": text})
-    report(envelope)
+        encoded = json.dumps(text)
+    report('{"ok": true, "value": ' + encoded + '}')
 
 _run()
 "#;
@@ -119,15 +130,24 @@ impl ResultFile {
     }
 
     pub(super) fn read(&self) -> Report {
-        let mut text = String::new();
-        let read = std::fs::File::open(&self.path).and_then(|f| f.take(RESULT_LIMIT + 1).read_to_string(&mut text));
-        match read {
+        match self.read_bounded() {
             Err(e) => Report::Unusable(format!("could not read the script's result: {e}")),
-            Ok(n) if n as u64 > RESULT_LIMIT => {
-                Report::Unusable(format!("the script's result is larger than {} KiB", RESULT_LIMIT / 1024))
-            }
-            Ok(_) => parse(&text),
+            Ok(Contents::Whole(text)) => parse(&text),
+            Ok(Contents::Head { head, len }) => oversized(&head, len),
         }
+    }
+
+    fn read_bounded(&self) -> io::Result<Contents> {
+        let file = std::fs::File::open(&self.path)?;
+        let len = file.metadata()?.len();
+        if len <= PARSE_LIMIT {
+            let mut text = String::new();
+            file.take(PARSE_LIMIT).read_to_string(&mut text)?;
+            return Ok(Contents::Whole(text));
+        }
+        let mut head = Vec::new();
+        file.take((OK_PREFIX.len() + RESULT_PREVIEW_BYTES) as u64).read_to_end(&mut head)?;
+        Ok(Contents::Head { head, len })
     }
 }
 
@@ -135,6 +155,30 @@ impl Drop for ResultFile {
     fn drop(&mut self) {
         let _ = std::fs::remove_file(&self.path);
     }
+}
+
+enum Contents {
+    Whole(String),
+    /// The first bytes of a report of `len` bytes, too long to parse.
+    Head {
+        head: Vec<u8>,
+        len: u64,
+    },
+}
+
+/// A successful report too long to parse stands for its value by its size and first bytes; any
+/// other is unusable (an error message that long says nothing a reader could use).
+fn oversized(head: &[u8], len: u64) -> Report {
+    let Some(value) = head.strip_prefix(OK_PREFIX.as_bytes()) else {
+        return Report::Unusable(format!("the script's report is larger than {} KiB", PARSE_LIMIT / 1024));
+    };
+    let text = match std::str::from_utf8(value) {
+        Ok(text) => text,
+        Err(e) => std::str::from_utf8(&value[..e.valid_up_to()]).unwrap_or_default(),
+    };
+    // Less the prefix and the closing brace: the length of the value's own JSON text.
+    let bytes = len.saturating_sub(OK_PREFIX.len() as u64 + 1);
+    Report::Value(oversized_result(bytes, text))
 }
 
 fn parse(text: &str) -> Report {
@@ -163,6 +207,7 @@ mod tests {
         assert_eq!(parse(r#"{"ok": true, "value": {"a": 1}}"#), Report::Value(json!({"a": 1})));
         assert_eq!(parse(r#"{"ok": false, "error": "ValueError: boom"}"#), Report::Error("ValueError: boom".into()));
         assert!(matches!(parse("{"), Report::Unusable(_)));
+        assert!(BOOTSTRAP.contains(&format!("'{OK_PREFIX}'")), "the bootstrap writes the prefix the reader looks for");
     }
 
     #[test]
@@ -172,9 +217,23 @@ mod tests {
         let path = file.path().to_owned();
         assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
         assert_eq!(file.read(), Report::Nothing);
-        std::fs::write(&path, "x".repeat(RESULT_LIMIT as usize + 1)).unwrap();
+        std::fs::write(&path, "x".repeat(PARSE_LIMIT as usize + 1)).unwrap();
         assert!(matches!(file.read(), Report::Unusable(m) if m.contains("larger than")));
         drop(file);
         assert!(!path.exists());
+    }
+
+    #[test]
+    fn a_report_too_long_to_parse_keeps_its_size_and_first_bytes() {
+        let file = ResultFile::create().unwrap();
+        let value = format!("\"{}\"", "é".repeat(PARSE_LIMIT as usize));
+        std::fs::write(file.path(), format!("{OK_PREFIX}{value}}}")).unwrap();
+        let Report::Value(note) = file.read() else { panic!("expected a value") };
+        assert_eq!(note["truncated"], true);
+        assert_eq!(note["bytes"], value.len());
+        let preview = note["preview"].as_str().expect("a preview");
+        assert!(preview.starts_with("\"éé") && preview.len() == RESULT_PREVIEW_BYTES - 1, "{}", preview.len());
+        std::fs::write(file.path(), format!("{{\"ok\": false, \"error\": \"{}\"}}", "e".repeat(1 << 21))).unwrap();
+        assert!(matches!(file.read(), Report::Unusable(m) if m.contains("larger than")));
     }
 }

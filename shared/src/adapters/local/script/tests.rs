@@ -1,4 +1,5 @@
 use super::*;
+use crate::domain::record_budget::{TAIL_BUDGET, TAIL_MARKER_MAX};
 use std::path::Path;
 
 pub(super) fn write_script(dir: &Path, name: &str, body: &str) -> PathBuf {
@@ -14,7 +15,8 @@ pub(super) fn invocation(kind: ScriptKind, script: PathBuf, args: &[&str]) -> Sc
         args: args.iter().map(|a| (*a).to_owned()).collect(),
         timeout: Some(Duration::from_secs(30)),
         working_dir: None,
-        env: Vec::new(),
+        // What a server started from this test's environment hands its scripts.
+        env: ScriptEnvironment::from_process().vars().to_vec(),
     }
 }
 
@@ -84,15 +86,40 @@ async fn non_zero_exit_and_signals_fail() {
     assert_eq!(out.error.as_deref(), Some("killed by signal 15"));
 }
 
+/// The marker's count and the text after it.
+fn split_tail(tail: &str) -> (u64, &str) {
+    let (marker, body) = tail.split_once('\n').expect("a marker line");
+    let count = marker.trim_start_matches("…[truncated: first ").trim_end_matches(" bytes dropped]");
+    (count.parse().expect("a count"), body)
+}
+
 #[tokio::test]
-async fn only_the_last_64_kib_of_large_output_is_kept() {
+async fn only_the_end_of_large_output_is_kept_and_marked() {
     let dir = tempfile::tempdir().unwrap();
     let body = "head -c 10000000 /dev/zero | tr '\\0' a\nprintf END\nhead -c 200000 /dev/zero | tr '\\0' b >&2\n";
     let out = run(invocation(ScriptKind::Bash, write_script(dir.path(), "big.sh", body), &[])).await;
     assert_eq!(out.status, ScriptStatus::Succeeded, "{:?}", out.error);
-    assert_eq!(out.stdout_tail.len(), 64 * 1024);
-    assert!(out.stdout_tail.ends_with("aaaEND"));
-    assert_eq!(out.stderr_tail, "b".repeat(64 * 1024));
+    for tail in [&out.stdout_tail, &out.stderr_tail] {
+        assert!(tail.len() <= TAIL_BUDGET && tail.len() > TAIL_BUDGET - TAIL_MARKER_MAX, "{}", tail.len());
+    }
+    let (dropped, kept) = split_tail(&out.stdout_tail);
+    assert!(kept.ends_with("aaaEND"));
+    assert_eq!(dropped + kept.len() as u64, 10_000_003);
+    let (dropped, kept) = split_tail(&out.stderr_tail);
+    assert!(kept.bytes().all(|b| b == b'b'));
+    assert_eq!(dropped + kept.len() as u64, 200_000);
+}
+
+#[tokio::test]
+async fn a_mebibyte_of_invalid_utf8_fits_the_record_after_conversion() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = "head -c 1048576 /dev/zero | tr '\\0' '\\377'\n";
+    let out = run(invocation(ScriptKind::Bash, write_script(dir.path(), "ff.sh", body), &[])).await;
+    assert_eq!(out.status, ScriptStatus::Succeeded, "{:?}", out.error);
+    assert!(out.stdout_tail.len() <= TAIL_BUDGET, "{}", out.stdout_tail.len());
+    let (dropped, kept) = split_tail(&out.stdout_tail);
+    assert!(!kept.is_empty() && kept.chars().all(|c| c == char::REPLACEMENT_CHARACTER));
+    assert_eq!(dropped + kept.chars().count() as u64, 1 << 20, "one replacement per byte shown");
 }
 
 #[tokio::test]
@@ -171,7 +198,7 @@ async fn env_and_working_dir_reach_the_child() {
     let work = tempfile::tempdir().unwrap();
     let script = write_script(dir.path(), "env.sh", "printf '%s %s' \"$JOBSMITH_JOB_ID\" \"$(pwd -P)\"\n");
     let mut inv = invocation(ScriptKind::Bash, script, &[]);
-    inv.env = vec![("JOBSMITH_JOB_ID".into(), "job-1".into())];
+    inv.env.push(("JOBSMITH_JOB_ID".into(), "job-1".into()));
     inv.working_dir = Some(work.path().to_owned());
     let out = run(inv).await;
     let cwd = std::fs::canonicalize(work.path()).unwrap();

@@ -93,3 +93,21 @@ async fn the_result_channel_is_hidden_from_the_script() {
     let out = run_python("import os\ndef main():\n    return os.environ.get('JOBSMITH_RESULT_FILE')\n", &[]).await;
     assert_eq!((out.status, out.result), (ScriptStatus::Succeeded, None));
 }
+
+#[tokio::test]
+async fn a_mebibyte_result_is_replaced_by_a_note_and_the_run_keeps_its_status() {
+    let out = run_python("def main():\n    return 'x' * (1024 * 1024)\n", &[]).await;
+    assert_eq!((out.status, out.error.as_deref()), (ScriptStatus::Succeeded, None), "{out:?}");
+    let result = out.result.expect("a result");
+    assert_eq!(result["truncated"], true);
+    assert_eq!(result["bytes"], 1024 * 1024 + 2, "the JSON text of the string, quotes included");
+    assert!(result["preview"].as_str().is_some_and(|p| p.starts_with("\"xxx")), "{result}");
+}
+
+#[tokio::test]
+async fn a_result_between_the_budget_and_the_parse_limit_is_read_whole() {
+    // Escaped by python to six bytes each, 600 KiB of report; compact, 200 KiB of JSON.
+    let out = run_python("def main():\n    return '\\u00e9' * (100 * 1024)\n", &[]).await;
+    assert_eq!(out.status, ScriptStatus::Succeeded, "{out:?}");
+    assert_eq!(out.result, Some(json!("é".repeat(100 * 1024))), "the record's budget decides, not python's spelling");
+}
