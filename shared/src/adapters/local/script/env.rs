@@ -148,10 +148,7 @@ mod tests {
     fn hiding_the_servers_environment_makes_it_undumpable_and_leaves_children_readable() {
         hide_own_environment().expect("prctl");
         assert_eq!(nix::sys::prctl::get_dumpable(), Ok(false));
-        let child = std::process::Command::new("cat")
-            .arg("/proc/self/status")
-            .output()
-            .expect("run cat");
+        let child = std::process::Command::new("cat").arg("/proc/self/status").output().expect("run cat");
         assert!(child.status.success(), "a child execs as a dumpable process that reads its own /proc");
     }
 }
