@@ -6,3 +6,4 @@ pub mod contract;
 pub mod lambda_watch;
 pub mod moto;
 pub mod object_contract;
+pub mod seaweed;

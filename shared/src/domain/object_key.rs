@@ -72,6 +72,19 @@ impl ObjectKey {
         self.0.split('/')
     }
 
+    /// Whether some valid key starts with `prefix`. A listing under any other prefix is empty,
+    /// whatever a server would make of it (SeaweedFS reads `/videos/` as `videos/`).
+    pub fn prefix_can_match(prefix: &str) -> bool {
+        if prefix.len() > MAX_KEY_BYTES || prefix.chars().any(|c| c == '\\' || c.is_control()) {
+            return false;
+        }
+        // Every segment but the last is whole; the last may be the start of a longer one.
+        let mut segments: Vec<&str> = prefix.split('/').collect();
+        let partial = segments.pop().unwrap_or_default();
+        partial.len() <= MAX_SEGMENT_BYTES
+            && segments.iter().all(|s| !matches!(*s, "" | "." | "..") && s.len() <= MAX_SEGMENT_BYTES)
+    }
+
     /// Whether the key lies under `prefix` as a plain string prefix, the way S3 filters a
     /// listing: `videos/` holds `videos/a.mp4`, `vid` holds it too.
     pub fn starts_with(&self, prefix: &str) -> bool {
@@ -140,6 +153,17 @@ mod tests {
         }
         assert_eq!(ObjectKey::parse(&"x".repeat(MAX_KEY_BYTES + 1)), Err(ObjectKeyError::TooLong));
         assert_eq!(ObjectKey::parse(&"x".repeat(MAX_SEGMENT_BYTES + 1)), Err(ObjectKeyError::SegmentTooLong));
+    }
+
+    #[test]
+    fn a_prefix_can_match_only_if_a_valid_key_starts_with_it() {
+        for possible in ["", "v", "videos/", "videos/a", "v/.", "v/..", "v/..x", "v/a b/"] {
+            assert!(ObjectKey::prefix_can_match(possible), "{possible:?}");
+        }
+        for impossible in ["/", "/videos/", "v//", "v/./", "../", "v/../w/", "a\\b", "a\0"] {
+            assert!(!ObjectKey::prefix_can_match(impossible), "{impossible:?}");
+        }
+        assert!(!ObjectKey::prefix_can_match(&"x".repeat(MAX_SEGMENT_BYTES + 1)));
     }
 
     #[test]

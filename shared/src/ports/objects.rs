@@ -76,9 +76,13 @@ pub trait ObjectStore: Send + Sync {
 
     async fn head(&self, key: &ObjectKey) -> Result<Option<ObjectInfo>, ObjectError>;
 
-    /// Objects whose keys start with `prefix` (a plain string prefix, as S3 filters), in byte
-    /// order of their keys, at most `limit` per page (held to 1..=[`MAX_PAGE`]). `token` is a
+    /// Objects whose keys start with `prefix` (a plain string prefix, as S3 filters), at most
+    /// `limit` per page (held to 1..=[`MAX_PAGE`]); the pages visit every key once. `token` is a
     /// page's `next_token` with the same prefix; any other token is [`ObjectError::BadToken`].
+    ///
+    /// Keys come in S3's order, byte order of whole keys, on S3 and in the folder. An
+    /// S3-compatible server may differ: SeaweedFS walks its directories, so `a/b` comes before
+    /// `a-b` and `a.mp4` there.
     async fn list(&self, prefix: &str, token: Option<&str>, limit: u32) -> Result<ObjectPage, ObjectError>;
 
     /// Deletes each key, reporting each one's outcome; a key that does not exist counts as

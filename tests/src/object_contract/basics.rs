@@ -5,7 +5,7 @@ use std::sync::Arc;
 use chrono::Utc;
 use jobsmith::ports::{ObjectError, ObjectStore};
 
-use super::key;
+use super::{ObjectBackend, key};
 
 pub async fn put_then_get_and_head_round_trip(store: Arc<dyn ObjectStore>) {
     let before = Utc::now() - chrono::Duration::minutes(5);
@@ -63,7 +63,7 @@ pub async fn a_write_replaces_the_object(store: Arc<dyn ObjectStore>) {
     assert_eq!(listed.objects[0].size, 18);
 }
 
-pub async fn content_type_is_kept_where_the_backend_keeps_one(store: Arc<dyn ObjectStore>, keeps: bool) {
+pub async fn content_type_is_kept_where_the_backend_keeps_one<B: ObjectBackend>(store: Arc<dyn ObjectStore>) {
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("clip.webm");
     std::fs::write(&file, b"webm frames").expect("write");
@@ -71,7 +71,7 @@ pub async fn content_type_is_kept_where_the_backend_keeps_one(store: Arc<dyn Obj
     store.put_file(&key("clips/a.webm"), &file, "video/webm").await.expect("put_file");
     for (raw, wanted) in [("meta/a.json", "application/json"), ("clips/a.webm", "video/webm")] {
         let info = store.head(&key(raw)).await.expect("head").expect("exists");
-        let expected = keeps.then(|| wanted.to_owned());
+        let expected = B::KEEPS_CONTENT_TYPE.then(|| wanted.to_owned());
         assert_eq!(info.content_type, expected, "{raw}");
     }
     let listed = store.list("", None, 10).await.expect("list");

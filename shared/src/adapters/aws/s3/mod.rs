@@ -139,6 +139,9 @@ impl ObjectStore for S3ObjectStore {
     /// warning, since no caller could name it again.
     async fn list(&self, prefix: &str, token: Option<&str>, limit: u32) -> Result<ObjectPage, ObjectError> {
         let after = token.map(|t| object_token::decode(t, prefix)).transpose()?;
+        if !ObjectKey::prefix_can_match(prefix) {
+            return Ok(ObjectPage { objects: Vec::new(), next_token: None });
+        }
         let max_keys = i32::try_from(limit.clamp(1, MAX_PAGE)).unwrap_or(1);
         let output = self
             .client

@@ -130,6 +130,9 @@ impl ObjectStore for LocalObjectStore {
 
     async fn list(&self, prefix: &str, token: Option<&str>, limit: u32) -> Result<ObjectPage, ObjectError> {
         let after = token.map(|t| object_token::decode(t, prefix)).transpose()?;
+        if !ObjectKey::prefix_can_match(prefix) {
+            return Ok(ObjectPage { objects: Vec::new(), next_token: None });
+        }
         let take = limit.clamp(1, MAX_PAGE) as usize;
         let prefix = prefix.to_owned();
         self.blocking(move |root| {
