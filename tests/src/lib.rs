@@ -1,7 +1,9 @@
-//! Test code shared by jobsmith's integration tests: the store contract suite that every backend
-//! runs, the emulators' processes, and API Gateway's events.
+//! Test code shared by jobsmith's integration tests: the store and object contract suites that
+//! every backend runs, the emulators' and S3 servers' processes, and API Gateway's events.
 
 pub mod apigw;
 pub mod contract;
 pub mod lambda_watch;
 pub mod moto;
+pub mod object_contract;
+pub mod seaweed;

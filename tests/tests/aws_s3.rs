@@ -1,32 +1,55 @@
-//! The S3 object store against moto: paging, batched deletes, round trips, presigned URLs.
+//! What only the S3 store promises, beyond the object contract (`contract_objects_s3`), against
+//! moto: deletes in batches of 1,000, multipart uploads that never leave parts behind, and
+//! presigned URLs.
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use aws_sdk_s3::config::interceptors::BeforeSerializationInterceptorContextRef;
 use aws_sdk_s3::config::{ConfigBag, Intercept};
 use aws_sdk_s3::error::BoxError;
 use aws_sdk_s3::operation::delete_objects::DeleteObjectsInput;
-use jobsmith::adapters::aws::s3::{S3ObjectStore, s3_client};
+use aws_sdk_s3::operation::put_object::PutObjectInput;
+use aws_sdk_s3::operation::upload_part::UploadPartInput;
+use jobsmith::adapters::aws::s3::{MIN_PART, MultipartSizes, S3ObjectStore, s3_client};
+use jobsmith::domain::object_key::ObjectKey;
 use jobsmith::ports::{ObjectError, ObjectStore};
 use jobsmith_tests::moto::MotoServer;
-use tokio::task::JoinSet;
+use jobsmith_tests::object_contract::files::{BIG_FILE, hash_file, write_file};
+use jobsmith_tests::object_contract::key;
+use jobsmith_tests::object_contract::listing::{list_all, put_all};
+use tokio::sync::Notify;
 
 const BUCKET: &str = "jobsmith-media";
 
-/// Records how many keys each DeleteObjects request carried, to see the batching.
+/// Records the requests that carry object data and key lists, and can fail or announce one
+/// upload part, to see what the store sends.
 #[derive(Debug, Clone, Default)]
-struct DeleteRequests(Arc<Mutex<Vec<usize>>>);
+struct Requests {
+    deletes: Arc<Mutex<Vec<usize>>>,
+    puts: Arc<Mutex<usize>>,
+    parts: Arc<Mutex<Vec<i32>>>,
+    fail_part: Option<i32>,
+    announce_part: Option<(i32, Arc<Notify>)>,
+}
 
-impl DeleteRequests {
-    fn sizes(&self) -> Vec<usize> {
-        self.0.lock().map(|sizes| sizes.clone()).unwrap_or_default()
+impl Requests {
+    fn deletes(&self) -> Vec<usize> {
+        self.deletes.lock().map(|sizes| sizes.clone()).unwrap_or_default()
+    }
+
+    fn puts(&self) -> usize {
+        self.puts.lock().map(|n| *n).unwrap_or_default()
+    }
+
+    fn parts(&self) -> Vec<i32> {
+        self.parts.lock().map(|parts| parts.clone()).unwrap_or_default()
     }
 }
 
-impl Intercept for DeleteRequests {
+impl Intercept for Requests {
     fn name(&self) -> &'static str {
-        "DeleteRequests"
+        "Requests"
     }
 
     fn read_before_execution(
@@ -34,9 +57,24 @@ impl Intercept for DeleteRequests {
         context: &BeforeSerializationInterceptorContextRef<'_>,
         _cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        if let Some(input) = context.input().downcast_ref::<DeleteObjectsInput>() {
+        let input = context.input();
+        if let Some(input) = input.downcast_ref::<DeleteObjectsInput>() {
             let keys = input.delete().map_or(0, |d| d.objects().len());
-            self.0.lock().map_err(|_| "poisoned")?.push(keys);
+            self.deletes.lock().map_err(|_| "poisoned")?.push(keys);
+        }
+        if input.downcast_ref::<PutObjectInput>().is_some() {
+            *self.puts.lock().map_err(|_| "poisoned")? += 1;
+        }
+        if let Some(part) = input.downcast_ref::<UploadPartInput>().and_then(|i| i.part_number()) {
+            self.parts.lock().map_err(|_| "poisoned")?.push(part);
+            if let Some((announced, notify)) = &self.announce_part
+                && *announced == part
+            {
+                notify.notify_one();
+            }
+            if self.fail_part == Some(part) {
+                return Err("a part fails, as a network would".into());
+            }
         }
         Ok(())
     }
@@ -48,48 +86,27 @@ async fn bucket(moto: &MotoServer) -> aws_config::SdkConfig {
     config
 }
 
-async fn put_all(store: &Arc<S3ObjectStore>, keys: &[String]) {
-    for chunk in keys.chunks(64) {
-        let mut puts = JoinSet::new();
-        for key in chunk {
-            let (store, key) = (store.clone(), key.clone());
-            puts.spawn(async move { store.put(&key, key.as_bytes().to_vec(), "video/mp4").await });
-        }
-        while let Some(done) = puts.join_next().await {
-            done.expect("put task").expect("put");
-        }
-    }
+fn store_seeing(config: &aws_config::SdkConfig, requests: &Requests) -> S3ObjectStore {
+    let s3 = aws_sdk_s3::config::Builder::from(config).force_path_style(true).interceptor(requests.clone()).build();
+    S3ObjectStore::new(aws_sdk_s3::Client::from_conf(s3), BUCKET)
 }
 
-async fn list_all(store: &S3ObjectStore, prefix: &str, limit: u32) -> Vec<String> {
-    let mut keys = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let page = store.list(prefix, token.as_deref(), limit).await.expect("list");
-        assert!(page.objects.len() <= limit as usize, "page over the limit");
-        keys.extend(page.objects.into_iter().map(|o| o.key));
-        match page.next_token {
-            Some(next) => token = Some(next),
-            None => return keys,
-        }
-    }
+fn smallest_parts() -> MultipartSizes {
+    MultipartSizes::new(MIN_PART, MIN_PART).expect("S3's minimum")
+}
+
+async fn open_uploads(client: &aws_sdk_s3::Client) -> usize {
+    let uploads = client.list_multipart_uploads().bucket(BUCKET).send().await.expect("list multipart uploads");
+    uploads.uploads().len()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn pages_through_thousands_and_deletes_in_batches_of_1000() {
+async fn deletes_go_in_batches_of_1000() {
     let moto = MotoServer::start().await;
-    let config = bucket(&moto).await;
-    let deletes = DeleteRequests::default();
-    let s3 = aws_sdk_s3::config::Builder::from(&config).force_path_style(true).interceptor(deletes.clone()).build();
-    let store = Arc::new(S3ObjectStore::new(aws_sdk_s3::Client::from_conf(s3), BUCKET));
-
-    let videos: Vec<String> = (0..2_500).map(|i| format!("videos/{i:05}.mp4")).collect();
-    let clips: Vec<String> = (0..30).map(|i| format!("clips/{i:03}.mp4")).collect();
+    let requests = Requests::default();
+    let store: Arc<dyn ObjectStore> = Arc::new(store_seeing(&bucket(&moto).await, &requests));
+    let videos: Vec<ObjectKey> = (0..2_500).map(|i| key(&format!("videos/{i:05}.mp4"))).collect();
     put_all(&store, &videos).await;
-    put_all(&store, &clips).await;
-
-    assert_eq!(list_all(&store, "videos/", 300).await, videos, "every video once, in key order");
-    assert_eq!(list_all(&store, "clips/", 1_000).await, clips);
 
     let doomed = &videos[..2_100];
     let report = store.delete_many(doomed).await.expect("delete_many");
@@ -97,51 +114,95 @@ async fn pages_through_thousands_and_deletes_in_batches_of_1000() {
     let mut deleted = report.deleted.clone();
     deleted.sort();
     assert_eq!(deleted, doomed);
-    assert_eq!(deletes.sizes(), vec![1_000, 1_000, 100]);
-
-    assert_eq!(list_all(&store, "videos/", 1_000).await, &videos[2_100..]);
-    assert!(store.head(&videos[0]).await.expect("head").is_none());
-    assert_eq!(list_all(&store, "clips/", 1_000).await, clips, "other prefixes untouched");
+    assert_eq!(requests.deletes(), vec![1_000, 1_000, 100]);
+    let left: Vec<String> = videos[2_100..].iter().map(ToString::to_string).collect();
+    assert_eq!(list_all(&*store, "videos/", 1_000).await, left);
 }
 
 #[tokio::test]
-async fn missing_keys_count_as_deleted_and_no_keys_is_an_empty_report() {
+async fn big_files_go_up_in_parts_and_small_ones_in_one_put() {
     let moto = MotoServer::start().await;
-    let store = S3ObjectStore::new(s3_client(&bucket(&moto).await, true), BUCKET);
-    store.put("videos/here.mp4", b"x".to_vec(), "video/mp4").await.expect("put");
-    let keys = vec!["videos/here.mp4".to_owned(), "videos/never-was.mp4".to_owned()];
-    let mut report = store.delete_many(&keys).await.expect("delete_many");
-    report.deleted.sort();
-    assert_eq!(report.deleted, keys);
-    assert!(report.failed.is_empty());
-    assert_eq!(store.delete_many(&[]).await.expect("empty").deleted.len(), 0);
+    let config = bucket(&moto).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let big = dir.path().join("big.mp4");
+    let written = write_file(&big, BIG_FILE, 1);
+    let small = dir.path().join("small.mp4");
+    write_file(&small, MIN_PART - 1, 2);
+
+    let requests = Requests::default();
+    let store = store_seeing(&config, &requests).with_multipart(smallest_parts());
+    store.put_file(&key("videos/big.mp4"), &big, "video/mp4").await.expect("put big");
+    assert_eq!(requests.parts(), [1, 2, 3], "12 MiB in 5 MiB parts");
+    assert_eq!(requests.puts(), 0);
+    store.put_file(&key("videos/small.mp4"), &small, "video/mp4").await.expect("put small");
+    assert_eq!((requests.parts().len(), requests.puts()), (3, 1), "below the threshold: one PutObject");
+
+    let copy = dir.path().join("copy.mp4");
+    store.get_to_file(&key("videos/big.mp4"), &copy).await.expect("get big");
+    assert_eq!(hash_file(&copy), written);
+
+    let defaults = Requests::default();
+    let store = store_seeing(&config, &defaults);
+    store.put_file(&key("videos/big-again.mp4"), &big, "video/mp4").await.expect("put with defaults");
+    assert_eq!((defaults.parts().len(), defaults.puts()), (0, 1), "12 MiB is below the default 16 MiB threshold");
 }
 
 #[tokio::test]
-async fn head_and_get_round_trip_and_missing_keys() {
+async fn a_failed_part_aborts_the_upload() {
     let moto = MotoServer::start().await;
-    let store = S3ObjectStore::new(s3_client(&bucket(&moto).await, true), BUCKET);
-    let body = b"not really a video".to_vec();
-    store.put("clips/a b/c.mp4", body.clone(), "video/mp4").await.expect("put");
+    let config = bucket(&moto).await;
+    let client = s3_client(&config, true);
+    // moto lists an upload in progress, so that the check below can see one left behind.
+    let probe = client.create_multipart_upload().bucket(BUCKET).key("probe").send().await.expect("probe upload");
+    assert_eq!(open_uploads(&client).await, 1);
+    let probe_id = probe.upload_id().expect("probe id");
+    client.abort_multipart_upload().bucket(BUCKET).key("probe").upload_id(probe_id).send().await.expect("abort");
 
-    let info = store.head("clips/a b/c.mp4").await.expect("head").expect("exists");
-    assert_eq!(info.key, "clips/a b/c.mp4");
-    assert_eq!(info.size, body.len() as u64);
-    assert!(info.last_modified.is_some());
-    assert_eq!(store.get("clips/a b/c.mp4").await.expect("get"), body);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let big = dir.path().join("big.mp4");
+    write_file(&big, BIG_FILE, 3);
+    let requests = Requests { fail_part: Some(2), ..Requests::default() };
+    let store = store_seeing(&config, &requests).with_multipart(smallest_parts());
+    let result = store.put_file(&key("videos/big.mp4"), &big, "video/mp4").await;
+    assert!(matches!(result, Err(ObjectError::Backend(_))), "{result:?}");
+    assert_eq!(requests.parts(), [1, 2], "no part after the failed one");
+    assert_eq!(open_uploads(&client).await, 0, "the upload is aborted, its parts gone");
+    assert!(store.head(&key("videos/big.mp4")).await.expect("head").is_none(), "no object appears");
+}
 
-    assert!(matches!(store.get("clips/nope.mp4").await, Err(ObjectError::NotFound)));
-    assert!(store.head("clips/nope.mp4").await.expect("head").is_none());
-    assert!(matches!(store.list("clips/", Some(""), 10).await, Err(ObjectError::BadToken)));
+#[tokio::test]
+async fn a_cancelled_upload_is_aborted_in_the_background() {
+    let moto = MotoServer::start().await;
+    let config = bucket(&moto).await;
+    let client = s3_client(&config, true);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let big = dir.path().join("big.mp4");
+    write_file(&big, BIG_FILE, 4);
+    let second_part = Arc::new(Notify::new());
+    let requests = Requests { announce_part: Some((2, second_part.clone())), ..Requests::default() };
+    let store = store_seeing(&config, &requests).with_multipart(smallest_parts());
+
+    // A caller's timeout drops the upload while its second part is on the way.
+    let target = key("videos/big.mp4");
+    tokio::select! {
+        result = store.put_file(&target, &big, "video/mp4") => panic!("finished first: {result:?}"),
+        () = second_part.notified() => {}
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while open_uploads(&client).await > 0 {
+        assert!(Instant::now() < deadline, "the cancelled upload was not aborted");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(store.head(&target).await.expect("head").is_none());
 }
 
 #[tokio::test]
 async fn presigned_url_downloads_without_credentials() {
     let moto = MotoServer::start().await;
     let store = S3ObjectStore::new(s3_client(&bucket(&moto).await, true), BUCKET);
-    store.put("videos/v.mp4", b"frames".to_vec(), "video/mp4").await.expect("put");
+    store.put(&key("videos/v.mp4"), b"frames".to_vec(), "video/mp4").await.expect("put");
 
-    let url = store.presign_get("videos/v.mp4", Duration::from_secs(900)).await.expect("presign");
+    let url = store.presign_get(&key("videos/v.mp4"), Duration::from_secs(900)).await.expect("presign");
     assert!(url.starts_with(&format!("{}/{BUCKET}/videos/v.mp4?", moto.endpoint())), "{url}");
     assert!(url.contains("X-Amz-Expires=900"), "{url}");
     let response = reqwest::get(&url).await.expect("GET the presigned URL");
@@ -149,5 +210,5 @@ async fn presigned_url_downloads_without_credentials() {
     assert_eq!(response.bytes().await.expect("body").as_ref(), b"frames");
 
     let too_long = Duration::from_secs(7 * 24 * 3_600 + 1);
-    assert!(matches!(store.presign_get("videos/v.mp4", too_long).await, Err(ObjectError::Backend(_))));
+    assert!(matches!(store.presign_get(&key("videos/v.mp4"), too_long).await, Err(ObjectError::Backend(_))));
 }

@@ -2,4 +2,6 @@
 
 pub mod aws;
 pub mod local;
+mod object_token;
 mod offset_walk;
+mod part_file;

@@ -3,6 +3,7 @@
 pub mod execution;
 pub mod ids;
 pub mod job;
+pub mod object_key;
 pub mod principal;
 pub mod record_budget;
 pub mod script_path;

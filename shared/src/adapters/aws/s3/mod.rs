@@ -3,24 +3,31 @@
 //! Presigned URLs are signed with the client's credentials; in Lambda those are the function
 //! role's session credentials, so a URL stops working when that session expires even if the
 //! requested expiry is later. A missing key reads as 404 only when the role may `s3:ListBucket`
-//! (S3 answers 403 otherwise), so the functions that read objects need it.
+//! (S3 answers 403 otherwise), so the functions that read objects need it. A function that
+//! calls `put_file` needs `s3:AbortMultipartUpload` too, to clean up after a failed upload.
 
+mod download;
 mod report;
+mod upload;
 
+use std::path::Path;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use aws_sdk_s3::Client;
-use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata};
+use aws_sdk_s3::error::DisplayErrorContext;
 use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{Delete, ObjectIdentifier};
 
-use crate::ports::{DeleteReport, ObjectError, ObjectInfo, ObjectPage, ObjectStore};
+use crate::adapters::object_token;
+use crate::domain::object_key::ObjectKey;
+use crate::ports::{DeleteReport, MAX_PAGE, ObjectError, ObjectInfo, ObjectPage, ObjectStore};
 
 pub use report::{BATCH_FAILED, NO_OUTCOME};
+pub use upload::{MIN_PART, MultipartSizes};
 
-/// The most keys one DeleteObjects request takes, and the most one listing page returns.
+/// The most keys one DeleteObjects request takes.
 pub const S3_BATCH: usize = 1_000;
 
 /// The longest a SigV4 presigned URL can live.
@@ -37,11 +44,19 @@ pub fn s3_client(config: &aws_config::SdkConfig, force_path_style: bool) -> Clie
 pub struct S3ObjectStore {
     client: Client,
     bucket: String,
+    multipart: MultipartSizes,
 }
 
 impl S3ObjectStore {
     pub fn new(client: Client, bucket: impl Into<String>) -> Self {
-        Self { client, bucket: bucket.into() }
+        Self { client, bucket: bucket.into(), multipart: MultipartSizes::default() }
+    }
+
+    /// When `put_file` switches to a multipart upload, and its part size (tests use S3's
+    /// smallest, to send several parts without a large file).
+    pub fn with_multipart(mut self, sizes: MultipartSizes) -> Self {
+        self.multipart = sizes;
+        self
     }
 
     pub fn bucket(&self) -> &str {
@@ -49,10 +64,10 @@ impl S3ObjectStore {
     }
 
     /// One DeleteObjects request for at most `S3_BATCH` keys.
-    async fn delete_batch(&self, report: &mut DeleteReport, batch: &[String]) -> Result<(), ObjectError> {
+    async fn delete_batch(&self, report: &mut DeleteReport, batch: &[ObjectKey]) -> Result<(), ObjectError> {
         let objects = batch
             .iter()
-            .map(|key| ObjectIdentifier::builder().key(key).build())
+            .map(|key| ObjectIdentifier::builder().key(key.as_str()).build())
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| ObjectError::Backend(format!("cannot build the delete request: {e}")))?;
         let delete = Delete::builder()
@@ -78,11 +93,11 @@ fn backend<E: std::error::Error + 'static>(what: &str, err: &E) -> ObjectError {
 
 #[async_trait]
 impl ObjectStore for S3ObjectStore {
-    async fn put(&self, key: &str, body: Vec<u8>, content_type: &str) -> Result<(), ObjectError> {
+    async fn put(&self, key: &ObjectKey, body: Vec<u8>, content_type: &str) -> Result<(), ObjectError> {
         self.client
             .put_object()
             .bucket(&self.bucket)
-            .key(key)
+            .key(key.as_str())
             .content_type(content_type)
             .body(ByteStream::from(body))
             .send()
@@ -91,67 +106,74 @@ impl ObjectStore for S3ObjectStore {
         Ok(())
     }
 
-    async fn get(&self, key: &str) -> Result<Vec<u8>, ObjectError> {
-        let output = match self.client.get_object().bucket(&self.bucket).key(key).send().await {
-            Ok(output) => output,
-            Err(err) if err.as_service_error().is_some_and(|e| e.is_no_such_key()) => {
-                return Err(ObjectError::NotFound);
-            }
-            Err(err) => return Err(backend("get object", &err)),
-        };
+    async fn put_file(&self, key: &ObjectKey, path: &Path, content_type: &str) -> Result<(), ObjectError> {
+        upload::put_file(&self.client, &self.bucket, self.multipart, key, path, content_type).await
+    }
+
+    async fn get(&self, key: &ObjectKey) -> Result<Vec<u8>, ObjectError> {
+        let output = download::get_object(&self.client, &self.bucket, key).await?;
         let body = output.body.collect().await.map_err(|e| backend("read object body", &e))?;
         Ok(body.into_bytes().to_vec())
     }
 
-    async fn head(&self, key: &str) -> Result<Option<ObjectInfo>, ObjectError> {
-        match self.client.head_object().bucket(&self.bucket).key(key).send().await {
-            Ok(output) => Ok(Some(report::object_info(key, output.content_length(), output.last_modified()))),
+    async fn get_to_file(&self, key: &ObjectKey, path: &Path) -> Result<u64, ObjectError> {
+        download::get_to_file(&self.client, &self.bucket, key, path).await
+    }
+
+    async fn head(&self, key: &ObjectKey) -> Result<Option<ObjectInfo>, ObjectError> {
+        match self.client.head_object().bucket(&self.bucket).key(key.as_str()).send().await {
+            Ok(output) => Ok(Some(report::object_info(
+                key.clone(),
+                output.content_length(),
+                output.last_modified(),
+                output.content_type(),
+            ))),
             Err(err) if err.as_service_error().is_some_and(|e| e.is_not_found()) => Ok(None),
             Err(err) => Err(backend("head object", &err)),
         }
     }
 
-    /// The page token is S3's continuation token. `limit` is held to 1..=1,000: S3 pages at
-    /// most 1,000 keys, and a page of none would never move the listing on.
+    /// Pages start after the last key of the one before (`StartAfter`), not at S3's own
+    /// continuation token: see `object_token`. A key in the bucket that is not a valid
+    /// [`ObjectKey`] (a console's `videos/` folder marker) is left out of the page, with a
+    /// warning, since no caller could name it again.
     async fn list(&self, prefix: &str, token: Option<&str>, limit: u32) -> Result<ObjectPage, ObjectError> {
-        if token.is_some_and(str::is_empty) {
-            return Err(ObjectError::BadToken);
+        let after = token.map(|t| object_token::decode(t, prefix)).transpose()?;
+        if !ObjectKey::prefix_can_match(prefix) {
+            return Ok(ObjectPage { objects: Vec::new(), next_token: None });
         }
-        let max_keys = i32::try_from(limit.clamp(1, S3_BATCH as u32)).unwrap_or(1);
-        let result = self
+        let max_keys = i32::try_from(limit.clamp(1, MAX_PAGE)).unwrap_or(1);
+        let output = self
             .client
             .list_objects_v2()
             .bucket(&self.bucket)
-            .prefix(prefix)
+            .set_prefix((!prefix.is_empty()).then(|| prefix.to_owned()))
             .max_keys(max_keys)
-            .set_continuation_token(token.map(str::to_owned))
+            .set_start_after(after)
             .send()
-            .await;
-        let output = match result {
-            Ok(output) => output,
-            // S3 calls a token it does not recognise an invalid argument; with a token given,
-            // that is the only argument the client controls.
-            Err(err) if token.is_some() && err.as_service_error().and_then(|e| e.code()) == Some("InvalidArgument") => {
-                return Err(ObjectError::BadToken);
+            .await
+            .map_err(|e| backend("list objects", &e))?;
+        let mut objects = Vec::new();
+        for object in output.contents() {
+            let Some(raw) = object.key() else { continue };
+            match ObjectKey::parse(raw) {
+                Ok(key) => objects.push(report::object_info(key, object.size(), object.last_modified(), None)),
+                Err(why) => {
+                    tracing::warn!(bucket = %self.bucket, key = raw, %why, "listing skips a key jobsmith cannot name")
+                }
             }
-            Err(err) => return Err(backend("list objects", &err)),
-        };
-        let objects = output
-            .contents()
-            .iter()
-            .filter_map(|o| Some(report::object_info(o.key()?, o.size(), o.last_modified())))
-            .collect();
-        let next_token = if output.is_truncated() == Some(true) {
-            output.next_continuation_token().map(str::to_owned)
-        } else {
-            None
+        }
+        let last = output.contents().iter().rev().find_map(|o| o.key());
+        let next_token = match (output.is_truncated(), last) {
+            (Some(true), Some(last)) => Some(object_token::encode(prefix, last)),
+            _ => None,
         };
         Ok(ObjectPage { objects, next_token })
     }
 
     /// Batches of 1,000 keys. A batch whose request fails reports its keys failed and the next
     /// batches are still tried, so one bad request does not hide what the others deleted.
-    async fn delete_many(&self, keys: &[String]) -> Result<DeleteReport, ObjectError> {
+    async fn delete_many(&self, keys: &[ObjectKey]) -> Result<DeleteReport, ObjectError> {
         let mut report = DeleteReport::default();
         for batch in keys.chunks(S3_BATCH) {
             self.delete_batch(&mut report, batch).await?;
@@ -159,7 +181,7 @@ impl ObjectStore for S3ObjectStore {
         Ok(report)
     }
 
-    async fn presign_get(&self, key: &str, expires_in: Duration) -> Result<String, ObjectError> {
+    async fn presign_get(&self, key: &ObjectKey, expires_in: Duration) -> Result<String, ObjectError> {
         if expires_in > MAX_PRESIGN_EXPIRY {
             return Err(ObjectError::Backend("presigned URLs can expire after at most 7 days".to_owned()));
         }
@@ -168,7 +190,7 @@ impl ObjectStore for S3ObjectStore {
             .client
             .get_object()
             .bucket(&self.bucket)
-            .key(key)
+            .key(key.as_str())
             .presigned(config)
             .await
             .map_err(|e| backend("presign get object", &e))?;

@@ -1,10 +1,11 @@
 //! Turning S3 answers into the port's types, apart from the requests so it is tested on its own.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use aws_sdk_s3::operation::delete_objects::DeleteObjectsOutput;
 use chrono::{DateTime, Utc};
 
+use crate::domain::object_key::ObjectKey;
 use crate::ports::{DeleteReport, ObjectInfo};
 
 /// What a key is reported with when S3's answer names neither its deletion nor an error.
@@ -16,42 +17,50 @@ pub const BATCH_FAILED: &str = "the delete request failed";
 
 /// Adds one DeleteObjects answer (sent with `Quiet` off, so every deleted key is listed) for
 /// `batch` to the report. S3 lists a key that did not exist as deleted, and so does the report.
-pub fn record_batch(report: &mut DeleteReport, batch: &[String], output: &DeleteObjectsOutput) {
+/// Keys S3 names are matched to the batch's, so a key it never asked about is not reported.
+pub fn record_batch(report: &mut DeleteReport, batch: &[ObjectKey], output: &DeleteObjectsOutput) {
+    let asked: HashMap<&str, &ObjectKey> = batch.iter().map(|key| (key.as_str(), key)).collect();
     let mut seen = HashSet::new();
-    for key in output.deleted().iter().filter_map(|d| d.key()) {
-        if seen.insert(key.to_owned()) {
-            report.deleted.push(key.to_owned());
+    for key in output.deleted().iter().filter_map(|d| asked.get(d.key()?)) {
+        if seen.insert(key.as_str()) {
+            report.deleted.push((*key).clone());
         }
     }
     for error in output.errors() {
-        let Some(key) = error.key() else { continue };
-        if seen.insert(key.to_owned()) {
+        let Some(key) = error.key().and_then(|k| asked.get(k)) else { continue };
+        if seen.insert(key.as_str()) {
             let reason = match (error.code(), error.message()) {
                 (Some(code), Some(message)) => format!("{code}: {message}"),
                 (Some(text), None) | (None, Some(text)) => text.to_owned(),
                 (None, None) => "S3 refused to delete this key".to_owned(),
             };
-            report.failed.push((key.to_owned(), reason));
+            report.failed.push(((*key).clone(), reason));
         }
     }
     for key in batch {
-        if seen.insert(key.clone()) {
+        if seen.insert(key.as_str()) {
             report.failed.push((key.clone(), NO_OUTCOME.to_owned()));
         }
     }
 }
 
 /// Marks every key of a batch whose request failed as not deleted.
-pub fn record_failed_batch(report: &mut DeleteReport, batch: &[String]) {
+pub fn record_failed_batch(report: &mut DeleteReport, batch: &[ObjectKey]) {
     report.failed.extend(batch.iter().map(|key| (key.clone(), BATCH_FAILED.to_owned())));
 }
 
-pub fn object_info(key: &str, size: Option<i64>, modified: Option<&aws_sdk_s3::primitives::DateTime>) -> ObjectInfo {
+pub fn object_info(
+    key: ObjectKey,
+    size: Option<i64>,
+    modified: Option<&aws_sdk_s3::primitives::DateTime>,
+    content_type: Option<&str>,
+) -> ObjectInfo {
     ObjectInfo {
-        key: key.to_owned(),
+        key,
         // S3 never reports a negative size; treat one as empty rather than fail the listing.
         size: size.and_then(|s| u64::try_from(s).ok()).unwrap_or(0),
         last_modified: modified.and_then(|t| DateTime::<Utc>::from_timestamp(t.secs(), t.subsec_nanos())),
+        content_type: content_type.map(str::to_owned),
     }
 }
 
@@ -61,15 +70,20 @@ mod tests {
 
     use super::*;
 
-    fn keys(raw: &[&str]) -> Vec<String> {
-        raw.iter().map(|k| (*k).to_owned()).collect()
+    fn keys(raw: &[&str]) -> Vec<ObjectKey> {
+        raw.iter().map(|k| ObjectKey::parse(k).expect("valid key")).collect()
+    }
+
+    fn key(raw: &str) -> ObjectKey {
+        ObjectKey::parse(raw).expect("valid key")
     }
 
     #[test]
-    fn deleted_errors_and_silent_keys_are_each_reported() {
+    fn deleted_errors_and_silent_keys_are_each_reported_once() {
         let output = DeleteObjectsOutput::builder()
             .deleted(DeletedObject::builder().key("videos/a.mp4").build())
             .deleted(DeletedObject::builder().key("videos/missing.mp4").build())
+            .deleted(DeletedObject::builder().key("videos/never-asked.mp4").build())
             .errors(Error::builder().key("videos/locked.mp4").code("AccessDenied").message("Access Denied").build())
             .build();
         let mut report = DeleteReport::default();
@@ -79,8 +93,8 @@ mod tests {
         assert_eq!(
             report.failed,
             vec![
-                ("videos/locked.mp4".to_owned(), "AccessDenied: Access Denied".to_owned()),
-                ("videos/silent.mp4".to_owned(), NO_OUTCOME.to_owned()),
+                (key("videos/locked.mp4"), "AccessDenied: Access Denied".to_owned()),
+                (key("videos/silent.mp4"), NO_OUTCOME.to_owned()),
             ]
         );
     }
@@ -97,9 +111,10 @@ mod tests {
     #[test]
     fn object_info_converts_size_and_time() {
         let at = aws_sdk_s3::primitives::DateTime::from_secs_and_nanos(1_700_000_000, 500_000_000);
-        let info = object_info("clips/x.mp4", Some(42), Some(&at));
+        let info = object_info(key("clips/x.mp4"), Some(42), Some(&at), Some("video/mp4"));
         assert_eq!(info.size, 42);
         assert_eq!(info.last_modified, DateTime::from_timestamp(1_700_000_000, 500_000_000));
-        assert_eq!(object_info("k", Some(-1), None).size, 0);
+        assert_eq!(info.content_type.as_deref(), Some("video/mp4"));
+        assert_eq!(object_info(key("k"), Some(-1), None, None).size, 0);
     }
 }
