@@ -64,14 +64,7 @@ impl MotoServer {
 
     /// SDK configuration aimed at this server, with the static credentials moto accepts.
     pub async fn sdk_config(&self) -> aws_config::SdkConfig {
-        let credentials = aws_credential_types::Credentials::new("testing", "testing", None, None, "moto");
-        aws_config::defaults(aws_config::BehaviorVersion::latest())
-            .endpoint_url(&self.endpoint)
-            .region(aws_config::Region::new("us-east-1"))
-            .credentials_provider(credentials)
-            .http_client(jobsmith::adapters::aws::sdk::https_client())
-            .load()
-            .await
+        sdk_config_for(&self.endpoint, ("testing", "testing"), "moto").await
     }
 
     async fn wait_ready(&self) {
@@ -120,4 +113,21 @@ fn moto_binary() -> PathBuf {
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free loopback port")
+}
+
+/// SDK configuration aimed at a server on loopback that takes these static credentials (moto,
+/// SeaweedFS), without looking at the machine's own AWS configuration.
+pub async fn sdk_config_for(
+    endpoint: &str,
+    (access_key, secret_key): (&str, &str),
+    name: &'static str,
+) -> aws_config::SdkConfig {
+    let credentials = aws_credential_types::Credentials::new(access_key, secret_key, None, None, name);
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(endpoint)
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(credentials)
+        .http_client(jobsmith::adapters::aws::sdk::https_client())
+        .load()
+        .await
 }

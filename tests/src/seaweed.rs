@@ -59,14 +59,7 @@ impl SeaweedServer {
 
     /// SDK configuration aimed at this server, with the credentials it was started with.
     pub async fn sdk_config(&self) -> aws_config::SdkConfig {
-        let credentials = aws_credential_types::Credentials::new(ACCESS_KEY, SECRET_KEY, None, None, "seaweedfs");
-        aws_config::defaults(aws_config::BehaviorVersion::latest())
-            .endpoint_url(&self.endpoint)
-            .region(aws_config::Region::new("us-east-1"))
-            .credentials_provider(credentials)
-            .http_client(jobsmith::adapters::aws::sdk::https_client())
-            .load()
-            .await
+        crate::moto::sdk_config_for(&self.endpoint, (ACCESS_KEY, SECRET_KEY), "seaweedfs").await
     }
 
     fn spawn() -> Self {
