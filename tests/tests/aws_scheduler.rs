@@ -144,6 +144,25 @@ async fn interval_is_a_rate() {
 }
 
 #[tokio::test]
+async fn a_rate_starts_at_the_jobs_next_run_on_every_create_and_update() {
+    let h = harness().await;
+    let start_of = |schedule: &GetScheduleOutput| schedule.start_date().map(|at| at.to_millis().expect("millis"));
+    let mut job = job("phased", every(600));
+    let first = job.next_run_at.expect("an interval job has a next run");
+    h.backend.schedule(&job).await.expect("create");
+    assert_eq!(start_of(&h.must_get("phased").await), Some(first.timestamp_millis()));
+
+    // An update (here a new interval) resends the start: without it AWS would start the
+    // rate from the moment of the update.
+    let later = first + Duration::seconds(1_200);
+    (job.trigger, job.next_run_at) = (every(1_200), Some(later));
+    h.backend.schedule(&job).await.expect("update");
+    let updated = h.must_get("phased").await;
+    assert_eq!(updated.schedule_expression(), Some("rate(20 minutes)"));
+    assert_eq!(start_of(&updated), Some(later.timestamp_millis()));
+}
+
+#[tokio::test]
 async fn date_job_is_a_self_deleting_at() {
     let h = harness().await;
     let run_at: DateTime<Utc> = "2099-06-01T08:30:15Z".parse().expect("time");

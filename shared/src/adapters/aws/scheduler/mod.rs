@@ -103,6 +103,7 @@ impl EventBridgeScheduler {
             .flexible_time_window(flexible_window_off()?)
             .target(self.target(&spec.input)?)
             .action_after_completion(after_completion(spec))
+            .set_start_date(start_date(spec))
             .send()
             .await;
         match result {
@@ -126,6 +127,7 @@ impl EventBridgeScheduler {
             .flexible_time_window(flexible_window_off()?)
             .target(self.target(&spec.input)?)
             .action_after_completion(after_completion(spec))
+            .set_start_date(start_date(spec))
             .send()
             .await;
         match result {
@@ -177,6 +179,10 @@ enum Written {
 
 fn state(spec: &ScheduleSpec) -> ScheduleState {
     if spec.enabled { ScheduleState::Enabled } else { ScheduleState::Disabled }
+}
+
+fn start_date(spec: &ScheduleSpec) -> Option<aws_sdk_scheduler::primitives::DateTime> {
+    spec.start_date.map(|at| aws_sdk_scheduler::primitives::DateTime::from_millis(at.timestamp_millis()))
 }
 
 fn after_completion(spec: &ScheduleSpec) -> ActionAfterCompletion {

@@ -49,6 +49,10 @@ pub struct ScheduleSpec {
     pub input: String,
     /// One-off schedules remove themselves once they have fired.
     pub delete_after_completion: bool,
+    /// Where a `rate()` schedule's fires are counted from. Without it AWS fires a new rate
+    /// schedule at once and then every period from the moment it was written, so an interval
+    /// job would drift to whenever it was last created or updated.
+    pub start_date: Option<DateTime<Utc>>,
 }
 
 /// What a job needs on EventBridge.
@@ -111,6 +115,12 @@ pub fn job_schedule(job: &Job, now: DateTime<Utc>) -> Result<JobSchedule, Backen
             .eventbridge_expression()
             .ok_or_else(|| BackendError::Unsupported(UNSUPPORTED_INTERVAL.into()))?,
     };
+    let start_date = match job.trigger {
+        // The job's own next run when it is still ahead; after a pause or an outage, the
+        // interval's next fire from now, so the schedule keeps the interval's phase.
+        Trigger::Interval { .. } => job.next_run_at.filter(|at| *at > now).or_else(|| job.trigger.next_fire_after(now)),
+        Trigger::Cron(_) | Trigger::Date { .. } | Trigger::Now { .. } => None,
+    };
     Ok(JobSchedule::Put(ScheduleSpec {
         name: schedule_name(&job.id),
         expression,
@@ -118,6 +128,7 @@ pub fn job_schedule(job: &Job, now: DateTime<Utc>) -> Result<JobSchedule, Backen
         enabled: job.is_active(),
         input: job_input(&job.id)?,
         delete_after_completion: one_off_at.is_some(),
+        start_date,
     }))
 }
 
@@ -131,6 +142,7 @@ pub fn run_schedule(execution: &Execution, now: DateTime<Utc>) -> Result<Schedul
         enabled: true,
         input: run_input(execution)?,
         delete_after_completion: true,
+        start_date: None,
     })
 }
 

@@ -69,6 +69,30 @@ fn interval_becomes_a_rate_in_utc() {
     assert_eq!(spec.timezone, "UTC");
     assert!(spec.enabled);
     assert!(!spec.delete_after_completion);
+    assert_eq!(spec.start_date, Some(now + chrono::Duration::seconds(300)), "counted from the job's next run");
+}
+
+#[test]
+fn a_rate_keeps_its_phase_after_its_next_run_has_passed() {
+    let anchor = utc(NOW);
+    let mut job = job("every5", Trigger::Interval { every_seconds: 300, anchor }, anchor);
+    // Paused through two fires and resumed 12.5 minutes after the anchor: the next fire of the
+    // interval is at 15 minutes, not 12.5 + 5.
+    job.next_run_at = None;
+    let resumed = anchor + chrono::Duration::milliseconds(750_000);
+    let spec = put(job_schedule(&job, resumed).expect("ok"));
+    assert_eq!(spec.start_date, Some(anchor + chrono::Duration::seconds(900)));
+}
+
+#[test]
+fn only_rates_have_a_start_date() {
+    let now = utc(NOW);
+    let berlin = parse_timezone("tz", "Europe/Berlin").expect("zone");
+    let cron = Trigger::Cron(CronSchedule::parse("cron", "0 9 * * ? *", berlin).expect("cron"));
+    let date = Trigger::date(now + chrono::Duration::hours(1));
+    for trigger in [cron, date] {
+        assert_eq!(put(job_schedule(&job("other", trigger, now), now).expect("ok")).start_date, None);
+    }
 }
 
 #[test]
