@@ -109,6 +109,11 @@ pub trait ExecutionStore: Send + Sync {
     /// it is no longer pending.
     async fn start_pending(&self, id: ExecutionId, max_instances: u32, now: DateTime<Utc>)
     -> StoreResult<StartOutcome>;
+    /// Takes a dispatched run for one executor: `true` for the first `taker` to ask while the run
+    /// is `running`, and again for that same taker (its own retried request); `false` for every
+    /// other. Schedules and asynchronous invokes deliver at least once, so two deliveries of one
+    /// dispatch must not run the task twice.
+    async fn take_dispatched(&self, id: ExecutionId, taker: &str) -> StoreResult<bool>;
     /// Writes a finished run's status, times, result and output.
     async fn finish_execution(&self, execution: &Execution) -> StoreResult<()>;
     async fn update_progress(&self, id: ExecutionId, progress: Progress) -> StoreResult<()>;

@@ -67,7 +67,10 @@ pub async fn handle_scheduled_run(
     let scheduled_at = DateTime::parse_from_rfc3339(&event.scheduled_time)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|err| ExecutorError::BadEvent(format!("scheduled_time: {err}")))?;
-    let run = Run { app, executor: deadline_executor(app, deadline), deadline };
+    // A fresh id per invocation: the same event delivered twice is two invocations, and only
+    // one of them may take a dispatched run.
+    let taker = uuid::Uuid::new_v4().to_string();
+    let run = Run { app, executor: deadline_executor(app, deadline), deadline, taker };
     match event.execution_id {
         None => run.fire(&job_id, scheduled_at).await,
         Some(raw) => {
@@ -88,6 +91,7 @@ struct Run<'a> {
     app: &'a AwsApp,
     executor: Executor,
     deadline: Instant,
+    taker: String,
 }
 
 impl Run<'_> {
@@ -144,8 +148,15 @@ impl Run<'_> {
                     StartOutcome::Duplicate => Ok(RunReport::AlreadyHandled),
                 }
             }
-            // Claimed by the trigger route, which answered with this execution as running.
-            ExecutionStatus::Running => self.run(job, execution).await,
+            // Claimed by the trigger route, which answered with this execution as running. Of
+            // every delivery of this dispatch, the one that takes it runs it.
+            ExecutionStatus::Running => {
+                if self.app.executions.take_dispatched(execution.id, &self.taker).await? {
+                    self.run(job, execution).await
+                } else {
+                    Ok(RunReport::AlreadyHandled)
+                }
+            }
             _ => Ok(RunReport::AlreadyHandled),
         }
     }

@@ -43,6 +43,18 @@ impl Executor {
         self.executions.start_execution(&execution, job.policies.max_instances).await
     }
 
+    /// Ends a claimed run that could not be handed to whatever runs it, so that it neither shows
+    /// as running nor holds one of the job's `maxInstances` slots.
+    pub async fn fail_undispatched(&self, job: &Job, execution: Execution, why: String) -> StoreResult<()> {
+        let now = self.clock.now();
+        let failed = execution.finish_without_running(ExecutionStatus::Failed, why, now);
+        self.executions.finish_execution(&failed).await?;
+        match self.jobs.record_run(&job.id, failed.status, now).await {
+            Ok(()) | Err(StoreError::NotFound) => Ok(()),
+            Err(err) => Err(err),
+        }
+    }
+
     /// Records a fire time that will not run (misfired, or coalesced away).
     pub async fn record_skipped(&self, job: &Job, scheduled_at: DateTime<Utc>, why: String) -> StoreResult<()> {
         let now = self.clock.now();

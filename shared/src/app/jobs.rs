@@ -36,6 +36,7 @@ pub struct DeleteAllReport {
     pub errors: Vec<(JobId, String)>,
 }
 
+#[derive(Debug)]
 pub enum TriggerOutcome {
     Started(Execution),
     Skipped(Execution),
@@ -302,7 +303,13 @@ impl JobService {
         for _ in 0..MANUAL_KEY_ATTEMPTS {
             match self.executor.claim(&job, scheduled_at, by, Some(principal.name.clone())).await? {
                 StartOutcome::Started(execution) => {
-                    self.backend.dispatch(job, execution.clone()).await?;
+                    if let Err(err) = self.backend.dispatch(job.clone(), execution.clone()).await {
+                        let why = "could not be started: the trigger backend failed".to_owned();
+                        if let Err(undo) = self.executor.fail_undispatched(&job, execution, why).await {
+                            tracing::error!(job = %id, error = %undo, "a run that was never dispatched stays running until its lease lapses");
+                        }
+                        return Err(err.into());
+                    }
                     return Ok(TriggerOutcome::Started(execution));
                 }
                 StartOutcome::Skipped(execution) => return Ok(TriggerOutcome::Skipped(execution)),

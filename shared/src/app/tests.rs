@@ -7,13 +7,14 @@ use chrono::Utc;
 
 use super::{AppError, AppResult, Executor, InstanceInfo, JobService};
 use crate::adapters::local::sqlite::SqliteStore;
+use crate::domain::execution::{ExecutionStatus, TriggeredBy};
 use crate::domain::ids::JobId;
 use crate::domain::job::{Job, NewJob, Policies};
 use crate::domain::principal::Principal;
 use crate::domain::script_path::ScriptRoots;
 use crate::domain::task::{ScriptLanguage, TaskSpec};
 use crate::domain::trigger::Trigger;
-use crate::ports::{JobStore, SystemClock};
+use crate::ports::{ExecutionFilter, ExecutionStore, JobStore, PageRequest, SystemClock};
 use crate::test_support::fakes::{FakeBackend, Fault, FlakyJobs, NeverRuns};
 
 struct Fixture {
@@ -191,4 +192,26 @@ async fn a_delete_whose_record_delete_landed_but_failed_leaves_neither() {
     f.flaky_jobs.delete_fault.set(Fault::Lose);
     assert!(f.service.delete(&a()).await.is_err());
     assert_eq!(f.agreeing(&a()).await, None);
+}
+
+/// A claimed run that never reached whatever runs it must not stay `running`, holding one of the
+/// job's `maxInstances` slots until a lease lapses.
+#[tokio::test]
+async fn a_trigger_whose_dispatch_fails_leaves_a_failed_run_not_a_running_one() {
+    let f = fixture();
+    f.service.create(new_job("a"), &admin(), false).await.unwrap();
+    f.backend.fault.set(Fault::Fail);
+    let err = f.service.trigger(&a(), &admin(), TriggeredBy::Manual).await.unwrap_err();
+    assert!(matches!(err, AppError::Internal(_)), "{err:?}");
+    let filter = ExecutionFilter { job_id: Some(a()), status: None };
+    let page = PageRequest { offset: 0, limit: 10, cursor: None };
+    let runs = f.service.executions(&filter, &page).await.unwrap().items;
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    assert_eq!(runs[0].status, ExecutionStatus::Failed);
+    assert_eq!(runs[0].error.as_deref(), Some("could not be started: the trigger backend failed"));
+    assert_eq!(f.jobs.count_running().await.unwrap(), 0);
+
+    f.backend.fault.set(Fault::Off);
+    let again = f.service.trigger(&a(), &admin(), TriggeredBy::Manual).await.unwrap();
+    assert!(matches!(again, super::TriggerOutcome::Started(_)), "the slot is free again");
 }

@@ -83,6 +83,36 @@ pub async fn one_of_many_identical_starts_wins(store: Arc<dyn ExecutionStore>, w
     assert_eq!(listed.items.first().map(|e| e.id), winner, "the stored run is the winner's");
 }
 
+/// Deliveries of one dispatched run, each its own executor invocation: one runs it.
+pub async fn one_of_many_takers_wins(store: Arc<dyn ExecutionStore>, writes: Writes) {
+    let running = match store.start_execution(&run("taken", t0(), 1), 1).await.expect("start") {
+        StartOutcome::Started(e) => e,
+        other => panic!("expected a start, got {other:?}"),
+    };
+    let won = match writes {
+        Writes::Isolated => {
+            let gate = Arc::new(Barrier::new(RACERS));
+            let mut tasks = JoinSet::new();
+            for i in 0..RACERS {
+                let (store, gate) = (store.clone(), gate.clone());
+                tasks.spawn(async move {
+                    gate.wait().await;
+                    store.take_dispatched(running.id, &format!("taker-{i}")).await.expect("concurrent take")
+                });
+            }
+            tasks.join_all().await
+        }
+        Writes::Unisolated => {
+            let mut won = Vec::with_capacity(RACERS);
+            for i in 0..RACERS {
+                won.push(store.take_dispatched(running.id, &format!("taker-{i}")).await.expect("take"));
+            }
+            won
+        }
+    };
+    assert_eq!(won.iter().filter(|w| **w).count(), 1, "exactly one of {RACERS} takers may run it: {won:?}");
+}
+
 pub async fn max_instances_holds_under_concurrent_starts(store: Arc<dyn ExecutionStore>) {
     let outcomes = race(&store, 2, |i| run("crowd", t0() + secs(i as i64), 1)).await;
     assert_eq!(tally(&outcomes), (2, RACERS - 2, 0), "max_instances 2 admits exactly two of {RACERS} racing runs");

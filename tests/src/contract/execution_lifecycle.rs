@@ -145,3 +145,18 @@ pub async fn a_finished_record_is_written_once(store: Arc<dyn ExecutionStore>) {
     assert!(!store.insert_finished(&again).await.expect("insert again"), "the same run key is not written twice");
     assert_eq!(store.pending_executions().await.expect("pending"), vec![], "nothing is left pending");
 }
+
+pub async fn a_dispatched_run_is_taken_once(store: Arc<dyn ExecutionStore>) {
+    let running = start(&*store, &run("taken", t0(), 1), 1).await;
+    assert!(store.take_dispatched(running.id, "first").await.expect("take"), "the first taker wins");
+    assert!(store.take_dispatched(running.id, "first").await.expect("take"), "its own retried request still wins");
+    assert!(!store.take_dispatched(running.id, "second").await.expect("take"), "a second delivery loses");
+    assert_eq!(store.get_execution(running.id).await.expect("get"), Some(running.clone()), "a take changes no field");
+
+    let waiting = retry("taken", 10, 2, 60);
+    store.insert_pending(&waiting).await.expect("insert pending");
+    assert!(!store.take_dispatched(waiting.id, "first").await.expect("take"), "a pending run is started, not taken");
+    finish(&*store, &running, ExecutionStatus::Succeeded, 5).await;
+    assert!(!store.take_dispatched(running.id, "third").await.expect("take"), "a finished run is not taken");
+    assert!(!store.take_dispatched(ExecutionId::generate(), "first").await.expect("take"), "nor a missing one");
+}

@@ -82,6 +82,10 @@ impl Harness {
         path.to_string_lossy().into_owned()
     }
 
+    pub fn scripts_dir(&self) -> &Path {
+        self.scripts.path()
+    }
+
     pub fn marker(&self) -> PathBuf {
         self.scripts.path().join("marker.txt")
     }

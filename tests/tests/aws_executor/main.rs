@@ -145,6 +145,37 @@ async fn a_manual_trigger_is_dispatched_and_run_by_the_executor() {
     assert_eq!(lines(&h.marker()), 1);
 }
 
+/// EventBridge and asynchronous invokes deliver at least once: a second delivery of a dispatch
+/// that arrives while the first runs must not run the task again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dispatch_delivered_twice_runs_once() {
+    let h = harness().await;
+    let gate = h.scripts_dir().join("gate");
+    // Records its run, then holds it open until the test opens the gate (or 10 s pass).
+    let script =
+        h.script("held.sh", r#"echo run >> "$1"; for _ in $(seq 100); do [ -e "$2" ] && exit 0; sleep 0.1; done"#);
+    let args = vec![h.marker().to_string_lossy().into_owned(), gate.to_string_lossy().into_owned()];
+    let job = h.job("twice", script, args, Policies::default()).await;
+    let TriggerOutcome::Started(claimed) =
+        h.app.service.trigger(&job.id, &admin(), TriggeredBy::Manual).await.expect("trigger")
+    else {
+        panic!("expected the trigger to start a run");
+    };
+    let event = h.dispatched(&job, claimed.id).await;
+
+    let (first, second) = tokio::join!(h.deliver(event.clone(), Instant::now() + PLENTY), async {
+        while lines(&h.marker()) == 0 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let second = h.deliver(event.clone(), Instant::now() + PLENTY).await;
+        std::fs::write(&gate, "open").expect("open the gate");
+        second
+    });
+    assert_eq!(second, RunReport::AlreadyHandled, "the second delivery found the run taken");
+    assert!(matches!(first, RunReport::Ran { status: ExecutionStatus::Succeeded, .. }), "{first:?}");
+    assert_eq!(lines(&h.marker()), 1, "the script ran once");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fires_that_must_not_run_record_nothing_or_a_skip() {
     let h = harness().await;

@@ -21,6 +21,8 @@ pub(super) const STARTED: &str = "started_ms";
 pub(super) const FINISHED: &str = "finished_ms";
 pub(super) const ERROR: &str = "error";
 pub(super) const LEASE_UNTIL: &str = "lease_until_ms";
+/// Set by `take_dispatched` only; no other write names it, so a finish keeps it.
+pub(super) const DISPATCH_TAKER: &str = "dispatch_taker";
 pub(super) const PROGRESS: [&str; 4] =
     ["progress_total", "progress_processed", "progress_succeeded", "progress_failed"];
 

@@ -146,6 +146,10 @@ impl ExecutionStore for DynamoStore {
         }
     }
 
+    async fn take_dispatched(&self, id: ExecutionId, taker: &str) -> StoreResult<bool> {
+        self.take_run(id, taker).await
+    }
+
     /// `NotFound` when the execution is gone (or expired).
     async fn finish_execution(&self, execution: &Execution) -> StoreResult<()> {
         self.finish(execution).await

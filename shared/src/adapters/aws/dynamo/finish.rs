@@ -6,7 +6,7 @@
 //! "was running" (the usual finish, one request), then on "was not".
 
 use super::DynamoStore;
-use super::execution_item::{ExecutionItem, FINISH_ATTRS, LEASE_UNTIL, PROGRESS, STATUS};
+use super::execution_item::{DISPATCH_TAKER, ExecutionItem, FINISH_ATTRS, LEASE_UNTIL, PROGRESS, STATUS};
 use super::expr::{Expr, n, s};
 use super::writes::{RUNNING, RunKey, execution_key};
 use crate::domain::execution::{Execution, ExecutionStatus, Progress};
@@ -54,6 +54,20 @@ impl DynamoStore {
             }
         }
         Err(StoreError::Backend(format!("execution {} kept changing status while it was finished", e.id)))
+    }
+
+    /// One conditional update: a running, live run that no other taker holds. The taker's own
+    /// id passes the condition again, so the SDK retrying a request whose answer was lost does
+    /// not turn a won take into a lost one.
+    pub(super) async fn take_run(&self, id: ExecutionId, taker: &str) -> StoreResult<bool> {
+        let mut expr = Expr::default();
+        let (attr, value) = (expr.name(DISPATCH_TAKER), expr.value("taker", s(taker)));
+        let update = format!("SET {attr} = {value}");
+        let (status, running) = (expr.name(STATUS), expr.value("running", s(RUNNING)));
+        let live = expr.live(self.now_secs());
+        let condition =
+            format!("{live} AND {status} = {running} AND (attribute_not_exists({attr}) OR {attr} = {value})");
+        self.conditional_update(execution_key(id), &update, &condition, &expr, "take a dispatched run").await
     }
 
     pub(super) async fn write_progress(&self, id: ExecutionId, progress: Progress) -> StoreResult<()> {

@@ -197,6 +197,18 @@ impl ExecutionStore for SqliteStore {
             .await
     }
 
+    async fn take_dispatched(&self, id: ExecutionId, taker: &str) -> StoreResult<bool> {
+        let taker = taker.to_owned();
+        self.pool
+            .write(move |conn| {
+                let sql = "UPDATE executions SET dispatch_taker = ?2 \
+                           WHERE id = ?1 AND status = ?3 AND (dispatch_taker IS NULL OR dispatch_taker = ?2)";
+                let running = ExecutionStatus::Running.as_str();
+                Ok(changed(conn, sql, params![id_bytes(id), taker, running])? == 1)
+            })
+            .await
+    }
+
     async fn finish_execution(&self, execution: &Execution) -> StoreResult<()> {
         let values = ExecutionValues::new(execution)?;
         self.pool

@@ -66,7 +66,10 @@ CREATE INDEX executions_by_job_status ON executions (job_id, status, id);
 CREATE INDEX executions_finished ON executions (status, finished_at) WHERE finished_at IS NOT NULL;
 ";
 
-pub(super) const MIGRATIONS: &[&str] = &[V1];
+/// Which executor took a dispatched run (`ExecutionStore::take_dispatched`).
+const V2: &str = "ALTER TABLE executions ADD COLUMN dispatch_taker TEXT;";
+
+pub(super) const MIGRATIONS: &[&str] = &[V1, V2];
 
 /// Applies the migrations the file has not seen, all in one transaction, so that a crash or a
 /// concurrent opener never leaves a half-built schema behind.
