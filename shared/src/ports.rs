@@ -66,6 +66,9 @@ pub trait JobStore: Send + Sync {
     /// Ordered by creation time, oldest first.
     async fn list_jobs(&self, filter: &JobFilter, page: &PageRequest) -> StoreResult<Page<Job>>;
     async fn count_jobs(&self) -> StoreResult<JobCounts>;
+    /// Whether the store answers, at a cost that does not grow with the data: what a health
+    /// check asks on every call.
+    async fn ping(&self) -> StoreResult<()>;
     /// Active (enabled, not paused) jobs whose next run is at or before `until`, earliest first.
     async fn due_jobs(&self, until: DateTime<Utc>, limit: u32) -> StoreResult<Vec<Job>>;
     /// The active job that fires next.

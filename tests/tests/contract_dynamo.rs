@@ -259,3 +259,11 @@ async fn deep_offsets_are_capped() {
     let err = store.list_jobs(&JobFilter::default(), &page(5)).await.expect_err("the middle is too deep");
     assert!(matches!(err, StoreError::OffsetTooDeep), "got {err:?}");
 }
+
+#[tokio::test]
+async fn ping_fails_when_the_table_is_not_there() {
+    let tables = Tables::start().await;
+    tables.fresh().await.ping().await.expect("a table that exists answers");
+    let missing = DynamoStore::new(tables.client.clone(), "jobsmith-no-such-table", Retention::default());
+    assert!(matches!(missing.ping().await, Err(StoreError::Backend(_))), "an unreachable table is a failure");
+}

@@ -124,6 +124,11 @@ impl JobService {
         Ok(self.jobs.list_jobs(filter, page).await?)
     }
 
+    /// Whether the job store answers, cheaply (see `JobStore::ping`).
+    pub async fn store_answers(&self) -> AppResult<()> {
+        Ok(self.jobs.ping().await?)
+    }
+
     pub async fn counts(&self) -> AppResult<JobCounts> {
         Ok(self.jobs.count_jobs().await?)
     }

@@ -222,6 +222,10 @@ impl JobStore for FlakyJobs {
         self.inner.count_jobs().await
     }
 
+    async fn ping(&self) -> StoreResult<()> {
+        self.inner.ping().await
+    }
+
     async fn due_jobs(&self, until: DateTime<Utc>, limit: u32) -> StoreResult<Vec<Job>> {
         self.inner.due_jobs(until, limit).await
     }

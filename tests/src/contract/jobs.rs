@@ -68,3 +68,11 @@ pub async fn delete_reports_whether_it_existed(store: Arc<dyn JobStore>) {
     assert_eq!(store.get_job(&kept.id).await.expect("get"), Some(kept), "a delete must touch only its job");
     store.insert_job(&doomed).await.expect("a deleted id must be free to use again");
 }
+
+pub async fn ping_answers_and_adds_nothing(store: Arc<dyn JobStore>) {
+    store.ping().await.expect("an empty store answers");
+    store.insert_job(&job("present", t0())).await.expect("insert");
+    store.ping().await.expect("a store with jobs answers");
+    let counts = store.count_jobs().await.expect("count");
+    assert_eq!(counts.total, 1, "a ping writes nothing that counts as a job");
+}

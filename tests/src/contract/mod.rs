@@ -51,6 +51,7 @@ macro_rules! store_contract {
                 $crate::store_contract!(@checks $backend, job_store;
                     jobs::insert_then_get_round_trips,
                     jobs::insert_refuses_a_taken_id,
+                    jobs::ping_answers_and_adds_nothing,
                     jobs::update_checks_the_version,
                     jobs::delete_reports_whether_it_existed,
                     job_listing::list_is_in_creation_order,

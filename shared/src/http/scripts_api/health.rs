@@ -36,8 +36,8 @@ pub async fn health(State(state): State<AppState>) -> (StatusCode, Json<HealthVi
         tracing::warn!(%since, "health check: the scheduler cannot use its store");
         return unhealthy;
     }
-    match state.service.counts().await {
-        Ok(_) => (StatusCode::OK, Json(HealthView { status: "healthy", scheduler_running: true })),
+    match state.service.store_answers().await {
+        Ok(()) => (StatusCode::OK, Json(HealthView { status: "healthy", scheduler_running: true })),
         Err(err) => {
             tracing::error!(error = %err, "health check: the job store cannot be read");
             unhealthy

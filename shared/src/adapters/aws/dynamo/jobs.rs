@@ -55,6 +55,9 @@ impl DynamoStore {
     }
 }
 
+/// The key the health check reads; no item is ever written under it.
+const PING_PK: &str = "PING";
+
 #[async_trait]
 impl JobStore for DynamoStore {
     async fn insert_job(&self, job: &Job) -> StoreResult<()> {
@@ -77,6 +80,19 @@ impl JobStore for DynamoStore {
             }
             Err(e) => Err(backend("put job", e)),
         }
+    }
+
+    /// One eventually consistent GetItem of a key no item has: half a read unit, whatever the
+    /// table holds, and it fails exactly when the table is unreachable or unreadable.
+    async fn ping(&self) -> StoreResult<()> {
+        self.client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(PING_PK.to_owned(), PING_PK)))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| backend("ping the table", e))
     }
 
     async fn get_job(&self, id: &JobId) -> StoreResult<Option<Job>> {

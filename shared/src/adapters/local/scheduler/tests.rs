@@ -56,6 +56,10 @@ impl JobStore for FailingClaims {
         self.inner.count_jobs().await
     }
 
+    async fn ping(&self) -> StoreResult<()> {
+        self.inner.ping().await
+    }
+
     async fn due_jobs(&self, until: DateTime<Utc>, limit: u32) -> StoreResult<Vec<Job>> {
         if self.due_reads.fetch_add(1, Ordering::SeqCst) + 1 >= SPIN_GUARD {
             self.failing.store(false, Ordering::SeqCst);

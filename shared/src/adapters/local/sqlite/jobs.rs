@@ -158,6 +158,17 @@ impl JobStore for SqliteStore {
             .await
     }
 
+    async fn ping(&self) -> StoreResult<()> {
+        self.pool
+            .read(|conn| {
+                conn.prepare_cached("SELECT 1 FROM jobs LIMIT 1")
+                    .and_then(|mut s| s.exists([]))
+                    .map(|_| ())
+                    .map_err(db_err)
+            })
+            .await
+    }
+
     async fn count_jobs(&self) -> StoreResult<JobCounts> {
         self.pool
             .read(|conn| {
