@@ -358,6 +358,21 @@ fn schedules_and_the_schedulers_role_are_fenced_in() {
 }
 
 #[test]
+fn retention_parameters_accept_what_a_cold_start_accepts() {
+    let template = template();
+    let (least, most) = jobsmith::adapters::aws::app::RETENTION_DAYS_RANGE;
+    for name in ["SucceededRetentionDays", "FailedRetentionDays"] {
+        let parameter = template.get_path(&["Parameters", name]).unwrap_or_else(|| panic!("parameter {name}"));
+        let bounds = (text(parameter, "MinValue"), text(parameter, "MaxValue"));
+        assert_eq!(
+            bounds,
+            (least.to_string(), most.to_string()),
+            "{name}: a deploy must refuse what the functions refuse"
+        );
+    }
+}
+
+#[test]
 fn functions_are_arm64_al2023_with_bootstrap_handlers() {
     let template = template();
     let globals = template.get_path(&["Globals", "Function"]).expect("Globals.Function");

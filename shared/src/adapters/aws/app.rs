@@ -24,7 +24,7 @@ use crate::http::{AppState, Auth};
 use crate::ports::{Clock, ExecutionStore, JobStore, StoreError, SystemClock, TaskRunner, TriggerBackend};
 use utoipa_axum::router::OpenApiRouter;
 
-pub use config::{AwsConfig, ConfigError, vars};
+pub use config::{AwsConfig, ConfigError, RETENTION_DAYS_RANGE, vars};
 
 /// Read by the warm-up; no job can have it because it is never generated (ids are UUIDs) and a
 /// client that picks it only makes the warm-up read a real item.

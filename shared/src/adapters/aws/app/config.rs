@@ -42,7 +42,9 @@ const DEFAULT_MAX_EVENT_AGE_SECONDS: i32 = 3_600;
 const DEFAULT_SUCCEEDED_RETENTION_DAYS: u32 = 30;
 const DEFAULT_FAILED_RETENTION_DAYS: u32 = 90;
 /// A TTL further out than this is a typo, not a policy.
-const RETENTION_DAYS_RANGE: (u32, u32) = (1, 36_500);
+/// What a cold start accepts for either retention; template.yaml's parameters say the same, so
+/// a deploy refuses what the functions would.
+pub const RETENTION_DAYS_RANGE: (u32, u32) = (1, 36_500);
 /// Wider than the local server's 60 s: EventBridge invokes the executor asynchronously, and
 /// Lambda's queue can hold an event for minutes under throttling; a late run beats a lost one.
 const DEFAULT_MISFIRE_GRACE_SECONDS: u32 = 300;
