@@ -144,11 +144,14 @@ async fn interval_is_a_rate() {
 }
 
 #[tokio::test]
-async fn a_rate_starts_at_the_jobs_next_run_on_every_create_and_update() {
+async fn a_rate_starts_at_the_jobs_next_run_on_every_create_update_pause_and_resume() {
     let h = harness().await;
     let start_of = |schedule: &GetScheduleOutput| schedule.start_date().map(|at| at.to_millis().expect("millis"));
     let mut job = job("phased", every(600));
-    let first = job.next_run_at.expect("an interval job has a next run");
+    // Whole seconds: moto keeps the date as a float of seconds, which may round a millisecond.
+    let next = job.next_run_at.expect("an interval job has a next run");
+    let first = DateTime::from_timestamp(next.timestamp(), 0).expect("a time");
+    job.next_run_at = Some(first);
     h.backend.schedule(&job).await.expect("create");
     assert_eq!(start_of(&h.must_get("phased").await), Some(first.timestamp_millis()));
 
@@ -160,6 +163,16 @@ async fn a_rate_starts_at_the_jobs_next_run_on_every_create_and_update() {
     let updated = h.must_get("phased").await;
     assert_eq!(updated.schedule_expression(), Some("rate(20 minutes)"));
     assert_eq!(start_of(&updated), Some(later.timestamp_millis()));
+
+    // Pausing and resuming rewrite the schedule too, and keep the start with it.
+    job.paused = true;
+    h.backend.schedule(&job).await.expect("pause");
+    let paused = h.must_get("phased").await;
+    assert_eq!((paused.state(), start_of(&paused)), (Some(&ScheduleState::Disabled), Some(later.timestamp_millis())));
+    job.paused = false;
+    h.backend.schedule(&job).await.expect("resume");
+    let resumed = h.must_get("phased").await;
+    assert_eq!((resumed.state(), start_of(&resumed)), (Some(&ScheduleState::Enabled), Some(later.timestamp_millis())));
 }
 
 #[tokio::test]
