@@ -1,11 +1,12 @@
 //! What every jobsmith Lambda function shares. Each binary in `src/bin/` calls one of
-//! [`serve_http`] (or [`serve_static_http`], [`serve_api_docs`]), [`serve_executor`] or
-//! [`serve_authorizer`]; everything they need is built once per cold start, before the first event.
+//! [`serve_http`] (or [`serve_static_http`], [`serve_api_docs`]), [`serve_executor`],
+//! [`serve_sweep`] or [`serve_authorizer`]; everything they need is built once per cold start, before the first event.
 
 mod authorizer;
 mod executor;
 mod http;
 mod init;
+mod sweep;
 
 pub use authorizer::{CONTEXT_PRINCIPAL, CONTEXT_ROLE, authorize, serve_authorizer};
 pub use executor::{
@@ -17,3 +18,4 @@ pub use init::load_app;
 pub use lambda_http;
 /// What a function's `main` returns when it cannot start or its runtime fails.
 pub use lambda_http::Error;
+pub use sweep::{STUCK_AFTER, SweepReport, serve_sweep, sweep};

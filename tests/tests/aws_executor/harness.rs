@@ -133,6 +133,16 @@ impl Harness {
         }
     }
 
+    /// Whether a one-off run schedule for `execution` exists.
+    pub async fn has_run_schedule(&self, job: &Job, execution: ExecutionId) -> bool {
+        let name = run_schedule_name(&job.id, execution);
+        match self.scheduler.get_schedule().group_name(GROUP).name(&name).send().await {
+            Ok(_) => true,
+            Err(err) if err.as_service_error().is_some_and(|e| e.is_resource_not_found_exception()) => false,
+            Err(err) => panic!("get_schedule {name}: {err:?}"),
+        }
+    }
+
     /// The input of the one-off schedule the executor (or a trigger) created for `execution`,
     /// as EventBridge would deliver it.
     pub async fn dispatched(&self, job: &Job, execution: ExecutionId) -> ScheduledRun {

@@ -4,6 +4,7 @@
 
 mod harness;
 mod records;
+mod sweep;
 
 use std::time::{Duration, Instant};
 

@@ -1,0 +1,59 @@
+//! The sweep function, on a `rate()` schedule of its own: what no single event can be trusted to
+//! finish. It fails runs whose executor is gone (their lease lapsed: a timed-out or crashed
+//! invocation), which frees their job's `maxInstances` slots, and it dispatches again a retry
+//! whose one-off schedule never fired (its creation failed after the retry was recorded).
+//! Both are safe to repeat: a reap is conditional on the lease, and a dispatch of a run whose
+//! schedule exists changes nothing.
+
+use jobsmith::adapters::aws::app::AwsApp;
+use jobsmith::ports::TriggerBackend;
+use lambda_http::{LambdaEvent, service_fn};
+use serde::Serialize;
+
+use crate::executor::ExecutorError;
+use crate::init::{init_tracing, load_app};
+
+/// How long past its time a retry may stay pending before it counts as stuck. EventBridge fires
+/// an `at()` within the minute it names and the executor starts a pending run at once, so a
+/// retry this late has no schedule that will start it.
+pub const STUCK_AFTER: chrono::Duration = chrono::Duration::minutes(5);
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SweepReport {
+    /// Runs failed because their lease lapsed.
+    pub reaped: Vec<String>,
+    /// Retries handed to EventBridge again.
+    pub redispatched: Vec<String>,
+}
+
+pub async fn sweep(app: &AwsApp) -> Result<SweepReport, ExecutorError> {
+    let now = app.clock.now();
+    let reaped = app.store.reap_expired_leases(now).await?;
+    let mut redispatched = Vec::new();
+    for retry in app.executions.pending_executions().await? {
+        let due = retry.not_before.unwrap_or(retry.created_at);
+        if now - due < STUCK_AFTER {
+            continue;
+        }
+        let Some(job) = app.jobs.get_job(&retry.job_id).await? else { continue };
+        let id = retry.id.to_string();
+        app.scheduler.dispatch(job, retry).await?;
+        redispatched.push(id);
+    }
+    let report = SweepReport { reaped: reaped.iter().map(ToString::to_string).collect(), redispatched };
+    if !report.reaped.is_empty() || !report.redispatched.is_empty() {
+        tracing::warn!(report = ?report, "the sweep ended lapsed runs or re-dispatched stuck retries");
+    }
+    Ok(report)
+}
+
+/// Runs the sweep function: each invocation (whatever its event) is one sweep.
+pub async fn serve_sweep() -> Result<(), lambda_http::Error> {
+    init_tracing();
+    let app = load_app().await?;
+    let app = &app;
+    lambda_http::lambda_runtime::run(service_fn(move |_event: LambdaEvent<serde_json::Value>| async move {
+        Ok::<_, lambda_http::Error>(sweep(app).await?)
+    }))
+    .await
+}
