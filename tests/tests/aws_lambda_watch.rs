@@ -47,7 +47,7 @@ async fn harness() -> Harness {
     let sdk = moto.sdk_config().await;
     create_table(&aws_sdk_dynamodb::Client::new(&sdk), TABLE).await.expect("create the table");
     let scheduler = aws_sdk_scheduler::Client::new(&sdk);
-    scheduler.create_schedule_group().name(GROUP).send().await.expect("schedule group");
+    jobsmith::test_support::aws::create_schedule_groups(&scheduler, GROUP).await;
     let scripts = tempfile::tempdir().expect("script root");
     std::fs::write(scripts.path().join("ok.sh"), "#!/usr/bin/env bash\necho \"ok $*\"\n").expect("write the script");
     let root = scripts.path().to_string_lossy().into_owned();

@@ -63,7 +63,7 @@ async fn harness() -> Harness {
     let dynamo = aws_sdk_dynamodb::Client::new(&sdk);
     create_table(&dynamo, TABLE).await.expect("create the table");
     let schedules = aws_sdk_scheduler::Client::new(&sdk);
-    schedules.create_schedule_group().name(GROUP).send().await.expect("create the schedule group");
+    jobsmith::test_support::aws::create_schedule_groups(&schedules, GROUP).await;
     let journal = Arc::new(Journal::default());
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let store = Arc::new(DynamoStore::new(dynamo, TABLE, Retention::default()));

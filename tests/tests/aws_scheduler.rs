@@ -6,7 +6,7 @@ use aws_sdk_scheduler::operation::get_schedule::GetScheduleOutput;
 use aws_sdk_scheduler::types::{ActionAfterCompletion, FlexibleTimeWindowMode, ScheduleState};
 use chrono::{DateTime, Duration, Utc};
 use jobsmith::adapters::aws::scheduler::{
-    EventBridgeScheduler, ExecutorInput, SchedulerTarget, UNSUPPORTED_INTERVAL, run_schedule_name,
+    EventBridgeScheduler, ExecutorInput, SchedulerTarget, UNSUPPORTED_INTERVAL, default_run_group, run_schedule_name,
 };
 use jobsmith::domain::execution::{Execution, TriggeredBy};
 use jobsmith::domain::job::Job;
@@ -28,7 +28,7 @@ struct Harness {
 async fn harness() -> Harness {
     let moto = MotoServer::start().await;
     let client = Client::new(&moto.sdk_config().await);
-    client.create_schedule_group().name(GROUP).send().await.expect("create the schedule group");
+    jobsmith::test_support::aws::create_schedule_groups(&client, GROUP).await;
     let target = SchedulerTarget { dead_letter_arn: Some(DLQ.to_owned()), ..scheduler_target(GROUP) };
     let backend = EventBridgeScheduler::new(client.clone(), target);
     Harness { _moto: moto, client, backend }
@@ -36,7 +36,11 @@ async fn harness() -> Harness {
 
 impl Harness {
     async fn get(&self, name: &str) -> Option<GetScheduleOutput> {
-        match self.client.get_schedule().group_name(GROUP).name(name).send().await {
+        self.get_in(GROUP, name).await
+    }
+
+    async fn get_in(&self, group: &str, name: &str) -> Option<GetScheduleOutput> {
+        match self.client.get_schedule().group_name(group).name(name).send().await {
             Ok(output) => Some(output),
             Err(err) if err.as_service_error().is_some_and(|e| e.is_resource_not_found_exception()) => None,
             Err(err) => panic!("get_schedule {name}: {err:?}"),
@@ -226,8 +230,9 @@ async fn dispatch_creates_a_one_off_run_schedule() {
     h.backend.dispatch(job.clone(), execution.clone()).await.expect("dispatch");
 
     let name = run_schedule_name(&job.id, execution.id);
-    let schedule = h.must_get(&name).await;
-    assert_eq!(schedule.group_name(), Some(GROUP));
+    let schedule = h.get_in(&default_run_group(GROUP), &name).await.expect("the run schedule");
+    assert_eq!(schedule.group_name(), Some(default_run_group(GROUP).as_str()));
+    assert!(h.get(&name).await.is_none(), "runs are not in the jobs' group");
     assert_eq!(schedule.state(), Some(&ScheduleState::Enabled));
     assert_eq!(schedule.action_after_completion(), Some(&ActionAfterCompletion::Delete));
     assert_eq!(schedule.schedule_expression_timezone(), Some("UTC"));
@@ -242,14 +247,15 @@ async fn dispatch_creates_a_one_off_run_schedule() {
     assert_eq!(schedule.target().map(|t| t.arn()), Some(EXECUTOR));
 
     h.backend.dispatch(job, execution).await.expect("a second dispatch of the same run is a no-op");
-    assert_eq!(h.count().await, 1);
+    let runs = h.client.list_schedules().group_name(default_run_group(GROUP)).send().await.expect("list runs");
+    assert_eq!(runs.schedules().len(), 1);
 }
 
 #[tokio::test]
 async fn without_a_dead_letter_queue_none_is_set() {
     let moto = MotoServer::start().await;
     let client = Client::new(&moto.sdk_config().await);
-    client.create_schedule_group().name(GROUP).send().await.expect("group");
+    jobsmith::test_support::aws::create_schedule_groups(&client, GROUP).await;
     let target =
         SchedulerTarget { maximum_retry_attempts: 0, maximum_event_age_seconds: 60, ..scheduler_target(GROUP) };
     let backend = EventBridgeScheduler::new(client.clone(), target);
@@ -259,4 +265,23 @@ async fn without_a_dead_letter_queue_none_is_set() {
     assert!(target.dead_letter_config().is_none());
     assert_eq!(target.retry_policy().and_then(|r| r.maximum_retry_attempts()), Some(0));
     assert_eq!(schedule.schedule_expression(), Some("rate(1 minute)"));
+}
+
+/// A job id may be any EventBridge-safe name, a run schedule's name included: the two live in
+/// separate groups, so such a job cannot overwrite (or be overwritten by) a run's schedule.
+#[tokio::test]
+async fn a_job_named_like_a_run_schedule_leaves_the_run_alone() {
+    let h = harness().await;
+    let first = job("first", every(3_600));
+    let now = Utc::now();
+    let execution = Execution::new(first.id.clone(), now, 2, TriggeredBy::Retry, None, now);
+    h.backend.dispatch(first.clone(), execution.clone()).await.expect("dispatch");
+    let name = run_schedule_name(&first.id, execution.id);
+
+    let impostor = job(&name, every(600));
+    h.backend.schedule(&impostor).await.expect("schedule the impostor job");
+    h.backend.unschedule(&impostor.id).await.expect("and remove it");
+
+    let run = h.get_in(&default_run_group(GROUP), &name).await.expect("the run schedule is still there");
+    assert_eq!(input(&run).execution_id, Some(execution.id.to_string()));
 }

@@ -314,10 +314,13 @@ fn schedules_and_the_schedulers_role_are_fenced_in() {
     let statements = |id: &str, path: &[&str]| -> Vec<Node> {
         resources.get(id).and_then(|r| r.get_path(path)).unwrap_or_else(|| panic!("{id} {path:?}")).items().to_vec()
     };
-    let group_schedules = Node::tagged(
-        "!Sub",
-        "arn:${AWS::Partition}:scheduler:${AWS::Region}:${AWS::AccountId}:schedule/${ScheduleGroup}/*",
-    );
+    let schedules_of = |group: &str| {
+        Node::tagged(
+            "!Sub",
+            &format!("arn:${{AWS::Partition}}:scheduler:${{AWS::Region}}:${{AWS::AccountId}}:schedule/${{{group}}}/*"),
+        )
+    };
+    let both_groups = Node::Seq(vec![schedules_of("ScheduleGroup"), schedules_of("RunScheduleGroup")]);
     for statement in statements("ScheduleWriterPolicy", &["Properties", "PolicyDocument", "Statement"]) {
         let actions = statement.get("Action").expect("Action");
         let actions: Vec<&str> = match actions {
@@ -332,7 +335,7 @@ fn schedules_and_the_schedulers_role_are_fenced_in() {
             );
         } else {
             assert!(actions.iter().all(|a| a.starts_with("scheduler:") && a.ends_with("Schedule")), "{actions:?}");
-            assert_eq!(statement.get("Resource"), Some(&group_schedules));
+            assert_eq!(statement.get("Resource"), Some(&both_groups));
         }
     }
 
@@ -362,6 +365,21 @@ fn schedules_and_the_schedulers_role_are_fenced_in() {
     }
     assert_eq!(granted, BTreeSet::from(["lambda:InvokeFunction".to_owned(), "sqs:SendMessage".to_owned()]));
     let executor = functions(&template).into_iter().find(|f| f.name == "executor").expect("the executor");
+    let retry_schedules = executor
+        .properties
+        .get("Policies")
+        .expect("the executor's policies")
+        .items()
+        .iter()
+        .filter_map(|policy| policy.get("Statement"))
+        .flat_map(|statements| statements.items().to_vec())
+        .find(|statement| statement.get("Sid").and_then(Node::as_str) == Some("CreateRetrySchedules"))
+        .expect("the executor's CreateRetrySchedules statement");
+    assert_eq!(
+        retry_schedules.get("Resource"),
+        Some(&schedules_of("RunScheduleGroup")),
+        "the executor creates run schedules only, in the run group"
+    );
     assert_eq!(
         executor.properties.get("FunctionName"),
         Some(&Node::tagged("!Sub", "${AWS::StackName}-executor")),
@@ -454,6 +472,7 @@ fn every_function_gets_the_configuration_it_reads() {
         vars::TABLE,
         vars::BUCKET,
         vars::SCHEDULE_GROUP,
+        vars::RUN_SCHEDULE_GROUP,
         vars::EXECUTOR_ARN,
         vars::SCHEDULER_ROLE_ARN,
         vars::DLQ_ARN,

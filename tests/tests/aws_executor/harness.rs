@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, SecondsFormat, Utc};
 use jobsmith::adapters::aws::app::{AwsApp, AwsConfig, vars};
 use jobsmith::adapters::aws::dynamo::create_table;
-use jobsmith::adapters::aws::scheduler::run_schedule_name;
+use jobsmith::adapters::aws::scheduler::{default_run_group, run_schedule_name};
 use jobsmith::domain::execution::{Execution, ExecutionStatus};
 use jobsmith::domain::ids::{ExecutionId, JobId};
 use jobsmith::domain::job::{Job, NewJob, Policies};
@@ -41,7 +41,7 @@ pub async fn harness() -> Harness {
     let sdk = moto.sdk_config().await;
     create_table(&aws_sdk_dynamodb::Client::new(&sdk), TABLE).await.expect("create the table");
     let scheduler = aws_sdk_scheduler::Client::new(&sdk);
-    scheduler.create_schedule_group().name(GROUP).send().await.expect("create the schedule group");
+    jobsmith::test_support::aws::create_schedule_groups(&scheduler, GROUP).await;
     let scripts = tempfile::tempdir().expect("script root");
     let root = scripts.path().to_string_lossy().into_owned();
     // This test's own PATH, so that the interpreters are found as a function's PATH finds them.
@@ -136,7 +136,7 @@ impl Harness {
     /// Whether a one-off run schedule for `execution` exists.
     pub async fn has_run_schedule(&self, job: &Job, execution: ExecutionId) -> bool {
         let name = run_schedule_name(&job.id, execution);
-        match self.scheduler.get_schedule().group_name(GROUP).name(&name).send().await {
+        match self.scheduler.get_schedule().group_name(default_run_group(GROUP)).name(&name).send().await {
             Ok(_) => true,
             Err(err) if err.as_service_error().is_some_and(|e| e.is_resource_not_found_exception()) => false,
             Err(err) => panic!("get_schedule {name}: {err:?}"),
@@ -147,7 +147,8 @@ impl Harness {
     /// as EventBridge would deliver it.
     pub async fn dispatched(&self, job: &Job, execution: ExecutionId) -> ScheduledRun {
         let name = run_schedule_name(&job.id, execution);
-        let schedule = self.scheduler.get_schedule().group_name(GROUP).name(&name).send().await.expect("run schedule");
+        let group = default_run_group(GROUP);
+        let schedule = self.scheduler.get_schedule().group_name(group).name(&name).send().await.expect("run schedule");
         let target = schedule.target().expect("a target");
         assert_eq!(target.arn(), EXECUTOR_ARN);
         serde_json::from_str(target.input().expect("an input")).expect("executor input")

@@ -22,7 +22,7 @@ async fn aws_server(moto: &MotoServer) -> (Server, aws_sdk_scheduler::Client) {
     let s3 = aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&sdk).force_path_style(true).build());
     s3.create_bucket().bucket(BUCKET).send().await.expect("bucket");
     let scheduler = aws_sdk_scheduler::Client::new(&sdk);
-    scheduler.create_schedule_group().name(GROUP).send().await.expect("schedule group");
+    jobsmith::test_support::aws::create_schedule_groups(&scheduler, GROUP).await;
     let env = [
         ("JOBSMITH_BACKEND", "aws"),
         ("AWS_ENDPOINT_URL", moto.endpoint()),

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::str::FromStr;
 
 use crate::adapters::aws::dynamo::Retention;
-use crate::adapters::aws::scheduler::SchedulerTarget;
+use crate::adapters::aws::scheduler::{SchedulerTarget, default_run_group};
 use crate::adapters::local::script::{Interpreters, ScriptEnvironment};
 use crate::domain::principal::KeyRing;
 
@@ -14,6 +14,8 @@ pub mod vars {
     pub const TABLE: &str = "JOBSMITH_TABLE";
     pub const BUCKET: &str = "JOBSMITH_BUCKET";
     pub const SCHEDULE_GROUP: &str = "JOBSMITH_SCHEDULE_GROUP";
+    /// Optional: `<JOBSMITH_SCHEDULE_GROUP>-runs` when unset.
+    pub const RUN_SCHEDULE_GROUP: &str = "JOBSMITH_RUN_SCHEDULE_GROUP";
     pub const EXECUTOR_ARN: &str = "JOBSMITH_EXECUTOR_ARN";
     pub const SCHEDULER_ROLE_ARN: &str = "JOBSMITH_SCHEDULER_ROLE_ARN";
     pub const DLQ_ARN: &str = "JOBSMITH_DLQ_ARN";
@@ -85,8 +87,10 @@ impl AwsConfig {
     pub fn from_env(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let env = Env(&lookup);
         let (table, bucket) = (env.required(vars::TABLE)?, env.required(vars::BUCKET)?);
+        let group = env.required(vars::SCHEDULE_GROUP)?;
         let scheduler = SchedulerTarget {
-            group: env.required(vars::SCHEDULE_GROUP)?,
+            run_group: env.optional(vars::RUN_SCHEDULE_GROUP).unwrap_or_else(|| default_run_group(&group)),
+            group,
             executor_arn: env.required(vars::EXECUTOR_ARN)?,
             role_arn: env.required(vars::SCHEDULER_ROLE_ARN)?,
             dead_letter_arn: env.optional(vars::DLQ_ARN),

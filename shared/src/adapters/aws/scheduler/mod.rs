@@ -6,8 +6,12 @@
 //! the conflict tells the same thing, and creating a new job (the first call for every job)
 //! stays one request.
 //!
+//! Job schedules and run schedules live in two groups: a job id may be any EventBridge-safe name,
+//! so in one group a job named like a run's schedule would overwrite that run's schedule.
+//!
 //! `dispatch` runs an already-claimed execution through a one-off `at()` schedule for "now"
-//! (named `<job id prefix>-run-<execution id>`, deleted by EventBridge once it has fired)
+//! (named `<job id prefix>-run-<execution id>`, in the run group, deleted by EventBridge once it
+//! has fired)
 //! rather than a Lambda `Invoke`: it needs no Lambda client or permission besides the ones the
 //! job schedules use, and it is tested against the emulator. The price is latency: EventBridge
 //! fires within the minute the `at()` names, so a manual run starts 10 to 70 seconds later.
@@ -37,6 +41,11 @@ pub use spec::{
     UNSUPPORTED_INTERVAL, job_input, job_schedule, run_input, run_schedule, run_schedule_name, schedule_name,
 };
 
+/// The run group of a job group when configuration names none.
+pub fn default_run_group(group: &str) -> String {
+    format!("{group}-runs")
+}
+
 /// A create that conflicts, then an update that finds the schedule gone (a one-off deleting
 /// itself, a concurrent unschedule), goes round again; this bounds how often.
 const UPSERT_ROUNDS: usize = 3;
@@ -44,7 +53,10 @@ const UPSERT_ROUNDS: usize = 3;
 /// Where schedules live and what they invoke; from configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SchedulerTarget {
+    /// Where each job's own schedule lives, named by the job's id.
     pub group: String,
+    /// Where one-off run schedules (manual runs, retries) live: see the module's comment.
+    pub run_group: String,
     /// The executor function's ARN.
     pub executor_arn: String,
     /// The role EventBridge Scheduler assumes to invoke the executor.
@@ -78,7 +90,7 @@ impl EventBridgeScheduler {
 
     async fn put(&self, spec: &ScheduleSpec) -> Result<(), BackendError> {
         for _ in 0..UPSERT_ROUNDS {
-            if self.create(spec).await? == Written::Done {
+            if self.create(&self.config.group, spec).await? == Written::Done {
                 return Ok(());
             }
             if self.update(spec).await? == Written::Done {
@@ -91,11 +103,11 @@ impl EventBridgeScheduler {
         )))
     }
 
-    async fn create(&self, spec: &ScheduleSpec) -> Result<Written, BackendError> {
+    async fn create(&self, group: &str, spec: &ScheduleSpec) -> Result<Written, BackendError> {
         let result = self
             .client
             .create_schedule()
-            .group_name(&self.config.group)
+            .group_name(group)
             .name(&spec.name)
             .schedule_expression(&spec.expression)
             .schedule_expression_timezone(&spec.timezone)
@@ -218,7 +230,7 @@ impl TriggerBackend for EventBridgeScheduler {
     /// is already on its way.
     async fn dispatch(&self, _job: Job, execution: Execution) -> Result<(), BackendError> {
         let spec = run_schedule(&execution, self.clock.now())?;
-        if self.create(&spec).await? == Written::NameTaken {
+        if self.create(&self.config.run_group, &spec).await? == Written::NameTaken {
             tracing::info!(schedule = %spec.name, "run already dispatched");
         }
         Ok(())
