@@ -6,6 +6,7 @@
 use axum::http::{Method, StatusCode};
 use jobsmith::adapters::aws::app::{AwsApp, AwsConfig, vars};
 use jobsmith::adapters::aws::dynamo::create_table;
+use jobsmith::adapters::local::media::MediaTools;
 use jobsmith::adapters::local::script::{Interpreters, ScriptEnvironment};
 use jobsmith::adapters::local::{LocalApp, LocalConfig};
 use jobsmith::domain::principal::{KeyRing, Role, generate_key};
@@ -73,6 +74,7 @@ async fn harness() -> Harness {
         interpreters: Interpreters::default(),
         script_env: ScriptEnvironment::from_process(),
         keys: KeyRing::parse(&keys).expect("keys"),
+        media: MediaTools::default(),
     })
     .expect("open the local app");
     Harness {

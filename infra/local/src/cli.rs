@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use jobsmith::adapters::local::LocalConfig;
+use jobsmith::adapters::local::media::{INSTALL_DIR, MediaTools};
 use jobsmith::adapters::local::script::{Interpreters, ScriptEnvironment};
 use jobsmith::domain::principal::{KeyRing, Role};
 use jobsmith::http::CorsOrigins;
@@ -23,7 +24,8 @@ pub struct Cli {
 #[derive(Subcommand)]
 pub enum Command {
     /// Serve the whole API with the in-process scheduler and the embedded store.
-    Serve(ServeArgs),
+    // Boxed: the serve options outweigh every other command's many times over.
+    Serve(Box<ServeArgs>),
     /// Manage API keys.
     Keys {
         #[command(subcommand)]
@@ -99,6 +101,18 @@ pub struct ServeArgs {
     pub bash: PathBuf,
     #[arg(long, env = "JOBSMITH_PYTHON", default_value = "python3")]
     pub python: PathBuf,
+    /// yt-dlp, for scrape runs [default: ./.venv-media/bin/yt-dlp when it exists (see
+    /// `infra/media.sh install`), else yt-dlp on PATH]
+    #[arg(long, env = "JOBSMITH_YTDLP")]
+    pub ytdlp: Option<PathBuf>,
+    /// ffmpeg, for downloads and clips [default: ./.venv-media/bin/ffmpeg when it exists, else
+    /// ffmpeg on PATH]
+    #[arg(long, env = "JOBSMITH_FFMPEG")]
+    pub ffmpeg: Option<PathBuf>,
+    /// ffprobe, for video lengths and sizes [default: ./.venv-media/bin/ffprobe when it exists,
+    /// else ffprobe on PATH]
+    #[arg(long, env = "JOBSMITH_FFPROBE")]
+    pub ffprobe: Option<PathBuf>,
     /// Log filter, e.g. `info` or `jobsmith=debug`.
     #[arg(long, env = "JOBSMITH_LOG", default_value = "info")]
     pub log: String,
@@ -118,6 +132,12 @@ impl ServeArgs {
             interpreters: Interpreters { bash: self.bash.clone(), python: self.python.clone() },
             script_env: ScriptEnvironment::from_process(),
             keys,
+            media: MediaTools::resolve(
+                self.ytdlp.clone(),
+                self.ffmpeg.clone(),
+                self.ffprobe.clone(),
+                std::path::Path::new(INSTALL_DIR),
+            ),
         })
     }
 }

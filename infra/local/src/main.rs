@@ -8,6 +8,8 @@ use std::time::Duration;
 
 use clap::Parser;
 use jobsmith::adapters::local::LocalApp;
+use jobsmith::adapters::local::media::{self, MediaTools};
+use jobsmith::adapters::local::script::ScriptEnvironment;
 use jobsmith::domain::principal::generate_key;
 use jobsmith::http::{Auth, for_local_server};
 
@@ -20,7 +22,7 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve(args) => serve(args),
+        Command::Serve(args) => serve(*args),
         Command::Keys { command: KeysCommand::New { name, role } } => match generate_key(&name, role.into()) {
             Ok(new) => {
                 println!("key:    {}", new.key);
@@ -83,9 +85,12 @@ async fn run(args: ServeArgs) -> Result<(), String> {
     let address = listener.local_addr().map_err(|err| err.to_string())?;
     match args.backend {
         Backend::Local => {
+            let (media, media_env) = (config.media.clone(), config.script_env.clone());
             let app = LocalApp::open(config).map_err(|err| err.to_string())?;
             app.scheduler.start().await.map_err(|err| format!("cannot start the scheduler: {err}"))?;
             announce(open, address);
+            // In the background: yt-dlp takes a moment to answer, and nothing waits for it.
+            tokio::spawn(async move { log_media_tools(&media, &media_env).await });
             let router = for_local_server(app.router(), &app.auth, address.port(), &cors);
             let served = axum::serve(listener, router).with_graceful_shutdown(stop_signal()).await;
             app.scheduler.shutdown(SHUTDOWN_GRACE).await;
@@ -107,6 +112,23 @@ async fn run(args: ServeArgs) -> Result<(), String> {
                 .with_graceful_shutdown(stop_signal())
                 .await
                 .map_err(|err| format!("server error: {err}"))
+        }
+    }
+}
+
+/// Once, at start: which yt-dlp, ffmpeg and ffprobe scrape and clip runs will call. A missing one
+/// is a warning: script jobs run without them.
+async fn log_media_tools(tools: &MediaTools, env: &ScriptEnvironment) {
+    for probe in media::probe_all(tools, env, media::PROBE_TIMEOUT).await {
+        let path = probe.path.display();
+        match probe.version() {
+            Some(version) => tracing::info!(tool = probe.tool, %path, version, "media tool found"),
+            None => tracing::warn!(
+                tool = probe.tool,
+                %path,
+                problem = %probe.status,
+                "media tool unavailable: scrape and clip runs will fail until it is installed (infra/media.sh install) or configured"
+            ),
         }
     }
 }

@@ -1,10 +1,13 @@
 //! What jobsmith's tests build on, written once: fixtures, fakes that fail on command, the
-//! scheduler target the AWS tests point at, and a harness that drives the whole router. Compiled
-//! for the crate's own tests and, with the `test-support` feature, for the other crates' tests;
-//! never part of a build that ships.
+//! scheduler target the AWS tests point at, a harness that drives the whole router, the
+//! installed media tools and a video site on loopback for them to scrape. Compiled for the
+//! crate's own tests and, with the `test-support` feature, for the other crates' tests; never
+//! part of a build that ships.
 
 pub mod aws;
 pub mod clock;
 pub mod fakes;
 pub mod fixtures;
+pub mod media;
 pub mod router;
+pub mod scrape_fixture;

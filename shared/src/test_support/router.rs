@@ -10,6 +10,7 @@ use axum::http::{Method, Request, StatusCode};
 use serde_json::Value;
 use tower::ServiceExt;
 
+use crate::adapters::local::media::MediaTools;
 use crate::adapters::local::script::{Interpreters, ScriptEnvironment};
 use crate::adapters::local::{LocalApp, LocalConfig};
 use crate::domain::principal::KeyRing;
@@ -46,6 +47,7 @@ impl RouterHarness {
             interpreters: Interpreters::default(),
             script_env: ScriptEnvironment::from_process(),
             keys,
+            media: MediaTools::default(),
         })
         .expect("open the local app");
         let router = app.router();

@@ -5,6 +5,7 @@ mod auth;
 mod aws_backend;
 mod browsers;
 mod errors;
+mod media_tools;
 mod openapi;
 mod restart;
 mod scheduler_004;

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::data_dir_lock::{DataDirLock, LockError};
+use super::media::MediaTools;
 use super::runner::LocalTaskRunner;
 use super::scheduler::{LocalScheduler, SchedulerParts};
 use super::script::{Interpreters, ScriptEnvironment};
@@ -23,6 +24,8 @@ pub struct LocalConfig {
     /// What scripts inherit from the server's environment, captured at startup.
     pub script_env: ScriptEnvironment,
     pub keys: KeyRing,
+    /// yt-dlp, ffmpeg and ffprobe, for scrape and clip runs.
+    pub media: MediaTools,
 }
 
 #[derive(Debug, thiserror::Error)]
