@@ -8,3 +8,4 @@ pub mod clock;
 pub mod fakes;
 pub mod fixtures;
 pub mod router;
+pub mod videos;
