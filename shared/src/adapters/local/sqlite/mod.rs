@@ -21,6 +21,8 @@ mod videos;
 #[cfg(test)]
 mod bench;
 #[cfg(test)]
+mod bench_videos;
+#[cfg(test)]
 mod tests;
 
 use std::path::Path;
