@@ -10,8 +10,10 @@ use crate::domain::ids::{ExecutionId, JobId};
 use crate::domain::job::{Job, JobCounts, JobFilter};
 
 mod objects;
+mod videos;
 
 pub use objects::{DeleteReport, MAX_PAGE, ObjectError, ObjectInfo, ObjectPage, ObjectStore};
+pub use videos::{Archived, CHANGE_ROUNDS, Changed, Upserted, VideoCounts, VideoFilter, VideoStore, change_video};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -1,5 +1,5 @@
-//! Test code shared by jobsmith's integration tests: the store and object contract suites that
-//! every backend runs, the emulators' and S3 servers' processes, and API Gateway's events.
+//! Test code shared by jobsmith's integration tests: the store, video and object contract suites
+//! that every backend runs, the emulators' and S3 servers' processes, and API Gateway's events.
 
 pub mod apigw;
 pub mod contract;
@@ -7,3 +7,4 @@ pub mod lambda_watch;
 pub mod moto;
 pub mod object_contract;
 pub mod seaweed;
+pub mod video_contract;

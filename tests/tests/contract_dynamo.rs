@@ -1,5 +1,5 @@
-//! The store contract over `DynamoStore` on moto, each check on a table of its own, plus what
-//! only the DynamoDB store promises: expiry by TTL, leases, and optimistic locking under a race.
+//! The store and video contracts over `DynamoStore` on moto, each check on a table of its own,
+//! plus what only the DynamoDB store promises: expiry by TTL, leases, and optimistic locking under a race.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -10,12 +10,15 @@ use jobsmith::adapters::aws::dynamo::aws_sdk_dynamodb::types::{AttributeValue, B
 use jobsmith::adapters::aws::dynamo::{DynamoStore, LEASE_LAPSED, Retention, create_table};
 use jobsmith::domain::execution::{Execution, ExecutionStatus};
 use jobsmith::domain::job::JobFilter;
+use jobsmith::domain::video::{TombstoneCause, VideoId};
 use jobsmith::ports::{
-    Clock, ExecutionFilter, ExecutionStore, JobStore, PageRequest, StartOutcome, StoreError, SystemClock,
+    Clock, ExecutionFilter, ExecutionStore, JobStore, PageRequest, StartOutcome, StoreError, SystemClock, VideoStore,
 };
 use jobsmith::test_support::fixtures::{job, job_id, run, secs, t0};
+use jobsmith::test_support::videos::full_video;
 use jobsmith_tests::contract::{Backend, Writes};
 use jobsmith_tests::moto::MotoServer;
+use jobsmith_tests::video_contract::VideoBackend;
 
 /// Hands out fresh tables on one moto server.
 struct Tables {
@@ -69,7 +72,18 @@ impl Backend for SharedMoto {
     }
 }
 
+impl VideoBackend for SharedMoto {
+    async fn open() -> Self {
+        <Self as Backend>::open().await
+    }
+
+    fn video_store(&self) -> Arc<dyn VideoStore> {
+        self.0.clone()
+    }
+}
+
 jobsmith_tests::store_contract!(moto: SharedMoto);
+jobsmith_tests::video_contract!(videos_moto: SharedMoto);
 
 #[tokio::test]
 async fn the_table_has_the_documented_shape() {
@@ -84,7 +98,21 @@ async fn the_table_has_the_documented_shape() {
     indexes.sort();
     assert_eq!(
         indexes,
-        ["executions_by_created", "executions_by_job", "executions_by_status", "jobs_by_created", "jobs_due"]
+        [
+            "executions_by_created",
+            "executions_by_job",
+            "executions_by_status",
+            "jobs_by_created",
+            "jobs_due",
+            "videos_by_author",
+            "videos_by_created",
+            "videos_by_hashtag",
+            "videos_by_job",
+            "videos_by_mode",
+            "videos_by_run",
+            "videos_by_status",
+            "videos_by_value",
+        ]
     );
     let ttl = tables.client.describe_time_to_live().table_name(store.table()).send().await.expect("describe ttl");
     let ttl = ttl.time_to_live_description.expect("ttl description");
@@ -266,4 +294,50 @@ async fn ping_fails_when_the_table_is_not_there() {
     tables.fresh().await.ping().await.expect("a table that exists answers");
     let missing = DynamoStore::new(tables.client.clone(), "jobsmith-no-such-table", Retention::default());
     assert!(matches!(missing.ping().await, Err(StoreError::Backend(_))), "an unreachable table is a failure");
+}
+
+/// The items of a video's partition, by sort key, as moto holds them.
+async fn video_partition(tables: &Tables, store: &DynamoStore, id: VideoId) -> Vec<(String, bool)> {
+    let out = tables
+        .client
+        .query()
+        .table_name(store.table())
+        .key_condition_expression("pk = :pk")
+        .expression_attribute_values(":pk", AttributeValue::S(format!("VIDEO#{id}")))
+        .consistent_read(true)
+        .send()
+        .await
+        .expect("query the video's partition");
+    let mut items: Vec<(String, bool)> = out
+        .items
+        .unwrap_or_default()
+        .iter()
+        .map(|i| (i.get("sk").and_then(|v| v.as_s().ok()).cloned().unwrap_or_default(), i.contains_key("listed")))
+        .collect();
+    items.sort();
+    items
+}
+
+#[tokio::test]
+async fn a_deleted_video_keeps_its_item_and_loses_its_index_entries() {
+    let tables = Tables::start().await;
+    let store = tables.fresh().await;
+    let video = full_video("7123456789012345678");
+    store.upsert_video(&video).await.expect("upsert");
+    let listed = |sk: &str| (sk.to_owned(), true);
+    assert_eq!(
+        video_partition(&tables, &store, video.id).await,
+        [listed("TAG#comedy"), listed("TAG#funny"), listed("TAG#ça"), listed("VIDEO")],
+        "the video and one item per hashtag, all in the listing indexes"
+    );
+    store.tombstone_video(video.id, TombstoneCause::User, t0() + secs(1)).await.expect("delete");
+    assert_eq!(
+        video_partition(&tables, &store, video.id).await,
+        [("VIDEO".to_owned(), false)],
+        "a deleted video keeps its item, without the listing sort key, and no hashtag items"
+    );
+    store.retry_video(video.id, t0() + secs(2)).await.expect("retry");
+    assert_eq!(video_partition(&tables, &store, video.id).await.len(), 4, "a retry brings them back");
+    store.delete_job_videos(&video.job_id).await.expect("delete the job's videos");
+    assert_eq!(video_partition(&tables, &store, video.id).await, [], "removing the job's records leaves nothing");
 }

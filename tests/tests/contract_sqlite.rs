@@ -1,12 +1,13 @@
-//! The store contract over `SqliteStore`: each check on a fresh database file, and again on the
-//! in-memory store, which shares one connection between reads and writes and must keep the same
-//! promises.
+//! The store and video contracts over `SqliteStore`: each check on a fresh database file, and
+//! again on the in-memory store, which shares one connection between reads and writes and must
+//! keep the same promises.
 
 use std::sync::Arc;
 
 use jobsmith::adapters::local::sqlite::SqliteStore;
-use jobsmith::ports::{ExecutionStore, JobStore};
+use jobsmith::ports::{ExecutionStore, JobStore, VideoStore};
 use jobsmith_tests::contract::{Backend, Writes};
+use jobsmith_tests::video_contract::VideoBackend;
 
 /// A store in a database file of its own; the directory goes with the store.
 struct SqliteFile {
@@ -32,6 +33,16 @@ impl Backend for SqliteFile {
     }
 }
 
+impl VideoBackend for SqliteFile {
+    async fn open() -> Self {
+        <Self as Backend>::open().await
+    }
+
+    fn video_store(&self) -> Arc<dyn VideoStore> {
+        self.store.clone()
+    }
+}
+
 struct SqliteInMemory(Arc<SqliteStore>);
 
 impl Backend for SqliteInMemory {
@@ -50,5 +61,17 @@ impl Backend for SqliteInMemory {
     }
 }
 
+impl VideoBackend for SqliteInMemory {
+    async fn open() -> Self {
+        <Self as Backend>::open().await
+    }
+
+    fn video_store(&self) -> Arc<dyn VideoStore> {
+        self.0.clone()
+    }
+}
+
 jobsmith_tests::store_contract!(file: SqliteFile);
 jobsmith_tests::store_contract!(in_memory: SqliteInMemory);
+jobsmith_tests::video_contract!(videos_file: SqliteFile);
+jobsmith_tests::video_contract!(videos_in_memory: SqliteInMemory);

@@ -5,3 +5,4 @@ pub mod local;
 mod object_token;
 mod offset_walk;
 mod part_file;
+mod video_record;

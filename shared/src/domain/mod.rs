@@ -9,3 +9,4 @@ pub mod record_budget;
 pub mod script_path;
 pub mod task;
 pub mod trigger;
+pub mod video;

@@ -11,3 +11,4 @@ pub mod fixtures;
 pub mod media;
 pub mod router;
 pub mod scrape_fixture;
+pub mod videos;

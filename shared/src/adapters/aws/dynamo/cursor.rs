@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::expr::{Item, s, text};
 use super::keys::{EXECUTION_SK, JOB_SK, PK, SK, parse_execution_pk, parse_job_pk};
 use super::query::{Kind, Listing};
+use super::video_keys::{VIDEO_SK, is_order_of, parse_tag_sk, parse_video_pk};
 use crate::ports::{StoreError, StoreResult};
 
 /// Bumped if the layout changes, so that an old cursor is refused rather than misread.
@@ -50,6 +51,10 @@ pub(super) fn decode(raw: &str, listing: &Listing) -> StoreResult<Item> {
                 })
         }
         Kind::Executions => sk == EXECUTION_SK && parse_execution_pk(pk).is_some_and(|id| position == id.to_string()),
+        Kind::Videos => sk == VIDEO_SK && parse_video_pk(pk).is_some_and(|id| is_order_of(position, id)),
+        Kind::VideoTags => {
+            parse_tag_sk(sk) == Some(partition) && parse_video_pk(pk).is_some_and(|id| is_order_of(position, id))
+        }
     };
     if !(fits && item_fits) {
         return Err(StoreError::BadCursor);
@@ -61,15 +66,22 @@ pub(super) fn decode(raw: &str, listing: &Listing) -> StoreResult<Item> {
 mod tests {
     use super::*;
     use crate::adapters::aws::dynamo::expr::Expr;
+    use crate::adapters::aws::dynamo::keys::Index;
     use crate::adapters::aws::dynamo::keys::{
         EXECUTIONS_BY_JOB, JOBS_BY_CREATED, JOBS_PARTITION, execution_pk, job_order, job_pk,
     };
+    use crate::adapters::aws::dynamo::video_keys::{
+        VIDEOS_BY_HASHTAG, VIDEOS_BY_STATUS, tag_sk, video_order, video_pk,
+    };
     use crate::domain::ids::{ExecutionId, JobId};
+    use crate::domain::video::VideoId;
 
     fn listing(kind: Kind, partition: &str) -> Listing {
         let index = match kind {
             Kind::Jobs => &JOBS_BY_CREATED,
             Kind::Executions => &EXECUTIONS_BY_JOB,
+            Kind::Videos => &VIDEOS_BY_STATUS,
+            Kind::VideoTags => &VIDEOS_BY_HASHTAG,
         };
         Listing::new(index, kind, partition.to_owned(), true, Vec::new(), Expr::default(), false)
     }
@@ -138,5 +150,34 @@ mod tests {
         assert!(bad(decode(&URL_SAFE_NO_PAD.encode(json), &runs)), "extra attributes");
         let old = serde_json::to_vec(&Body { v: 0, key: BTreeMap::new() }).unwrap();
         assert!(bad(decode(&URL_SAFE_NO_PAD.encode(old), &runs)));
+    }
+
+    fn video_entry(index: &Index, partition: &str, sk: &str, id: VideoId, order_of: VideoId) -> Item {
+        Item::from([
+            (PK.to_owned(), s(video_pk(id))),
+            (SK.to_owned(), s(sk)),
+            (index.pk.to_owned(), s(partition)),
+            (index.sk.to_owned(), s(video_order(5, order_of))),
+        ])
+    }
+
+    #[test]
+    fn video_cursors_name_their_video_and_partition() {
+        let (a, b) = (VideoId::from_uuid(uuid::Uuid::from_u128(1)), VideoId::from_uuid(uuid::Uuid::from_u128(2)));
+        let uploaded = listing(Kind::Videos, "uploaded");
+        let entry = video_entry(&VIDEOS_BY_STATUS, "uploaded", VIDEO_SK, a, a);
+        assert_eq!(decode(&encode(&uploaded, &entry).unwrap(), &uploaded).unwrap(), entry);
+        let cursor = encode(&uploaded, &entry).unwrap();
+        assert!(bad(decode(&cursor, &listing(Kind::Videos, "failed"))), "another status's cursor");
+        assert!(bad(decode(&cursor, &listing(Kind::Executions, "uploaded"))), "another kind's cursor");
+        let wrong = video_entry(&VIDEOS_BY_STATUS, "uploaded", VIDEO_SK, a, b);
+        assert!(bad(decode(&encode(&uploaded, &wrong).unwrap(), &uploaded)), "an order key of another video");
+
+        let funny = listing(Kind::VideoTags, "funny");
+        let entry = video_entry(&VIDEOS_BY_HASHTAG, "funny", &tag_sk("funny"), a, a);
+        assert_eq!(decode(&encode(&funny, &entry).unwrap(), &funny).unwrap(), entry);
+        let other_tag = video_entry(&VIDEOS_BY_HASHTAG, "funny", &tag_sk("comedy"), a, a);
+        assert!(bad(decode(&encode(&funny, &other_tag).unwrap(), &funny)), "a tag item of another tag");
+        assert!(bad(decode(&encode(&funny, &entry).unwrap(), &listing(Kind::VideoTags, "comedy"))));
     }
 }

@@ -3,14 +3,11 @@
 //! (never the up to 96 KiB of output tails, which would be copied into every index and rewritten
 //! there on every progress update), then fetch the page's items with one consistent BatchGetItem.
 
-use std::collections::HashMap;
-
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::KeysAndAttributes;
 use chrono::{DateTime, Utc};
 
 use super::DynamoStore;
-use super::errors::{backend, backoff, build_err};
+use super::errors::backend;
 use super::execution_item::{ExecutionItem, STATUS, as_stored};
 use super::expr::{Expr, Item, number, s, text};
 use super::keys::{
@@ -21,12 +18,7 @@ use super::query::{Kind, Listing};
 use super::writes::execution_key;
 use crate::domain::execution::{Execution, ExecutionStatus, Progress};
 use crate::domain::ids::{ExecutionId, JobId};
-use crate::ports::{ExecutionFilter, ExecutionStore, Page, PageRequest, StartOutcome, StoreError, StoreResult};
-
-/// BatchGetItem's limit.
-const BATCH: usize = 100;
-/// Rounds for keys DynamoDB left unprocessed (throttling).
-const ROUNDS: u32 = 8;
+use crate::ports::{ExecutionFilter, ExecutionStore, Page, PageRequest, StartOutcome, StoreResult};
 
 /// Newest first; the index follows the filter, and a job-and-status filter reads the job's
 /// index with the status as a filter (see docs/dynamodb.md for the cost).
@@ -77,39 +69,11 @@ impl DynamoStore {
     /// BatchGetItem per 100. An entry whose item is gone or expired by now is left out.
     async fn hydrate(&self, entries: &[Item]) -> StoreResult<Vec<Execution>> {
         let pks: Vec<&str> = entries.iter().filter_map(|e| text(e, PK)).collect();
-        let mut found: HashMap<String, Item> = HashMap::new();
-        for chunk in entries.chunks(BATCH) {
-            let keys = chunk
-                .iter()
-                .filter_map(|e| Some(super::expr::key(text(e, PK)?.to_owned(), text(e, super::keys::SK)?)))
-                .collect();
-            let mut wanted =
-                KeysAndAttributes::builder().set_keys(Some(keys)).consistent_read(true).build().map_err(build_err)?;
-            for round in 0.. {
-                let out = self
-                    .client
-                    .batch_get_item()
-                    .request_items(&self.table, wanted)
-                    .send()
-                    .await
-                    .map_err(|e| backend("batch get executions", e))?;
-                for item in out.responses.and_then(|mut r| r.remove(&self.table)).unwrap_or_default() {
-                    if let Some(pk) = text(&item, PK) {
-                        found.insert(pk.to_owned(), item);
-                    }
-                }
-                match out.unprocessed_keys.and_then(|mut left| left.remove(&self.table)) {
-                    Some(left) if !left.keys.is_empty() && round + 1 < ROUNDS => {
-                        wanted = left;
-                        backoff(round).await;
-                    }
-                    Some(left) if !left.keys.is_empty() => {
-                        return Err(StoreError::Backend("dynamodb batch get: keys left unprocessed".to_owned()));
-                    }
-                    _ => break,
-                }
-            }
-        }
+        let keys = entries
+            .iter()
+            .filter_map(|e| Some(super::expr::key(text(e, PK)?.to_owned(), text(e, super::keys::SK)?)))
+            .collect();
+        let mut found = self.get_many(keys, "batch get executions").await?;
         pks.into_iter()
             .filter_map(|pk| found.remove(pk))
             .filter(|item| self.unexpired(item))

@@ -117,7 +117,7 @@ impl DynamoStore {
         Ok(purged)
     }
 
-    async fn batch_delete(&self, keys: Vec<Item>) -> StoreResult<()> {
+    pub(super) async fn batch_delete(&self, keys: Vec<Item>) -> StoreResult<()> {
         for chunk in keys.chunks(BATCH) {
             let mut requests = chunk
                 .iter()

@@ -1,4 +1,4 @@
-//! `JobStore` and `ExecutionStore` over one DynamoDB table. `docs/dynamodb.md` is the design:
+//! `JobStore`, `ExecutionStore` and `VideoStore` over one DynamoDB table. `docs/dynamodb.md` is the design:
 //! the item types, the indexes, and what every operation costs in requests.
 //!
 //! In short: a job is one item; a run's uniqueness is a guard item written with
@@ -9,6 +9,7 @@
 //! executions carry a TTL, and every read treats an item past it as gone, since DynamoDB deletes
 //! expired items only eventually (days later) and moto never does.
 
+mod batch;
 mod cursor;
 mod errors;
 mod execution_item;
@@ -23,6 +24,10 @@ mod leases;
 mod query;
 mod schema;
 mod starts;
+mod video_item;
+mod video_keys;
+mod video_listing;
+mod videos;
 mod writes;
 
 use std::sync::Arc;
@@ -61,7 +66,7 @@ impl Default for Retention {
     }
 }
 
-/// DynamoDB-backed `JobStore` and `ExecutionStore`. Cheap to clone: clones share the client.
+/// DynamoDB-backed `JobStore`, `ExecutionStore` and `VideoStore`. Cheap to clone: clones share the client.
 #[derive(Clone)]
 pub struct DynamoStore {
     client: Client,

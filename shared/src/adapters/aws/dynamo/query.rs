@@ -24,6 +24,9 @@ const FILTERED_PAGE: u64 = 50;
 pub(super) enum Kind {
     Jobs,
     Executions,
+    Videos,
+    /// A video's hashtag items, in `videos_by_hashtag`.
+    VideoTags,
 }
 
 /// One partition of an index, in the order the port promises.

@@ -16,20 +16,28 @@ use super::keys::{
     EXECUTIONS_BY_CREATED, EXECUTIONS_BY_JOB, EXECUTIONS_BY_STATUS, EXPIRES_AT, Index, JOBS_BY_CREATED, JOBS_DUE, PK,
     SK,
 };
+use super::video_keys::{
+    AUTHOR, FILE_SIZE, JOB, LISTED, MODE, STATUS as VIDEO_STATUS, TAG_MODE, TAGS, VALUE, VIDEOS_BY_AUTHOR,
+    VIDEOS_BY_CREATED, VIDEOS_BY_HASHTAG, VIDEOS_BY_JOB, VIDEOS_BY_MODE, VIDEOS_BY_RUN, VIDEOS_BY_STATUS,
+    VIDEOS_BY_VALUE,
+};
 use crate::ports::{StoreError, StoreResult};
 
 /// How long `create_table` waits for the table to become active (seconds on AWS, none on moto).
 const ACTIVE_WITHIN: Duration = Duration::from_secs(300);
 
-/// An index and what it carries beyond its keys and the table's: `None` for every attribute.
+/// An index and what it carries beyond its keys and the table's: `None` for every attribute,
+/// nothing (`KEYS_ONLY`) for an empty list.
 pub(super) struct IndexShape {
     pub index: &'static Index,
     pub include: Option<&'static [&'static str]>,
 }
 
-/// Jobs are small and listed whole, so their indexes carry everything. Execution indexes carry
-/// only what their filters and sweeps read; listings fetch the items themselves.
-pub(super) const INDEXES: [IndexShape; 5] = [
+/// Jobs are small and listed whole, so their indexes carry everything. Execution and video
+/// indexes carry only what their filters and sweeps read; listings fetch the items themselves.
+/// A video index carries every filter attribute a listing through it may test (the filters
+/// below it in `video_listing::driver`'s order), and DynamoDB allows 20 indexes per table.
+pub(super) const INDEXES: [IndexShape; 13] = [
     IndexShape { index: &JOBS_BY_CREATED, include: None },
     IndexShape { index: &JOBS_DUE, include: None },
     IndexShape { index: &EXECUTIONS_BY_CREATED, include: Some(&[EXPIRES_AT]) },
@@ -38,6 +46,14 @@ pub(super) const INDEXES: [IndexShape; 5] = [
         index: &EXECUTIONS_BY_STATUS,
         include: Some(&[JOB_ID, SCHEDULED, ATTEMPT, LEASE_UNTIL, FINISHED, EXPIRES_AT]),
     },
+    IndexShape { index: &VIDEOS_BY_CREATED, include: Some(&[]) },
+    IndexShape { index: &VIDEOS_BY_RUN, include: Some(&[JOB, AUTHOR, VALUE, MODE, VIDEO_STATUS, TAGS]) },
+    IndexShape { index: &VIDEOS_BY_JOB, include: Some(&[LISTED, AUTHOR, VALUE, MODE, VIDEO_STATUS, TAGS]) },
+    IndexShape { index: &VIDEOS_BY_AUTHOR, include: Some(&[VALUE, MODE, VIDEO_STATUS, TAGS]) },
+    IndexShape { index: &VIDEOS_BY_VALUE, include: Some(&[MODE, VIDEO_STATUS, TAGS]) },
+    IndexShape { index: &VIDEOS_BY_HASHTAG, include: Some(&[TAG_MODE]) },
+    IndexShape { index: &VIDEOS_BY_STATUS, include: Some(&[MODE, TAGS, FILE_SIZE]) },
+    IndexShape { index: &VIDEOS_BY_MODE, include: Some(&[]) },
 ];
 
 fn key(attr: &str, key_type: KeyType) -> StoreResult<KeySchemaElement> {
@@ -55,6 +71,7 @@ fn string_attribute(attr: &str) -> StoreResult<AttributeDefinition> {
 fn index(shape: &IndexShape) -> StoreResult<GlobalSecondaryIndex> {
     let projection = match shape.include {
         None => Projection::builder().projection_type(ProjectionType::All).build(),
+        Some([]) => Projection::builder().projection_type(ProjectionType::KeysOnly).build(),
         Some(attrs) => Projection::builder()
             .projection_type(ProjectionType::Include)
             .set_non_key_attributes(Some(attrs.iter().map(|a| (*a).to_owned()).collect()))
@@ -124,8 +141,30 @@ mod tests {
         let attrs = key_attributes();
         assert_eq!(
             attrs,
-            ["pk", "sk", "jobs_pk", "jobs_sk", "due_pk", "due_sk", "execs_pk", "exec_id", "job_id", "status"]
+            [
+                "pk",
+                "sk",
+                "jobs_pk",
+                "jobs_sk",
+                "due_pk",
+                "due_sk",
+                "execs_pk",
+                "exec_id",
+                "job_id",
+                "status",
+                "videos_pk",
+                "listed",
+                "video_run",
+                "video_job",
+                "found",
+                "video_author",
+                "video_value",
+                "video_tag",
+                "video_status",
+                "video_mode"
+            ]
         );
+        assert!(INDEXES.len() <= 20, "DynamoDB allows 20 global secondary indexes per table");
     }
 
     #[test]
@@ -136,11 +175,13 @@ mod tests {
         }
         for shape in &INDEXES {
             if let Some(include) = shape.include {
-                assert!(
-                    include.contains(&EXPIRES_AT),
-                    "{}: every execution listing filters out expired items",
-                    shape.index.name
-                );
+                if shape.index.name.starts_with("executions_") {
+                    assert!(
+                        include.contains(&EXPIRES_AT),
+                        "{}: every execution listing filters out expired items",
+                        shape.index.name
+                    );
+                }
                 assert!(
                     !include.contains(&shape.index.pk) && !include.contains(&shape.index.sk),
                     "keys are projected anyway"

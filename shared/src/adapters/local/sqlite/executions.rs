@@ -109,6 +109,7 @@ pub(super) fn listing(filter: &ExecutionFilter) -> Listing {
     }
     Listing {
         table: "executions",
+        count_table: None,
         columns: EXECUTION_COLUMNS,
         filter: conditions,
         args,

@@ -65,6 +65,7 @@ pub(super) fn listing(filter: &JobFilter) -> Listing {
     }
     Listing {
         table: "jobs",
+        count_table: None,
         columns: JOB_COLUMNS,
         filter: conditions,
         args,

@@ -1,4 +1,4 @@
-//! The embedded store: one SQLite file behind `JobStore` and `ExecutionStore`.
+//! The embedded store: one SQLite file behind `JobStore`, `ExecutionStore` and `VideoStore`.
 //!
 //! Times are kept as integer milliseconds since the epoch so that they sort in indexes and
 //! compare exactly; anything finer than a millisecond is dropped on the way in.
@@ -15,9 +15,13 @@ mod jobs;
 mod paging;
 mod pool;
 mod schema;
+mod video_row;
+mod videos;
 
 #[cfg(test)]
 mod bench;
+#[cfg(test)]
+mod bench_videos;
 #[cfg(test)]
 mod tests;
 
@@ -40,7 +44,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// Every statement the adapter runs, with room for the filter combinations of the listings.
 const STATEMENT_CACHE: usize = 96;
 
-/// SQLite-backed `JobStore` and `ExecutionStore`. Cheap to clone: clones share the connections.
+/// SQLite-backed `JobStore`, `ExecutionStore` and `VideoStore`. Cheap to clone: clones share the connections.
 #[derive(Clone)]
 pub struct SqliteStore {
     pool: Arc<Pool>,

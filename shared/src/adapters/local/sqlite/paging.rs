@@ -8,12 +8,14 @@ use rusqlite::{Connection, Row, params_from_iter};
 use super::codec::db_err;
 use crate::adapters::offset_walk::OffsetWalk;
 use crate::domain::ids::{ExecutionId, JobId};
+use crate::domain::video::VideoId;
 use crate::ports::{StoreError, StoreResult};
 
 /// Cursors carry a kind tag so that one listing's cursor handed to another is refused rather
 /// than silently misread.
 const JOB_TAG: &str = "j1";
 const EXECUTION_TAG: &str = "e1";
+const VIDEO_TAG: &str = "v1";
 
 /// Where a jobs page ended: the listing is ordered by (created_at, id).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +44,18 @@ pub(super) fn parse_execution_cursor(raw: &str) -> StoreResult<ExecutionId> {
     ExecutionId::parse(&untag(raw, EXECUTION_TAG)?).ok_or(StoreError::BadCursor)
 }
 
+/// Where a videos page ended: listings are ordered by (created_at, id), newest first.
+pub(super) fn video_cursor(created_at: i64, id: VideoId) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{VIDEO_TAG}|{created_at}|{id}"))
+}
+
+pub(super) fn parse_video_cursor(raw: &str) -> StoreResult<(i64, VideoId)> {
+    let text = untag(raw, VIDEO_TAG)?;
+    let (created_at, id) = text.split_once('|').ok_or(StoreError::BadCursor)?;
+    let created_at = created_at.parse().map_err(|_| StoreError::BadCursor)?;
+    Ok((created_at, VideoId::parse(id).ok_or(StoreError::BadCursor)?))
+}
+
 fn untag(raw: &str, tag: &str) -> StoreResult<String> {
     let bytes = URL_SAFE_NO_PAD.decode(raw).map_err(|_| StoreError::BadCursor)?;
     let text = String::from_utf8(bytes).map_err(|_| StoreError::BadCursor)?;
@@ -55,6 +69,9 @@ fn untag(raw: &str, tag: &str) -> StoreResult<String> {
 /// promises and its reverse, and the condition that selects rows after a cursor key.
 pub(super) struct Listing {
     pub table: &'static str,
+    /// What the count reads instead of `table`, when the filter needs less than the page (the
+    /// page's columns may need a join the count does not).
+    pub count_table: Option<&'static str>,
     pub columns: &'static str,
     pub filter: Vec<&'static str>,
     pub args: Vec<Value>,
@@ -76,7 +93,7 @@ impl Listing {
     }
 
     pub fn count_sql(&self) -> String {
-        format!("SELECT count(*) FROM {} WHERE {}", self.table, self.filter_sql())
+        format!("SELECT count(*) FROM {} WHERE {}", self.count_table.unwrap_or(self.table), self.filter_sql())
     }
 
     /// Rows in `order` (or its reverse), past a cursor key when `after`; binds the filter's
@@ -165,5 +182,10 @@ mod tests {
         assert!(bad(parse_job_cursor(&execution_cursor(id))));
         assert!(bad(parse_execution_cursor(&job_cursor(&key))));
         assert!(bad(parse_execution_cursor("")));
+        let video = VideoId::from_uuid(uuid::Uuid::from_u128(7));
+        assert_eq!(parse_video_cursor(&video_cursor(-3, video)).unwrap(), (-3, video));
+        assert!(bad(parse_video_cursor(&execution_cursor(id))));
+        assert!(bad(parse_video_cursor(&URL_SAFE_NO_PAD.encode("v1|5|not-a-uuid"))));
+        assert!(bad(parse_job_cursor(&video_cursor(1, video))));
     }
 }

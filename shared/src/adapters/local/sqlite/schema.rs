@@ -69,7 +69,66 @@ CREATE INDEX executions_finished ON executions (status, finished_at) WHERE finis
 /// Which executor took a dispatched run (`ExecutionStore::take_dispatched`).
 const V2: &str = "ALTER TABLE executions ADD COLUMN dispatch_taker TEXT;";
 
-pub(super) const MIGRATIONS: &[&str] = &[V1, V2];
+/// Scraped videos. The columns are what filters, orderings, counts and the version check read;
+/// the rest is one JSON `body` (`adapters::video_record`). `UNIQUE (platform, platform_id)`
+/// keeps a video once however many runs find it (its id is derived from the same pair).
+///
+/// Every listing reads one index in order: its filter's column, then `created_at, id` for
+/// newest first. The indexes skip deleted (tombstoned) videos, which no listing shows, except
+/// `videos_by_job`, which also finds them when a job's records are removed. Each carries
+/// `tombstoned_at` all the same: SQLite counts from an index alone only when it holds every
+/// column the query names, the listings' `tombstoned_at IS NULL` included. Trailing columns let
+/// the commonest combinations (a value, author or status with a mode or status) and the stats
+/// (`videos_by_status` with `file_size`) count from the index alone too.
+///
+/// `video_tags` is the hashtag filter's index: one row per (tag, video) of a listed video, with
+/// the video's creation time (so a tag reads newest first in key order), its mode and its
+/// status, so that a hashtag with either counts from `video_tags` alone: a tag on most videos
+/// with a status would otherwise look up every one of them. The status is rewritten in the
+/// transaction that moves the video. The video's body keeps its tags for when it is deleted
+/// and retried.
+const V3: &str = "
+CREATE TABLE videos (
+    id BLOB NOT NULL PRIMARY KEY,
+    platform TEXT NOT NULL,
+    platform_id TEXT NOT NULL,
+    mode TEXT NOT NULL,
+    value TEXT NOT NULL,
+    job_id TEXT NOT NULL,
+    run_id BLOB NOT NULL,
+    author TEXT,
+    status TEXT NOT NULL,
+    file_size INTEGER,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    tombstoned_at INTEGER,
+    version INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    UNIQUE (platform, platform_id)
+) STRICT;
+CREATE INDEX videos_listed ON videos (created_at, id, tombstoned_at) WHERE tombstoned_at IS NULL;
+CREATE INDEX videos_by_run ON videos (run_id, created_at, id, tombstoned_at) WHERE tombstoned_at IS NULL;
+CREATE INDEX videos_by_job ON videos (job_id, created_at, id, tombstoned_at, status);
+CREATE INDEX videos_by_author ON videos (author, created_at, id, tombstoned_at, mode, status)
+    WHERE tombstoned_at IS NULL;
+CREATE INDEX videos_by_value ON videos (value, created_at, id, tombstoned_at, mode, status)
+    WHERE tombstoned_at IS NULL;
+CREATE INDEX videos_by_status ON videos (status, created_at, id, tombstoned_at, mode, file_size)
+    WHERE tombstoned_at IS NULL;
+CREATE INDEX videos_by_mode ON videos (mode, created_at, id, tombstoned_at) WHERE tombstoned_at IS NULL;
+
+CREATE TABLE video_tags (
+    tag TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    video_id BLOB NOT NULL REFERENCES videos (id) ON DELETE CASCADE,
+    mode TEXT NOT NULL,
+    status TEXT NOT NULL,
+    PRIMARY KEY (tag, created_at, video_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX video_tags_by_video ON video_tags (video_id, tag);
+";
+
+pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// Applies the migrations the file has not seen, all in one transaction, so that a crash or a
 /// concurrent opener never leaves a half-built schema behind.
@@ -115,6 +174,20 @@ mod tests {
         assert_eq!(version(&conn).unwrap(), MIGRATIONS.len() as i64);
         let rows: i64 = conn.query_row("SELECT count(*) FROM executions", [], |r| r.get(0)).unwrap();
         assert_eq!(rows, 1, "reopening must keep the data");
+    }
+
+    #[test]
+    fn a_version_1_file_gains_the_video_tables_and_keeps_its_rows() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(V1).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        conn.execute("INSERT INTO executions (id, job_id, scheduled_at, attempt, status, triggered_by, created_at, progress_total, progress_processed, progress_succeeded, progress_failed) VALUES (x'01', 'j', 0, 1, 'running', 'api', 0, 0, 0, 0, 0)", []).unwrap();
+        migrate(&mut conn).unwrap();
+        assert_eq!(version(&conn).unwrap(), MIGRATIONS.len() as i64);
+        let rows: i64 = conn.query_row("SELECT count(*) FROM executions", [], |r| r.get(0)).unwrap();
+        assert_eq!(rows, 1);
+        let videos: i64 = conn.query_row("SELECT count(*) FROM videos", [], |r| r.get(0)).unwrap();
+        assert_eq!(videos, 0);
     }
 
     #[test]
