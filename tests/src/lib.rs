@@ -3,6 +3,7 @@
 
 pub mod apigw;
 pub mod contract;
+pub mod cursor_walk;
 pub mod lambda_watch;
 pub mod moto;
 pub mod object_contract;

@@ -9,6 +9,7 @@ use crate::domain::video::{
     AuthorUsername, FailureClass, FoundVideo, Hashtag, Platform, PlatformVideoId, ScrapeMode, ScrapeValue, SourceUrl,
     Video, VideoFailure, VideoMetadata, VideoStatus,
 };
+use crate::ports::VideoFilter;
 
 /// A run id that reads as its number, so that failures name runs legibly.
 pub fn run_id(n: u128) -> ExecutionId {
@@ -84,4 +85,28 @@ pub fn full_video(platform_id: &str) -> Video {
         version: 5,
         ..video(platform_id)
     }
+}
+
+/// How many combinations of the seven video filters there are.
+pub const FILTER_COMBINATIONS: u32 = 1 << 7;
+
+/// The combination `bits` names (bit 0 mode, 1 value, 2 author, 3 hashtag, 4 status, 5 job,
+/// 6 run), filtering on the given value, author, hashtag and job.
+pub fn filter_combination(bits: u32, [value_is, author_is, tag_is, job]: [&str; 4]) -> VideoFilter {
+    let on = |bit: u32| bits & (1 << bit) != 0;
+    VideoFilter {
+        mode: on(0).then_some(ScrapeMode::Profile),
+        value: on(1).then(|| value(value_is)),
+        author_username: on(2).then(|| author(author_is)),
+        hashtag: on(3).then(|| tag(tag_is)),
+        status: on(4).then_some(VideoStatus::Uploaded),
+        job_id: on(5).then(|| job_id(job)),
+        run_id: on(6).then(|| run_id(1)),
+    }
+}
+
+/// Every combination of the video filters, for the checks that each picks an index and reads it
+/// in order.
+pub fn every_filter_combination() -> impl Iterator<Item = VideoFilter> {
+    (0..FILTER_COMBINATIONS).map(|bits| filter_combination(bits, ["v", "a", "t", "j"]))
 }

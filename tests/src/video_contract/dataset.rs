@@ -1,14 +1,13 @@
 //! A varied set of videos, and the listing each filter should give, worked out from the port's
 //! own rule ([`VideoFilter::matches`]) rather than from any store.
 
-use jobsmith::domain::ids::JobId;
 use jobsmith::domain::video::FailureClass;
 use jobsmith::domain::video::{
     FoundVideo, ScrapeMode, TombstoneCause, Video, VideoFailure, VideoId, VideoMetadata, VideoStatus,
 };
 use jobsmith::ports::{Changed, Upserted, VideoFilter, VideoStore};
 use jobsmith::test_support::fixtures::{job_id, secs, t0};
-use jobsmith::test_support::videos::{author, found, key, run_id, tag, value};
+use jobsmith::test_support::videos::{FILTER_COMBINATIONS, author, filter_combination, found, key, run_id, tag, value};
 
 /// The newest first, ties by id, both descending: the order every listing promises.
 pub fn newest_first(videos: &mut [Video]) {
@@ -97,17 +96,8 @@ pub async fn seed(store: &dyn VideoStore, count: usize) -> Vec<Video> {
 
 /// One value for each filter, chosen so that most combinations match something.
 pub fn filter_of(bits: u32) -> VideoFilter {
-    let on = |bit: u32| bits & (1 << bit) != 0;
-    VideoFilter {
-        mode: on(0).then_some(ScrapeMode::Profile),
-        value: on(1).then(|| value("khaby.lame")),
-        author_username: on(2).then(|| author("khaby.lame")),
-        hashtag: on(3).then(|| tag("funny")),
-        status: on(4).then_some(VideoStatus::Uploaded),
-        job_id: on(5).then(|| JobId::parse("a").expect("job id")),
-        run_id: on(6).then(|| run_id(1)),
-    }
+    filter_combination(bits, ["khaby.lame", "khaby.lame", "funny", "a"])
 }
 
 /// Every combination of the seven filters.
-pub const COMBINATIONS: u32 = 1 << 7;
+pub const COMBINATIONS: u32 = FILTER_COMBINATIONS;

@@ -158,28 +158,12 @@ impl DynamoStore {
 mod tests {
     use super::*;
     use crate::adapters::aws::dynamo::schema::INDEXES;
-    use crate::domain::ids::JobId;
     use crate::domain::video::ScrapeMode;
-    use crate::test_support::videos::{author, run_id, tag, value};
-
-    fn every_filter() -> impl Iterator<Item = VideoFilter> {
-        (0..1u32 << 7).map(|bits| {
-            let on = |bit: u32| bits & (1 << bit) != 0;
-            VideoFilter {
-                mode: on(0).then_some(ScrapeMode::Profile),
-                value: on(1).then(|| value("v")),
-                author_username: on(2).then(|| author("a")),
-                hashtag: on(3).then(|| tag("t")),
-                status: on(4).then_some(VideoStatus::Uploaded),
-                job_id: on(5).then(|| JobId::parse("j").unwrap()),
-                run_id: on(6).then(|| run_id(1)),
-            }
-        })
-    }
+    use crate::test_support::videos::{every_filter_combination, run_id, tag};
 
     #[test]
     fn every_filter_a_listing_tests_is_in_its_index() {
-        for f in every_filter() {
+        for f in every_filter_combination() {
             let driver = Driver::of(&f);
             let shape = INDEXES.iter().find(|s| s.index == driver.index()).unwrap();
             let projected = shape.include.unwrap_or_default();

@@ -12,9 +12,9 @@ use crate::domain::ids::JobId;
 use crate::domain::job::{Job, JobFilter, Policies, RunCounters};
 use crate::domain::task::{ScriptLanguage, TaskFunction, TaskSpec};
 use crate::domain::trigger::Trigger;
-use crate::domain::video::{ScrapeMode, VideoStatus};
+
 use crate::ports::{ExecutionFilter, ExecutionStore, JobStore, PageRequest, StartOutcome, StoreError, VideoFilter};
-use crate::test_support::videos::{author, run_id, tag, value};
+use crate::test_support::videos::every_filter_combination;
 
 /// The plan SQLite picks, one step per line, with every parameter unbound (NULL).
 fn explain(conn: &Connection, sql: &str) -> String {
@@ -73,20 +73,7 @@ fn hot_queries() -> Vec<(String, String)> {
 
 /// Every combination of the video filters: each one picks its index, and must read it in order.
 fn video_filters() -> Vec<VideoFilter> {
-    (0..1u32 << 7)
-        .map(|bits| {
-            let on = |bit: u32| bits & (1 << bit) != 0;
-            VideoFilter {
-                mode: on(0).then_some(ScrapeMode::Profile),
-                value: on(1).then(|| value("v")),
-                author_username: on(2).then(|| author("a")),
-                hashtag: on(3).then(|| tag("t")),
-                status: on(4).then_some(VideoStatus::Uploaded),
-                job_id: on(5).then(|| JobId::parse("j").unwrap()),
-                run_id: on(6).then(|| run_id(1)),
-            }
-        })
-        .collect()
+    every_filter_combination().collect()
 }
 
 #[test]
