@@ -10,9 +10,11 @@ use crate::domain::ids::{ExecutionId, JobId};
 use crate::domain::job::{Job, JobCounts, JobFilter};
 
 mod objects;
+mod video_source;
 mod videos;
 
 pub use objects::{DeleteReport, MAX_PAGE, ObjectError, ObjectInfo, ObjectPage, ObjectStore};
+pub use video_source::{Downloaded, FetchError, ListRequest, ListedVideo, VideoSource};
 pub use videos::{Archived, CHANGE_ROUNDS, Changed, Upserted, VideoCounts, VideoFilter, VideoStore, change_video};
 
 #[derive(Debug, thiserror::Error)]
