@@ -91,8 +91,15 @@ macro_rules! store_contract {
                     execution_lifecycle::a_dispatched_run_is_taken_once,
                     record_budget::a_maximal_record_finishes_and_reads_back_identical,
                     record_budget::an_oversized_outcome_is_cut_and_then_finishes,
-                    concurrency::max_instances_holds_under_concurrent_starts,
                 );
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn max_instances_holds_under_concurrent_starts() {
+                    let backend = <$backend as $crate::contract::Backend>::open().await;
+                    let store = $crate::contract::Backend::execution_store(&backend);
+                    let writes = <$backend as $crate::contract::Backend>::WRITES;
+                    $crate::contract::concurrency::max_instances_holds_under_concurrent_starts(store, writes).await;
+                }
 
                 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
                 async fn one_of_many_identical_starts_wins() {
