@@ -19,6 +19,10 @@ pub enum Breakage {
     NotFound,
     /// 500: yt-dlp retries it (`--retries`, 10 by default) before giving up.
     ServerError,
+    /// No answer at all: the request is held open until the client gives up (yt-dlp's
+    /// `--socket-timeout`) or the test's runtime ends, so that a test can stop a download
+    /// while it waits.
+    Stall,
 }
 
 pub(super) struct Served {
@@ -58,6 +62,14 @@ pub(super) fn router(shared: Shared) -> axum::Router {
 }
 
 async fn handle(State(shared): State<Shared>, method: Method, uri: Uri) -> Response {
+    match answer(&shared, &method, &uri) {
+        Some(response) => response,
+        None => std::future::pending().await,
+    }
+}
+
+/// The response, or None for a request to stall; decided under the lock, which no stall holds.
+fn answer(shared: &Shared, method: &Method, uri: &Uri) -> Option<Response> {
     let mut state = shared.lock();
     let path = uri.path().to_owned();
     state.log.push((method.clone(), path.clone()));
@@ -68,34 +80,35 @@ async fn handle(State(shared): State<Shared>, method: Method, uri: Uri) -> Respo
             state.throttle = None;
         }
         let seconds = HeaderValue::from(retry_after.as_secs());
-        return (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, seconds)], "slow down\n").into_response();
+        return Some((StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, seconds)], "slow down\n").into_response());
     }
     if method != Method::GET && method != Method::HEAD {
-        return StatusCode::METHOD_NOT_ALLOWED.into_response();
+        return Some(StatusCode::METHOD_NOT_ALLOWED.into_response());
     }
     if path == "/feed.xml" {
         let videos: Vec<FixtureVideo> = state.videos.iter().map(|s| s.video.clone()).collect();
-        return ok("application/rss+xml; charset=utf-8", pages::feed(&state.base, &videos).into());
+        return Some(ok("application/rss+xml; charset=utf-8", pages::feed(&state.base, &videos).into()));
     }
     if let Some(id) = path.strip_prefix("/videos/") {
-        return match state.videos.iter().find(|s| s.video.id == id) {
+        return Some(match state.videos.iter().find(|s| s.video.id == id) {
             Some(served) => {
                 ok("text/html; charset=utf-8", pages::page(&state.base, &served.video, served.mp4.len()).into())
             }
             None => StatusCode::NOT_FOUND.into_response(),
-        };
+        });
     }
     if let Some(id) = path.strip_prefix("/media/").and_then(|file| file.strip_suffix(".mp4")) {
         match state.broken.get(id) {
-            Some(Breakage::NotFound) => return StatusCode::NOT_FOUND.into_response(),
-            Some(Breakage::ServerError) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+            Some(Breakage::NotFound) => return Some(StatusCode::NOT_FOUND.into_response()),
+            Some(Breakage::ServerError) => return Some(StatusCode::INTERNAL_SERVER_ERROR.into_response()),
+            Some(Breakage::Stall) => return None,
             None => {}
         }
         if let Some(served) = state.videos.iter().find(|s| s.video.id == id) {
-            return ok("video/mp4", Body::from(served.mp4.clone()));
+            return Some(ok("video/mp4", Body::from(served.mp4.clone())));
         }
     }
-    StatusCode::NOT_FOUND.into_response()
+    Some(StatusCode::NOT_FOUND.into_response())
 }
 
 fn ok(content_type: &'static str, body: Body) -> Response {

@@ -3,10 +3,12 @@
 //! server looks first. A missing tool is reported, never fatal: script jobs do not need them.
 
 mod probe;
+pub mod ytdlp;
 
 use std::path::{Path, PathBuf};
 
 pub use probe::{PROBE_TIMEOUT, ToolProbe, ToolStatus, probe, probe_all};
+pub use ytdlp::YtDlpSource;
 
 /// Where `infra/media.sh install` puts the tools, relative to the repository root the server is
 /// started from.

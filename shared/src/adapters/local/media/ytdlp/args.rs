@@ -1,0 +1,160 @@
+//! The argv of each yt-dlp run. Nothing from outside the arguments steers it: no configuration
+//! file or plugin of the user's, no proxy, its cache where jobsmith says.
+
+use std::ffi::OsString;
+use std::path::Path;
+use std::time::Duration;
+
+use crate::ports::ListRequest;
+
+/// The downloaded file's name before its extension, in the empty directory the caller gives;
+/// the info JSON is written beside it as `video.info.json`.
+pub(super) const FILE_STEM: &str = "video";
+
+/// yt-dlp's default format choice, with every format that says it is watermarked left out, then
+/// the default itself when nothing else is left. yt-dlp's TikTok extractor marks its watermarked
+/// formats in `format_note` (`watermarked` for the web's `download` format, `Download video,
+/// watermarked` for the app's `download_addr` when the video has one) and also ranks them
+/// lower, so the default already avoids them when it can; the filter makes it certain. `?` lets
+/// formats without a note through, and a video that only has watermarked formats still
+/// downloads (best effort, as asked).
+pub(super) const NO_WATERMARK_FORMAT: &str =
+    "bv*[format_note!*=?watermarked]+ba/b[format_note!*=?watermarked]/bv*+ba/b";
+
+/// What every run shares.
+pub(super) struct Common<'a> {
+    pub ffmpeg: &'a Path,
+    pub cache_dir: &'a Path,
+    /// How long a connection may stay silent before yt-dlp gives the request up.
+    pub socket_timeout: Duration,
+}
+
+impl Common<'_> {
+    fn args(&self) -> Vec<OsString> {
+        let mut args: Vec<OsString> =
+            ["--no-config", "--no-plugin-dirs", "--no-progress", "--proxy", ""].map(OsString::from).into();
+        args.push("--cache-dir".into());
+        args.push(self.cache_dir.into());
+        args.push("--ffmpeg-location".into());
+        args.push(self.ffmpeg.into());
+        args.push("--socket-timeout".into());
+        args.push(self.socket_timeout.as_secs().max(1).to_string().into());
+        args
+    }
+}
+
+/// Prints each video of the page as one JSON line, newest first, stopping after `limit` that
+/// match. yt-dlp counts only matching videos towards `--max-downloads` (and ends with exit code
+/// 101 when it is reached), so videos skipped for being too new do not use up the limit. Pages
+/// list newest first, so the first video older than `since` ends the listing
+/// (`--break-match-filters`, also exit code 101); one that is newer than `until` is skipped.
+/// Undated videos pass both (`?`); the caller checks the window again on what yt-dlp knew.
+pub(super) fn list(common: &Common<'_>, request: &ListRequest) -> Vec<OsString> {
+    let mut args = common.args();
+    args.extend(["--dump-json", "--ignore-errors", "--max-downloads"].map(OsString::from));
+    args.push(request.limit.max(1).to_string().into());
+    if let Some(since) = request.since {
+        args.push("--break-match-filters".into());
+        args.push(format!("timestamp>=?{}", since.timestamp()).into());
+    }
+    if let Some(until) = request.until {
+        args.push("--match-filters".into());
+        args.push(format!("timestamp<=?{}", until.timestamp()).into());
+    }
+    // `--` so that no URL can be read as an option.
+    args.push("--".into());
+    args.push(request.url.as_str().into());
+    args
+}
+
+/// Fetches one video into `dir` as `video.<ext>` with `video.info.json` beside it, and prints
+/// the file's final path, after any merge, on stdout.
+pub(super) fn download(common: &Common<'_>, url: &str, dir: &Path, no_watermark: bool) -> Vec<OsString> {
+    let mut args = common.args();
+    args.extend(["--no-playlist", "--no-simulate", "--print", "after_move:filepath"].map(OsString::from));
+    args.extend(["--write-info-json", "--no-write-playlist-metafiles", "--no-mtime"].map(OsString::from));
+    args.push("--paths".into());
+    args.push(dir.into());
+    args.push("--output".into());
+    args.push(format!("{FILE_STEM}.%(ext)s").into());
+    if no_watermark {
+        args.push("--format".into());
+        args.push(NO_WATERMARK_FORMAT.into());
+    }
+    args.push("--".into());
+    args.push(url.into());
+    args
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+
+    use super::*;
+
+    fn common() -> Common<'static> {
+        Common {
+            ffmpeg: Path::new("/opt/ffmpeg"),
+            cache_dir: Path::new("/var/cache/yt"),
+            socket_timeout: Duration::from_millis(500),
+        }
+    }
+
+    fn strings(args: &[OsString]) -> Vec<&str> {
+        args.iter().map(|a| a.to_str().unwrap()).collect()
+    }
+
+    /// The value right after `flag`, if the flag is there.
+    fn value<'a>(args: &'a [&'a str], flag: &str) -> Option<&'a str> {
+        args.iter().position(|a| *a == flag).map(|i| args[i + 1])
+    }
+
+    #[test]
+    fn every_run_is_pinned_down() {
+        let args =
+            list(&common(), &ListRequest { url: "https://x.test/@a".into(), limit: 5, since: None, until: None });
+        let args = strings(&args);
+        for flag in ["--no-config", "--no-plugin-dirs", "--no-progress"] {
+            assert!(args.contains(&flag), "{flag}: {args:?}");
+        }
+        assert_eq!(value(&args, "--proxy"), Some(""));
+        assert_eq!(value(&args, "--cache-dir"), Some("/var/cache/yt"));
+        assert_eq!(value(&args, "--ffmpeg-location"), Some("/opt/ffmpeg"));
+        assert_eq!(value(&args, "--socket-timeout"), Some("1"), "at least a second");
+        assert_eq!(&args[args.len() - 2..], ["--", "https://x.test/@a"]);
+    }
+
+    #[test]
+    fn a_listing_counts_matches_and_filters_on_the_window() {
+        let since = Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap();
+        let until = Utc.with_ymd_and_hms(2025, 2, 1, 0, 0, 0).unwrap();
+        let request = ListRequest { url: "-oops".into(), limit: 7, since: Some(since), until: Some(until) };
+        let args = list(&common(), &request);
+        let args = strings(&args);
+        assert!(args.contains(&"--dump-json") && args.contains(&"--ignore-errors"));
+        assert_eq!(value(&args, "--max-downloads"), Some("7"));
+        assert_eq!(value(&args, "--break-match-filters"), Some("timestamp>=?1735689600"));
+        assert_eq!(value(&args, "--match-filters"), Some("timestamp<=?1738368000"));
+        assert_eq!(&args[args.len() - 2..], ["--", "-oops"], "a URL is never an option");
+
+        let open = list(&common(), &ListRequest { url: "u".into(), limit: 0, since: None, until: None });
+        let open = strings(&open);
+        assert_eq!(value(&open, "--max-downloads"), Some("1"), "0 would mean no limit to yt-dlp");
+        assert!(!open.contains(&"--break-match-filters") && !open.contains(&"--match-filters"));
+    }
+
+    #[test]
+    fn a_download_names_its_file_and_asks_for_no_watermark_only_when_told() {
+        let dir = Path::new("/tmp/run-1/v");
+        let plain = download(&common(), "https://x.test/v/1", dir, false);
+        let plain = strings(&plain);
+        assert_eq!(value(&plain, "--paths"), Some("/tmp/run-1/v"));
+        assert_eq!(value(&plain, "--output"), Some("video.%(ext)s"));
+        assert_eq!(value(&plain, "--print"), Some("after_move:filepath"));
+        assert!(plain.contains(&"--no-simulate") && plain.contains(&"--write-info-json"));
+        assert_eq!(value(&plain, "--format"), None, "yt-dlp's own choice");
+
+        let clean = download(&common(), "https://x.test/v/1", dir, true);
+        assert_eq!(value(&strings(&clean), "--format"), Some(NO_WATERMARK_FORMAT));
+    }
+}

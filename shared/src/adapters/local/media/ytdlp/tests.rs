@@ -1,0 +1,220 @@
+//! The source against the real yt-dlp from `.venv-media` (`infra/media.sh install`) and the
+//! loopback fixture site: listings, windows, metadata, downloads, failures and cancels, offline.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use tokio_util::sync::CancellationToken;
+
+use super::*;
+use crate::adapters::local::script::DEFAULT_PATH;
+use crate::domain::video::{AuthorUsername, Hashtag};
+use crate::test_support::media::installed_tools;
+use crate::test_support::scrape_fixture::{Breakage, FixtureVideo, ScrapeFixture, media_path, page_path};
+
+/// Bounds the waits on recorded state below; each normally takes a second or two.
+const PATIENCE: Duration = Duration::from_secs(60);
+
+struct Setup {
+    source: YtDlpSource,
+    fixture: ScrapeFixture,
+    home: tempfile::TempDir,
+}
+
+async fn setup(videos: Vec<FixtureVideo>) -> Setup {
+    let tools = installed_tools();
+    let home = tempfile::Builder::new().prefix("jobsmith-ytdlp-source-").tempdir().unwrap();
+    let home_dir = home.path().to_string_lossy().into_owned();
+    let env = ScriptEnvironment::capture(|name| match name {
+        "PATH" => Some(DEFAULT_PATH.to_owned()),
+        "HOME" => Some(home_dir.clone()),
+        "LANG" => Some("C.UTF-8".to_owned()),
+        _ => None,
+    });
+    let source = YtDlpSource::new(&tools, env, home.path().join("cache")).with_socket_timeout(Duration::from_secs(30));
+    let fixture = ScrapeFixture::start(&tools.ffmpeg, videos).await;
+    Setup { source, fixture, home }
+}
+
+fn samples(n: u32) -> Vec<FixtureVideo> {
+    (1..=n).map(FixtureVideo::sample).collect()
+}
+
+impl Setup {
+    fn request(&self, limit: u32) -> ListRequest {
+        ListRequest { url: self.fixture.feed_url(), limit, since: None, until: None }
+    }
+
+    async fn list(&self, request: &ListRequest) -> Result<Vec<ListedVideo>, FetchError> {
+        self.source.list(request, CancellationToken::new()).await
+    }
+
+    /// A fresh empty directory for one download.
+    fn download_dir(&self, name: &str) -> std::path::PathBuf {
+        let dir = self.home.path().join(name);
+        std::fs::create_dir(&dir).unwrap();
+        dir
+    }
+}
+
+fn ids(videos: &[ListedVideo]) -> Vec<&str> {
+    videos.iter().map(|v| v.platform_id.as_str()).collect()
+}
+
+fn sample_ids(picks: &[u32]) -> Vec<String> {
+    picks.iter().map(|&n| FixtureVideo::sample(n).id).collect()
+}
+
+#[tokio::test]
+async fn a_listing_is_newest_first_and_stops_at_the_limit() {
+    let setup = setup(samples(4)).await;
+    let listed = setup.list(&setup.request(2)).await.unwrap();
+    assert_eq!(ids(&listed), sample_ids(&[1, 2]));
+    let third = &setup.fixture.videos()[2].id;
+    assert_eq!(setup.fixture.requests(&page_path(third)), 0, "nothing past the limit is looked at");
+
+    let all = setup.list(&setup.request(10)).await.unwrap();
+    assert_eq!(ids(&all), sample_ids(&[1, 2, 3, 4]));
+    assert_eq!(setup.fixture.media_requests(), 0, "a listing fetches no video file");
+}
+
+#[tokio::test]
+async fn since_and_until_keep_the_window_and_skipped_videos_do_not_use_up_the_limit() {
+    let setup = setup(samples(5)).await;
+    let at = |n: u32| FixtureVideo::sample(n).uploaded_at;
+    let window = ListRequest { since: at(4), until: at(2), ..setup.request(10) };
+    let listed = setup.list(&window).await.unwrap();
+    assert_eq!(ids(&listed), sample_ids(&[2, 3, 4]), "both ends are inside");
+    let fifth = &setup.fixture.videos()[4].id;
+    assert_eq!(setup.fixture.requests(&page_path(fifth)), 1, "the first older video ends the listing");
+
+    let until_only = ListRequest { until: at(2), ..setup.request(2) };
+    assert_eq!(ids(&setup.list(&until_only).await.unwrap()), sample_ids(&[2, 3]));
+}
+
+#[tokio::test]
+async fn every_field_the_site_serves_is_read() {
+    let setup = setup(samples(1)).await;
+    let served = FixtureVideo::sample(1);
+    let listed = setup.list(&setup.request(1)).await.unwrap();
+    let [video] = listed.as_slice() else { panic!("one video: {listed:?}") };
+    assert_eq!(video.platform.as_str(), "generic", "yt-dlp's generic extractor read it");
+    assert_eq!(video.platform_id.as_str(), served.id);
+    assert_eq!(video.source_url.as_str(), setup.fixture.page_url(&served.id), "without yt-dlp's fragment");
+    let m = &video.metadata;
+    assert_eq!(m.description.as_deref(), Some(served.description.as_str()));
+    assert_eq!(m.author_username.as_ref().map(AuthorUsername::as_str), Some(served.uploader.as_str()));
+    assert_eq!(m.author_nickname.as_deref(), Some(served.uploader.as_str()));
+    assert_eq!((m.views, m.likes, m.comments), (Some(served.views), Some(served.likes), Some(served.comments)));
+    assert_eq!(m.shares, None, "yt-dlp's generic extractor does not read a ShareAction");
+    assert_eq!(m.posted_at, served.uploaded_at);
+    let tags: Vec<Hashtag> = served.tags.iter().map(|t| Hashtag::parse(t).unwrap()).collect();
+    assert_eq!(m.hashtags, tags, "the page's keywords and the caption's #words, once each");
+    assert_eq!(m.duration_seconds, Some(f64::from(served.duration_secs)));
+    assert_eq!(m.file_size, Some(setup.fixture.mp4(&served.id).len() as u64));
+    assert_eq!(m.music_title, None);
+}
+
+#[tokio::test]
+async fn a_download_is_the_sites_file_with_its_metadata_and_info() {
+    let setup = setup(samples(2)).await;
+    let listed = setup.list(&setup.request(2)).await.unwrap();
+    let video = &listed[1];
+    let dir = setup.download_dir("one");
+    let got = setup.source.download(video, &dir, true, CancellationToken::new()).await.unwrap();
+    let id = video.platform_id.as_str();
+    assert_eq!(std::fs::read(&got.file).unwrap(), setup.fixture.mp4(id), "the served bytes");
+    assert_eq!(got.file.parent(), Some(dir.as_path()));
+    assert_eq!(got.extension, "mp4");
+    assert_eq!(got.metadata.file_size, Some(setup.fixture.mp4(id).len() as u64));
+    assert_eq!(got.metadata.views, video.metadata.views);
+    assert_eq!(got.metadata.has_watermark, None, "the fixture's formats say nothing of watermarks");
+    assert_eq!(got.info["id"], id);
+    assert!(got.info.get("_filename").is_none() && got.info.get("filename").is_none(), "no local paths");
+    assert_eq!(setup.fixture.requests(&media_path(id)), 1);
+    assert_eq!(setup.fixture.requests(&media_path(&listed[0].platform_id.to_string())), 0, "only the one asked for");
+}
+
+#[tokio::test]
+async fn a_missing_file_fails_its_video_alone_as_not_found() {
+    let setup = setup(samples(2)).await;
+    let listed = setup.list(&setup.request(2)).await.unwrap();
+    setup.fixture.break_media(listed[0].platform_id.as_str(), Breakage::NotFound);
+    let error =
+        setup.source.download(&listed[0], &setup.download_dir("a"), false, CancellationToken::new()).await.unwrap_err();
+    assert_eq!(error.class, FailureClass::NotFound, "{error}");
+    assert!(error.message.contains("404"), "{}", error.message);
+    assert!(!error.is_transient());
+
+    let other = setup.source.download(&listed[1], &setup.download_dir("b"), false, CancellationToken::new()).await;
+    assert_eq!(std::fs::read(other.unwrap().file).unwrap(), setup.fixture.mp4(listed[1].platform_id.as_str()));
+}
+
+#[tokio::test]
+async fn a_throttled_site_is_rate_limited_for_listings_and_downloads() {
+    let setup = setup(samples(1)).await;
+    let listed = setup.list(&setup.request(1)).await.unwrap();
+    let before = setup.fixture.request_log().len();
+
+    setup.fixture.throttle(1, Duration::from_secs(30));
+    let error = setup.list(&setup.request(1)).await.unwrap_err();
+    assert_eq!(error.class, FailureClass::RateLimited, "{error}");
+    assert!(error.is_transient());
+    assert_eq!(setup.fixture.request_log()[before..], ["GET /feed.xml"]);
+
+    setup.fixture.throttle(1, Duration::from_secs(30));
+    let error =
+        setup.source.download(&listed[0], &setup.download_dir("t"), false, CancellationToken::new()).await.unwrap_err();
+    assert_eq!(error.class, FailureClass::RateLimited, "{error}");
+}
+
+/// The pids of the processes whose command line names `needle`.
+fn processes_naming(needle: &Path) -> Vec<String> {
+    let needle = needle.to_string_lossy().into_owned();
+    let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
+    entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().bytes().all(|b| b.is_ascii_digit()))
+        .filter(|e| {
+            let cmdline = std::fs::read(e.path().join("cmdline")).unwrap_or_default();
+            cmdline.split(|b| *b == 0).any(|arg| arg == needle.as_bytes())
+        })
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+async fn until(what: &str, mut check: impl FnMut() -> bool) {
+    let deadline = Instant::now() + PATIENCE;
+    while !check() {
+        assert!(Instant::now() < deadline, "{what} within {PATIENCE:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_cancel_stops_a_stalled_download_and_kills_yt_dlp() {
+    let setup = setup(samples(1)).await;
+    let listed = setup.list(&setup.request(1)).await.unwrap();
+    let id = listed[0].platform_id.to_string();
+    setup.fixture.break_media(&id, Breakage::Stall);
+    let dir = setup.download_dir("stalled");
+    let cancel = CancellationToken::new();
+    let started = Instant::now();
+    let download = {
+        let (source, video, dir, cancel) = (&setup.source, &listed[0], dir.clone(), cancel.clone());
+        async move { source.download(video, &dir, false, cancel).await }
+    };
+    let watch = async {
+        until("yt-dlp asks for the file", || setup.fixture.requests(&media_path(&id)) > 0).await;
+        let running = processes_naming(&dir);
+        assert_eq!(running.len(), 1, "yt-dlp is running: {running:?}");
+        cancel.cancel();
+        (running, Instant::now())
+    };
+    let (result, (running, cancelled_at)) = tokio::join!(download, watch);
+    let error = result.unwrap_err();
+    assert!(error.message.contains("cancelled"), "{error}");
+    assert!(cancelled_at.elapsed() < Duration::from_secs(10), "it returned once cancelled, not at the socket timeout");
+    assert!(started.elapsed() < Duration::from_secs(30), "well before the 30 s socket timeout");
+    assert!(processes_naming(&dir).is_empty(), "yt-dlp {running:?} is gone (killed and reaped)");
+}
