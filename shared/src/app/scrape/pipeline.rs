@@ -46,12 +46,12 @@ pub(super) async fn fetch(shared: &Shared, run: &RunContext, listed: &ListedVide
         Ok(bytes) => Ending::Uploaded { bytes },
         Err(Stop::Failed { failure, disk_low }) => {
             let class = failure.class;
-            record_failure(shared, id, failure).await.unwrap_or(Ending::Failed { class, disk_low })
+            record_failure(shared, id, failure, Ending::Failed { class, disk_low }).await
         }
         Err(Stop::Interrupted) if !started => Ending::Interrupted,
         Err(Stop::Interrupted) => {
             let failure = VideoFailure::new(FailureClass::Network, INTERRUPTED);
-            record_failure(shared, id, failure).await.unwrap_or(Ending::Interrupted)
+            record_failure(shared, id, failure, Ending::Interrupted).await
         }
         Err(Stop::Moved) => Ending::Skipped,
         Err(Stop::Store(error)) => {
@@ -61,15 +61,16 @@ pub(super) async fn fetch(shared: &Shared, run: &RunContext, listed: &ListedVide
     }
 }
 
-/// Writes the failure on the video; `Some` ending when that could not be done.
-async fn record_failure(shared: &Shared, id: VideoId, failure: VideoFailure) -> Option<Ending> {
+/// Writes the failure on the video and returns `recorded`, or what the video's turn came to
+/// when its record did not take the failure.
+async fn record_failure(shared: &Shared, id: VideoId, failure: VideoFailure, recorded: Ending) -> Ending {
     match change(shared, id, |v, now| v.fail(failure.clone(), now)).await {
-        Ok(_) => None,
+        Ok(_) => recorded,
         Err(Stop::Store(error)) => {
             tracing::warn!(video = %id, %error, "could not record a video's failure");
-            Some(Ending::Unrecorded)
+            Ending::Unrecorded
         }
-        Err(_) => Some(Ending::Skipped),
+        Err(_) => Ending::Skipped,
     }
 }
 
