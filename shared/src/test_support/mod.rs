@@ -11,4 +11,5 @@ pub mod fixtures;
 pub mod media;
 pub mod router;
 pub mod scrape_fixture;
+pub mod video_source;
 pub mod videos;

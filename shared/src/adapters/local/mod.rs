@@ -2,6 +2,7 @@
 
 mod app;
 mod data_dir_lock;
+pub mod free_space;
 pub mod media;
 pub mod objects;
 mod orphans;
