@@ -209,10 +209,8 @@ async fn a_deleted_video_leaves_listings_and_counts_but_is_remembered() {
     assert_eq!(h.get(&path).await.0, StatusCode::NOT_FOUND);
     assert_eq!(h.call(Method::DELETE, &path, None).await.0, StatusCode::NOT_FOUND, "deleted once");
     let (_, list) = h.get(VIDEOS).await;
-    assert_eq!(
-        (listed(&list), list["total"].clone()),
-        (vec!["5", "4", "3", "2"].iter().map(|s| s.to_string()).collect(), json!(4))
-    );
+    assert_eq!(listed(&list), ["5", "4", "3", "2"]);
+    assert_eq!(list["total"], 4);
     let (_, after) = h.get("/api/v1/stats").await;
     assert_eq!(after["total_videos"], before["total_videos"].as_u64().unwrap() - 1);
     assert_eq!(after["uploaded_videos"], before["uploaded_videos"].as_u64().unwrap() - 1);
