@@ -279,3 +279,20 @@ async fn viewers_read_and_operators_delete() {
     assert_eq!(call(Method::DELETE, &path, Some(&operator.key)).await.unwrap().status(), StatusCode::NO_CONTENT);
     h.stop().await;
 }
+
+#[test]
+fn the_document_gives_the_real_parameter_limits() {
+    let openapi = serde_json::to_value(crate::http::openapi()).unwrap();
+    let params = &openapi["paths"]["/api/v1/videos"]["get"]["parameters"];
+    let param = |name: &str| params.as_array().unwrap().iter().find(|p| p["name"] == name).unwrap()["schema"].clone();
+    assert_eq!((param("limit")["minimum"].clone(), param("limit")["maximum"].clone()), (json!(1), json!(200)));
+    assert_eq!(param("offset")["minimum"], 0);
+    assert_eq!(param("status")["pattern"], "^(pending|downloading|downloaded|uploading|uploaded|failed)$");
+    for method in ["get", "delete"] {
+        let operation = &openapi["paths"]["/api/v1/videos/{video_id}"][method];
+        assert_eq!(operation["parameters"][0]["schema"]["format"], "uuid", "{method}");
+        assert!(operation["responses"]["404"].is_object(), "{method}");
+    }
+    assert!(openapi["paths"]["/api/v1/videos/{video_id}"]["delete"]["responses"]["204"].is_object());
+    assert!(openapi["components"]["schemas"]["StatsView"]["properties"]["active_scheduled_jobs"].is_object());
+}
