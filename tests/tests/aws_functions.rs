@@ -9,10 +9,12 @@ use jobsmith::adapters::aws::dynamo::create_table;
 use jobsmith::adapters::local::media::MediaTools;
 use jobsmith::adapters::local::script::{Interpreters, ScriptEnvironment};
 use jobsmith::adapters::local::{LocalApp, LocalConfig};
+use jobsmith::app::VideoService;
 use jobsmith::domain::principal::{KeyRing, Role, generate_key};
 use jobsmith::http::routes::{ROUTES, function};
 use jobsmith::test_support::aws::{EXECUTOR_ARN, SCHEDULER_ROLE_ARN};
 use jobsmith::test_support::fixtures::scheduler_job_body;
+use jobsmith::test_support::videos::{full_video, video};
 use jobsmith_functions::lambda_http::aws_lambda_events::apigw::ApiGatewayV2CustomAuthorizerV2Request;
 use jobsmith_functions::lambda_http::tower::ServiceExt;
 use jobsmith_functions::{FunctionRoutes, authorize, http_router};
@@ -35,6 +37,8 @@ struct Harness {
     _dirs: (tempfile::TempDir, tempfile::TempDir),
     aws: AwsApp,
     local: axum::Router,
+    /// The local side's videos, which tests record as a scrape would.
+    local_videos: VideoService,
     operator_key: String,
     viewer_key: String,
 }
@@ -81,6 +85,7 @@ async fn harness() -> Harness {
         _moto: moto,
         _dirs: (scripts, data),
         local: local.router(),
+        local_videos: local.videos.clone(),
         aws,
         operator_key: operator.key,
         viewer_key: viewer.key,
@@ -294,6 +299,43 @@ async fn bad_input_and_refusals_have_each_familys_shape() {
     let anonymous = h.lambda(&Method::GET, "/api/v1/scheduler/jobs", None, Caller::Nobody).await;
     assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
     assert!(anonymous.body["detail"].is_string(), "{}", anonymous.body);
+}
+
+/// Seed 002's videos and stats over DynamoDB answer as over SQLite, with the same videos
+/// recorded on both sides.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn videos_and_stats_answer_alike_over_dynamodb_and_sqlite() {
+    let h = harness().await;
+    let empty = h.same(Method::GET, "/api/v1/videos", None, Caller::Viewer).await;
+    assert_eq!((empty.status, empty.body), (StatusCode::OK, json!({"total": 0, "videos": []})));
+    let (uploaded, pending) = (full_video("1"), video("2"));
+    for store in [h.aws.videos.store(), h.local_videos.store()] {
+        for recorded in [&uploaded, &pending] {
+            store.upsert_video(recorded).await.expect("record the video");
+        }
+    }
+    let listed = h.same(Method::GET, "/api/v1/videos", None, Caller::Viewer).await;
+    assert_eq!(listed.body["total"], 2, "{}", listed.body);
+    for query in ["status=uploaded", "hashtag=funny&mode=profile", "author_username=nobody", "limit=1&offset=1"] {
+        let answer = h.same(Method::GET, &format!("/api/v1/videos?{query}"), None, Caller::Viewer).await;
+        assert_eq!(answer.status, StatusCode::OK, "{query}: {}", answer.body);
+    }
+    let bad = h.same(Method::GET, "/api/v1/videos?status=done&limit=0", None, Caller::Viewer).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let path = format!("/api/v1/videos/{}", uploaded.id);
+    let one = h.same(Method::GET, &path, None, Caller::Viewer).await;
+    assert_eq!(one.body["drive_file_id"], "videos/tiktok/khaby.lame/1.mp4", "{}", one.body);
+    let stats = h.same(Method::GET, "/api/v1/stats", None, Caller::Viewer).await;
+    assert_eq!((stats.body["total_videos"].clone(), stats.body["uploaded_videos"].clone()), (json!(2), json!(1)));
+
+    let refused = h.same(Method::DELETE, &path, None, Caller::Viewer).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let deleted = h.same(Method::DELETE, &path, None, Caller::Operator).await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+    let gone = h.same(Method::GET, &path, None, Caller::Viewer).await;
+    assert_eq!((gone.status, gone.body), (StatusCode::NOT_FOUND, json!({"detail": "Video not found"})));
+    let stats = h.same(Method::GET, "/api/v1/stats", None, Caller::Viewer).await;
+    assert_eq!((stats.body["total_videos"].clone(), stats.body["total_storage_bytes"].clone()), (json!(1), json!(0)));
 }
 
 fn authorizer_event(headers: Value) -> ApiGatewayV2CustomAuthorizerV2Request {

@@ -288,6 +288,30 @@ fn a_function_that_only_reads_can_only_read_the_table() {
     assert!(policy_names(authorizer.properties).is_empty(), "the authorizer needs no AWS access");
 }
 
+/// Videos and stats have no schedules: their functions never get to write one, whatever they
+/// change in the table.
+#[test]
+fn video_and_stats_functions_cannot_touch_schedules() {
+    let template = template();
+    let routes = template_routes(&template);
+    let is_scraper_route = |path: &str| path.starts_with("/api/v1/videos") || path == "/api/v1/stats";
+    let mut checked = 0;
+    for function in functions(&template) {
+        let paths: Vec<&str> = routes.iter().filter(|r| r.function == function.name).map(|r| r.path.as_str()).collect();
+        if paths.is_empty() || !paths.iter().all(|p| is_scraper_route(p)) {
+            continue;
+        }
+        checked += 1;
+        let policies = policy_names(function.properties);
+        assert!(
+            policies.iter().all(|p| p == "DynamoDBReadPolicy" || p == "DynamoDBCrudPolicy"),
+            "{} has {policies:?}",
+            function.logical_id
+        );
+    }
+    assert_eq!(checked, 4, "list-videos, get-video, delete-video and get-stats");
+}
+
 /// A function's `Policies`, each as the SAM policy template's name, `!Ref X` for a managed
 /// policy of the template, or `inline` for a statement list.
 fn policy_names(properties: &Node) -> Vec<String> {

@@ -11,9 +11,11 @@ mod misfire;
 pub mod scrape;
 #[cfg(test)]
 mod tests;
+mod videos;
 
 pub use error::{AppError, AppResult, InvalidField, Reason};
 pub use executor::Executor;
 pub use instance::InstanceInfo;
 pub use jobs::{DeleteAllReport, JobService, TriggerOutcome};
 pub use misfire::{FirePlan, plan_fire};
+pub use videos::{RunCounts, ScheduledCounts, ScrapeStats, VideoService, video_not_found};

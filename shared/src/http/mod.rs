@@ -10,6 +10,7 @@ pub mod family;
 pub mod routes;
 pub mod same_origin;
 pub mod scheduler_api;
+pub mod scraper_api;
 pub mod scripts_api;
 pub mod time;
 
@@ -25,7 +26,7 @@ pub use auth::{API_KEY_HEADER, Auth};
 pub use cors::CorsOrigins;
 pub use same_origin::SameOrigin;
 
-use crate::app::JobService;
+use crate::app::{JobService, VideoService};
 
 /// Job definitions are small; anything bigger than this is a mistake or an attack.
 pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
@@ -33,6 +34,7 @@ pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
 #[derive(Clone)]
 pub struct AppState {
     pub service: JobService,
+    pub videos: VideoService,
 }
 
 #[derive(OpenApi)]

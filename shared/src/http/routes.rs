@@ -10,7 +10,7 @@ use axum::http::Method;
 use utoipa_axum::router::OpenApiRouter;
 
 use super::AppState;
-use super::{scheduler_api, scripts_api};
+use super::{scheduler_api, scraper_api, scripts_api};
 use crate::domain::principal::Role;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,6 +132,18 @@ route_table! {
     }
     scheduler_status = "scheduler-status" {
         GET "/api/v1/scheduler/status", Requires(Viewer) => scheduler_api::status::scheduler_status;
+    }
+    list_videos = "list-videos" {
+        GET "/api/v1/videos", Requires(Viewer) => scraper_api::videos::list_videos;
+    }
+    get_video = "get-video" {
+        GET "/api/v1/videos/{video_id}", Requires(Viewer) => scraper_api::videos::get_video;
+    }
+    delete_video = "delete-video" {
+        DELETE "/api/v1/videos/{video_id}", Requires(Operator) => scraper_api::videos::delete_video;
+    }
+    get_stats = "get-stats" {
+        GET "/api/v1/stats", Requires(Viewer) => scraper_api::stats::get_stats;
     }
 }
 

@@ -14,6 +14,8 @@ use crate::adapters::local::media::MediaTools;
 use crate::adapters::local::script::{Interpreters, ScriptEnvironment};
 use crate::adapters::local::{LocalApp, LocalConfig};
 use crate::domain::principal::KeyRing;
+use crate::domain::video::Video;
+use crate::ports::Upserted;
 
 /// Large enough for every answer the tests read.
 const BODY_LIMIT: usize = 1 << 20;
@@ -68,6 +70,13 @@ impl RouterHarness {
         let path = self.script_root().join(name);
         std::fs::write(&path, content).expect("write the script");
         path.to_str().expect("a UTF-8 temp path").to_owned()
+    }
+
+    /// Records `video` in the store the routes read, as a scrape run would: the way tests set up
+    /// an inventory without running a scrape.
+    pub async fn record_video(&self, video: &Video) {
+        let upserted = self.app.videos.store().upsert_video(video).await.expect("record the video");
+        assert!(matches!(upserted, Upserted::Inserted(_)), "{} was recorded already", video.id);
     }
 
     /// Sends `body` as is, with a JSON content type when there is one; the answer's status and

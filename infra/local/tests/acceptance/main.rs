@@ -12,3 +12,4 @@ mod scheduler_004;
 mod script_env;
 mod scripts_001;
 mod support;
+mod videos_002;

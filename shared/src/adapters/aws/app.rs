@@ -16,12 +16,12 @@ use super::s3::{S3ObjectStore, s3_client};
 use super::scheduler::EventBridgeScheduler;
 use super::sdk;
 use crate::adapters::local::LocalTaskRunner;
-use crate::app::{Executor, InstanceInfo, JobService};
+use crate::app::{Executor, InstanceInfo, JobService, VideoService};
 use crate::domain::ids::JobId;
 use crate::domain::principal::KeyRing;
 use crate::domain::script_path::{ScriptPathError, ScriptRoots};
 use crate::http::{AppState, Auth};
-use crate::ports::{Clock, ExecutionStore, JobStore, StoreError, SystemClock, TaskRunner, TriggerBackend};
+use crate::ports::{Clock, ExecutionStore, JobStore, StoreError, SystemClock, TaskRunner, TriggerBackend, VideoStore};
 use utoipa_axum::router::OpenApiRouter;
 
 pub use config::{AwsConfig, ConfigError, RETENTION_DAYS_RANGE, vars};
@@ -42,6 +42,8 @@ pub enum AwsStartError {
 /// executor can run with its own deadline-bound runner over the same stores.
 pub struct AwsApp {
     pub service: JobService,
+    /// The videos scrape runs recorded, in the same table.
+    pub videos: VideoService,
     pub executor: Executor,
     /// The one DynamoDB store behind both ports, for what only the adapter offers (leases).
     pub store: Arc<DynamoStore>,
@@ -65,6 +67,8 @@ impl AwsApp {
             Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(sdk), config.table.clone(), config.retention));
         let jobs: Arc<dyn JobStore> = store.clone();
         let executions: Arc<dyn ExecutionStore> = store.clone();
+        let video_store: Arc<dyn VideoStore> = store.clone();
+        let videos = VideoService::new(video_store, jobs.clone(), executions.clone(), clock.clone());
         let scheduler = Arc::new(EventBridgeScheduler::new(aws_sdk_scheduler::Client::new(sdk), config.scheduler));
         let objects = Arc::new(S3ObjectStore::new(s3_client(sdk, config.s3_force_path_style), config.bucket));
         let roots = Arc::new(ScriptRoots::new(config.script_roots)?);
@@ -90,6 +94,7 @@ impl AwsApp {
         );
         Ok(Self {
             service,
+            videos,
             executor,
             store,
             jobs,
@@ -127,7 +132,7 @@ impl AwsApp {
     }
 
     fn state(&self) -> AppState {
-        AppState { service: self.service.clone() }
+        AppState { service: self.service.clone(), videos: self.videos.clone() }
     }
 
     /// `X-API-Key` checked against the configured keys, as the local server does.

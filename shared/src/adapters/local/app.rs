@@ -10,11 +10,11 @@ use super::runner::LocalTaskRunner;
 use super::scheduler::{LocalScheduler, SchedulerParts};
 use super::script::{Interpreters, ScriptEnvironment};
 use super::sqlite::SqliteStore;
-use crate::app::{Executor, InstanceInfo, JobService};
+use crate::app::{Executor, InstanceInfo, JobService, VideoService};
 use crate::domain::principal::KeyRing;
 use crate::domain::script_path::{ScriptPathError, ScriptRoots};
 use crate::http::{AppState, Auth};
-use crate::ports::{Clock, ExecutionStore, JobStore, StoreError, SystemClock, TriggerBackend};
+use crate::ports::{Clock, ExecutionStore, JobStore, StoreError, SystemClock, TriggerBackend, VideoStore};
 
 pub struct LocalConfig {
     pub data_dir: PathBuf,
@@ -42,6 +42,7 @@ pub enum StartError {
 
 pub struct LocalApp {
     pub service: JobService,
+    pub videos: VideoService,
     pub scheduler: LocalScheduler,
     pub auth: Auth,
     _data_dir: DataDirLock,
@@ -55,8 +56,10 @@ impl LocalApp {
         let data_dir = DataDirLock::acquire(&config.data_dir)?;
         let store = Arc::new(SqliteStore::open(&config.data_dir.join("jobsmith.db"))?);
         let jobs: Arc<dyn JobStore> = store.clone();
+        let video_store: Arc<dyn VideoStore> = store.clone();
         let executions: Arc<dyn ExecutionStore> = store;
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let videos = VideoService::new(video_store, jobs.clone(), executions.clone(), clock.clone());
         let roots = Arc::new(ScriptRoots::new(config.script_roots)?);
         let instance = Arc::new(InstanceInfo::new(hostname(), clock.now()));
         let runner = Arc::new(LocalTaskRunner::new(
@@ -77,11 +80,11 @@ impl LocalApp {
         });
         let backend: Arc<dyn TriggerBackend> = Arc::new(scheduler.clone());
         let service = JobService::new(jobs, executions, backend, executor, clock, roots, instance);
-        Ok(Self { service, scheduler, auth: Auth::new(config.keys), _data_dir: data_dir })
+        Ok(Self { service, videos, scheduler, auth: Auth::new(config.keys), _data_dir: data_dir })
     }
 
     pub fn router(&self) -> axum::Router {
-        crate::http::router(AppState { service: self.service.clone() }, self.auth.clone())
+        crate::http::router(AppState { service: self.service.clone(), videos: self.videos.clone() }, self.auth.clone())
     }
 }
 

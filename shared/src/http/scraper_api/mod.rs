@@ -1,0 +1,13 @@
+//! `/api/v1/…` of seed 002, the video scraper: its videos inventory and its stats, over the one
+//! model. A seed-002 "job" is one scrape run, so a video's `job_id` is the run that found it.
+//! Errors are `{"detail": "…"}`, and validation errors pydantic's 422 list naming the query
+//! parameter.
+
+mod error;
+mod path;
+mod query;
+pub(super) mod stats;
+#[cfg(test)]
+mod tests;
+pub(super) mod videos;
+mod views;
