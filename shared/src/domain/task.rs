@@ -2,6 +2,11 @@
 
 use serde::{Deserialize, Serialize};
 
+mod scrape;
+
+use crate::domain::video::ScrapeMode;
+pub use scrape::{DEFAULT_SCRAPE_LIMIT, SCRAPE_LIMITS, ScrapeFields, ScrapeTask};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum TaskFunction {
     #[serde(rename = "script.bash")]
@@ -75,7 +80,7 @@ impl TaskFunction {
                 description: "Download a profile's videos and their metadata into object storage",
                 default_timeout_seconds: 3600,
                 queue: "media",
-                is_active: false,
+                is_active: true,
                 is_system: false,
             },
             Self::ScrapeHashtag => CatalogEntry {
@@ -85,7 +90,7 @@ impl TaskFunction {
                 description: "Download a hashtag's videos; TikTok tag pages are not reliably extractable today",
                 default_timeout_seconds: 3600,
                 queue: "media",
-                is_active: false,
+                is_active: true,
                 is_system: false,
             },
             Self::ClipVideo => CatalogEntry {
@@ -171,6 +176,9 @@ pub enum TaskSpec {
     },
     #[serde(rename = "cleanup.executions")]
     CleanupExecutions { retention_days: u32, failed_retention_days: u32 },
+    /// `scrape.profile` or `scrape.hashtag`, by the task's mode.
+    #[serde(rename = "scrape")]
+    Scrape(ScrapeTask),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -209,6 +217,10 @@ impl TaskSpec {
             Self::Script { language: ScriptLanguage::Bash, .. } => TaskFunction::ScriptBash,
             Self::Script { language: ScriptLanguage::Python, .. } => TaskFunction::ScriptPython,
             Self::CleanupExecutions { .. } => TaskFunction::CleanupExecutions,
+            Self::Scrape(scrape) => match scrape.mode() {
+                ScrapeMode::Profile => TaskFunction::ScrapeProfile,
+                ScrapeMode::Hashtag => TaskFunction::ScrapeHashtag,
+            },
         }
     }
 
@@ -236,6 +248,7 @@ impl TaskSpec {
         match self {
             Self::Script { language, script_path, .. } => format!("{}:{}", language.as_str(), script_path),
             Self::CleanupExecutions { .. } => "cleanup.executions".to_owned(),
+            Self::Scrape(scrape) => format!("{}:{}", self.function().name(), scrape.value()),
         }
     }
 }

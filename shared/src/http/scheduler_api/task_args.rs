@@ -3,7 +3,8 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::domain::task::{ScriptLanguage, TaskArgError, TaskFunction, TaskSpec};
+use crate::domain::task::{ScrapeFields, ScrapeTask, ScriptLanguage, TaskArgError, TaskFunction, TaskSpec};
+use crate::domain::video::ScrapeMode;
 
 /// Reads `taskArgs` for `function`. Locations in errors are relative to `taskArgs`.
 pub(super) fn parse_task_args(function: TaskFunction, args: Option<&Value>) -> Result<TaskSpec, TaskArgError> {
@@ -20,6 +21,8 @@ pub(super) fn parse_task_args(function: TaskFunction, args: Option<&Value>) -> R
             reject_unknown(map, &["retention_days", "failed_retention_days"])?;
             return TaskSpec::cleanup_executions(days(map, "retention_days")?, days(map, "failed_retention_days")?);
         }
+        TaskFunction::ScrapeProfile => return scrape_args(ScrapeMode::Profile, map),
+        TaskFunction::ScrapeHashtag => return scrape_args(ScrapeMode::Hashtag, map),
         inactive => return Err(TaskArgError::unavailable(inactive)),
     };
     reject_unknown(map, &["script_path", "args"])?;
@@ -38,6 +41,55 @@ pub(super) fn task_args_view(task: &TaskSpec) -> Value {
         TaskSpec::CleanupExecutions { retention_days, failed_retention_days } => {
             json!({ "retention_days": retention_days, "failed_retention_days": failed_retention_days })
         }
+        TaskSpec::Scrape(scrape) => json!({
+            "value": scrape.value(),
+            "limit": scrape.limit(),
+            "since": scrape.since(),
+            "until": scrape.until(),
+            "no_watermark": scrape.no_watermark(),
+        }),
+    }
+}
+
+/// A scrape's arguments under seed 002's names; the mode is the function's.
+fn scrape_args(mode: ScrapeMode, map: &Map<String, Value>) -> Result<TaskSpec, TaskArgError> {
+    reject_unknown(map, &["value", "limit", "since", "until", "no_watermark"])?;
+    let value = match map.get("value") {
+        Some(Value::String(s)) => s.clone(),
+        None | Some(Value::Null) => return Err(TaskArgError::new("value", "field required")),
+        Some(_) => return Err(TaskArgError::new("value", "must be a string")),
+    };
+    let limit = match map.get("limit") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(
+            v.as_u64()
+                .and_then(|n| u32::try_from(n).ok())
+                .ok_or_else(|| TaskArgError::new("limit", "must be an integer from 1 to 200"))?,
+        ),
+    };
+    let fields = ScrapeFields {
+        mode: Some(mode),
+        value,
+        limit,
+        since: time(map, "since")?,
+        until: time(map, "until")?,
+        no_watermark: match map.get("no_watermark") {
+            None | Some(Value::Null) => None,
+            Some(Value::Bool(b)) => Some(*b),
+            Some(_) => return Err(TaskArgError::new("no_watermark", "must be a boolean")),
+        },
+    };
+    ScrapeTask::try_from(fields).map(TaskSpec::Scrape)
+}
+
+/// An ISO 8601 time with its offset, as seed 002's `since` and `until` are written.
+fn time(map: &Map<String, Value>, key: &str) -> Result<Option<chrono::DateTime<chrono::Utc>>, TaskArgError> {
+    match map.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => chrono::DateTime::parse_from_rfc3339(s)
+            .map(|t| Some(t.with_timezone(&chrono::Utc)))
+            .map_err(|_| TaskArgError::new(key, "must be an ISO 8601 date and time, such as 2024-01-01T00:00:00Z")),
+        Some(_) => Err(TaskArgError::new(key, "must be a string")),
     }
 }
 
@@ -116,6 +168,25 @@ mod tests {
             (err.field.as_str(), err.message.as_str()),
             ("retention_days", "must be an integer from 1 to 36500")
         );
+    }
+
+    #[test]
+    fn scrape_args_take_seed_002s_names() {
+        let args = json!({"value": "@Khaby.Lame", "limit": 20, "since": "2024-01-01T00:00:00Z", "no_watermark": false});
+        let spec = parse_task_args(TaskFunction::ScrapeProfile, Some(&args)).unwrap();
+        assert_eq!(spec.function(), TaskFunction::ScrapeProfile);
+        assert_eq!(spec.default_job_name(), "scrape.profile:khaby.lame");
+        let view = task_args_view(&spec);
+        assert_eq!(view["limit"], 20);
+        assert_eq!(parse_task_args(TaskFunction::ScrapeProfile, Some(&view)), Ok(spec));
+        let err =
+            parse_task_args(TaskFunction::ScrapeHashtag, Some(&json!({"value": "fyp", "limit": 500}))).unwrap_err();
+        assert_eq!(err.field, "limit");
+        let err = parse_task_args(TaskFunction::ScrapeHashtag, Some(&json!({"value": "fyp", "since": "yesterday"})))
+            .unwrap_err();
+        assert_eq!(err.field, "since");
+        let err = parse_task_args(TaskFunction::ScrapeHashtag, None).unwrap_err();
+        assert_eq!((err.field.as_str(), err.message.as_str()), ("value", "field required"));
     }
 
     #[test]
