@@ -8,7 +8,7 @@ use jobsmith::adapters::aws::app::{AwsApp, AwsConfig, vars};
 use jobsmith::adapters::aws::dynamo::create_table;
 use jobsmith::adapters::local::media::MediaTools;
 use jobsmith::adapters::local::script::{Interpreters, ScriptEnvironment};
-use jobsmith::adapters::local::{LocalApp, LocalConfig};
+use jobsmith::adapters::local::{LocalApp, LocalConfig, ScrapeConfig};
 use jobsmith::app::VideoService;
 use jobsmith::domain::principal::{KeyRing, Role, generate_key};
 use jobsmith::http::routes::{ROUTES, function};
@@ -79,6 +79,7 @@ async fn harness() -> Harness {
         script_env: ScriptEnvironment::from_process(),
         keys: KeyRing::parse(&keys).expect("keys"),
         media: MediaTools::default(),
+        scrape: ScrapeConfig::default(),
     })
     .expect("open the local app");
     Harness {

@@ -1,13 +1,15 @@
 //! The command line, with an environment variable for every serve option.
 
 use std::net::SocketAddr;
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use jobsmith::adapters::local::LocalConfig;
 use jobsmith::adapters::local::media::{INSTALL_DIR, MediaTools};
 use jobsmith::adapters::local::script::{Interpreters, ScriptEnvironment};
+use jobsmith::adapters::local::{LocalConfig, ScrapeConfig};
 use jobsmith::domain::principal::{KeyRing, Role};
+use jobsmith::domain::scrape_url::{DEFAULT_HASHTAG_URL, DEFAULT_PROFILE_URL, ScrapeUrls};
 use jobsmith::http::CorsOrigins;
 
 #[derive(Parser)]
@@ -113,6 +115,19 @@ pub struct ServeArgs {
     /// else ffprobe on PATH]
     #[arg(long, env = "JOBSMITH_FFPROBE")]
     pub ffprobe: Option<PathBuf>,
+    /// A profile's page, with `{value}` where the username goes.
+    #[arg(long, env = "JOBSMITH_SCRAPE_PROFILE_URL", default_value = DEFAULT_PROFILE_URL)]
+    pub scrape_profile_url: String,
+    /// A hashtag's page, with `{value}` where the tag goes.
+    #[arg(long, env = "JOBSMITH_SCRAPE_HASHTAG_URL", default_value = DEFAULT_HASHTAG_URL)]
+    pub scrape_hashtag_url: String,
+    /// Downloads one scrape run keeps going at once.
+    #[arg(long, env = "JOBSMITH_SCRAPE_DOWNLOADS", default_value = "2")]
+    pub scrape_downloads: NonZeroUsize,
+    /// MiB the data directory's disk must keep free: below it a download fails as `storage`
+    /// instead of filling the disk.
+    #[arg(long, env = "JOBSMITH_SCRAPE_FREE_SPACE_MIB", default_value_t = 1024)]
+    pub scrape_free_space_mib: u64,
     /// Log filter, e.g. `info` or `jobsmith=debug`.
     #[arg(long, env = "JOBSMITH_LOG", default_value = "info")]
     pub log: String,
@@ -125,6 +140,8 @@ impl ServeArgs {
 
     pub fn local_config(&self) -> Result<LocalConfig, String> {
         let keys = KeyRing::parse(&self.api_keys).map_err(|err| format!("JOBSMITH_API_KEYS: {err}"))?;
+        let urls = ScrapeUrls::from_config(Some(&self.scrape_profile_url), Some(&self.scrape_hashtag_url))
+            .map_err(|err| format!("scrape page URL {err}"))?;
         Ok(LocalConfig {
             data_dir: self.data_dir.clone(),
             script_roots: self.script_roots.clone(),
@@ -138,6 +155,11 @@ impl ServeArgs {
                 self.ffprobe.clone(),
                 std::path::Path::new(INSTALL_DIR),
             ),
+            scrape: ScrapeConfig {
+                urls,
+                downloads_at_once: self.scrape_downloads,
+                free_space_floor: self.scrape_free_space_mib.saturating_mul(1024 * 1024),
+            },
         })
     }
 }

@@ -12,7 +12,7 @@ use tower::ServiceExt;
 
 use crate::adapters::local::media::MediaTools;
 use crate::adapters::local::script::{Interpreters, ScriptEnvironment};
-use crate::adapters::local::{LocalApp, LocalConfig};
+use crate::adapters::local::{LocalApp, LocalConfig, ScrapeConfig};
 use crate::domain::principal::KeyRing;
 use crate::domain::video::Video;
 use crate::ports::Upserted;
@@ -50,6 +50,7 @@ impl RouterHarness {
             script_env: ScriptEnvironment::from_process(),
             keys,
             media: MediaTools::default(),
+            scrape: ScrapeConfig::default(),
         })
         .expect("open the local app");
         let router = app.router();

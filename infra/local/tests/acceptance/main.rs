@@ -9,6 +9,7 @@ mod media_tools;
 mod openapi;
 mod restart;
 mod scheduler_004;
+mod scrape_002;
 mod script_env;
 mod scripts_001;
 mod support;

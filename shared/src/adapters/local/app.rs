@@ -5,16 +5,23 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::data_dir_lock::{DataDirLock, LockError};
+use super::free_space::StatvfsFreeSpace;
 use super::media::MediaTools;
+use super::media::ytdlp::YtDlpSource;
+use super::objects::LocalObjectStore;
 use super::runner::LocalTaskRunner;
 use super::scheduler::{LocalScheduler, SchedulerParts};
+use super::scrape_task::{ScrapeConfig, ScrapeRuns};
 use super::script::{Interpreters, ScriptEnvironment};
 use super::sqlite::SqliteStore;
+use crate::app::scrape::{PlatformLimiter, ScrapePorts, ScrapeSettings, Scraper};
 use crate::app::{Executor, InstanceInfo, JobService, VideoService};
 use crate::domain::principal::KeyRing;
 use crate::domain::script_path::{ScriptPathError, ScriptRoots};
 use crate::http::{AppState, Auth};
-use crate::ports::{Clock, ExecutionStore, JobStore, StoreError, SystemClock, TriggerBackend, VideoStore};
+use crate::ports::{
+    Clock, ExecutionStore, JobStore, ObjectError, ObjectStore, StoreError, SystemClock, TriggerBackend, VideoStore,
+};
 
 pub struct LocalConfig {
     pub data_dir: PathBuf,
@@ -26,6 +33,7 @@ pub struct LocalConfig {
     pub keys: KeyRing,
     /// yt-dlp, ffmpeg and ffprobe, for scrape and clip runs.
     pub media: MediaTools,
+    pub scrape: ScrapeConfig,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -38,6 +46,8 @@ pub enum StartError {
     Store(#[from] StoreError),
     #[error("script roots: {0}")]
     ScriptRoots(#[from] ScriptPathError),
+    #[error("cannot open the object folder: {0}")]
+    Objects(#[from] ObjectError),
 }
 
 pub struct LocalApp {
@@ -59,16 +69,40 @@ impl LocalApp {
         let video_store: Arc<dyn VideoStore> = store.clone();
         let executions: Arc<dyn ExecutionStore> = store;
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-        let videos = VideoService::new(video_store, jobs.clone(), executions.clone(), clock.clone());
+        let videos = VideoService::new(video_store.clone(), jobs.clone(), executions.clone(), clock.clone());
         let roots = Arc::new(ScriptRoots::new(config.script_roots)?);
         let instance = Arc::new(InstanceInfo::new(hostname(), clock.now()));
-        let runner = Arc::new(LocalTaskRunner::new(
-            roots.clone(),
-            config.interpreters,
-            config.script_env,
-            executions.clone(),
-            clock.clone(),
-        ));
+        let objects: Arc<dyn ObjectStore> = Arc::new(LocalObjectStore::open(&config.data_dir.join("objects"))?);
+        let scraper = Scraper::new(
+            ScrapePorts {
+                source: Arc::new(YtDlpSource::new(
+                    &config.media,
+                    config.script_env.clone(),
+                    config.data_dir.join("cache").join("yt-dlp"),
+                )),
+                videos: video_store.clone(),
+                objects,
+                executions: executions.clone(),
+                clock: clock.clone(),
+                free_space: Arc::new(StatvfsFreeSpace),
+            },
+            Arc::new(PlatformLimiter::new(clock.clone())),
+            ScrapeSettings {
+                downloads_at_once: config.scrape.downloads_at_once,
+                free_space_floor: config.scrape.free_space_floor,
+                ..ScrapeSettings::new(config.data_dir.join("work"))
+            },
+        );
+        let runner = Arc::new(
+            LocalTaskRunner::new(
+                roots.clone(),
+                config.interpreters,
+                config.script_env,
+                executions.clone(),
+                clock.clone(),
+            )
+            .with_scrapes(ScrapeRuns { scraper, urls: config.scrape.urls }),
+        );
         let executor = Executor::new(jobs.clone(), executions.clone(), runner, clock.clone());
         let scheduler = LocalScheduler::new(SchedulerParts {
             jobs: jobs.clone(),

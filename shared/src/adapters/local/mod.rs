@@ -8,9 +8,11 @@ pub mod objects;
 mod orphans;
 mod runner;
 pub mod scheduler;
+mod scrape_task;
 pub mod script;
 pub mod sqlite;
 
 pub use app::{LocalApp, LocalConfig, StartError};
 pub use data_dir_lock::{LOCK_FILE, LockError};
 pub use runner::LocalTaskRunner;
+pub use scrape_task::{ScrapeConfig, ScrapeRuns};

@@ -1,4 +1,5 @@
-//! The local task runner: scripts as child processes, history retention against the store.
+//! The local task runner: scripts as child processes, scrapes through the process's scraper,
+//! history retention against the store.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -6,6 +7,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use tokio_util::sync::CancellationToken;
 
+use super::scrape_task::{self, ScrapeRuns};
 use super::script::{
     Interpreters, ScriptEnvironment, ScriptInvocation, ScriptKind, ScriptOutcome, ScriptStatus, run_script,
 };
@@ -23,6 +25,8 @@ pub struct LocalTaskRunner {
     script_env: ScriptEnvironment,
     executions: Arc<dyn ExecutionStore>,
     clock: Arc<dyn Clock>,
+    /// Absent where the process has no video store, object store or yt-dlp set up.
+    scrapes: Option<ScrapeRuns>,
 }
 
 impl LocalTaskRunner {
@@ -33,7 +37,12 @@ impl LocalTaskRunner {
         executions: Arc<dyn ExecutionStore>,
         clock: Arc<dyn Clock>,
     ) -> Self {
-        Self { roots, interpreters, script_env, executions, clock }
+        Self { roots, interpreters, script_env, executions, clock, scrapes: None }
+    }
+
+    pub fn with_scrapes(mut self, scrapes: ScrapeRuns) -> Self {
+        self.scrapes = Some(scrapes);
+        self
     }
 
     async fn run_script_task(
@@ -129,6 +138,10 @@ impl TaskRunner for LocalTaskRunner {
             TaskSpec::CleanupExecutions { retention_days, failed_retention_days } => {
                 self.purge_history(*retention_days, *failed_retention_days).await
             }
+            TaskSpec::Scrape(task) => match &self.scrapes {
+                Some(scrapes) => scrapes.run(job, execution, task, timeout, cancel).await,
+                None => scrape_task::not_set_up(),
+            },
         }
     }
 }

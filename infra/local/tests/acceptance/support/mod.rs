@@ -239,6 +239,11 @@ impl Server {
     }
 
     /// A scratch directory outside the script root, for marker files and escape attempts.
+    /// The server's data directory: its database and, under `objects/`, its stored files.
+    pub fn data_dir(&self) -> &Path {
+        self.dirs.data.path()
+    }
+
     pub fn scratch(&self) -> PathBuf {
         let dir = self.dirs.logs.path().join("scratch");
         std::fs::create_dir_all(&dir).expect("scratch dir");

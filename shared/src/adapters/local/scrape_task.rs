@@ -1,0 +1,90 @@
+//! `scrape.profile` and `scrape.hashtag` as a runner runs them: the job's arguments turned into a
+//! scrape request against the configured page URLs, under the run's timeout and cancel.
+
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+
+use crate::app::scrape::{ScrapeRequest, Scraper};
+use crate::domain::execution::{Execution, ExecutionStatus};
+use crate::domain::job::Job;
+use crate::domain::scrape_url::ScrapeUrls;
+use crate::domain::task::ScrapeTask;
+use crate::ports::{ListRequest, RunOutcome};
+
+/// How a local server scrapes: where the pages are, how many downloads at once, and how much
+/// disk it leaves free.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScrapeConfig {
+    pub urls: ScrapeUrls,
+    pub downloads_at_once: std::num::NonZeroUsize,
+    /// Bytes.
+    pub free_space_floor: u64,
+}
+
+impl Default for ScrapeConfig {
+    /// TikTok's pages, and the scrape run's own defaults for downloads and disk.
+    fn default() -> Self {
+        let run = crate::app::scrape::ScrapeSettings::new(std::path::PathBuf::new());
+        Self {
+            urls: ScrapeUrls::default(),
+            downloads_at_once: run.downloads_at_once,
+            free_space_floor: run.free_space_floor,
+        }
+    }
+}
+
+/// What a process needs to run scrapes: the one scraper all its runs share (and with it the
+/// platform limiter), and where the pages are.
+#[derive(Clone)]
+pub struct ScrapeRuns {
+    pub scraper: Scraper,
+    pub urls: ScrapeUrls,
+}
+
+impl ScrapeRuns {
+    pub async fn run(
+        &self,
+        job: &Job,
+        execution: &Execution,
+        task: &ScrapeTask,
+        timeout: Duration,
+        cancel: CancellationToken,
+    ) -> RunOutcome {
+        let request = ScrapeRequest {
+            mode: task.mode(),
+            value: task.value().clone(),
+            list: ListRequest {
+                url: self.urls.page_for(task),
+                limit: task.limit(),
+                since: task.since(),
+                until: task.until(),
+            },
+            no_watermark: task.no_watermark(),
+            job_id: job.id.clone(),
+            run_id: execution.id,
+        };
+        // The run is cancelled rather than dropped at the deadline, so that it kills its
+        // downloads, cleans its work directory and leaves its videos retryable.
+        let deadline = cancel.child_token();
+        let run = self.scraper.run(request, deadline.clone());
+        tokio::pin!(run);
+        tokio::select! {
+            outcome = &mut run => outcome,
+            () = tokio::time::sleep(timeout) => {
+                deadline.cancel();
+                let stopped = run.await;
+                RunOutcome {
+                    status: ExecutionStatus::TimedOut,
+                    error: Some(format!("timed out after {} s", timeout.as_secs())),
+                    ..stopped
+                }
+            }
+        }
+    }
+}
+
+/// The answer when a process was started without what scrapes need.
+pub fn not_set_up() -> RunOutcome {
+    RunOutcome::failed("scrape runs are not set up in this process: it has no video store, object store or yt-dlp")
+}
