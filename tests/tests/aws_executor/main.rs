@@ -4,6 +4,7 @@
 
 mod harness;
 mod records;
+mod scrape;
 mod sweep;
 
 use std::time::{Duration, Instant};

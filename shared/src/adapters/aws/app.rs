@@ -15,7 +15,10 @@ use super::dynamo::DynamoStore;
 use super::s3::{S3ObjectStore, s3_client};
 use super::scheduler::EventBridgeScheduler;
 use super::sdk;
-use crate::adapters::local::LocalTaskRunner;
+use crate::adapters::local::free_space::StatvfsFreeSpace;
+use crate::adapters::local::media::ytdlp::YtDlpSource;
+use crate::adapters::local::{LocalTaskRunner, ScrapeRuns};
+use crate::app::scrape::{PlatformLimiter, ScrapePorts, ScrapeSettings, Scraper};
 use crate::app::{Executor, InstanceInfo, JobService, VideoService};
 use crate::domain::ids::JobId;
 use crate::domain::principal::KeyRing;
@@ -68,17 +71,40 @@ impl AwsApp {
         let jobs: Arc<dyn JobStore> = store.clone();
         let executions: Arc<dyn ExecutionStore> = store.clone();
         let video_store: Arc<dyn VideoStore> = store.clone();
-        let videos = VideoService::new(video_store, jobs.clone(), executions.clone(), clock.clone());
+        let videos = VideoService::new(video_store.clone(), jobs.clone(), executions.clone(), clock.clone());
         let scheduler = Arc::new(EventBridgeScheduler::new(aws_sdk_scheduler::Client::new(sdk), config.scheduler));
         let objects = Arc::new(S3ObjectStore::new(s3_client(sdk, config.s3_force_path_style), config.bucket));
         let roots = Arc::new(ScriptRoots::new(config.script_roots)?);
-        let runner: Arc<dyn TaskRunner> = Arc::new(LocalTaskRunner::new(
-            roots.clone(),
-            config.interpreters,
-            config.script_env,
-            executions.clone(),
-            clock.clone(),
-        ));
+        let scraper = Scraper::new(
+            ScrapePorts {
+                source: Arc::new(YtDlpSource::new(
+                    &config.media,
+                    config.script_env.clone(),
+                    config.work_dir.join("yt-dlp-cache"),
+                )),
+                videos: video_store.clone(),
+                objects: objects.clone(),
+                executions: executions.clone(),
+                clock: clock.clone(),
+                free_space: Arc::new(StatvfsFreeSpace),
+            },
+            Arc::new(PlatformLimiter::new(clock.clone())),
+            ScrapeSettings {
+                downloads_at_once: config.scrape.downloads_at_once,
+                free_space_floor: config.scrape.free_space_floor,
+                ..ScrapeSettings::new(config.work_dir.join("work"))
+            },
+        );
+        let runner: Arc<dyn TaskRunner> = Arc::new(
+            LocalTaskRunner::new(
+                roots.clone(),
+                config.interpreters,
+                config.script_env,
+                executions.clone(),
+                clock.clone(),
+            )
+            .with_scrapes(ScrapeRuns { scraper, urls: config.scrape.urls }),
+        );
         let executor = Executor::new(jobs.clone(), executions.clone(), runner.clone(), clock.clone());
         let instance_name = config.instance_name.unwrap_or_else(hostname);
         let instance = Arc::new(InstanceInfo::new(instance_name, clock.now()));

@@ -6,8 +6,11 @@ use std::str::FromStr;
 
 use crate::adapters::aws::dynamo::Retention;
 use crate::adapters::aws::scheduler::{SchedulerTarget, default_run_group};
+use crate::adapters::local::ScrapeConfig;
+use crate::adapters::local::media::MediaTools;
 use crate::adapters::local::script::{Interpreters, ScriptEnvironment};
 use crate::domain::principal::KeyRing;
+use crate::domain::scrape_url::ScrapeUrls;
 
 /// The variables, named once for the template and the tests.
 pub mod vars {
@@ -29,6 +32,15 @@ pub mod vars {
     pub const MISFIRE_GRACE_SECONDS: &str = "JOBSMITH_MISFIRE_GRACE_SECONDS";
     pub const BASH: &str = "JOBSMITH_BASH";
     pub const PYTHON: &str = "JOBSMITH_PYTHON";
+    pub const YTDLP: &str = "JOBSMITH_YTDLP";
+    pub const FFMPEG: &str = "JOBSMITH_FFMPEG";
+    pub const FFPROBE: &str = "JOBSMITH_FFPROBE";
+    pub const SCRAPE_PROFILE_URL: &str = "JOBSMITH_SCRAPE_PROFILE_URL";
+    pub const SCRAPE_HASHTAG_URL: &str = "JOBSMITH_SCRAPE_HASHTAG_URL";
+    pub const SCRAPE_DOWNLOADS: &str = "JOBSMITH_SCRAPE_DOWNLOADS";
+    pub const SCRAPE_FREE_SPACE_MIB: &str = "JOBSMITH_SCRAPE_FREE_SPACE_MIB";
+    /// Where scrape downloads wait for their upload: Lambda's `/tmp` unless told.
+    pub const WORK_DIR: &str = "JOBSMITH_WORK_DIR";
     /// Set by Lambda; names the instance in seed 004's status route.
     pub const FUNCTION_NAME: &str = "AWS_LAMBDA_FUNCTION_NAME";
 }
@@ -53,6 +65,13 @@ const DEFAULT_MISFIRE_GRACE_SECONDS: u32 = 300;
 /// Where `sam build` puts bundled scripts beside the binary, relative to the function's
 /// working directory; the same default as the local server.
 const DEFAULT_SCRIPT_ROOTS: &str = "./scripts";
+/// The only writable place a Lambda function has.
+const DEFAULT_WORK_DIR: &str = "/tmp/jobsmith";
+/// What the executor's ephemeral storage and memory allow at once.
+const DOWNLOADS_RANGE: (usize, usize) = (1, 16);
+/// Lambda's `/tmp` is 512 MiB unless the function asks for more: the local server's 1 GiB floor
+/// would refuse every download there.
+const DEFAULT_FREE_SPACE_MIB: u64 = 64;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConfigError {
@@ -79,6 +98,10 @@ pub struct AwsConfig {
     pub misfire_grace: chrono::Duration,
     /// The function's name on Lambda; the host name elsewhere.
     pub instance_name: Option<String>,
+    /// yt-dlp, ffmpeg and ffprobe: from the variables, else looked up on `PATH`.
+    pub media: MediaTools,
+    pub scrape: ScrapeConfig,
+    pub work_dir: PathBuf,
 }
 
 impl AwsConfig {
@@ -114,6 +137,8 @@ impl AwsConfig {
         let roots = env.optional(vars::SCRIPT_ROOTS).unwrap_or_else(|| DEFAULT_SCRIPT_ROOTS.to_owned());
         let defaults = Interpreters::default();
         let grace: u32 = env.number(vars::MISFIRE_GRACE_SECONDS, DEFAULT_MISFIRE_GRACE_SECONDS, (0, 86_400))?;
+        let scrape = scrape_config(&env)?;
+        let media_defaults = MediaTools::default();
         Ok(Self {
             table,
             bucket,
@@ -129,8 +154,32 @@ impl AwsConfig {
             keys,
             misfire_grace: chrono::Duration::seconds(i64::from(grace)),
             instance_name: env.optional(vars::FUNCTION_NAME),
+            media: MediaTools {
+                ytdlp: env.optional(vars::YTDLP).map_or(media_defaults.ytdlp, PathBuf::from),
+                ffmpeg: env.optional(vars::FFMPEG).map_or(media_defaults.ffmpeg, PathBuf::from),
+                ffprobe: env.optional(vars::FFPROBE).map_or(media_defaults.ffprobe, PathBuf::from),
+            },
+            scrape,
+            work_dir: env.optional(vars::WORK_DIR).map_or_else(|| PathBuf::from(DEFAULT_WORK_DIR), PathBuf::from),
         })
     }
+}
+
+fn scrape_config<F: Fn(&str) -> Option<String>>(env: &Env<'_, F>) -> Result<ScrapeConfig, ConfigError> {
+    let defaults = ScrapeConfig::default();
+    let profile = env.optional(vars::SCRAPE_PROFILE_URL);
+    let hashtag = env.optional(vars::SCRAPE_HASHTAG_URL);
+    let urls = ScrapeUrls::from_config(profile.as_deref(), hashtag.as_deref()).map_err(|err| ConfigError::Invalid {
+        name: if profile.is_some() { vars::SCRAPE_PROFILE_URL } else { vars::SCRAPE_HASHTAG_URL },
+        message: err.to_string(),
+    })?;
+    let downloads: usize = env.number(vars::SCRAPE_DOWNLOADS, defaults.downloads_at_once.get(), DOWNLOADS_RANGE)?;
+    let floor_mib: u64 = env.number(vars::SCRAPE_FREE_SPACE_MIB, DEFAULT_FREE_SPACE_MIB, (0, 1 << 20))?;
+    Ok(ScrapeConfig {
+        urls,
+        downloads_at_once: std::num::NonZeroUsize::new(downloads).unwrap_or(defaults.downloads_at_once),
+        free_space_floor: floor_mib * 1024 * 1024,
+    })
 }
 
 struct Env<'a, F: Fn(&str) -> Option<String>>(&'a F);
@@ -189,6 +238,19 @@ mod tests {
         let mut pairs: Vec<(&str, &str)> = REQUIRED.to_vec();
         pairs.extend_from_slice(extra);
         AwsConfig::from_env(lookup(&pairs))
+    }
+
+    #[test]
+    fn scrapes_default_to_lambdas_tmp_and_refuse_bad_templates() {
+        let config = with(&[]).expect("config");
+        assert_eq!(config.work_dir, PathBuf::from("/tmp/jobsmith"));
+        assert_eq!(config.scrape.free_space_floor, 64 * 1024 * 1024);
+        assert_eq!(config.media.ytdlp, PathBuf::from("yt-dlp"));
+        let config = with(&[(vars::SCRAPE_DOWNLOADS, "4"), (vars::YTDLP, "/opt/bin/yt-dlp")]).expect("config");
+        assert_eq!((config.scrape.downloads_at_once.get(), config.media.ytdlp), (4, PathBuf::from("/opt/bin/yt-dlp")));
+        let err = with(&[(vars::SCRAPE_PROFILE_URL, "http://x/feed")]).err();
+        assert!(matches!(err, Some(ConfigError::Invalid { name: vars::SCRAPE_PROFILE_URL, .. })), "{err:?}");
+        assert!(with(&[(vars::SCRAPE_DOWNLOADS, "0")]).is_err());
     }
 
     #[test]
