@@ -154,14 +154,27 @@ async fn a_dropped_download_kills_the_whole_group() {
         "#!/bin/sh\nsleep 300 &\necho $! > grandchild.pid\necho $$ > child.pid\nwait\n",
         0o755,
     );
-    let source = source_at(&tool, &tool_dir.path().join("cache"));
+    let source = std::sync::Arc::new(source_at(&tool, &tool_dir.path().join("cache")));
     let video = info::listed_video(&serde_json::from_str(&entry("v")).unwrap()).unwrap();
-    let download = tokio::spawn({
-        let dir = dir.path().to_path_buf();
-        async move { source.download(&video, &dir, true, CancellationToken::new()).await }
-    });
     let (child_pid, grandchild_pid) = (dir.path().join("child.pid"), dir.path().join("grandchild.pid"));
-    until("the fake yt-dlp started", || child_pid.exists()).await;
+    // As in `list_with`: a start refused with ETXTBSY is tried again.
+    let mut download = None;
+    for _ in 0..20 {
+        let started = tokio::spawn({
+            let (source, video, dir) = (source.clone(), video.clone(), dir.path().to_path_buf());
+            async move { source.download(&video, &dir, true, CancellationToken::new()).await }
+        });
+        until("the fake yt-dlp started or failed", || child_pid.exists() || started.is_finished()).await;
+        if !started.is_finished() {
+            download = Some(started);
+            break;
+        }
+        match started.await.unwrap() {
+            Err(e) if e.message.contains("Text file busy") => tokio::time::sleep(Duration::from_millis(50)).await,
+            other => panic!("the fake yt-dlp ended on its own: {other:?}"),
+        }
+    }
+    let download = download.expect("the fake yt-dlp stayed busy");
     download.abort();
     assert!(download.await.unwrap_err().is_cancelled());
     let child = std::fs::read_to_string(&child_pid).unwrap();
