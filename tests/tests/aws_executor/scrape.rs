@@ -101,6 +101,7 @@ async fn the_executor_stores_a_profiles_videos_in_s3_and_their_records_in_dynamo
             serde_json::from_slice(&app.objects.get(sidecar).await.expect("the metadata in S3")).expect("JSON");
         assert_eq!(info["id"], video.platform_id.as_str());
     }
-    let left: Vec<_> = std::fs::read_dir(work.path().join("work")).map(|d| d.flatten().collect()).unwrap_or_default();
+    let downloads = std::fs::read_dir(work.path().join("downloads")).expect("the download directory the run used");
+    let left: Vec<_> = downloads.flatten().map(|entry| entry.path()).collect();
     assert!(left.is_empty(), "downloads are removed once stored: {left:?}");
 }

@@ -15,10 +15,7 @@ use super::dynamo::DynamoStore;
 use super::s3::{S3ObjectStore, s3_client};
 use super::scheduler::EventBridgeScheduler;
 use super::sdk;
-use crate::adapters::local::free_space::StatvfsFreeSpace;
-use crate::adapters::local::media::ytdlp::YtDlpSource;
-use crate::adapters::local::{LocalTaskRunner, ScrapeRuns};
-use crate::app::scrape::{PlatformLimiter, ScrapePorts, ScrapeSettings, Scraper};
+use crate::adapters::local::{LocalTaskRunner, ScrapeRuns, ScrapeStores};
 use crate::app::{Executor, InstanceInfo, JobService, VideoService};
 use crate::domain::ids::JobId;
 use crate::domain::principal::KeyRing;
@@ -75,26 +72,14 @@ impl AwsApp {
         let scheduler = Arc::new(EventBridgeScheduler::new(aws_sdk_scheduler::Client::new(sdk), config.scheduler));
         let objects = Arc::new(S3ObjectStore::new(s3_client(sdk, config.s3_force_path_style), config.bucket));
         let roots = Arc::new(ScriptRoots::new(config.script_roots)?);
-        let scraper = Scraper::new(
-            ScrapePorts {
-                source: Arc::new(YtDlpSource::new(
-                    &config.media,
-                    config.script_env.clone(),
-                    config.work_dir.join("yt-dlp-cache"),
-                )),
-                videos: video_store.clone(),
-                objects: objects.clone(),
-                executions: executions.clone(),
-                clock: clock.clone(),
-                free_space: Arc::new(StatvfsFreeSpace),
-            },
-            Arc::new(PlatformLimiter::new(clock.clone())),
-            ScrapeSettings {
-                downloads_at_once: config.scrape.downloads_at_once,
-                free_space_floor: config.scrape.free_space_floor,
-                ..ScrapeSettings::new(config.work_dir.join("work"))
-            },
-        );
+        let stores = ScrapeStores {
+            videos: video_store.clone(),
+            objects: objects.clone(),
+            executions: executions.clone(),
+            clock: clock.clone(),
+        };
+        let scrapes =
+            ScrapeRuns::build(config.scrape, &config.media, config.script_env.clone(), stores, &config.work_dir);
         let runner: Arc<dyn TaskRunner> = Arc::new(
             LocalTaskRunner::new(
                 roots.clone(),
@@ -103,7 +88,7 @@ impl AwsApp {
                 executions.clone(),
                 clock.clone(),
             )
-            .with_scrapes(ScrapeRuns { scraper, urls: config.scrape.urls }),
+            .with_scrapes(scrapes),
         );
         let executor = Executor::new(jobs.clone(), executions.clone(), runner.clone(), clock.clone());
         let instance_name = config.instance_name.unwrap_or_else(hostname);

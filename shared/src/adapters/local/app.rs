@@ -5,16 +5,13 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::data_dir_lock::{DataDirLock, LockError};
-use super::free_space::StatvfsFreeSpace;
 use super::media::MediaTools;
-use super::media::ytdlp::YtDlpSource;
 use super::objects::LocalObjectStore;
 use super::runner::LocalTaskRunner;
 use super::scheduler::{LocalScheduler, SchedulerParts};
-use super::scrape_task::{ScrapeConfig, ScrapeRuns};
+use super::scrape_task::{ScrapeConfig, ScrapeRuns, ScrapeStores};
 use super::script::{Interpreters, ScriptEnvironment};
 use super::sqlite::SqliteStore;
-use crate::app::scrape::{PlatformLimiter, ScrapePorts, ScrapeSettings, Scraper};
 use crate::app::{Executor, InstanceInfo, JobService, VideoService};
 use crate::domain::principal::KeyRing;
 use crate::domain::script_path::{ScriptPathError, ScriptRoots};
@@ -73,25 +70,14 @@ impl LocalApp {
         let roots = Arc::new(ScriptRoots::new(config.script_roots)?);
         let instance = Arc::new(InstanceInfo::new(hostname(), clock.now()));
         let objects: Arc<dyn ObjectStore> = Arc::new(LocalObjectStore::open(&config.data_dir.join("objects"))?);
-        let scraper = Scraper::new(
-            ScrapePorts {
-                source: Arc::new(YtDlpSource::new(
-                    &config.media,
-                    config.script_env.clone(),
-                    config.data_dir.join("cache").join("yt-dlp"),
-                )),
-                videos: video_store.clone(),
-                objects,
-                executions: executions.clone(),
-                clock: clock.clone(),
-                free_space: Arc::new(StatvfsFreeSpace),
-            },
-            Arc::new(PlatformLimiter::new(clock.clone())),
-            ScrapeSettings {
-                downloads_at_once: config.scrape.downloads_at_once,
-                free_space_floor: config.scrape.free_space_floor,
-                ..ScrapeSettings::new(config.data_dir.join("work"))
-            },
+        let stores =
+            ScrapeStores { videos: video_store.clone(), objects, executions: executions.clone(), clock: clock.clone() };
+        let scrapes = ScrapeRuns::build(
+            config.scrape,
+            &config.media,
+            config.script_env.clone(),
+            stores,
+            &config.data_dir.join("work"),
         );
         let runner = Arc::new(
             LocalTaskRunner::new(
@@ -101,7 +87,7 @@ impl LocalApp {
                 executions.clone(),
                 clock.clone(),
             )
-            .with_scrapes(ScrapeRuns { scraper, urls: config.scrape.urls }),
+            .with_scrapes(scrapes),
         );
         let executor = Executor::new(jobs.clone(), executions.clone(), runner, clock.clone());
         let scheduler = LocalScheduler::new(SchedulerParts {

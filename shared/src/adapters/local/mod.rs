@@ -15,4 +15,4 @@ pub mod sqlite;
 pub use app::{LocalApp, LocalConfig, StartError};
 pub use data_dir_lock::{LOCK_FILE, LockError};
 pub use runner::LocalTaskRunner;
-pub use scrape_task::{ScrapeConfig, ScrapeRuns};
+pub use scrape_task::{ScrapeConfig, ScrapeRuns, ScrapeStores};

@@ -1,16 +1,22 @@
 //! `scrape.profile` and `scrape.hashtag` as a runner runs them: the job's arguments turned into a
 //! scrape request against the configured page URLs, under the run's timeout and cancel.
 
+use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
-use crate::app::scrape::{ScrapeRequest, Scraper};
+use super::free_space::StatvfsFreeSpace;
+use super::media::MediaTools;
+use super::media::ytdlp::YtDlpSource;
+use super::script::ScriptEnvironment;
+use crate::app::scrape::{PlatformLimiter, ScrapePorts, ScrapeRequest, ScrapeSettings, Scraper};
 use crate::domain::execution::{Execution, ExecutionStatus};
 use crate::domain::job::Job;
 use crate::domain::scrape_url::ScrapeUrls;
 use crate::domain::task::ScrapeTask;
-use crate::ports::{ListRequest, RunOutcome};
+use crate::ports::{Clock, ExecutionStore, ListRequest, ObjectStore, RunOutcome, VideoStore};
 
 /// How a local server scrapes: where the pages are, how many downloads at once, and how much
 /// disk it leaves free.
@@ -42,7 +48,36 @@ pub struct ScrapeRuns {
     pub urls: ScrapeUrls,
 }
 
+/// The stores a process's scrapes write to.
+pub struct ScrapeStores {
+    pub videos: Arc<dyn VideoStore>,
+    pub objects: Arc<dyn ObjectStore>,
+    pub executions: Arc<dyn ExecutionStore>,
+    pub clock: Arc<dyn Clock>,
+}
+
 impl ScrapeRuns {
+    /// yt-dlp from `media` with `env`, over `stores`; downloads and yt-dlp's cache under
+    /// `work_root`. Built once per process: its runs share one platform limiter.
+    pub fn build(
+        config: ScrapeConfig,
+        media: &MediaTools,
+        env: ScriptEnvironment,
+        stores: ScrapeStores,
+        work_root: &Path,
+    ) -> Self {
+        let ScrapeStores { videos, objects, executions, clock } = stores;
+        let source = Arc::new(YtDlpSource::new(media, env, work_root.join("yt-dlp-cache")));
+        let limiter = Arc::new(PlatformLimiter::new(clock.clone()));
+        let ports = ScrapePorts { source, videos, objects, executions, clock, free_space: Arc::new(StatvfsFreeSpace) };
+        let settings = ScrapeSettings {
+            downloads_at_once: config.downloads_at_once,
+            free_space_floor: config.free_space_floor,
+            ..ScrapeSettings::new(work_root.join("downloads"))
+        };
+        Self { scraper: Scraper::new(ports, limiter, settings), urls: config.urls }
+    }
+
     pub async fn run(
         &self,
         job: &Job,
