@@ -166,7 +166,9 @@ async fn a_dispatch_delivered_twice_runs_once() {
     let event = h.dispatched(&job, claimed.id).await;
 
     let (first, second) = tokio::join!(h.deliver(event.clone(), Instant::now() + PLENTY), async {
+        let started = Instant::now() + Duration::from_secs(30);
         while lines(&h.marker()) == 0 {
+            assert!(Instant::now() < started, "the first delivery's script never started");
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         let second = h.deliver(event.clone(), Instant::now() + PLENTY).await;
