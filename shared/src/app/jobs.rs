@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::domain::execution::Execution;
+use crate::domain::execution::{Execution, TriggeredBy};
 use crate::domain::ids::JobId;
 use crate::domain::job::{Job, JobCounts, JobFilter, NewJob};
 use crate::domain::principal::Principal;
@@ -292,12 +292,7 @@ impl JobService {
     }
 
     /// Runs the job now, outside its schedule. Refused while the job is disabled.
-    pub async fn trigger(
-        &self,
-        id: &JobId,
-        principal: &Principal,
-        by: crate::domain::execution::TriggeredBy,
-    ) -> AppResult<TriggerOutcome> {
+    pub async fn trigger(&self, id: &JobId, principal: &Principal, by: TriggeredBy) -> AppResult<TriggerOutcome> {
         let job = self.get(id).await?;
         if !job.enabled {
             return Err(AppError::Conflict(format!("Job {id} is disabled; enable it before triggering it")));
@@ -308,20 +303,51 @@ impl JobService {
         for _ in 0..MANUAL_KEY_ATTEMPTS {
             match self.executor.claim(&job, scheduled_at, by, Some(principal.name.clone())).await? {
                 StartOutcome::Started(execution) => {
-                    if let Err(err) = self.backend.dispatch(job.clone(), execution.clone()).await {
-                        let why = "could not be started: the trigger backend failed".to_owned();
-                        if let Err(undo) = self.executor.fail_undispatched(&job, execution, why).await {
-                            tracing::error!(job = %id, error = %undo, "a run that was never dispatched stays running until its lease lapses");
-                        }
-                        return Err(err.into());
-                    }
-                    return Ok(TriggerOutcome::Started(execution));
+                    return Ok(TriggerOutcome::Started(self.dispatch_claimed(&job, execution).await?));
                 }
                 StartOutcome::Skipped(execution) => return Ok(TriggerOutcome::Skipped(execution)),
                 StartOutcome::Duplicate => scheduled_at += chrono::Duration::milliseconds(1),
             }
         }
         Err(AppError::Conflict(format!("Job {id} is being triggered too often; try again")))
+    }
+
+    /// Creates a job that runs once, now, and starts that run before answering, so that the
+    /// caller gets the run itself (seed 002's `POST /jobs` answers with it). The job has no
+    /// schedule and no next run: nothing but this call ever fires it.
+    pub async fn run_now(&self, mut new: NewJob, principal: &Principal) -> AppResult<Execution> {
+        self.check_task(&new.task)?;
+        let now = self.clock.now();
+        new.trigger = Trigger::Now { at: now };
+        let mut job = Job::create(new, Some(principal.name.clone()), now);
+        job.next_run_at = None;
+        match self.jobs.insert_job(&job).await {
+            Ok(()) => {}
+            Err(StoreError::AlreadyExists) => {
+                return Err(AppError::Conflict(format!("Job already exists: {}", job.id)));
+            }
+            Err(err) => return Err(err.into()),
+        }
+        let principal = Some(principal.name.clone());
+        match self.executor.claim(&job, now, TriggeredBy::Api, principal).await? {
+            StartOutcome::Started(execution) => self.dispatch_claimed(&job, execution).await,
+            // A job nobody has seen yet has no run under way and no run at this time.
+            StartOutcome::Skipped(execution) => Ok(execution),
+            StartOutcome::Duplicate => Err(AppError::Internal(format!("a new job {} already had a run", job.id))),
+        }
+    }
+
+    /// Hands a claimed run to the trigger backend; a run that cannot be handed over is recorded
+    /// as failed at once, so that it neither shows as running nor holds an instance slot.
+    async fn dispatch_claimed(&self, job: &Job, execution: Execution) -> AppResult<Execution> {
+        if let Err(err) = self.backend.dispatch(job.clone(), execution.clone()).await {
+            let why = "could not be started: the trigger backend failed".to_owned();
+            if let Err(undo) = self.executor.fail_undispatched(job, execution, why).await {
+                tracing::error!(job = %job.id, error = %undo, "a run that was never dispatched stays running until its lease lapses");
+            }
+            return Err(err.into());
+        }
+        Ok(execution)
     }
 
     pub async fn executions(&self, filter: &ExecutionFilter, page: &PageRequest) -> AppResult<Page<Execution>> {

@@ -215,3 +215,33 @@ async fn a_trigger_whose_dispatch_fails_leaves_a_failed_run_not_a_running_one() 
     let again = f.service.trigger(&a(), &admin(), TriggeredBy::Manual).await.unwrap();
     assert!(matches!(again, super::TriggerOutcome::Started(_)), "the slot is free again");
 }
+
+/// A run-once job is started before the call returns and is never put on a schedule: the
+/// scheduler has nothing to fire again.
+#[tokio::test]
+async fn run_now_starts_the_run_and_schedules_nothing() {
+    let f = fixture();
+    let run = f.service.run_now(new_job("once"), &admin()).await.unwrap();
+    let once = JobId::parse("once").unwrap();
+    assert_eq!(
+        (run.job_id.clone(), run.status, run.triggered_by),
+        (once.clone(), ExecutionStatus::Running, TriggeredBy::Api)
+    );
+    let job = f.jobs.get_job(&once).await.unwrap().expect("the job is stored");
+    assert!(matches!(job.trigger, Trigger::Now { .. }), "{:?}", job.trigger);
+    assert_eq!(job.next_run_at, None);
+    assert!(f.backend.schedule_of(&once).is_none());
+
+    f.backend.fault.set(Fault::Fail);
+    let err = f.service.run_now(new_job("twice"), &admin()).await.unwrap_err();
+    assert!(matches!(err, AppError::Internal(_)), "{err:?}");
+    let twice = JobId::parse("twice").unwrap();
+    let filter = ExecutionFilter { job_id: Some(twice), status: None };
+    let page = PageRequest { offset: 0, limit: 10, cursor: None };
+    let runs = f.service.executions(&filter, &page).await.unwrap().items;
+    assert_eq!(
+        runs.iter().map(|r| r.status).collect::<Vec<_>>(),
+        [ExecutionStatus::Failed],
+        "an undispatched run is failed"
+    );
+}

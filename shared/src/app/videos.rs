@@ -11,7 +11,8 @@ use crate::domain::task::TaskFunction;
 use crate::domain::trigger::Trigger;
 use crate::domain::video::{TombstoneCause, TransitionError, Video, VideoId};
 use crate::ports::{
-    Changed, Clock, ExecutionFilter, ExecutionStore, JobStore, Page, PageRequest, VideoCounts, VideoFilter, VideoStore,
+    Changed, Clock, ExecutionFilter, ExecutionStore, JobStore, ObjectStore, Page, PageRequest, VideoCounts,
+    VideoFilter, VideoStore,
 };
 
 use super::error::{AppError, AppResult};
@@ -25,6 +26,8 @@ const SCRAPE_FUNCTIONS: [TaskFunction; 2] = [TaskFunction::ScrapeProfile, TaskFu
 #[derive(Clone)]
 pub struct VideoService {
     videos: Arc<dyn VideoStore>,
+    /// Where the videos' files and metadata are: links to them, and deletes of them.
+    objects: Arc<dyn ObjectStore>,
     jobs: Arc<dyn JobStore>,
     executions: Arc<dyn ExecutionStore>,
     clock: Arc<dyn Clock>,
@@ -61,11 +64,16 @@ pub struct ScrapeStats {
 impl VideoService {
     pub fn new(
         videos: Arc<dyn VideoStore>,
+        objects: Arc<dyn ObjectStore>,
         jobs: Arc<dyn JobStore>,
         executions: Arc<dyn ExecutionStore>,
         clock: Arc<dyn Clock>,
     ) -> Self {
-        Self { videos, jobs, executions, clock }
+        Self { videos, objects, jobs, executions, clock }
+    }
+
+    pub fn objects(&self) -> &Arc<dyn ObjectStore> {
+        &self.objects
     }
 
     /// The store itself, for the processes that record videos (scrape runs) and for tests.

@@ -68,9 +68,10 @@ impl AwsApp {
         let jobs: Arc<dyn JobStore> = store.clone();
         let executions: Arc<dyn ExecutionStore> = store.clone();
         let video_store: Arc<dyn VideoStore> = store.clone();
-        let videos = VideoService::new(video_store.clone(), jobs.clone(), executions.clone(), clock.clone());
         let scheduler = Arc::new(EventBridgeScheduler::new(aws_sdk_scheduler::Client::new(sdk), config.scheduler));
         let objects = Arc::new(S3ObjectStore::new(s3_client(sdk, config.s3_force_path_style), config.bucket));
+        let videos =
+            VideoService::new(video_store.clone(), objects.clone(), jobs.clone(), executions.clone(), clock.clone());
         let roots = Arc::new(ScriptRoots::new(config.script_roots)?);
         let stores = ScrapeStores {
             videos: video_store.clone(),

@@ -66,10 +66,11 @@ impl LocalApp {
         let video_store: Arc<dyn VideoStore> = store.clone();
         let executions: Arc<dyn ExecutionStore> = store;
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-        let videos = VideoService::new(video_store.clone(), jobs.clone(), executions.clone(), clock.clone());
         let roots = Arc::new(ScriptRoots::new(config.script_roots)?);
         let instance = Arc::new(InstanceInfo::new(hostname(), clock.now()));
         let objects: Arc<dyn ObjectStore> = Arc::new(LocalObjectStore::open(&config.data_dir.join("objects"))?);
+        let videos =
+            VideoService::new(video_store.clone(), objects.clone(), jobs.clone(), executions.clone(), clock.clone());
         let stores =
             ScrapeStores { videos: video_store.clone(), objects, executions: executions.clone(), clock: clock.clone() };
         let scrapes = ScrapeRuns::build(
