@@ -8,6 +8,7 @@ mod executor_tests;
 mod instance;
 mod jobs;
 mod misfire;
+mod runs;
 pub mod scrape;
 #[cfg(test)]
 mod tests;
