@@ -16,6 +16,9 @@ mod canned;
 mod site;
 mod tunnel;
 
+#[cfg(test)]
+mod tests;
+
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
