@@ -227,3 +227,15 @@ async fn with_keys_the_key_comes_as_the_header_or_as_a_subprotocol() {
     assert_eq!(selected, Some(PROTOCOL), "only the marker is selected, never the key");
     assert_eq!(next_view(&mut by_protocol).await["id"], id);
 }
+
+#[test]
+fn the_auth_layer_knows_the_route_though_no_function_serves_it() {
+    use crate::domain::principal::Role;
+    use crate::http::routes::{Access, LOCAL_ROUTES, ROUTES, access_for};
+    use axum::http::Method;
+
+    assert_eq!(LOCAL_ROUTES.iter().map(|r| r.path).collect::<Vec<_>>(), [PATH]);
+    assert_eq!(access_for(&Method::GET, PATH), Some(Access::Requires(Role::Viewer)));
+    assert_eq!(access_for(&Method::POST, PATH), None);
+    assert!(ROUTES.iter().all(|r| r.path != PATH), "API Gateway's HTTP APIs carry no WebSockets");
+}
