@@ -26,7 +26,6 @@ use axum::routing::get;
 use tokio::sync::Semaphore;
 
 pub use key::{KEY_PROTOCOL_PREFIX, PROTOCOL};
-pub use view::RunProgressView;
 
 use crate::app::ProgressFeed;
 use crate::domain::ids::ExecutionId;
