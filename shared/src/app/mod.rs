@@ -8,6 +8,7 @@ mod executor_tests;
 mod instance;
 mod jobs;
 mod misfire;
+mod progress_feed;
 mod runs;
 pub mod scrape;
 #[cfg(test)]
@@ -19,4 +20,5 @@ pub use executor::Executor;
 pub use instance::InstanceInfo;
 pub use jobs::{DeleteAllReport, JobService, TriggerOutcome};
 pub use misfire::{FirePlan, plan_fire};
+pub use progress_feed::{ProgressFeed, RunChanges};
 pub use videos::{RunCounts, ScheduledCounts, ScrapeStats, VideoService, video_not_found};

@@ -153,6 +153,16 @@ pub const DOCUMENT_ROUTES: &[RouteSpec] = &[
     RouteSpec { method: "GET", path: "/docs", access: Public, function: "api-docs", handler: "docs_router" },
 ];
 
+/// Routes only a long-lived process serves (`super::router_with_progress`): no Lambda function
+/// and no template route, since API Gateway's HTTP APIs carry no WebSockets.
+pub const LOCAL_ROUTES: &[RouteSpec] = &[RouteSpec {
+    method: "GET",
+    path: "/ws/jobs/{job_id}",
+    access: Requires(Viewer),
+    function: "local-only",
+    handler: "scraper_api::ws::job_progress",
+}];
+
 /// Every route of the table, the documents included.
 pub fn every_route() -> impl Iterator<Item = &'static RouteSpec> {
     ROUTES.iter().chain(DOCUMENT_ROUTES)
@@ -163,7 +173,7 @@ pub fn every_route() -> impl Iterator<Item = &'static RouteSpec> {
 /// a path with no GET answers HEAD with its 405 before this is asked.
 pub fn access_for(method: &Method, matched_path: &str) -> Option<Access> {
     let method = if method == Method::HEAD { &Method::GET } else { method };
-    every_route().find(|r| r.path == matched_path && r.method == method.as_str()).map(|r| r.access)
+    every_route().chain(LOCAL_ROUTES).find(|r| r.path == matched_path && r.method == method.as_str()).map(|r| r.access)
 }
 
 #[cfg(test)]

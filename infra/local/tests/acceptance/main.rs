@@ -14,3 +14,4 @@ mod script_env;
 mod scripts_001;
 mod support;
 mod videos_002;
+mod ws_002;

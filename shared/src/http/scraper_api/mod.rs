@@ -11,3 +11,4 @@ pub(super) mod stats;
 mod tests;
 pub(super) mod videos;
 mod views;
+pub mod ws;
