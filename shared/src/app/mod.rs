@@ -8,9 +8,11 @@ mod executor_tests;
 mod instance;
 mod jobs;
 mod misfire;
+mod scheduled_scrapes;
 pub mod scrape;
 #[cfg(test)]
 mod tests;
+mod video_retry;
 mod videos;
 
 pub use error::{AppError, AppResult, InvalidField, Reason};
@@ -18,4 +20,9 @@ pub use executor::Executor;
 pub use instance::InstanceInfo;
 pub use jobs::{DeleteAllReport, JobService, TriggerOutcome};
 pub use misfire::{FirePlan, plan_fire};
+pub use scheduled_scrapes::{
+    IntervalError, IntervalMinutes, MAX_INTERVAL_MINUTES, MIN_INTERVAL_MINUTES, NewScheduledScrape,
+    ScheduledScrapeChange, ScheduledScrapeError, ScheduledScrapes, is_scheduled_scrape, scheduled_job_not_found,
+};
+pub use video_retry::{RetriedVideo, RetryError};
 pub use videos::{RunCounts, ScheduledCounts, ScrapeStats, VideoService, video_not_found};

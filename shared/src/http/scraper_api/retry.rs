@@ -1,0 +1,42 @@
+//! A failed or deleted video fetched again, now.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+
+use super::error::app_error;
+use super::path::{VideoIdParam, VideoIdPath};
+use super::scheduled_views::RetriedVideoView;
+use crate::app::RetryError;
+use crate::http::AppState;
+use crate::http::detail::{DetailBody, DetailError};
+use crate::http::extract::Caller;
+
+/// Retries downloading and uploading a failed video, or one that was deleted: the video goes
+/// back to `pending` and a run starts now that fetches it alone, under the scrape's mode and
+/// value. `retry_job_id` is that run.
+#[utoipa::path(
+    post,
+    path = "/api/v1/videos/{video_id}/retry",
+    tag = "videos",
+    params(VideoIdParam),
+    responses(
+        (status = 200, description = "The video, pending again, and the run fetching it", body = RetriedVideoView),
+        (status = 400, description = "The video is uploaded, or a run is fetching it", body = DetailBody),
+        (status = 401, description = "Missing or invalid API key", body = DetailBody),
+        (status = 403, description = "The key's role may not retry videos", body = DetailBody),
+        (status = 404, description = "No such video: `Video not found`", body = DetailBody),
+        (status = 500, description = "Server error; the body names no internals", body = DetailBody),
+    )
+)]
+pub async fn retry_video(
+    State(state): State<AppState>,
+    Caller(principal): Caller,
+    VideoIdPath(id): VideoIdPath,
+) -> Result<Json<RetriedVideoView>, DetailError> {
+    match state.videos.retry(id, &state.service, &principal).await {
+        Ok(retried) => Ok(Json(RetriedVideoView::from(&retried))),
+        Err(RetryError::Refused(why)) => Err(DetailError::new(StatusCode::BAD_REQUEST, why)),
+        Err(RetryError::App(err)) => Err(app_error(err)),
+    }
+}
