@@ -241,6 +241,10 @@ async fn a_scheduled_scrape_fires_and_its_counters_follow_its_runs() {
     let stopped = server.post_empty(&format!("{SCHEDULED}/{id}/toggle")).await.expect(200);
     assert_eq!(stopped["enabled"], false);
     assert_eq!(server.get(&format!("{VIDEOS}?status=uploaded")).await.expect(200)["total"], 2);
+    // Deleted, the job takes its schedule and history along and leaves its videos.
+    assert_eq!(server.delete(&format!("{SCHEDULED}/{id}")).await.status, 204);
+    assert_eq!(server.get(&format!("{SCHEDULER_JOBS}/{id}")).await.status, 404);
+    assert_eq!(server.get(&format!("{VIDEOS}?status=uploaded")).await.expect(200)["total"], 2);
 
     // Made through seed 002 with its smallest interval, its first run is five minutes off; run by
     // hand, it counts that run.

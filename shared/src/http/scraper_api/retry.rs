@@ -40,3 +40,41 @@ pub async fn retry_video(
         Err(RetryError::App(err)) => Err(app_error(err)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use axum::http::{Method, StatusCode};
+    use serde_json::json;
+
+    use crate::domain::video::{Video, VideoStatus};
+    use crate::test_support::router::RouterHarness;
+    use crate::test_support::videos::{full_video, video};
+
+    /// Refusals only: a retry that is granted starts a run, which these tests keep off.
+    #[tokio::test]
+    async fn only_failed_or_deleted_videos_may_be_retried() {
+        let h = RouterHarness::new();
+        let waiting = video("1");
+        let downloading = Video { status: VideoStatus::Downloading, attempts: 1, ..video("2") };
+        let uploaded = full_video("3");
+        for recorded in [&waiting, &downloading, &uploaded] {
+            h.record_video(recorded).await;
+        }
+        for (refused, why) in [
+            (&waiting, "Video is pending: a run is fetching it"),
+            (&downloading, "Video is downloading: a run is fetching it"),
+            (&uploaded, "Video is already uploaded"),
+        ] {
+            let (status, body) = h.call(Method::POST, &format!("/api/v1/videos/{}/retry", refused.id), None).await;
+            let detail = format!("{why}; only a failed or deleted video can be retried");
+            assert_eq!((status, body), (StatusCode::BAD_REQUEST, json!({ "detail": detail })));
+            let (_, unchanged) = h.get(&format!("/api/v1/videos/{}", refused.id)).await;
+            assert_eq!(unchanged["status"], refused.status.as_str());
+        }
+        for unknown in ["00000000-0000-8000-8000-000000000000", "7123"] {
+            let (status, body) = h.call(Method::POST, &format!("/api/v1/videos/{unknown}/retry"), None).await;
+            assert_eq!((status, body), (StatusCode::NOT_FOUND, json!({"detail": "Video not found"})));
+        }
+        h.stop().await;
+    }
+}
