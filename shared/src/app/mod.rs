@@ -10,9 +10,11 @@ mod jobs;
 mod misfire;
 mod progress_feed;
 mod runs;
+mod scheduled_scrapes;
 pub mod scrape;
 #[cfg(test)]
 mod tests;
+mod video_retry;
 mod videos;
 
 pub use error::{AppError, AppResult, InvalidField, Reason};
@@ -21,4 +23,9 @@ pub use instance::InstanceInfo;
 pub use jobs::{DeleteAllReport, JobService, TriggerOutcome};
 pub use misfire::{FirePlan, plan_fire};
 pub use progress_feed::{ProgressFeed, RunChanges};
+pub use scheduled_scrapes::{
+    IntervalError, IntervalMinutes, MAX_INTERVAL_MINUTES, MIN_INTERVAL_MINUTES, NewScheduledScrape,
+    ScheduledScrapeChange, ScheduledScrapeError, ScheduledScrapes, is_scheduled_scrape, scheduled_job_not_found,
+};
+pub use video_retry::{RetriedVideo, RetryError};
 pub use videos::{RunCounts, ScheduledCounts, ScrapeStats, VideoService, video_not_found};

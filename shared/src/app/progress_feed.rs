@@ -146,6 +146,19 @@ impl ExecutionStore for ProgressFeed {
         Ok(())
     }
 
+    async fn request_cancel(&self, id: ExecutionId, now: DateTime<Utc>) -> StoreResult<Option<Execution>> {
+        let run = self.store.request_cancel(id, now).await?;
+        self.publish(id);
+        Ok(run)
+    }
+
+    async fn delete_execution(&self, id: ExecutionId) -> StoreResult<bool> {
+        let deleted = self.store.delete_execution(id).await?;
+        // Its watchers learn it is gone when they read it back.
+        self.publish(id);
+        Ok(deleted)
+    }
+
     async fn get_execution(&self, id: ExecutionId) -> StoreResult<Option<Execution>> {
         self.store.get_execution(id).await
     }

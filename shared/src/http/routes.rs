@@ -145,6 +145,27 @@ route_table! {
     get_stats = "get-stats" {
         GET "/api/v1/stats", Requires(Viewer) => scraper_api::stats::get_stats;
     }
+    create_scheduled_scrape = "create-scheduled-scrape" {
+        POST "/api/v1/scheduled-jobs", Requires(Operator) => scraper_api::scheduled::create_scheduled_job;
+    }
+    list_scheduled_scrapes = "list-scheduled-scrapes" {
+        GET "/api/v1/scheduled-jobs", Requires(Viewer) => scraper_api::scheduled::list_scheduled_jobs;
+    }
+    get_scheduled_scrape = "get-scheduled-scrape" {
+        GET "/api/v1/scheduled-jobs/{job_id}", Requires(Viewer) => scraper_api::scheduled::get_scheduled_job;
+    }
+    update_scheduled_scrape = "update-scheduled-scrape" {
+        PATCH "/api/v1/scheduled-jobs/{job_id}", Requires(Operator) => scraper_api::scheduled::update_scheduled_job;
+    }
+    toggle_scheduled_scrape = "toggle-scheduled-scrape" {
+        POST "/api/v1/scheduled-jobs/{job_id}/toggle", Requires(Operator) => scraper_api::scheduled::toggle_scheduled_job;
+    }
+    delete_scheduled_scrape = "delete-scheduled-scrape" {
+        DELETE "/api/v1/scheduled-jobs/{job_id}", Requires(Operator) => scraper_api::scheduled::delete_scheduled_job;
+    }
+    retry_video = "retry-video" {
+        POST "/api/v1/videos/{video_id}/retry", Requires(Operator) => scraper_api::retry::retry_video;
+    }
 }
 
 /// The API's documents, served beside it by their own function (`super::docs_router`).

@@ -8,6 +8,7 @@ mod errors;
 mod media_tools;
 mod openapi;
 mod restart;
+mod scheduled_002;
 mod scheduler_004;
 mod scrape_002;
 mod script_env;

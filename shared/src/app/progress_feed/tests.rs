@@ -11,7 +11,15 @@ fn feed() -> ProgressFeed {
 
 async fn started(feed: &ProgressFeed, job: &str) -> Execution {
     let now = Utc::now();
-    let execution = Execution::new(JobId::parse(job).expect("a job id"), now, 1, TriggeredBy::Api, None, now);
+    let execution = Execution::new(
+        JobId::parse(job).expect("a job id"),
+        crate::domain::task::RunKind::Scrape,
+        now,
+        1,
+        TriggeredBy::Api,
+        None,
+        now,
+    );
     match feed.start_execution(&execution, 1).await.expect("start") {
         StartOutcome::Started(run) => run,
         other => panic!("not started: {other:?}"),

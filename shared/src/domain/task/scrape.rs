@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::TaskArgError;
-use crate::domain::video::{ScrapeMode, ScrapeValue};
+use crate::domain::video::{ScrapeMode, ScrapeValue, SourceUrl};
 
 /// How many videos one scrape may fetch: seed 002's bounds.
 pub const SCRAPE_LIMITS: std::ops::RangeInclusive<u32> = 1..=200;
@@ -22,6 +22,7 @@ pub struct ScrapeTask {
     since: Option<DateTime<Utc>>,
     until: Option<DateTime<Utc>>,
     no_watermark: bool,
+    only_video: Option<SourceUrl>,
 }
 
 /// What a scrape asks for, before it is checked.
@@ -37,6 +38,10 @@ pub struct ScrapeFields {
     pub until: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub no_watermark: Option<bool>,
+    /// Set by a video's retry: the one video to fetch, by its own page, instead of the profile
+    /// or hashtag page. What it finds is still filed under `mode` and `value`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub only_video: Option<SourceUrl>,
 }
 
 impl TryFrom<ScrapeFields> for ScrapeTask {
@@ -63,6 +68,7 @@ impl TryFrom<ScrapeFields> for ScrapeTask {
             until: fields.until,
             // Seed 002: "Attempt no-watermark download (default: true)".
             no_watermark: fields.no_watermark.unwrap_or(true),
+            only_video: fields.only_video,
         })
     }
 }
@@ -76,6 +82,7 @@ impl From<ScrapeTask> for ScrapeFields {
             since: task.since,
             until: task.until,
             no_watermark: Some(task.no_watermark),
+            only_video: task.only_video,
         }
     }
 }
@@ -103,6 +110,11 @@ impl ScrapeTask {
 
     pub fn no_watermark(&self) -> bool {
         self.no_watermark
+    }
+
+    /// The one video a retry fetches, when this scrape is one.
+    pub fn only_video(&self) -> Option<&SourceUrl> {
+        self.only_video.as_ref()
     }
 }
 
@@ -139,5 +151,18 @@ mod tests {
         let text = serde_json::to_string(&task).unwrap();
         assert_eq!(serde_json::from_str::<ScrapeTask>(&text).unwrap(), task);
         assert!(serde_json::from_str::<ScrapeTask>(r#"{"mode":"profile","value":"a","limit":999}"#).is_err());
+    }
+
+    #[test]
+    fn a_retry_names_its_video_and_older_records_name_none() {
+        let stored = r#"{"mode":"profile","value":"a","limit":7,"no_watermark":true}"#;
+        assert_eq!(serde_json::from_str::<ScrapeTask>(stored).unwrap().only_video(), None);
+        let only_video = SourceUrl::parse("https://site.example/@a/video/1").ok();
+        let task = ScrapeTask::try_from(ScrapeFields { only_video: only_video.clone(), ..fields("a") }).unwrap();
+        let text = serde_json::to_string(&task).unwrap();
+        assert_eq!(serde_json::from_str::<ScrapeTask>(&text).unwrap().only_video(), only_video.as_ref());
+        assert!(
+            serde_json::from_str::<ScrapeTask>(r#"{"mode":"profile","value":"a","only_video":"file:///x"}"#).is_err()
+        );
     }
 }

@@ -6,6 +6,10 @@
 mod error;
 mod path;
 mod query;
+pub(super) mod retry;
+pub(super) mod scheduled;
+mod scheduled_body;
+mod scheduled_views;
 pub(super) mod stats;
 #[cfg(test)]
 mod tests;

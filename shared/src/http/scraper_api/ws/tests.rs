@@ -42,7 +42,8 @@ fn open() -> Auth {
 
 async fn running(feed: &ProgressFeed) -> Execution {
     let now = Utc::now();
-    let run = Execution::new(JobId::generate(), now, 1, TriggeredBy::Api, None, now);
+    let run =
+        Execution::new(JobId::generate(), crate::domain::task::RunKind::Scrape, now, 1, TriggeredBy::Api, None, now);
     match feed.start_execution(&run, 1).await.expect("start") {
         StartOutcome::Started(run) => run,
         other => panic!("not started: {other:?}"),

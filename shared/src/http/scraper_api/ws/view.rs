@@ -57,7 +57,15 @@ mod tests {
     #[test]
     fn the_view_carries_the_seeds_names_and_the_percentage() {
         let now = Utc::now();
-        let mut run = Execution::new(JobId::generate(), now, 1, TriggeredBy::Api, None, now);
+        let mut run = Execution::new(
+            JobId::generate(),
+            crate::domain::task::RunKind::Scrape,
+            now,
+            1,
+            TriggeredBy::Api,
+            None,
+            now,
+        );
         run.status = ExecutionStatus::Running;
         run.progress = Progress { total: 4, processed: 3, succeeded: 2, failed: 1 };
         let json = serde_json::to_value(RunProgressView::from(&run)).unwrap();
