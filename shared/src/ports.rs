@@ -9,10 +9,12 @@ use crate::domain::execution::{Execution, ExecutionStatus, Progress};
 use crate::domain::ids::{ExecutionId, JobId};
 use crate::domain::job::{Job, JobCounts, JobFilter};
 
+pub mod health;
 mod objects;
 mod video_source;
 mod videos;
 
+pub use health::{HealthProbe, HealthReport};
 pub use objects::{DeleteReport, MAX_PAGE, ObjectError, ObjectInfo, ObjectPage, ObjectStore};
 pub use video_source::{Downloaded, FetchError, ListRequest, ListedVideo, VideoSource};
 pub use videos::{Archived, CHANGE_ROUNDS, Changed, Upserted, VideoCounts, VideoFilter, VideoStore, change_video};

@@ -145,12 +145,23 @@ route_table! {
     get_stats = "get-stats" {
         GET "/api/v1/stats", Requires(Viewer) => scraper_api::stats::get_stats;
     }
+    scrape_health = "scrape-health" {
+        GET "/api/v1/stats/health", Public => scraper_api::health::stats_health;
+    }
 }
 
 /// The API's documents, served beside it by their own function (`super::docs_router`).
 pub const DOCUMENT_ROUTES: &[RouteSpec] = &[
     RouteSpec { method: "GET", path: "/openapi.json", access: Public, function: "api-docs", handler: "docs_router" },
     RouteSpec { method: "GET", path: "/docs", access: Public, function: "api-docs", handler: "docs_router" },
+    RouteSpec { method: "GET", path: "/redoc", access: Public, function: "api-docs", handler: "docs_router" },
+    RouteSpec {
+        method: "GET",
+        path: "/redoc/redoc.standalone.js",
+        access: Public,
+        function: "api-docs",
+        handler: "docs_router",
+    },
 ];
 
 /// Every route of the table, the documents included.

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::data_dir_lock::{DataDirLock, LockError};
+use super::health::{LocalHealth, ToolCheck};
 use super::media::MediaTools;
 use super::objects::LocalObjectStore;
 use super::runner::LocalTaskRunner;
@@ -15,7 +16,7 @@ use super::sqlite::SqliteStore;
 use crate::app::{Executor, InstanceInfo, JobService, VideoService};
 use crate::domain::principal::KeyRing;
 use crate::domain::script_path::{ScriptPathError, ScriptRoots};
-use crate::http::{AppState, Auth};
+use crate::http::{AppState, Auth, RateLimit};
 use crate::ports::{
     Clock, ExecutionStore, JobStore, ObjectError, ObjectStore, StoreError, SystemClock, TriggerBackend, VideoStore,
 };
@@ -52,6 +53,10 @@ pub struct LocalApp {
     pub videos: VideoService,
     pub scheduler: LocalScheduler,
     pub auth: Auth,
+    /// What seed 002's health route checks.
+    pub health: Arc<LocalHealth>,
+    /// The media tools' versions, asked once for the start-up log and health alike.
+    pub tools: Arc<ToolCheck>,
     _data_dir: DataDirLock,
 }
 
@@ -71,8 +76,13 @@ impl LocalApp {
         let objects: Arc<dyn ObjectStore> = Arc::new(LocalObjectStore::open(&config.data_dir.join("objects"))?);
         let videos =
             VideoService::new(video_store.clone(), objects.clone(), jobs.clone(), executions.clone(), clock.clone());
-        let stores =
-            ScrapeStores { videos: video_store.clone(), objects, executions: executions.clone(), clock: clock.clone() };
+        let tools = Arc::new(ToolCheck::new(config.media.clone(), config.script_env.clone()));
+        let stores = ScrapeStores {
+            videos: video_store.clone(),
+            objects: objects.clone(),
+            executions: executions.clone(),
+            clock: clock.clone(),
+        };
         let scrapes = ScrapeRuns::build(
             config.scrape,
             &config.media,
@@ -80,6 +90,7 @@ impl LocalApp {
             stores,
             &config.data_dir.join("work"),
         );
+        let limiter = scrapes.scraper.limiter().clone();
         let runner = Arc::new(
             LocalTaskRunner::new(
                 roots.clone(),
@@ -101,11 +112,26 @@ impl LocalApp {
         });
         let backend: Arc<dyn TriggerBackend> = Arc::new(scheduler.clone());
         let service = JobService::new(jobs, executions, backend, executor, clock, roots, instance);
-        Ok(Self { service, videos, scheduler, auth: Auth::new(config.keys), _data_dir: data_dir })
+        let health = Arc::new(LocalHealth {
+            service: service.clone(),
+            objects,
+            scheduler: scheduler.clone(),
+            limiter,
+            tools: tools.clone(),
+        });
+        let auth = Auth::new(config.keys);
+        Ok(Self { service, videos, scheduler, auth, health, tools, _data_dir: data_dir })
     }
 
     pub fn router(&self) -> axum::Router {
-        crate::http::router(AppState { service: self.service.clone(), videos: self.videos.clone() }, self.auth.clone())
+        self.limited_router(RateLimit::off())
+    }
+
+    /// [`LocalApp::router`] with seed 002's routes held to `limit` per caller.
+    pub fn limited_router(&self, limit: RateLimit) -> axum::Router {
+        let state =
+            AppState { service: self.service.clone(), videos: self.videos.clone(), health: self.health.clone() };
+        crate::http::limited_router(state, self.auth.clone(), limit)
     }
 }
 
