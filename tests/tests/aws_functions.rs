@@ -123,7 +123,7 @@ fn function_of(method: &Method, path_and_query: &str) -> FunctionRoutes {
 }
 
 fn is_document(path: &str) -> bool {
-    path == "/openapi.json" || path == "/docs" || path.starts_with("/docs/")
+    path == "/openapi.json" || path == "/docs" || path.starts_with("/docs/") || path.starts_with("/redoc")
 }
 
 struct Answer {
@@ -396,8 +396,10 @@ async fn scrape_health_checks_the_table_the_bucket_and_the_schedule_group() {
     assert_eq!((body["tools"].clone(), body["platforms"].clone()), (json!([]), json!([])), "the executor's, not here");
     assert!(chrono::DateTime::parse_from_rfc3339(body["timestamp"].as_str().expect("a timestamp")).is_ok(), "{body}");
 
-    // The local server answers with the same fields.
+    // The local server answers with the same fields, and the ReDoc page is served alike.
     let local = h.local(&Method::GET, "/api/v1/stats/health", None, Caller::Nobody).await;
+    let redoc = h.same(Method::GET, "/redoc", None, Caller::Nobody).await;
+    assert_eq!(redoc.status, StatusCode::OK);
     let fields = |value: &Value| value.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>()).unwrap_or_default();
     assert_eq!(fields(&local.body), fields(body), "{}", local.body);
 }

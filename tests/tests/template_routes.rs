@@ -754,20 +754,20 @@ fn the_scrape_health_function_reads_only_what_it_checks() {
     let template = template();
     let function =
         functions(&template).into_iter().find(|f| f.name == SCRAPE_HEALTH).expect("the scrape-health function");
-    let mut granted = BTreeSet::new();
+    let mut granted = Vec::new();
     for policy in function.properties.get("Policies").expect("its policies").items() {
         let Some(statements) = policy.get("Statement") else { continue };
         for statement in statements.items() {
             assert_eq!(statement.get("Effect").and_then(Node::as_str), Some("Allow"));
             let action = statement.get("Action").and_then(Node::as_str).expect("one action per statement");
             let resource = statement.get("Resource").expect("Resource").clone();
-            granted.insert((action.to_owned(), resource));
+            granted.push((action.to_owned(), resource));
         }
     }
-    let expected = BTreeSet::from([
+    let expected = vec![
         ("s3:ListBucket".to_owned(), Node::tagged("!GetAtt", "Bucket.Arn")),
         ("scheduler:GetScheduleGroup".to_owned(), Node::tagged("!GetAtt", "ScheduleGroup.Arn")),
-    ]);
+    ];
     assert_eq!(granted, expected);
 }
 
