@@ -166,12 +166,23 @@ route_table! {
     retry_video = "retry-video" {
         POST "/api/v1/videos/{video_id}/retry", Requires(Operator) => scraper_api::retry::retry_video;
     }
+    scrape_health = "scrape-health" {
+        GET "/api/v1/stats/health", Public => scraper_api::health::stats_health;
+    }
 }
 
 /// The API's documents, served beside it by their own function (`super::docs_router`).
 pub const DOCUMENT_ROUTES: &[RouteSpec] = &[
     RouteSpec { method: "GET", path: "/openapi.json", access: Public, function: "api-docs", handler: "docs_router" },
     RouteSpec { method: "GET", path: "/docs", access: Public, function: "api-docs", handler: "docs_router" },
+    RouteSpec { method: "GET", path: "/redoc", access: Public, function: "api-docs", handler: "docs_router" },
+    RouteSpec {
+        method: "GET",
+        path: "/redoc/redoc.standalone.js",
+        access: Public,
+        function: "api-docs",
+        handler: "docs_router",
+    },
 ];
 
 /// Routes only a long-lived process serves (`super::router_with_progress`): no Lambda function

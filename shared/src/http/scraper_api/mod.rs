@@ -4,6 +4,7 @@
 //! parameter.
 
 mod error;
+pub(super) mod health;
 mod path;
 mod query;
 pub(super) mod retry;
