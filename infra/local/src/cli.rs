@@ -5,6 +5,7 @@ use std::num::NonZeroUsize;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use jobsmith::adapters::local::media::ytdlp::YtDlpProxy;
 use jobsmith::adapters::local::media::{INSTALL_DIR, MediaTools};
 use jobsmith::adapters::local::script::{Interpreters, ScriptEnvironment};
 use jobsmith::adapters::local::{LocalConfig, ScrapeConfig};
@@ -129,6 +130,10 @@ pub struct ServeArgs {
     /// instead of filling the disk.
     #[arg(long, env = "JOBSMITH_SCRAPE_FREE_SPACE_MIB", default_value_t = 1024)]
     pub scrape_free_space_mib: u64,
+    /// A proxy every yt-dlp request of a scrape goes through (`http://`, `https://`, `socks5://`
+    /// and the like, with a host).
+    #[arg(long, env = "JOBSMITH_SCRAPE_PROXY")]
+    pub scrape_proxy: Option<String>,
     /// Requests a minute each caller (its API key; with no keys, its address) may make to seed
     /// 002's routes (`/api/v1/jobs…`, `/videos…`, `/scheduled-jobs…`, `/stats…`); 0 turns the
     /// limit off [default: RATE_LIMIT_REQUESTS_PER_MINUTE when set, else 10]
@@ -188,6 +193,12 @@ impl ServeArgs {
                 urls,
                 downloads_at_once: self.scrape_downloads,
                 free_space_floor: self.scrape_free_space_mib.saturating_mul(1024 * 1024),
+                proxy: self
+                    .scrape_proxy
+                    .as_deref()
+                    .map(YtDlpProxy::parse)
+                    .transpose()
+                    .map_err(|err| format!("JOBSMITH_SCRAPE_PROXY: {err}"))?,
             },
         })
     }
@@ -235,5 +246,16 @@ mod tests {
         let err = limits(&[], &[("RATE_LIMIT_BURST", "lots")]).unwrap_err();
         assert!(err.contains("RATE_LIMIT_BURST") && err.contains("lots"), "{err}");
         assert!(Cli::try_parse_from(["jobsmith", "serve", "--rate-limit-burst", "-1"]).is_err());
+    }
+
+    #[test]
+    fn a_scrape_proxy_is_checked_when_the_server_starts() {
+        let config = serve_args(&["--scrape-proxy", "socks5://127.0.0.1:1080"]).local_config().expect("config");
+        assert_eq!(config.scrape.proxy, YtDlpProxy::parse("socks5://127.0.0.1:1080").ok());
+        assert_eq!(serve_args(&[]).local_config().expect("config").scrape.proxy, None);
+        match serve_args(&["--scrape-proxy", "ftp://x"]).local_config() {
+            Err(err) => assert!(err.contains("JOBSMITH_SCRAPE_PROXY"), "{err}"),
+            Ok(_) => panic!("an ftp proxy is refused"),
+        }
     }
 }

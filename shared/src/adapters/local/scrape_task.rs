@@ -9,7 +9,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::free_space::StatvfsFreeSpace;
 use super::media::MediaTools;
-use super::media::ytdlp::YtDlpSource;
+use super::media::ytdlp::{YtDlpProxy, YtDlpSource};
 use super::script::ScriptEnvironment;
 use crate::app::scrape::{PlatformLimiter, ScrapePorts, ScrapeRequest, ScrapeSettings, Scraper};
 use crate::domain::execution::{Execution, ExecutionStatus};
@@ -26,6 +26,8 @@ pub struct ScrapeConfig {
     pub downloads_at_once: std::num::NonZeroUsize,
     /// Bytes.
     pub free_space_floor: u64,
+    /// Every yt-dlp request goes through it when set.
+    pub proxy: Option<YtDlpProxy>,
 }
 
 impl Default for ScrapeConfig {
@@ -36,6 +38,7 @@ impl Default for ScrapeConfig {
             urls: ScrapeUrls::default(),
             downloads_at_once: run.downloads_at_once,
             free_space_floor: run.free_space_floor,
+            proxy: None,
         }
     }
 }
@@ -67,7 +70,11 @@ impl ScrapeRuns {
         work_root: &Path,
     ) -> Self {
         let ScrapeStores { videos, objects, executions, clock } = stores;
-        let source = Arc::new(YtDlpSource::new(media, env, work_root.join("yt-dlp-cache")));
+        let mut source = YtDlpSource::new(media, env, work_root.join("yt-dlp-cache"));
+        if let Some(proxy) = config.proxy {
+            source = source.with_proxy(proxy);
+        }
+        let source = Arc::new(source);
         let limiter = Arc::new(PlatformLimiter::new(clock.clone()));
         let ports = ScrapePorts { source, videos, objects, executions, clock, free_space: Arc::new(StatvfsFreeSpace) };
         let settings = ScrapeSettings {

@@ -8,6 +8,7 @@ use crate::adapters::aws::dynamo::Retention;
 use crate::adapters::aws::scheduler::{SchedulerTarget, default_run_group};
 use crate::adapters::local::ScrapeConfig;
 use crate::adapters::local::media::MediaTools;
+use crate::adapters::local::media::ytdlp::YtDlpProxy;
 use crate::adapters::local::script::{Interpreters, ScriptEnvironment};
 use crate::domain::principal::KeyRing;
 use crate::domain::scrape_url::ScrapeUrls;
@@ -39,6 +40,7 @@ pub mod vars {
     pub const SCRAPE_HASHTAG_URL: &str = "JOBSMITH_SCRAPE_HASHTAG_URL";
     pub const SCRAPE_DOWNLOADS: &str = "JOBSMITH_SCRAPE_DOWNLOADS";
     pub const SCRAPE_FREE_SPACE_MIB: &str = "JOBSMITH_SCRAPE_FREE_SPACE_MIB";
+    pub const SCRAPE_PROXY: &str = "JOBSMITH_SCRAPE_PROXY";
     /// Where scrape downloads wait for their upload: Lambda's `/tmp` unless told.
     pub const WORK_DIR: &str = "JOBSMITH_WORK_DIR";
     /// Set by Lambda; names the instance in seed 004's status route.
@@ -179,6 +181,11 @@ fn scrape_config<F: Fn(&str) -> Option<String>>(env: &Env<'_, F>) -> Result<Scra
         urls,
         downloads_at_once: std::num::NonZeroUsize::new(downloads).unwrap_or(defaults.downloads_at_once),
         free_space_floor: floor_mib * 1024 * 1024,
+        proxy: env
+            .optional(vars::SCRAPE_PROXY)
+            .map(|raw| YtDlpProxy::parse(&raw))
+            .transpose()
+            .map_err(|err| ConfigError::Invalid { name: vars::SCRAPE_PROXY, message: err.to_string() })?,
     })
 }
 

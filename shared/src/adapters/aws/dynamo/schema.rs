@@ -153,6 +153,7 @@ mod tests {
                 "exec_id",
                 "job_id",
                 "status",
+                "exec_kind",
                 "videos_pk",
                 "listed",
                 "video_run",
