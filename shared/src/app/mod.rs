@@ -9,6 +9,7 @@ mod instance;
 mod jobs;
 mod misfire;
 pub mod scrape;
+mod scrape_runs;
 #[cfg(test)]
 mod tests;
 mod videos;
@@ -18,4 +19,8 @@ pub use executor::Executor;
 pub use instance::InstanceInfo;
 pub use jobs::{DeleteAllReport, JobService, TriggerOutcome};
 pub use misfire::{FirePlan, plan_fire};
+pub use scrape_runs::{
+    DOWNLOADABLE_PREFIXES, Download, LINK_LIFETIME, ObjectLink, ScrapeRun, ScrapeRuns, VideoLinks, file_not_found,
+    run_not_found,
+};
 pub use videos::{RunCounts, ScheduledCounts, ScrapeStats, VideoService, video_not_found};

@@ -6,6 +6,7 @@ mod scrape;
 
 use crate::domain::video::ScrapeMode;
 pub use scrape::{DEFAULT_SCRAPE_LIMIT, SCRAPE_LIMITS, ScrapeFields, ScrapeTask};
+pub use scrape::{StorageFolder, StorageFolderError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum TaskFunction {

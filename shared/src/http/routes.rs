@@ -145,6 +145,13 @@ route_table! {
     get_stats = "get-stats" {
         GET "/api/v1/stats", Requires(Viewer) => scraper_api::stats::get_stats;
     }
+    create_scrape_job = "create-scrape-job" {
+        POST "/api/v1/jobs", Requires(Operator) => scraper_api::jobs::create_scrape_job;
+    }
+    get_file = "get-file" {
+        // A greedy path: `{key+}` on API Gateway.
+        GET "/api/v1/files/{*key}", Requires(Viewer) => scraper_api::files::get_file;
+    }
 }
 
 /// The API's documents, served beside it by their own function (`super::docs_router`).

@@ -7,6 +7,9 @@ use serde::{Deserialize, Serialize};
 use super::TaskArgError;
 use crate::domain::video::{ScrapeMode, ScrapeValue};
 
+mod folder;
+pub use folder::{StorageFolder, StorageFolderError};
+
 /// How many videos one scrape may fetch: seed 002's bounds.
 pub const SCRAPE_LIMITS: std::ops::RangeInclusive<u32> = 1..=200;
 
@@ -22,6 +25,7 @@ pub struct ScrapeTask {
     since: Option<DateTime<Utc>>,
     until: Option<DateTime<Utc>>,
     no_watermark: bool,
+    folder: Option<StorageFolder>,
 }
 
 /// What a scrape asks for, before it is checked.
@@ -37,6 +41,9 @@ pub struct ScrapeFields {
     pub until: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub no_watermark: Option<bool>,
+    /// Seed 002's `drive_folder_id`; jobs stored before it existed read back without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub folder: Option<String>,
 }
 
 impl TryFrom<ScrapeFields> for ScrapeTask {
@@ -55,6 +62,10 @@ impl TryFrom<ScrapeFields> for ScrapeTask {
         {
             return Err(TaskArgError::new("until", "must not be before since"));
         }
+        let folder = fields
+            .folder
+            .map(|raw| StorageFolder::parse(&raw).map_err(|e| TaskArgError::new("folder", e.to_string())))
+            .transpose()?;
         Ok(Self {
             mode,
             value,
@@ -63,6 +74,7 @@ impl TryFrom<ScrapeFields> for ScrapeTask {
             until: fields.until,
             // Seed 002: "Attempt no-watermark download (default: true)".
             no_watermark: fields.no_watermark.unwrap_or(true),
+            folder,
         })
     }
 }
@@ -76,6 +88,7 @@ impl From<ScrapeTask> for ScrapeFields {
             since: task.since,
             until: task.until,
             no_watermark: Some(task.no_watermark),
+            folder: task.folder.map(String::from),
         }
     }
 }
@@ -103,6 +116,11 @@ impl ScrapeTask {
 
     pub fn no_watermark(&self) -> bool {
         self.no_watermark
+    }
+
+    /// Where the run's videos go under `videos/`, instead of `<mode>/<value>`.
+    pub fn folder(&self) -> Option<&StorageFolder> {
+        self.folder.as_ref()
     }
 }
 
@@ -139,5 +157,17 @@ mod tests {
         let text = serde_json::to_string(&task).unwrap();
         assert_eq!(serde_json::from_str::<ScrapeTask>(&text).unwrap(), task);
         assert!(serde_json::from_str::<ScrapeTask>(r#"{"mode":"profile","value":"a","limit":999}"#).is_err());
+    }
+
+    #[test]
+    fn a_folder_is_checked_and_optional_in_the_stored_form() {
+        let task = ScrapeTask::try_from(ScrapeFields { folder: Some("drive/a-1".to_owned()), ..fields("a") }).unwrap();
+        assert_eq!(task.folder().map(StorageFolder::as_str), Some("drive/a-1"));
+        let text = serde_json::to_string(&task).unwrap();
+        assert_eq!(serde_json::from_str::<ScrapeTask>(&text).unwrap(), task);
+        let err = ScrapeTask::try_from(ScrapeFields { folder: Some("../up".to_owned()), ..fields("a") }).unwrap_err();
+        assert_eq!(err.field, "folder");
+        let older: ScrapeTask = serde_json::from_str(r#"{"mode":"profile","value":"a","limit":5}"#).unwrap();
+        assert_eq!(older.folder(), None);
     }
 }

@@ -78,6 +78,7 @@ fn scrape_args(mode: ScrapeMode, map: &Map<String, Value>) -> Result<TaskSpec, T
             Some(Value::Bool(b)) => Some(*b),
             Some(_) => return Err(TaskArgError::new("no_watermark", "must be a boolean")),
         },
+        ..ScrapeFields::default()
     };
     ScrapeTask::try_from(fields).map(TaskSpec::Scrape)
 }

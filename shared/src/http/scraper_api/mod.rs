@@ -4,8 +4,16 @@
 //! parameter.
 
 mod error;
+pub(super) mod files;
+mod job_body;
+mod job_query;
+mod job_views;
+pub(super) mod jobs;
+#[cfg(test)]
+mod jobs_tests;
 mod path;
 mod query;
+mod run_path;
 pub(super) mod stats;
 #[cfg(test)]
 mod tests;
