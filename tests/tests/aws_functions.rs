@@ -109,8 +109,11 @@ fn function_of(method: &Method, path_and_query: &str) -> FunctionRoutes {
     let path = path_and_query.split('?').next().unwrap_or_default();
     let matches = |template: &str| {
         let (template, path): (Vec<_>, Vec<_>) = (template.split('/').collect(), path.split('/').collect());
-        template.len() == path.len()
-            && template.iter().zip(&path).all(|(t, p)| t == p || (t.starts_with('{') && !p.is_empty()))
+        // A greedy `{*rest}` (API Gateway's `{rest+}`) takes one segment or more.
+        let greedy = template.last().is_some_and(|t| t.starts_with("{*"));
+        let fixed = if greedy { template.len() - 1 } else { template.len() };
+        (if greedy { path.len() > fixed } else { path.len() == fixed })
+            && template.iter().take(fixed).zip(&path).all(|(t, p)| t == p || (t.starts_with('{') && !p.is_empty()))
     };
     let route = ROUTES
         .iter()
@@ -366,4 +369,71 @@ fn the_authorizer_allows_a_good_key_with_its_role_and_denies_the_rest() {
     }
     let nobody = authorize(&KeyRing::default(), authorizer_event(json!({"x-api-key": operator.key})));
     assert!(!nobody.is_authorized, "no configured keys admit nobody");
+}
+
+/// Seed 002's jobs over DynamoDB, S3 and EventBridge Scheduler answer as over SQLite and the
+/// folder: the same bodies but for ids and times (moto never fires the run's schedule, so the
+/// AWS run stays where the create left it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scrape_jobs_answer_alike_over_dynamodb_and_sqlite() {
+    let h = harness().await;
+    let body = json!({"mode": "profile", "value": "khaby.lame", "limit": 5, "drive_folder_id": "drive/1"});
+    let lambda = h.lambda(&Method::POST, "/api/v1/jobs", Some(&body), Caller::Operator).await;
+    let local = h.local(&Method::POST, "/api/v1/jobs", Some(&body), Caller::Operator).await;
+    assert_eq!(
+        (lambda.status, local.status),
+        (StatusCode::CREATED, StatusCode::CREATED),
+        "{} / {}",
+        lambda.body,
+        local.body
+    );
+    assert_eq!(without_id(&lambda.body), without_id(&local.body));
+    assert_eq!(lambda.body["status"], "running", "{}", lambda.body);
+
+    let invalid = h.same(Method::POST, "/api/v1/jobs", Some(json!({"mode": "channel"})), Caller::Operator).await;
+    assert_eq!(invalid.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let viewer = h.same(Method::POST, "/api/v1/jobs", Some(body), Caller::Viewer).await;
+    assert_eq!(viewer.status, StatusCode::FORBIDDEN);
+}
+
+/// `id`, masked like a time: each side makes its own.
+fn without_id(body: &Value) -> Value {
+    let mut body = mask(body);
+    body["id"] = json!("<id>");
+    body
+}
+
+/// On S3 a file's link is a presigned URL that downloads it; the download route answers with a
+/// redirect to one, where the local server streams the file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_file_route_redirects_to_s3_and_streams_locally() {
+    let h = harness().await;
+    let sdk = h._moto.sdk_config().await;
+    jobsmith::adapters::aws::s3::s3_client(&sdk, true).create_bucket().bucket("media").send().await.expect("bucket");
+    let key = jobsmith::domain::object_key::ObjectKey::parse("videos/drive/1/2026/01/a b.mp4").expect("key");
+    let bytes = b"not really a video".to_vec();
+    for objects in [h.aws.videos.objects(), h.local_videos.objects()] {
+        objects.put(&key, bytes.clone(), "video/mp4").await.expect("store the file");
+    }
+    let path = "/api/v1/files/videos/drive/1/2026/01/a%20b.mp4";
+
+    let event = apigw_v2_event(&Method::GET, path, None, Caller::Viewer).to_string();
+    let request = jobsmith_functions::lambda_http::request::from_str(&event).expect("an API Gateway v2 event");
+    let response = http_router(&h.aws, function::get_file).oneshot(request).await.expect("infallible");
+    assert_eq!(response.status(), StatusCode::TEMPORARY_REDIRECT);
+    let location = response.headers()["location"].to_str().expect("a URL").to_owned();
+    assert!(location.starts_with(h._moto.endpoint()) && location.contains("X-Amz-Signature"), "{location}");
+    let fetched = reqwest::get(&location).await.expect("fetch the presigned URL");
+    assert_eq!(fetched.bytes().await.expect("the body").as_ref(), bytes.as_slice());
+
+    let local = h.local(&Method::GET, path, None, Caller::Viewer).await;
+    assert_eq!((local.status, local.body), (StatusCode::OK, json!("not really a video")));
+    for missing in ["/api/v1/files/videos/none.mp4", "/api/v1/files/jobs/table.json"] {
+        let answer = h.same(Method::GET, missing, None, Caller::Viewer).await;
+        assert_eq!(
+            (answer.status, answer.body),
+            (StatusCode::NOT_FOUND, json!({"detail": "File not found"})),
+            "{missing}"
+        );
+    }
 }
