@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use crate::domain::execution::{Execution, ExecutionStatus, Progress};
 use crate::domain::ids::{ExecutionId, JobId};
 use crate::domain::job::{Job, JobCounts, JobFilter};
+use crate::domain::task::RunKind;
 
 mod objects;
 mod video_source;
@@ -88,7 +89,26 @@ pub trait JobStore: Send + Sync {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ExecutionFilter {
     pub job_id: Option<JobId>,
-    pub status: Option<ExecutionStatus>,
+    /// Runs in any of these; none means every status.
+    pub statuses: Vec<ExecutionStatus>,
+    pub kind: Option<RunKind>,
+}
+
+impl ExecutionFilter {
+    pub fn of_job(job_id: JobId) -> Self {
+        Self { job_id: Some(job_id), ..Self::default() }
+    }
+
+    pub fn with_status(status: ExecutionStatus) -> Self {
+        Self { statuses: vec![status], ..Self::default() }
+    }
+
+    /// Whether `execution` is one the filter lists.
+    pub fn matches(&self, execution: &Execution) -> bool {
+        self.job_id.as_ref().is_none_or(|job| *job == execution.job_id)
+            && (self.statuses.is_empty() || self.statuses.contains(&execution.status))
+            && self.kind.is_none_or(|kind| kind == execution.kind)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -125,6 +145,12 @@ pub trait ExecutionStore: Send + Sync {
     /// Writes a finished run's status, times, result and output.
     async fn finish_execution(&self, execution: &Execution) -> StoreResult<()>;
     async fn update_progress(&self, id: ExecutionId, progress: Progress) -> StoreResult<()>;
+    /// Asks a run to stop: a pending one is finished as cancelled at once; a running one is
+    /// marked (`cancel_requested_at`, the first request's time) and stops at its next check; a
+    /// finished one is left alone. Returns the run as it now stands, or `None` when there is none.
+    async fn request_cancel(&self, id: ExecutionId, now: DateTime<Utc>) -> StoreResult<Option<Execution>>;
+    /// Deletes one run's record; `false` when there was none.
+    async fn delete_execution(&self, id: ExecutionId) -> StoreResult<bool>;
     async fn get_execution(&self, id: ExecutionId) -> StoreResult<Option<Execution>>;
     /// Newest first.
     async fn list_executions(&self, filter: &ExecutionFilter, page: &PageRequest) -> StoreResult<Page<Execution>>;

@@ -437,3 +437,94 @@ async fn the_file_route_redirects_to_s3_and_streams_locally() {
         );
     }
 }
+
+/// Both sides' answers, compared with the ids each side made for itself left out.
+async fn alike_but_new_ids(h: &Harness, method: Method, path: &str, body: Option<Value>, caller: Caller) -> Answer {
+    let lambda = h.lambda(&method, path, body.as_ref(), caller).await;
+    let local = h.local(&method, path, body.as_ref(), caller).await;
+    assert_eq!(lambda.status, local.status, "{method} {path}: {} vs {}", lambda.body, local.body);
+    assert_eq!(without_ids(&mask(&lambda.body)), without_ids(&mask(&local.body)), "{method} {path}");
+    lambda
+}
+
+fn without_ids(value: &Value) -> Value {
+    match value {
+        Value::Array(items) => Value::Array(items.iter().map(without_ids).collect()),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .filter(|(k, _)| *k != "id" && *k != "retry_job_id")
+                .map(|(k, v)| (k.clone(), without_ids(v)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// Seed 002's scheduled jobs and the video retry answer over DynamoDB and EventBridge Scheduler
+/// as over SQLite and the in-process scheduler.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scheduled_scrapes_and_retries_answer_alike_over_dynamodb_and_sqlite() {
+    use jobsmith::domain::video::{FailureClass, SourceUrl, Video, VideoFailure};
+
+    let h = harness().await;
+    let seed = json!({"name": "Daily Scrape - @khaby.lame", "mode": "profile", "value": "khaby.lame", "limit": 50,
+        "no_watermark": true, "interval_minutes": 1440, "enabled": true});
+    let created = alike_but_new_ids(&h, Method::POST, "/api/v1/scheduled-jobs", Some(seed), Caller::Operator).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    assert_eq!((&created.body["interval_minutes"], &created.body["total_runs"]), (&json!(1440), &json!(0)));
+    let short = json!({"name": "n", "mode": "profile", "value": "v", "interval_minutes": 4});
+    let refused = h.same(Method::POST, "/api/v1/scheduled-jobs", Some(short), Caller::Operator).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused.body["detail"][0]["loc"], json!(["body", "interval_minutes"]));
+
+    // One id on both sides: a scrape job on an interval made through seed 004 is a scheduled job.
+    let mut scrape = scheduler_job_body("scrape-1", "Hourly scrape");
+    scrape["taskFunctionId"] = json!(3);
+    scrape["taskArgs"] = json!({"value": "khaby.lame", "limit": 10});
+    let made = h.same(Method::POST, "/api/v1/scheduler/jobs", Some(scrape), Caller::Operator).await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    let listed = alike_but_new_ids(&h, Method::GET, "/api/v1/scheduled-jobs", None, Caller::Viewer).await;
+    assert_eq!(listed.body.as_array().map(Vec::len), Some(2), "{}", listed.body);
+    let one = h.same(Method::GET, "/api/v1/scheduled-jobs/scrape-1", None, Caller::Viewer).await;
+    assert_eq!((&one.body["interval_minutes"], &one.body["limit"]), (&json!(360), &json!(10)));
+    let patched = h
+        .same(Method::PATCH, "/api/v1/scheduled-jobs/scrape-1", Some(json!({"interval_minutes": 60})), Caller::Operator)
+        .await;
+    assert_eq!((patched.status, &patched.body["interval_minutes"]), (StatusCode::OK, &json!(60)));
+    let toggled = h.same(Method::POST, "/api/v1/scheduled-jobs/scrape-1/toggle", None, Caller::Operator).await;
+    assert_eq!((&toggled.body["enabled"], &toggled.body["next_run_at"]), (&json!(false), &Value::Null));
+    let disabled = h.same(Method::GET, "/api/v1/scheduled-jobs?enabled=false", None, Caller::Viewer).await;
+    assert_eq!(disabled.body.as_array().map(Vec::len), Some(1), "{}", disabled.body);
+    let viewer = h.same(Method::POST, "/api/v1/scheduled-jobs/scrape-1/toggle", None, Caller::Viewer).await;
+    assert_eq!(viewer.status, StatusCode::FORBIDDEN);
+    let deleted = h.same(Method::DELETE, "/api/v1/scheduled-jobs/scrape-1", None, Caller::Operator).await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+    let gone = h.same(Method::GET, "/api/v1/scheduled-jobs/scrape-1", None, Caller::Viewer).await;
+    assert_eq!((gone.status, gone.body), (StatusCode::NOT_FOUND, json!({"detail": "Scheduled job not found"})));
+    h.same(Method::POST, "/api/v1/scheduler/jobs", Some(scheduler_job("script-1")), Caller::Operator).await;
+    let script = h.same(Method::GET, "/api/v1/scheduled-jobs/script-1", None, Caller::Viewer).await;
+    assert_eq!(script.status, StatusCode::NOT_FOUND, "a script job is no scheduled scrape");
+
+    // A failed video on a loopback page nothing answers on: the runs each side starts stay offline.
+    let now = chrono::Utc::now();
+    let page = SourceUrl::parse("http://127.0.0.1:9/@khaby.lame/video/r1").expect("url");
+    let failed = Video { source_url: page, ..video("r1") }
+        .start_download(now)
+        .and_then(|v| v.fail(VideoFailure::new(FailureClass::NotFound, "gone"), now))
+        .expect("a failed video");
+    let uploaded = full_video("u1");
+    for store in [h.aws.videos.store(), h.local_videos.store()] {
+        for recorded in [&failed, &uploaded] {
+            store.upsert_video(recorded).await.expect("record the video");
+        }
+    }
+    let path = format!("/api/v1/videos/{}/retry", failed.id);
+    let retried = alike_but_new_ids(&h, Method::POST, &path, None, Caller::Operator).await;
+    assert_eq!((retried.status, &retried.body["status"]), (StatusCode::OK, &json!("pending")), "{}", retried.body);
+    assert!(retried.body["retry_job_id"].is_string(), "{}", retried.body);
+    let stored = h.same(Method::POST, &format!("/api/v1/videos/{}/retry", uploaded.id), None, Caller::Operator).await;
+    assert_eq!(stored.status, StatusCode::BAD_REQUEST, "{}", stored.body);
+    let unknown = "/api/v1/videos/00000000-0000-8000-8000-000000000000/retry";
+    let missing = h.same(Method::POST, unknown, None, Caller::Operator).await;
+    assert_eq!((missing.status, missing.body), (StatusCode::NOT_FOUND, json!({"detail": "Video not found"})));
+}

@@ -226,7 +226,15 @@ async fn dispatch_creates_a_one_off_run_schedule() {
     let h = harness().await;
     let job = job("manual", every(3_600));
     let now = Utc::now();
-    let execution = Execution::new(job.id.clone(), now, 0, TriggeredBy::Manual, Some("ops".into()), now);
+    let execution = Execution::new(
+        job.id.clone(),
+        jobsmith::domain::task::RunKind::Script,
+        now,
+        0,
+        TriggeredBy::Manual,
+        Some("ops".into()),
+        now,
+    );
     h.backend.dispatch(job.clone(), execution.clone()).await.expect("dispatch");
 
     let name = run_schedule_name(&job.id, execution.id);
@@ -274,7 +282,15 @@ async fn a_job_named_like_a_run_schedule_leaves_the_run_alone() {
     let h = harness().await;
     let first = job("first", every(3_600));
     let now = Utc::now();
-    let execution = Execution::new(first.id.clone(), now, 2, TriggeredBy::Retry, None, now);
+    let execution = Execution::new(
+        first.id.clone(),
+        jobsmith::domain::task::RunKind::Script,
+        now,
+        2,
+        TriggeredBy::Retry,
+        None,
+        now,
+    );
     h.backend.dispatch(first.clone(), execution.clone()).await.expect("dispatch");
     let name = run_schedule_name(&first.id, execution.id);
 

@@ -101,6 +101,7 @@ async fn the_table_has_the_documented_shape() {
         [
             "executions_by_created",
             "executions_by_job",
+            "executions_by_kind",
             "executions_by_status",
             "jobs_by_created",
             "jobs_due",
@@ -173,9 +174,9 @@ async fn expired_executions_are_invisible_though_moto_keeps_them() {
     assert_eq!(store.get_execution(bad.id).await.expect("get"), Some(bad.clone()), "failures are kept longer");
     let filters = [
         ExecutionFilter::default(),
-        ExecutionFilter { job_id: Some(job_id("job")), status: None },
-        ExecutionFilter { job_id: None, status: Some(ExecutionStatus::Succeeded) },
-        ExecutionFilter { job_id: Some(job_id("job")), status: Some(ExecutionStatus::Succeeded) },
+        ExecutionFilter::of_job(job_id("job")),
+        ExecutionFilter::with_status(ExecutionStatus::Succeeded),
+        ExecutionFilter { job_id: Some(job_id("job")), statuses: vec![ExecutionStatus::Succeeded], kind: None },
     ];
     for filter in filters {
         let page = store.list_executions(&filter, &all()).await.expect("list");

@@ -80,7 +80,15 @@ mod tests {
             paused: false,
         };
         let job = Job::create(new, None, now);
-        let execution = Execution::new(job.id.clone(), now, 1, TriggeredBy::Scheduler, None, now);
+        let execution = Execution::new(
+            job.id.clone(),
+            jobsmith::domain::task::RunKind::Cleanup,
+            now,
+            1,
+            TriggeredBy::Scheduler,
+            None,
+            now,
+        );
         (job, execution)
     }
 

@@ -94,6 +94,11 @@ impl AppError {
     pub fn job_not_found(id: &impl std::fmt::Display) -> Self {
         Self::NotFound(format!("Job not found: {id}"))
     }
+
+    /// Seed 002, the one family that reads runs by id, calls a run a job.
+    pub fn run_not_found(id: &impl std::fmt::Display) -> Self {
+        Self::job_not_found(id)
+    }
 }
 
 impl From<StoreError> for AppError {

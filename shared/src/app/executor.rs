@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use tokio_util::sync::CancellationToken;
 
 use crate::domain::execution::{Execution, ExecutionStatus, TriggeredBy};
+use crate::domain::ids::ExecutionId;
 use crate::domain::job::Job;
 use crate::ports::{Clock, ExecutionStore, JobStore, StartOutcome, StoreError, StoreResult, TaskRunner};
 
@@ -38,7 +39,15 @@ impl Executor {
         principal: Option<String>,
     ) -> StoreResult<StartOutcome> {
         let now = self.clock.now();
-        let mut execution = Execution::new(job.id.clone(), scheduled_at, 1, triggered_by, principal, now);
+        let mut execution = Execution::new(
+            job.id.clone(),
+            job.task.function().run_kind(),
+            scheduled_at,
+            1,
+            triggered_by,
+            principal,
+            now,
+        );
         execution.started_at = Some(now);
         self.executions.start_execution(&execution, job.policies.max_instances).await
     }
@@ -58,8 +67,16 @@ impl Executor {
     /// Records a fire time that will not run (misfired, or coalesced away).
     pub async fn record_skipped(&self, job: &Job, scheduled_at: DateTime<Utc>, why: String) -> StoreResult<()> {
         let now = self.clock.now();
-        let execution = Execution::new(job.id.clone(), scheduled_at, 1, TriggeredBy::Scheduler, None, now)
-            .finish_without_running(ExecutionStatus::Skipped, why, now);
+        let execution = Execution::new(
+            job.id.clone(),
+            job.task.function().run_kind(),
+            scheduled_at,
+            1,
+            TriggeredBy::Scheduler,
+            None,
+            now,
+        )
+        .finish_without_running(ExecutionStatus::Skipped, why, now);
         // A skip is recorded through the same uniqueness guard as a run, so a redelivered fire
         // cannot add a second record for the same time.
         self.executions.insert_finished(&execution).await.map(|_| ())
@@ -75,6 +92,7 @@ impl Executor {
         shutdown: &CancellationToken,
     ) -> StoreResult<Option<Execution>> {
         let timeout = Duration::from_secs(job.timeout_seconds());
+        let _watch = CancelWatch::spawn(self.executions.clone(), execution.id, cancel.clone());
         let outcome = self.runner.run(job, &execution, timeout, cancel).await;
         let now = self.clock.now();
         execution.finished_at = Some(now);
@@ -96,7 +114,12 @@ impl Executor {
         // Whatever the task produced, the record must fit every store: a finish that cannot be
         // written would leave the run `running` for good.
         execution.fit_to_record_budget();
-        self.executions.finish_execution(&execution).await?;
+        match self.executions.finish_execution(&execution).await {
+            Ok(()) => {}
+            // Deleted while it ran (seed 002's delete of a running job): nothing left to record.
+            Err(StoreError::NotFound) => return Ok(None),
+            Err(err) => return Err(err),
+        }
         match self.jobs.record_run(&job.id, execution.status, now).await {
             Ok(()) | Err(StoreError::NotFound) => {}
             Err(err) => return Err(err),
@@ -106,6 +129,7 @@ impl Executor {
         }
         let mut retry = Execution::new(
             job.id.clone(),
+            execution.kind,
             execution.scheduled_at,
             execution.attempt + 1,
             TriggeredBy::Retry,
@@ -124,5 +148,41 @@ impl Executor {
     /// Starts a pending retry once it is due.
     pub async fn start_retry(&self, job: &Job, retry: &Execution) -> StoreResult<StartOutcome> {
         self.executions.start_pending(retry.id, job.policies.max_instances, self.clock.now()).await
+    }
+}
+
+/// How often a running run looks for a cancel request in its record. The request may come from
+/// any process (another Lambda, another server), so the record is the one place to look.
+const CANCEL_POLL: Duration = Duration::from_secs(1);
+
+/// Cancels a run's token when its record asks for it (or is gone); stops looking when dropped.
+struct CancelWatch(tokio::task::JoinHandle<()>);
+
+impl CancelWatch {
+    fn spawn(executions: Arc<dyn ExecutionStore>, id: ExecutionId, cancel: CancellationToken) -> Self {
+        Self(tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    () = cancel.cancelled() => return,
+                    () = tokio::time::sleep(CANCEL_POLL) => {}
+                }
+                match executions.get_execution(id).await {
+                    Ok(Some(run)) if run.cancel_requested_at.is_none() => {}
+                    Ok(_) => {
+                        tracing::info!(run = %id, "stopping a run on request");
+                        cancel.cancel();
+                        return;
+                    }
+                    // A store that does not answer now may answer at the next look.
+                    Err(err) => tracing::warn!(run = %id, error = %err, "could not look for a cancel request"),
+                }
+            }
+        }))
+    }
+}
+
+impl Drop for CancelWatch {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }

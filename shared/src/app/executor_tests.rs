@@ -62,3 +62,41 @@ async fn a_mebibyte_of_invalid_utf8_finishes_within_the_tail_budget() {
         assert!(tail.len() <= TAIL_BUDGET && tail.starts_with("…[truncated: first "), "{}", tail.len());
     }
 }
+
+/// A cancel request recorded by anyone stops a running script: the executor finds it in the
+/// record, kills the process and records the run as cancelled.
+#[tokio::test]
+async fn a_recorded_cancel_request_stops_a_running_script() {
+    let scripts = tempfile::tempdir().expect("script root");
+    let path = scripts.path().join("long.sh");
+    std::fs::write(&path, "sleep 300\n").expect("write the script");
+    let store = Arc::new(SqliteStore::open_in_memory().expect("store"));
+    let clock = Arc::new(SystemClock);
+    let roots = Arc::new(ScriptRoots::new(vec![scripts.path().to_owned()]).expect("roots"));
+    let env = ScriptEnvironment::from_process();
+    let runner = Arc::new(LocalTaskRunner::new(roots, Interpreters::default(), env, store.clone(), clock.clone()));
+    let executor = Executor::new(store.clone(), store.clone(), runner, clock);
+    let task = TaskSpec::Script {
+        language: ScriptLanguage::Bash,
+        script_path: path.to_string_lossy().into_owned(),
+        args: Vec::new(),
+    };
+    let job = Job { task, ..job("long", Utc::now()) };
+    let StartOutcome::Started(started) =
+        executor.claim(&job, Utc::now(), TriggeredBy::Manual, None).await.expect("claim")
+    else {
+        panic!("the first claim starts");
+    };
+    let never = CancellationToken::new();
+    let run = tokio::spawn({
+        let (executor, job, started, token) = (executor.clone(), job.clone(), started.clone(), never.clone());
+        // The run's own token, apart from the process's shutdown: a cancel is not a shutdown.
+        async move { executor.run_started(&job, started, CancellationToken::new(), &token).await }
+    });
+    store.request_cancel(started.id, Utc::now()).await.expect("request").expect("the run is there");
+    let ended = tokio::time::timeout(Duration::from_secs(60), run).await.expect("the run stops well before its script");
+    assert_eq!(ended.expect("joined").expect("recorded"), None, "a cancelled run is not retried");
+    let record = store.get_execution(started.id).await.expect("get").expect("the record reads back");
+    assert_eq!(record.status, ExecutionStatus::Cancelled, "{:?}", record.error);
+    assert!(record.cancel_requested_at.is_some());
+}

@@ -22,11 +22,11 @@ const MANUAL_KEY_ATTEMPTS: usize = 16;
 
 #[derive(Clone)]
 pub struct JobService {
-    jobs: Arc<dyn JobStore>,
-    executions: Arc<dyn ExecutionStore>,
+    pub(super) jobs: Arc<dyn JobStore>,
+    pub(super) executions: Arc<dyn ExecutionStore>,
     backend: Arc<dyn TriggerBackend>,
-    executor: Executor,
-    clock: Arc<dyn Clock>,
+    pub(super) executor: Executor,
+    pub(super) clock: Arc<dyn Clock>,
     roots: Arc<ScriptRoots>,
     instance: Arc<InstanceInfo>,
 }
@@ -312,34 +312,9 @@ impl JobService {
         Err(AppError::Conflict(format!("Job {id} is being triggered too often; try again")))
     }
 
-    /// Creates a job that runs once, now, and starts that run before answering, so that the
-    /// caller gets the run itself (seed 002's `POST /jobs` answers with it). The job has no
-    /// schedule and no next run: nothing but this call ever fires it.
-    pub async fn run_now(&self, mut new: NewJob, principal: &Principal) -> AppResult<Execution> {
-        self.check_task(&new.task)?;
-        let now = self.clock.now();
-        new.trigger = Trigger::Now { at: now };
-        let mut job = Job::create(new, Some(principal.name.clone()), now);
-        job.next_run_at = None;
-        match self.jobs.insert_job(&job).await {
-            Ok(()) => {}
-            Err(StoreError::AlreadyExists) => {
-                return Err(AppError::Conflict(format!("Job already exists: {}", job.id)));
-            }
-            Err(err) => return Err(err.into()),
-        }
-        let principal = Some(principal.name.clone());
-        match self.executor.claim(&job, now, TriggeredBy::Api, principal).await? {
-            StartOutcome::Started(execution) => self.dispatch_claimed(&job, execution).await,
-            // A job nobody has seen yet has no run under way and no run at this time.
-            StartOutcome::Skipped(execution) => Ok(execution),
-            StartOutcome::Duplicate => Err(AppError::Internal(format!("a new job {} already had a run", job.id))),
-        }
-    }
-
     /// Hands a claimed run to the trigger backend; a run that cannot be handed over is recorded
     /// as failed at once, so that it neither shows as running nor holds an instance slot.
-    async fn dispatch_claimed(&self, job: &Job, execution: Execution) -> AppResult<Execution> {
+    pub(super) async fn dispatch_claimed(&self, job: &Job, execution: Execution) -> AppResult<Execution> {
         if let Err(err) = self.backend.dispatch(job.clone(), execution.clone()).await {
             let why = "could not be started: the trigger backend failed".to_owned();
             if let Err(undo) = self.executor.fail_undispatched(job, execution, why).await {
@@ -354,7 +329,7 @@ impl JobService {
         Ok(self.executions.list_executions(filter, page).await?)
     }
 
-    fn check_task(&self, task: &TaskSpec) -> AppResult<()> {
+    pub(super) fn check_task(&self, task: &TaskSpec) -> AppResult<()> {
         if let TaskSpec::Script { script_path, .. } = task {
             self.roots.resolve(script_path)?;
         }

@@ -203,7 +203,7 @@ async fn a_trigger_whose_dispatch_fails_leaves_a_failed_run_not_a_running_one() 
     f.backend.fault.set(Fault::Fail);
     let err = f.service.trigger(&a(), &admin(), TriggeredBy::Manual).await.unwrap_err();
     assert!(matches!(err, AppError::Internal(_)), "{err:?}");
-    let filter = ExecutionFilter { job_id: Some(a()), status: None };
+    let filter = ExecutionFilter::of_job(a());
     let page = PageRequest { offset: 0, limit: 10, cursor: None };
     let runs = f.service.executions(&filter, &page).await.unwrap().items;
     assert_eq!(runs.len(), 1, "{runs:?}");
@@ -236,7 +236,7 @@ async fn run_now_starts_the_run_and_schedules_nothing() {
     let err = f.service.run_now(new_job("twice"), &admin()).await.unwrap_err();
     assert!(matches!(err, AppError::Internal(_)), "{err:?}");
     let twice = JobId::parse("twice").unwrap();
-    let filter = ExecutionFilter { job_id: Some(twice), status: None };
+    let filter = ExecutionFilter::of_job(twice);
     let page = PageRequest { offset: 0, limit: 10, cursor: None };
     let runs = f.service.executions(&filter, &page).await.unwrap().items;
     assert_eq!(

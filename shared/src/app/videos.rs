@@ -154,7 +154,7 @@ impl VideoService {
         if jobs.is_empty() {
             return Ok(0);
         }
-        let filter = ExecutionFilter { job_id: None, status: Some(status) };
+        let filter = ExecutionFilter::with_status(status);
         let (mut count, mut cursor) = (0, None);
         loop {
             let page = self.executions.list_executions(&filter, &walk_page(cursor)).await?;

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::ids::{ExecutionId, JobId};
+use super::task::RunKind;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -93,6 +94,9 @@ impl Progress {
 pub struct Execution {
     pub id: ExecutionId,
     pub job_id: JobId,
+    /// Its job's kind of work, kept on the run so that a family's runs list without the jobs.
+    #[serde(default)]
+    pub kind: RunKind,
     /// The fire time this run belongs to; with `attempt` it identifies the run uniquely.
     pub scheduled_at: DateTime<Utc>,
     pub attempt: u32,
@@ -110,11 +114,15 @@ pub struct Execution {
     pub exit_code: Option<i32>,
     pub stdout_tail: Option<String>,
     pub stderr_tail: Option<String>,
+    /// When someone asked a running run to stop; the run stops at its next check.
+    #[serde(default)]
+    pub cancel_requested_at: Option<DateTime<Utc>>,
 }
 
 impl Execution {
     pub fn new(
         job_id: JobId,
+        kind: RunKind,
         scheduled_at: DateTime<Utc>,
         attempt: u32,
         triggered_by: TriggeredBy,
@@ -124,6 +132,7 @@ impl Execution {
         Self {
             id: ExecutionId::generate(),
             job_id,
+            kind,
             scheduled_at,
             attempt,
             status: ExecutionStatus::Pending,
@@ -139,6 +148,7 @@ impl Execution {
             exit_code: None,
             stdout_tail: None,
             stderr_tail: None,
+            cancel_requested_at: None,
         }
     }
 
@@ -172,7 +182,7 @@ mod tests {
     #[test]
     fn duration_needs_both_ends() {
         let now = Utc::now();
-        let mut e = Execution::new(JobId::generate(), now, 1, TriggeredBy::Api, None, now);
+        let mut e = Execution::new(JobId::generate(), RunKind::Script, now, 1, TriggeredBy::Api, None, now);
         assert_eq!(e.duration_seconds(), None);
         e.started_at = Some(now);
         e.finished_at = Some(now + chrono::Duration::milliseconds(5200));

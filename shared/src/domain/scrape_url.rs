@@ -68,7 +68,11 @@ impl ScrapeUrls {
         })
     }
 
+    /// The page the scrape lists: the profile's or hashtag's, or the one video a retry fetches.
     pub fn page_for(&self, task: &ScrapeTask) -> String {
+        if let Some(video) = task.only_video() {
+            return video.as_str().to_owned();
+        }
         match task.mode() {
             ScrapeMode::Profile => self.profile.page_for(task.value()),
             ScrapeMode::Hashtag => self.hashtag.page_for(task.value()),
@@ -98,5 +102,18 @@ mod tests {
             urls.profile.page_for(&ScrapeValue::parse("khaby.lame").unwrap()),
             "https://www.tiktok.com/@khaby.lame"
         );
+    }
+
+    #[test]
+    fn a_retry_lists_its_own_video_under_its_original_value() {
+        use super::super::task::ScrapeFields;
+        use super::super::video::SourceUrl;
+        let fields = ScrapeFields { mode: Some(ScrapeMode::Profile), value: "a".to_owned(), ..Default::default() };
+        let profile = ScrapeTask::try_from(fields.clone()).unwrap();
+        assert_eq!(ScrapeUrls::default().page_for(&profile), "https://www.tiktok.com/@a");
+        let only_video = SourceUrl::parse("https://www.tiktok.com/@a/video/7").ok();
+        let retry = ScrapeTask::try_from(ScrapeFields { only_video, ..fields }).unwrap();
+        assert_eq!(ScrapeUrls::default().page_for(&retry), "https://www.tiktok.com/@a/video/7");
+        assert_eq!(retry.value().as_str(), "a");
     }
 }

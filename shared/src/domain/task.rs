@@ -2,9 +2,11 @@
 
 use serde::{Deserialize, Serialize};
 
+mod run_kind;
 mod scrape;
 
 use crate::domain::video::ScrapeMode;
+pub use run_kind::RunKind;
 pub use scrape::{DEFAULT_SCRAPE_LIMIT, SCRAPE_LIMITS, ScrapeFields, ScrapeTask};
 pub use scrape::{StorageFolder, StorageFolderError};
 

@@ -26,7 +26,7 @@ pub use auth::{API_KEY_HEADER, Auth};
 pub use cors::CorsOrigins;
 pub use same_origin::SameOrigin;
 
-use crate::app::{JobService, VideoService};
+use crate::app::{JobService, ProgressFeed, VideoService};
 
 /// Job definitions are small; anything bigger than this is a mistake or an attack.
 pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
@@ -64,6 +64,13 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 /// process serving everything mounts.
 pub fn router(state: AppState, auth: Auth) -> Router {
     with_family_layers(authenticated(routes::all(), state, auth).merge(docs_routes()))
+}
+
+/// [`router`], plus what only a long-lived process can serve: seed 002's progress WebSocket
+/// (`scraper_api::ws`), woken by `feed`, the execution store the process writes its runs through.
+pub fn router_with_progress(state: AppState, auth: Auth, feed: ProgressFeed) -> Router {
+    let sockets = scraper_api::ws::router(feed, auth.clone(), scraper_api::ws::MAX_OPEN_SOCKETS);
+    with_family_layers(authenticated(routes::all(), state, auth).merge(sockets).merge(docs_routes()))
 }
 
 /// What `jobsmith serve` adds around [`router`] for the browsers on its machine, given the port it

@@ -145,6 +145,27 @@ route_table! {
     get_stats = "get-stats" {
         GET "/api/v1/stats", Requires(Viewer) => scraper_api::stats::get_stats;
     }
+    create_scheduled_scrape = "create-scheduled-scrape" {
+        POST "/api/v1/scheduled-jobs", Requires(Operator) => scraper_api::scheduled::create_scheduled_job;
+    }
+    list_scheduled_scrapes = "list-scheduled-scrapes" {
+        GET "/api/v1/scheduled-jobs", Requires(Viewer) => scraper_api::scheduled::list_scheduled_jobs;
+    }
+    get_scheduled_scrape = "get-scheduled-scrape" {
+        GET "/api/v1/scheduled-jobs/{job_id}", Requires(Viewer) => scraper_api::scheduled::get_scheduled_job;
+    }
+    update_scheduled_scrape = "update-scheduled-scrape" {
+        PATCH "/api/v1/scheduled-jobs/{job_id}", Requires(Operator) => scraper_api::scheduled::update_scheduled_job;
+    }
+    toggle_scheduled_scrape = "toggle-scheduled-scrape" {
+        POST "/api/v1/scheduled-jobs/{job_id}/toggle", Requires(Operator) => scraper_api::scheduled::toggle_scheduled_job;
+    }
+    delete_scheduled_scrape = "delete-scheduled-scrape" {
+        DELETE "/api/v1/scheduled-jobs/{job_id}", Requires(Operator) => scraper_api::scheduled::delete_scheduled_job;
+    }
+    retry_video = "retry-video" {
+        POST "/api/v1/videos/{video_id}/retry", Requires(Operator) => scraper_api::retry::retry_video;
+    }
     create_scrape_job = "create-scrape-job" {
         POST "/api/v1/jobs", Requires(Operator) => scraper_api::jobs::create_scrape_job;
     }
@@ -160,6 +181,16 @@ pub const DOCUMENT_ROUTES: &[RouteSpec] = &[
     RouteSpec { method: "GET", path: "/docs", access: Public, function: "api-docs", handler: "docs_router" },
 ];
 
+/// Routes only a long-lived process serves (`super::router_with_progress`): no Lambda function
+/// and no template route, since API Gateway's HTTP APIs carry no WebSockets.
+pub const LOCAL_ROUTES: &[RouteSpec] = &[RouteSpec {
+    method: "GET",
+    path: "/ws/jobs/{job_id}",
+    access: Requires(Viewer),
+    function: "local-only",
+    handler: "scraper_api::ws::job_progress",
+}];
+
 /// Every route of the table, the documents included.
 pub fn every_route() -> impl Iterator<Item = &'static RouteSpec> {
     ROUTES.iter().chain(DOCUMENT_ROUTES)
@@ -170,7 +201,7 @@ pub fn every_route() -> impl Iterator<Item = &'static RouteSpec> {
 /// a path with no GET answers HEAD with its 405 before this is asked.
 pub fn access_for(method: &Method, matched_path: &str) -> Option<Access> {
     let method = if method == Method::HEAD { &Method::GET } else { method };
-    every_route().find(|r| r.path == matched_path && r.method == method.as_str()).map(|r| r.access)
+    every_route().chain(LOCAL_ROUTES).find(|r| r.path == matched_path && r.method == method.as_str()).map(|r| r.access)
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use crate::domain::execution::{Execution, ExecutionStatus, TriggeredBy};
 use crate::domain::ids::JobId;
 use crate::domain::job::{Job, NewJob, Policies, RunCounters};
 use crate::domain::principal::Principal;
-use crate::domain::task::{ScriptLanguage, TaskSpec};
+use crate::domain::task::{RunKind, ScriptLanguage, TaskSpec};
 use crate::domain::trigger::{CronSchedule, Trigger, parse_timezone};
 use crate::ports::PageRequest;
 
@@ -108,7 +108,7 @@ pub fn full_job(id: &str) -> Job {
 
 /// A scheduler-fired run, created at its scheduled time, not yet recorded.
 pub fn run(job: &str, scheduled_at: DateTime<Utc>, attempt: u32) -> Execution {
-    Execution::new(job_id(job), scheduled_at, attempt, TriggeredBy::Scheduler, None, scheduled_at)
+    Execution::new(job_id(job), RunKind::Script, scheduled_at, attempt, TriggeredBy::Scheduler, None, scheduled_at)
 }
 
 pub fn offset(offset: u64, limit: u32) -> PageRequest {

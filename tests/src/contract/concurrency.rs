@@ -73,7 +73,7 @@ pub async fn one_of_many_identical_starts_wins(store: Arc<dyn ExecutionStore>, w
         Writes::Unisolated => one_after_another(&store, RACERS as u32, identical).await,
     };
     assert_eq!(tally(&outcomes), (1, 0, RACERS - 1), "exactly one of {RACERS} identical starts may win");
-    let filter = ExecutionFilter { job_id: Some(job_id("race")), status: None };
+    let filter = ExecutionFilter::of_job(job_id("race"));
     let listed = store.list_executions(&filter, &offset(0, ALL)).await.expect("list");
     assert_eq!(listed.total, 1, "the losers must write nothing");
     let winner = outcomes.iter().find_map(|o| match o {
@@ -123,7 +123,8 @@ pub async fn max_instances_holds_under_concurrent_starts(store: Arc<dyn Executio
     };
     assert_eq!(tally(&outcomes), (2, RACERS - 2, 0), "max_instances 2 admits exactly two of {RACERS} racing runs");
     assert_eq!(store.count_running().await.expect("count"), 2, "exactly two are running");
-    let skipped = ExecutionFilter { job_id: Some(job_id("crowd")), status: Some(ExecutionStatus::Skipped) };
+    let skipped =
+        ExecutionFilter { job_id: Some(job_id("crowd")), statuses: vec![ExecutionStatus::Skipped], kind: None };
     let listed = store.list_executions(&skipped, &offset(0, ALL)).await.expect("list skipped");
     assert_eq!(listed.total as usize, RACERS - 2, "every refused run is recorded as skipped");
 }

@@ -95,7 +95,7 @@ pub async fn delete_job_executions_touches_only_that_job(store: Arc<dyn Executio
     }
     let kept = [start(&*store, &run("kept", t0(), 1), 5).await, start(&*store, &run("kept", t0(), 2), 5).await];
     assert_eq!(store.delete_job_executions(&job_id("gone")).await.expect("delete"), 3, "it reports how many");
-    let by_job = |job: &str| ExecutionFilter { job_id: Some(job_id(job)), status: None };
+    let by_job = |job: &str| ExecutionFilter::of_job(job_id(job));
     let gone = store.list_executions(&by_job("gone"), &offset(0, ALL)).await.expect("list gone");
     assert_eq!(gone.total, 0, "the job's executions are gone");
     let left = store.list_executions(&by_job("kept"), &offset(0, ALL)).await.expect("list kept");

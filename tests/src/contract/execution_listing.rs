@@ -1,9 +1,10 @@
-//! Listing executions: newest first, by job and status, in offset and cursor pages.
+//! Listing executions: newest first, by job, statuses and kind, in offset and cursor pages.
 
 use std::sync::Arc;
 
 use jobsmith::domain::execution::{Execution, ExecutionStatus};
 use jobsmith::domain::ids::ExecutionId;
+use jobsmith::domain::task::RunKind;
 use jobsmith::ports::{ExecutionFilter, ExecutionStore, StoreError};
 
 use super::executions::{finish, start};
@@ -14,18 +15,26 @@ fn ids(items: &[Execution]) -> Vec<ExecutionId> {
 }
 
 fn filter(job: Option<&str>, status: Option<ExecutionStatus>) -> ExecutionFilter {
-    ExecutionFilter { job_id: job.map(job_id), status }
+    ExecutionFilter { job_id: job.map(job_id), statuses: status.into_iter().collect(), kind: None }
 }
 
-/// `count` runs, created in order, on job `x` (every third) or `y`; every fourth finished.
-/// Returns them as stored, oldest first.
+fn of_kind(kind: RunKind, statuses: &[ExecutionStatus]) -> ExecutionFilter {
+    ExecutionFilter { job_id: None, statuses: statuses.to_vec(), kind: Some(kind) }
+}
+
+/// `count` runs, created in order, on job `x` (every third, a script) or `y` (a scrape); every
+/// fourth succeeded, every fifth of the rest failed. Returns them as stored, oldest first.
 async fn seed(store: &dyn ExecutionStore, count: i64) -> Vec<Execution> {
     let mut stored = Vec::new();
     for i in 0..count {
         let job = if i % 3 == 0 { "x" } else { "y" };
-        let mut e = start(store, &run(job, t0() + secs(i * 60), 1), 1000).await;
+        let mut new = run(job, t0() + secs(i * 60), 1);
+        new.kind = if job == "x" { RunKind::Script } else { RunKind::Scrape };
+        let mut e = start(store, &new, 1000).await;
         if i % 4 == 0 {
             e = finish(store, &e, ExecutionStatus::Succeeded, i * 60 + 30).await;
+        } else if i % 5 == 0 {
+            e = finish(store, &e, ExecutionStatus::Failed, i * 60 + 30).await;
         }
         stored.push(e);
     }
@@ -36,7 +45,11 @@ async fn seed(store: &dyn ExecutionStore, count: i64) -> Vec<Execution> {
 fn expected(all: &[Execution], f: &ExecutionFilter) -> Vec<ExecutionId> {
     all.iter()
         .rev()
-        .filter(|e| f.job_id.as_ref().is_none_or(|j| *j == e.job_id) && f.status.is_none_or(|s| s == e.status))
+        .filter(|e| {
+            f.job_id.as_ref().is_none_or(|j| *j == e.job_id)
+                && (f.statuses.is_empty() || f.statuses.contains(&e.status))
+                && f.kind.is_none_or(|k| k == e.kind)
+        })
         .map(|e| e.id)
         .collect()
 }
@@ -52,6 +65,17 @@ pub async fn list_is_newest_first_with_filters(store: Arc<dyn ExecutionStore>) {
         filter(Some("y"), Some(ExecutionStatus::Succeeded)),
         filter(Some("x"), Some(ExecutionStatus::Failed)),
         filter(Some("nobody"), None),
+        of_kind(RunKind::Scrape, &[]),
+        of_kind(RunKind::Script, &[]),
+        of_kind(RunKind::Clip, &[]),
+        of_kind(RunKind::Scrape, &[ExecutionStatus::Failed, ExecutionStatus::Succeeded]),
+        of_kind(RunKind::Script, &[ExecutionStatus::Running]),
+        ExecutionFilter { statuses: vec![ExecutionStatus::Failed, ExecutionStatus::Running], ..filter(None, None) },
+        ExecutionFilter {
+            statuses: vec![ExecutionStatus::Failed, ExecutionStatus::Succeeded],
+            ..filter(Some("y"), None)
+        },
+        ExecutionFilter { kind: Some(RunKind::Script), ..filter(Some("y"), None) },
     ];
     for f in filters {
         let page = store.list_executions(&f, &offset(0, ALL)).await.expect("list");
@@ -64,7 +88,13 @@ pub async fn list_is_newest_first_with_filters(store: Arc<dyn ExecutionStore>) {
 
 pub async fn offset_pages_match_the_full_listing(store: Arc<dyn ExecutionStore>) {
     let all = seed(&*store, 23).await;
-    for f in [filter(None, None), filter(Some("y"), None), filter(None, Some(ExecutionStatus::Running))] {
+    let filters = [
+        filter(None, None),
+        filter(Some("y"), None),
+        filter(None, Some(ExecutionStatus::Running)),
+        of_kind(RunKind::Scrape, &[ExecutionStatus::Running, ExecutionStatus::Failed]),
+    ];
+    for f in filters {
         let full = expected(&all, &f);
         let total = full.len();
         for limit in [1u32, 5, 10, 23] {
@@ -86,6 +116,8 @@ pub async fn cursor_pages_visit_every_execution_once(store: Arc<dyn ExecutionSto
         filter(Some("x"), None),
         filter(None, Some(ExecutionStatus::Succeeded)),
         filter(Some("y"), Some(ExecutionStatus::Running)),
+        of_kind(RunKind::Scrape, &[]),
+        of_kind(RunKind::Script, &[ExecutionStatus::Succeeded, ExecutionStatus::Running]),
     ];
     for f in filters {
         let full = expected(&all, &f);

@@ -44,7 +44,7 @@ pub async fn the_same_run_twice_is_a_duplicate(store: Arc<dyn ExecutionStore>) {
     assert_eq!(outcome, StartOutcome::Duplicate, "a finished run still blocks its (job, scheduled time, attempt)");
     let outcome = store.insert_pending(&run("job", t0(), 1)).await.expect("pending duplicate");
     assert_eq!(outcome, StartOutcome::Duplicate, "a pending insert follows the same rule");
-    let filter = ExecutionFilter { job_id: Some(job_id("job")), status: None };
+    let filter = ExecutionFilter::of_job(job_id("job"));
     let listed = store.list_executions(&filter, &offset(0, ALL)).await.expect("list");
     assert_eq!(listed.total, 1, "duplicates must write nothing");
     assert_eq!(listed.items[0].id, first.id, "the first execution is the one kept");

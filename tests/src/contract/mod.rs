@@ -7,6 +7,7 @@
 //! and a failing check runs alone by its name (`cargo test --test contract_sqlite insert_refuses`).
 
 pub mod concurrency;
+pub mod execution_cancel;
 pub mod execution_lifecycle;
 pub mod execution_listing;
 pub mod executions;
@@ -89,6 +90,10 @@ macro_rules! store_contract {
                     execution_lifecycle::delete_job_executions_touches_only_that_job,
                     execution_lifecycle::purge_uses_the_cutoff_for_each_outcome,
                     execution_lifecycle::a_dispatched_run_is_taken_once,
+                    execution_cancel::a_pending_run_is_cancelled_at_once,
+                    execution_cancel::a_running_run_is_marked_once_and_left_to_its_executor,
+                    execution_cancel::a_finished_or_unknown_run_is_left_alone,
+                    execution_cancel::one_run_is_deleted_and_its_run_key_freed,
                     record_budget::a_maximal_record_finishes_and_reads_back_identical,
                     record_budget::an_oversized_outcome_is_cut_and_then_finishes,
                 );

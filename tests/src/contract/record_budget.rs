@@ -8,6 +8,7 @@ use std::sync::Arc;
 use jobsmith::domain::execution::{Execution, ExecutionStatus, Progress, TriggeredBy};
 use jobsmith::domain::ids::JobId;
 use jobsmith::domain::record_budget::{ERROR_BUDGET, RESULT_BUDGET, TAIL_BUDGET};
+use jobsmith::domain::task::RunKind;
 use jobsmith::ports::ExecutionStore;
 use serde_json::Value;
 
@@ -20,7 +21,7 @@ const BIG: u64 = 9_223_372_036_854_775_807;
 /// The longest job id and principal there can be, so that nothing but the budgets is left to grow.
 fn longest_run() -> Execution {
     let job = JobId::parse(&"j".repeat(64)).expect("a 64-character job id");
-    Execution::new(job, t0(), u32::MAX, TriggeredBy::Manual, Some("p".repeat(64)), t0())
+    Execution::new(job, RunKind::Script, t0(), u32::MAX, TriggeredBy::Manual, Some("p".repeat(64)), t0())
 }
 
 /// Starts `e` as a run starts, with no output yet, then writes its end and reads it back.

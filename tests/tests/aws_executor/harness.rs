@@ -120,7 +120,7 @@ impl Harness {
     }
 
     pub async fn executions(&self, job: &Job) -> Vec<Execution> {
-        let filter = ExecutionFilter { job_id: Some(job.id.clone()), status: None };
+        let filter = ExecutionFilter::of_job(job.id.clone());
         let page = PageRequest { offset: 0, limit: 100, cursor: None };
         self.app.service.executions(&filter, &page).await.expect("list executions").items
     }

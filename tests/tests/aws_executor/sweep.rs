@@ -18,7 +18,10 @@ async fn the_sweep_ends_lapsed_runs_and_redispatches_stuck_retries() {
     let now = Utc::now();
     let started = |scheduled: Duration, by: TriggeredBy| {
         let at = now - scheduled;
-        Execution { started_at: Some(at), ..Execution::new(job.id.clone(), at, 1, by, None, at) }
+        Execution {
+            started_at: Some(at),
+            ..Execution::new(job.id.clone(), jobsmith::domain::task::RunKind::Script, at, 1, by, None, at)
+        }
     };
     let executions = &h.app.executions;
     let start = |e: Execution| async move {
@@ -32,7 +35,15 @@ async fn the_sweep_ends_lapsed_runs_and_redispatches_stuck_retries() {
     let live = start(started(Duration::zero(), TriggeredBy::Manual)).await;
     let retry = |scheduled: Duration, due: Duration| Execution {
         not_before: Some(now - due),
-        ..Execution::new(job.id.clone(), now - scheduled, 2, TriggeredBy::Retry, None, now - due)
+        ..Execution::new(
+            job.id.clone(),
+            jobsmith::domain::task::RunKind::Script,
+            now - scheduled,
+            2,
+            TriggeredBy::Retry,
+            None,
+            now - due,
+        )
     };
     // Due well past the time EventBridge would have started it, and due just now.
     let stuck = retry(Duration::hours(2), STUCK_AFTER * 2);

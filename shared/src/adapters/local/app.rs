@@ -12,7 +12,7 @@ use super::scheduler::{LocalScheduler, SchedulerParts};
 use super::scrape_task::{ScrapeConfig, ScrapeRuns, ScrapeStores};
 use super::script::{Interpreters, ScriptEnvironment};
 use super::sqlite::SqliteStore;
-use crate::app::{Executor, InstanceInfo, JobService, VideoService};
+use crate::app::{Executor, InstanceInfo, JobService, ProgressFeed, VideoService};
 use crate::domain::principal::KeyRing;
 use crate::domain::script_path::{ScriptPathError, ScriptRoots};
 use crate::http::{AppState, Auth};
@@ -52,6 +52,7 @@ pub struct LocalApp {
     pub videos: VideoService,
     pub scheduler: LocalScheduler,
     pub auth: Auth,
+    pub progress: ProgressFeed,
     _data_dir: DataDirLock,
 }
 
@@ -64,7 +65,9 @@ impl LocalApp {
         let store = Arc::new(SqliteStore::open(&config.data_dir.join("jobsmith.db"))?);
         let jobs: Arc<dyn JobStore> = store.clone();
         let video_store: Arc<dyn VideoStore> = store.clone();
-        let executions: Arc<dyn ExecutionStore> = store;
+        // Every write to a run goes through the feed, so that progress sockets hear of it.
+        let progress = ProgressFeed::over(store);
+        let executions: Arc<dyn ExecutionStore> = Arc::new(progress.clone());
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let roots = Arc::new(ScriptRoots::new(config.script_roots)?);
         let instance = Arc::new(InstanceInfo::new(hostname(), clock.now()));
@@ -101,11 +104,12 @@ impl LocalApp {
         });
         let backend: Arc<dyn TriggerBackend> = Arc::new(scheduler.clone());
         let service = JobService::new(jobs, executions, backend, executor, clock, roots, instance);
-        Ok(Self { service, videos, scheduler, auth: Auth::new(config.keys), _data_dir: data_dir })
+        Ok(Self { service, videos, scheduler, auth: Auth::new(config.keys), progress, _data_dir: data_dir })
     }
 
     pub fn router(&self) -> axum::Router {
-        crate::http::router(AppState { service: self.service.clone(), videos: self.videos.clone() }, self.auth.clone())
+        let state = AppState { service: self.service.clone(), videos: self.videos.clone() };
+        crate::http::router_with_progress(state, self.auth.clone(), self.progress.clone())
     }
 }
 

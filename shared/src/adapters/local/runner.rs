@@ -204,7 +204,15 @@ mod tests {
         let runner = LocalTaskRunner::new(roots, interpreters, env, store, Arc::new(SystemClock));
         let task = TaskSpec::Script { language, script_path: path.to_string_lossy().into_owned(), args: Vec::new() };
         let job = Job { task, ..job("env-job", t0()) };
-        let execution = Execution::new(job.id.clone(), t0(), 2, TriggeredBy::Manual, None, t0());
+        let execution = Execution::new(
+            job.id.clone(),
+            crate::domain::task::RunKind::Script,
+            t0(),
+            2,
+            TriggeredBy::Manual,
+            None,
+            t0(),
+        );
         let outcome = runner.run(&job, &execution, Duration::from_secs(30), CancellationToken::new()).await;
         assert_eq!(outcome.status, ExecutionStatus::Succeeded, "{outcome:?}");
         let stdout = outcome.stdout_tail.unwrap_or_default();

@@ -1,6 +1,7 @@
 use super::*;
 use crate::domain::execution::TriggeredBy;
 use crate::domain::ids::JobId;
+use crate::domain::task::RunKind;
 
 /// The count a fitted tail's marker gives, and the text after it.
 fn marked(fitted: &str) -> (u64, &str) {
@@ -109,7 +110,7 @@ fn an_oversized_preview_is_cut_on_a_character_boundary_and_stays_small() {
 #[test]
 fn a_record_at_its_budgets_is_left_exactly_as_it_is_and_one_over_is_cut() {
     let now = chrono::Utc::now();
-    let mut full = Execution::new(JobId::parse("j").expect("id"), now, 1, TriggeredBy::Api, None, now);
+    let mut full = Execution::new(JobId::parse("j").expect("id"), RunKind::Script, now, 1, TriggeredBy::Api, None, now);
     full.result = Some(Value::String("r".repeat(RESULT_BUDGET - 2)));
     full.error = Some("e".repeat(ERROR_BUDGET));
     full.stdout_tail = Some(char::REPLACEMENT_CHARACTER.to_string().repeat(TAIL_BUDGET / 3));

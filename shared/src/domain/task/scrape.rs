@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::TaskArgError;
-use crate::domain::video::{ScrapeMode, ScrapeValue};
+use crate::domain::video::{ScrapeMode, ScrapeValue, SourceUrl};
 
 mod folder;
 pub use folder::{StorageFolder, StorageFolderError};
@@ -25,6 +25,7 @@ pub struct ScrapeTask {
     since: Option<DateTime<Utc>>,
     until: Option<DateTime<Utc>>,
     no_watermark: bool,
+    only_video: Option<SourceUrl>,
     folder: Option<StorageFolder>,
 }
 
@@ -41,6 +42,10 @@ pub struct ScrapeFields {
     pub until: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub no_watermark: Option<bool>,
+    /// Set by a video's retry: the one video to fetch, by its own page, instead of the profile
+    /// or hashtag page. What it finds is still filed under `mode` and `value`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub only_video: Option<SourceUrl>,
     /// Seed 002's `drive_folder_id`; jobs stored before it existed read back without one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub folder: Option<String>,
@@ -74,6 +79,7 @@ impl TryFrom<ScrapeFields> for ScrapeTask {
             until: fields.until,
             // Seed 002: "Attempt no-watermark download (default: true)".
             no_watermark: fields.no_watermark.unwrap_or(true),
+            only_video: fields.only_video,
             folder,
         })
     }
@@ -88,6 +94,7 @@ impl From<ScrapeTask> for ScrapeFields {
             since: task.since,
             until: task.until,
             no_watermark: Some(task.no_watermark),
+            only_video: task.only_video,
             folder: task.folder.map(String::from),
         }
     }
@@ -116,6 +123,11 @@ impl ScrapeTask {
 
     pub fn no_watermark(&self) -> bool {
         self.no_watermark
+    }
+
+    /// The one video a retry fetches, when this scrape is one.
+    pub fn only_video(&self) -> Option<&SourceUrl> {
+        self.only_video.as_ref()
     }
 
     /// Where the run's videos go under `videos/`, instead of `<mode>/<value>`.
@@ -157,6 +169,19 @@ mod tests {
         let text = serde_json::to_string(&task).unwrap();
         assert_eq!(serde_json::from_str::<ScrapeTask>(&text).unwrap(), task);
         assert!(serde_json::from_str::<ScrapeTask>(r#"{"mode":"profile","value":"a","limit":999}"#).is_err());
+    }
+
+    #[test]
+    fn a_retry_names_its_video_and_older_records_name_none() {
+        let stored = r#"{"mode":"profile","value":"a","limit":7,"no_watermark":true}"#;
+        assert_eq!(serde_json::from_str::<ScrapeTask>(stored).unwrap().only_video(), None);
+        let only_video = SourceUrl::parse("https://site.example/@a/video/1").ok();
+        let task = ScrapeTask::try_from(ScrapeFields { only_video: only_video.clone(), ..fields("a") }).unwrap();
+        let text = serde_json::to_string(&task).unwrap();
+        assert_eq!(serde_json::from_str::<ScrapeTask>(&text).unwrap().only_video(), only_video.as_ref());
+        assert!(
+            serde_json::from_str::<ScrapeTask>(r#"{"mode":"profile","value":"a","only_video":"file:///x"}"#).is_err()
+        );
     }
 
     #[test]

@@ -34,7 +34,8 @@ pub async fn list_executions(
     let mut problems = Problems::default();
     let filter = ExecutionFilter {
         job_id: job_id(query.job_id.as_deref(), &mut problems),
-        status: status(query.status.as_deref(), &mut problems),
+        statuses: status(query.status.as_deref(), &mut problems).into_iter().collect(),
+        kind: None,
     };
     let paging = Paging::read(query.page, query.per_page, EXECUTIONS_PER_PAGE, query.cursor, &mut problems);
     problems.into_result()?;
@@ -65,7 +66,7 @@ pub async fn list_job_executions(
     let paging = Paging::read(query.page, query.per_page, EXECUTIONS_PER_PAGE, query.cursor, &mut problems);
     problems.into_result()?;
     state.service.get(&id).await.map_err(|err| app_error(err, None))?;
-    let filter = ExecutionFilter { job_id: Some(id), status };
+    let filter = ExecutionFilter { statuses: status.into_iter().collect(), ..ExecutionFilter::of_job(id) };
     list(&state.service, &filter, &paging).await.map(Json)
 }
 

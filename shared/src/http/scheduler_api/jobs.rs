@@ -272,7 +272,7 @@ fn skipped(id: &JobId, execution_id: &str) -> DetailError {
 }
 
 async fn detail(service: &JobService, job: &Job) -> Result<SchedulerJobDetailView, DetailError> {
-    let filter = ExecutionFilter { job_id: Some(job.id.clone()), status: None };
+    let filter = ExecutionFilter::of_job(job.id.clone());
     let recent = service
         .executions(&filter, &PageRequest { offset: 0, limit: RECENT_EXECUTIONS, cursor: None })
         .await

@@ -375,7 +375,7 @@ mod tests {
     use crate::domain::execution::{ExecutionStatus, Progress, TriggeredBy};
     use crate::domain::ids::JobId;
     use crate::domain::job::{NewJob, Policies};
-    use crate::domain::task::{ScriptLanguage, TaskSpec};
+    use crate::domain::task::{RunKind, ScriptLanguage, TaskSpec};
     use crate::domain::trigger::Trigger;
     use crate::test_support::fixtures::SCHEDULER_JOB_KEYS;
     use chrono::TimeZone;
@@ -438,8 +438,15 @@ mod tests {
 
     #[test]
     fn execution_view_speaks_seed_004() {
-        let mut execution =
-            Execution::new(job().id, at(11, 0, 0), 2, TriggeredBy::Manual, Some("bob".into()), at(11, 0, 0));
+        let mut execution = Execution::new(
+            job().id,
+            RunKind::Script,
+            at(11, 0, 0),
+            2,
+            TriggeredBy::Manual,
+            Some("bob".into()),
+            at(11, 0, 0),
+        );
         execution.status = ExecutionStatus::Succeeded;
         execution.started_at = Some(at(11, 0, 0));
         execution.finished_at = Some(at(11, 0, 5));

@@ -14,8 +14,13 @@ mod jobs_tests;
 mod path;
 mod query;
 mod run_path;
+pub(super) mod retry;
+pub(super) mod scheduled;
+mod scheduled_body;
+mod scheduled_views;
 pub(super) mod stats;
 #[cfg(test)]
 mod tests;
 pub(super) mod videos;
 mod views;
+pub mod ws;

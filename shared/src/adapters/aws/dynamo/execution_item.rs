@@ -10,6 +10,7 @@ use super::expr::Item;
 use super::keys::{EXECUTION_SK, EXECUTIONS_PARTITION, execution_pk, ms};
 use crate::domain::execution::{Execution, ExecutionStatus, Progress, TriggeredBy};
 use crate::domain::ids::{ExecutionId, JobId};
+use crate::domain::task::RunKind;
 use crate::ports::{StoreError, StoreResult};
 
 /// Attribute names, as `ExecutionItem` serializes them, that conditions and updates name.
@@ -21,6 +22,10 @@ pub(super) const STARTED: &str = "started_ms";
 pub(super) const FINISHED: &str = "finished_ms";
 pub(super) const ERROR: &str = "error";
 pub(super) const LEASE_UNTIL: &str = "lease_until_ms";
+/// The run's `RunKind`: the `executions_by_kind` index's partition. Written once, at insert.
+pub(super) const KIND: &str = "exec_kind";
+/// Set by `request_cancel` only; a finish keeps it.
+pub(super) const CANCEL_REQUESTED: &str = "cancel_requested_ms";
 /// Set by `take_dispatched` only; no other write names it, so a finish keeps it.
 pub(super) const DISPATCH_TAKER: &str = "dispatch_taker";
 pub(super) const PROGRESS: [&str; 4] =
@@ -55,6 +60,9 @@ pub(super) struct ExecutionItem {
     execs_pk: String,
     exec_id: String,
     job_id: String,
+    /// Missing on runs recorded before kinds were kept: they read back as scripts.
+    #[serde(default)]
+    exec_kind: Option<String>,
     status: String,
     scheduled_ms: i64,
     attempt: u32,
@@ -85,6 +93,8 @@ pub(super) struct ExecutionItem {
     /// While running: until when the run counts as alive without renewing (epoch ms).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     lease_until_ms: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    cancel_requested_ms: Option<i64>,
     /// Once finished: the TTL (epoch seconds).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     expires_at: Option<i64>,
@@ -104,6 +114,7 @@ impl ExecutionItem {
             execs_pk: EXECUTIONS_PARTITION.to_owned(),
             exec_id: e.id.to_string(),
             job_id: e.job_id.to_string(),
+            exec_kind: Some(e.kind.as_str().to_owned()),
             status: e.status.as_str().to_owned(),
             scheduled_ms: ms(e.scheduled_at),
             attempt: e.attempt,
@@ -123,6 +134,7 @@ impl ExecutionItem {
             stdout_tail: e.stdout_tail.clone(),
             stderr_tail: e.stderr_tail.clone(),
             lease_until_ms: (e.status == ExecutionStatus::Running).then_some(lease_until_ms).flatten(),
+            cancel_requested_ms: e.cancel_requested_at.map(ms),
             expires_at,
         })
     }
@@ -147,6 +159,10 @@ impl ExecutionItem {
         Ok(Execution {
             id,
             job_id: JobId::parse(&row.job_id).map_err(corrupt)?,
+            kind: match row.exec_kind.as_deref() {
+                Some(raw) => RunKind::parse(raw).ok_or_else(|| corrupt(format!("execution {id}: kind {raw:?}")))?,
+                None => RunKind::default(),
+            },
             scheduled_at: time(row.scheduled_ms)?,
             attempt: row.attempt,
             status: ExecutionStatus::parse(&row.status).ok_or_else(|| corrupt(format!("status {:?}", row.status)))?,
@@ -168,6 +184,7 @@ impl ExecutionItem {
             exit_code: row.exit_code,
             stdout_tail: row.stdout_tail,
             stderr_tail: row.stderr_tail,
+            cancel_requested_at: row.cancel_requested_ms.map(time).transpose()?,
         })
     }
 }
@@ -209,6 +226,7 @@ pub(super) fn as_stored(mut e: Execution) -> Execution {
     e.not_before = e.not_before.map(truncate);
     e.started_at = e.started_at.map(truncate);
     e.finished_at = e.finished_at.map(truncate);
+    e.cancel_requested_at = e.cancel_requested_at.map(truncate);
     e
 }
 
@@ -238,7 +256,15 @@ mod tests {
 
     #[test]
     fn an_execution_round_trips_with_its_result_exact() {
-        let mut e = Execution::new(JobId::parse("j").unwrap(), at(5), 2, TriggeredBy::Retry, Some("k".into()), at(6));
+        let mut e = Execution::new(
+            JobId::parse("j").unwrap(),
+            RunKind::Script,
+            at(5),
+            2,
+            TriggeredBy::Retry,
+            Some("k".into()),
+            at(6),
+        );
         e.status = ExecutionStatus::Succeeded;
         e.finished_at = Some(at(9));
         e.result = Some(json!({"big": 18_446_744_073_709_551_615u64, "f": 2.5, "list": [null, true, "ü"]}));
@@ -252,7 +278,7 @@ mod tests {
     #[test]
     fn stored_times_are_whole_milliseconds() {
         let fine = at(1_500) + Duration::microseconds(700);
-        let e = Execution::new(JobId::parse("j").unwrap(), fine, 1, TriggeredBy::Api, None, fine);
+        let e = Execution::new(JobId::parse("j").unwrap(), RunKind::Script, fine, 1, TriggeredBy::Api, None, fine);
         let stored = as_stored(e);
         assert_eq!((stored.scheduled_at, stored.created_at), (at(1_500), at(1_500)));
     }

@@ -8,10 +8,11 @@ use chrono::{DateTime, Utc};
 
 use super::DynamoStore;
 use super::errors::backend;
-use super::execution_item::{ExecutionItem, STATUS, as_stored};
+use super::execution_item::{ExecutionItem, KIND, STATUS, as_stored};
 use super::expr::{Expr, Item, number, s, text};
 use super::keys::{
-    EXECUTIONS_BY_CREATED, EXECUTIONS_BY_JOB, EXECUTIONS_BY_STATUS, EXECUTIONS_PARTITION, EXPIRES_AT, PK,
+    EXECUTIONS_BY_CREATED, EXECUTIONS_BY_JOB, EXECUTIONS_BY_KIND, EXECUTIONS_BY_STATUS, EXECUTIONS_PARTITION,
+    EXPIRES_AT, PK,
 };
 use super::leases::Sweep;
 use super::query::{Kind, Listing};
@@ -20,25 +21,40 @@ use crate::domain::execution::{Execution, ExecutionStatus, Progress};
 use crate::domain::ids::{ExecutionId, JobId};
 use crate::ports::{ExecutionFilter, ExecutionStore, Page, PageRequest, StartOutcome, StoreResult};
 
-/// Newest first; the index follows the filter, and a job-and-status filter reads the job's
-/// index with the status as a filter (see docs/dynamodb.md for the cost).
+/// Newest first. The index follows the most selective part of the filter (the job, then the
+/// kind, then a single status); the rest is a filter expression on the index's projected
+/// attributes (see docs/dynamodb.md for the cost).
 fn listing(filter: &ExecutionFilter, now_secs: i64) -> Listing {
     let mut expr = Expr::default();
     let mut filters = vec![expr.unexpired(now_secs)];
-    let (index, partition, selective) = match (&filter.job_id, filter.status) {
-        (Some(job), Some(status)) => {
-            filters.push(format!("{} = {}", expr.name(STATUS), expr.value("status", s(status.as_str()))));
-            (&EXECUTIONS_BY_JOB, job.to_string(), true)
-        }
-        (Some(job), None) => (&EXECUTIONS_BY_JOB, job.to_string(), false),
-        (None, Some(status)) => (&EXECUTIONS_BY_STATUS, status.as_str().to_owned(), false),
-        (None, None) => (&EXECUTIONS_BY_CREATED, EXECUTIONS_PARTITION.to_owned(), false),
+    let one_status = match filter.statuses.as_slice() {
+        [status] => Some(*status),
+        _ => None,
     };
+    let (index, partition) = match (&filter.job_id, filter.kind, one_status) {
+        (Some(job), _, _) => (&EXECUTIONS_BY_JOB, job.to_string()),
+        (None, Some(kind), _) => (&EXECUTIONS_BY_KIND, kind.as_str().to_owned()),
+        (None, None, Some(status)) => (&EXECUTIONS_BY_STATUS, status.as_str().to_owned()),
+        (None, None, None) => (&EXECUTIONS_BY_CREATED, EXECUTIONS_PARTITION.to_owned()),
+    };
+    if let Some(kind) = filter.kind.filter(|_| index != &EXECUTIONS_BY_KIND) {
+        filters.push(format!("{} = {}", expr.name(KIND), expr.value("kind", s(kind.as_str()))));
+    }
+    if !filter.statuses.is_empty() && index != &EXECUTIONS_BY_STATUS {
+        let values: Vec<String> = filter
+            .statuses
+            .iter()
+            .enumerate()
+            .map(|(i, status)| expr.value(&format!("status{i}"), s(status.as_str())))
+            .collect();
+        filters.push(format!("{} IN ({})", expr.name(STATUS), values.join(", ")));
+    }
+    let selective = filters.len() > 1;
     Listing::new(index, Kind::Executions, partition, false, filters, expr, selective)
 }
 
 fn by_status(status: ExecutionStatus, now_secs: i64) -> Listing {
-    listing(&ExecutionFilter { job_id: None, status: Some(status) }, now_secs)
+    listing(&ExecutionFilter::with_status(status), now_secs)
 }
 
 impl DynamoStore {
@@ -123,6 +139,14 @@ impl ExecutionStore for DynamoStore {
         self.write_progress(id, progress).await
     }
 
+    async fn request_cancel(&self, id: ExecutionId, now: DateTime<Utc>) -> StoreResult<Option<Execution>> {
+        self.cancel(id, now).await
+    }
+
+    async fn delete_execution(&self, id: ExecutionId) -> StoreResult<bool> {
+        self.delete_run(id).await
+    }
+
     async fn get_execution(&self, id: ExecutionId) -> StoreResult<Option<Execution>> {
         self.read_execution(id).await?.map(ExecutionItem::decode).transpose()
     }
@@ -132,9 +156,7 @@ impl ExecutionStore for DynamoStore {
     async fn list_executions(&self, filter: &ExecutionFilter, page: &PageRequest) -> StoreResult<Page<Execution>> {
         let page = self.page(&listing(filter, self.now_secs()), page).await?;
         let mut items = self.hydrate(&page.items).await?;
-        if let Some(status) = filter.status {
-            items.retain(|e| e.status == status);
-        }
+        items.retain(|e| filter.matches(e));
         Ok(Page { items, total: page.total, next_cursor: page.next_cursor })
     }
 

@@ -56,6 +56,21 @@ impl DynamoStore {
         Ok(deleted)
     }
 
+    /// One run and its guard; `false` when it was gone (or expired) already.
+    pub(super) async fn delete_run(&self, id: ExecutionId) -> StoreResult<bool> {
+        let Some(item) = self.read_execution_even_expired(id).await? else { return Ok(false) };
+        let live = number::<i64>(&item, EXPIRES_AT).is_none_or(|at| at > self.now_secs());
+        let (id, run) = run_of(&item)?;
+        let gone = match text(&item, STATUS).and_then(ExecutionStatus::parse) {
+            Some(status) if status.is_finished() => {
+                self.batch_delete(vec![execution_key(id), run.key()]).await?;
+                true
+            }
+            status => self.delete_unfinished(id, &run, status).await?,
+        };
+        Ok(gone && live)
+    }
+
     /// Deletes a run that may be starting or finishing meanwhile: conditional on the status it
     /// was last seen with, re-read when that changed. `false` when it is gone already.
     async fn delete_unfinished(
@@ -66,7 +81,7 @@ impl DynamoStore {
     ) -> StoreResult<bool> {
         for _ in 0..ROUNDS {
             let Some(status) = seen else { return Ok(false) };
-            let mut actions = vec![self.delete_execution(id, status.as_str())?, self.delete_guard(run)?];
+            let mut actions = vec![self.delete_execution_in(id, status.as_str())?, self.delete_guard(run)?];
             if status.as_str() == RUNNING {
                 actions.push(self.add_running(&run.job_id, -1, None)?);
             }

@@ -25,6 +25,8 @@ pub(super) const JOBS_DUE: Index = Index { name: "jobs_due", pk: "due_pk", sk: "
 /// Every execution, by id (UUIDv7, so by creation): partition `EXECS`.
 pub(super) const EXECUTIONS_BY_CREATED: Index = Index { name: "executions_by_created", pk: "execs_pk", sk: "exec_id" };
 pub(super) const EXECUTIONS_BY_JOB: Index = Index { name: "executions_by_job", pk: "job_id", sk: "exec_id" };
+/// Every execution, by its kind of work (`RunKind`): seed 002's jobs are the scrape runs.
+pub(super) const EXECUTIONS_BY_KIND: Index = Index { name: "executions_by_kind", pk: "exec_kind", sk: "exec_id" };
 pub(super) const EXECUTIONS_BY_STATUS: Index = Index { name: "executions_by_status", pk: "status", sk: "exec_id" };
 
 pub(super) const JOB_SK: &str = "JOB";

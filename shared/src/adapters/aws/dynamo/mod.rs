@@ -10,6 +10,7 @@
 //! expired items only eventually (days later) and moto never does.
 
 mod batch;
+mod cancel;
 mod cursor;
 mod errors;
 mod execution_item;

@@ -11,10 +11,10 @@ use aws_sdk_dynamodb::types::{
 };
 
 use super::errors::{backend, build_err};
-use super::execution_item::{ATTEMPT, FINISHED, JOB_ID, LEASE_UNTIL, SCHEDULED, STATUS};
+use super::execution_item::{ATTEMPT, FINISHED, JOB_ID, KIND, LEASE_UNTIL, SCHEDULED, STATUS};
 use super::keys::{
-    EXECUTIONS_BY_CREATED, EXECUTIONS_BY_JOB, EXECUTIONS_BY_STATUS, EXPIRES_AT, Index, JOBS_BY_CREATED, JOBS_DUE, PK,
-    SK,
+    EXECUTIONS_BY_CREATED, EXECUTIONS_BY_JOB, EXECUTIONS_BY_KIND, EXECUTIONS_BY_STATUS, EXPIRES_AT, Index,
+    JOBS_BY_CREATED, JOBS_DUE, PK, SK,
 };
 use super::video_keys::{
     AUTHOR, FILE_SIZE, JOB, LISTED, MODE, STATUS as VIDEO_STATUS, TAG_MODE, TAGS, VALUE, VIDEOS_BY_AUTHOR,
@@ -37,15 +37,16 @@ pub(super) struct IndexShape {
 /// indexes carry only what their filters and sweeps read; listings fetch the items themselves.
 /// A video index carries every filter attribute a listing through it may test (the filters
 /// below it in `video_listing::driver`'s order), and DynamoDB allows 20 indexes per table.
-pub(super) const INDEXES: [IndexShape; 13] = [
+pub(super) const INDEXES: [IndexShape; 14] = [
     IndexShape { index: &JOBS_BY_CREATED, include: None },
     IndexShape { index: &JOBS_DUE, include: None },
-    IndexShape { index: &EXECUTIONS_BY_CREATED, include: Some(&[EXPIRES_AT]) },
-    IndexShape { index: &EXECUTIONS_BY_JOB, include: Some(&[STATUS, SCHEDULED, ATTEMPT, EXPIRES_AT]) },
+    IndexShape { index: &EXECUTIONS_BY_CREATED, include: Some(&[EXPIRES_AT, STATUS, KIND]) },
+    IndexShape { index: &EXECUTIONS_BY_JOB, include: Some(&[STATUS, SCHEDULED, ATTEMPT, EXPIRES_AT, KIND]) },
     IndexShape {
         index: &EXECUTIONS_BY_STATUS,
-        include: Some(&[JOB_ID, SCHEDULED, ATTEMPT, LEASE_UNTIL, FINISHED, EXPIRES_AT]),
+        include: Some(&[JOB_ID, SCHEDULED, ATTEMPT, LEASE_UNTIL, FINISHED, EXPIRES_AT, KIND]),
     },
+    IndexShape { index: &EXECUTIONS_BY_KIND, include: Some(&[STATUS, EXPIRES_AT]) },
     IndexShape { index: &VIDEOS_BY_CREATED, include: Some(&[]) },
     IndexShape { index: &VIDEOS_BY_RUN, include: Some(&[JOB, AUTHOR, VALUE, MODE, VIDEO_STATUS, TAGS]) },
     IndexShape { index: &VIDEOS_BY_JOB, include: Some(&[LISTED, AUTHOR, VALUE, MODE, VIDEO_STATUS, TAGS]) },

@@ -122,7 +122,7 @@ impl DynamoStore {
     }
 
     /// Deletes, for history removal: the execution only if its status is still `status`.
-    pub(super) fn delete_execution(&self, id: ExecutionId, status: &str) -> StoreResult<TransactWriteItem> {
+    pub(super) fn delete_execution_in(&self, id: ExecutionId, status: &str) -> StoreResult<TransactWriteItem> {
         let mut expr = Expr::default();
         let condition = format!("{} = {}", expr.name(super::execution_item::STATUS), expr.value("status", s(status)));
         let delete = aws_sdk_dynamodb::types::Delete::builder()

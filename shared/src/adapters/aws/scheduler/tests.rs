@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use super::*;
 use crate::domain::execution::{Execution, TriggeredBy};
 use crate::domain::ids::ExecutionId;
+use crate::domain::task::RunKind;
 use crate::domain::trigger::{CronSchedule, Trigger, parse_timezone};
 use crate::test_support::fixtures::{cleanup_job, job_id as id};
 
@@ -36,7 +37,7 @@ fn job_input_is_exactly_the_executor_event() {
 #[test]
 fn run_input_names_the_claimed_execution_and_its_time() {
     let now = utc(NOW);
-    let execution = Execution::new(id("nightly"), now, 0, TriggeredBy::Manual, None, now);
+    let execution = Execution::new(id("nightly"), RunKind::Script, now, 0, TriggeredBy::Manual, None, now);
     let input: ExecutorInput = serde_json::from_str(&run_input(&execution).expect("input")).expect("json");
     assert_eq!(input.job_id, "nightly");
     assert_eq!(input.scheduled_time, "2025-03-01T12:00:00.250Z");
@@ -158,7 +159,7 @@ fn paused_or_disabled_jobs_are_disabled_schedules() {
 #[test]
 fn run_schedule_fires_once_just_ahead_of_now() {
     let now = utc(NOW);
-    let execution = Execution::new(id("nightly"), now, 0, TriggeredBy::Api, None, now);
+    let execution = Execution::new(id("nightly"), RunKind::Script, now, 0, TriggeredBy::Api, None, now);
     let spec = run_schedule(&execution, now).expect("ok");
     assert_eq!(spec.name, run_schedule_name(&execution.job_id, execution.id));
     assert_eq!(spec.expression, "at(2025-03-01T12:00:10)");
@@ -169,7 +170,7 @@ fn run_schedule_fires_once_just_ahead_of_now() {
 #[test]
 fn a_retry_run_waits_for_its_delay() {
     let now = utc(NOW);
-    let mut retry = Execution::new(id("nightly"), now, 2, TriggeredBy::Retry, None, now);
+    let mut retry = Execution::new(id("nightly"), RunKind::Script, now, 2, TriggeredBy::Retry, None, now);
     retry.not_before = Some(now + chrono::Duration::minutes(5));
     assert_eq!(run_schedule(&retry, now).expect("ok").expression, "at(2025-03-01T12:05:00)");
 }

@@ -117,7 +117,7 @@ async fn fixture(jobs_due: impl IntoIterator<Item = Job>) -> Fixture {
 
 impl Fixture {
     async fn runs_of(&self, id: &str) -> Vec<DateTime<Utc>> {
-        let filter = ExecutionFilter { job_id: Some(job_id(id)), status: None };
+        let filter = ExecutionFilter::of_job(job_id(id));
         let page = self
             .store
             .list_executions(&filter, &PageRequest { offset: 0, limit: 100, cursor: None })

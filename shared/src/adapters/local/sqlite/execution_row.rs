@@ -5,11 +5,12 @@ use rusqlite::{Row, ToSql};
 use super::codec::{corrupt, execution_id, id_bytes, int, ms, opt_ms, opt_time, status, time, truncate, uint};
 use crate::domain::execution::{Execution, Progress, TriggeredBy};
 use crate::domain::ids::JobId;
+use crate::domain::task::RunKind;
 use crate::ports::{StoreError, StoreResult};
 
 pub(super) const EXECUTION_COLUMNS: &str = "id, job_id, scheduled_at, attempt, status, triggered_by, principal, \
      created_at, not_before, started_at, finished_at, progress_total, progress_processed, progress_succeeded, \
-     progress_failed, result, error, exit_code, stdout_tail, stderr_tail";
+     progress_failed, result, error, exit_code, stdout_tail, stderr_tail, kind, cancel_requested_at";
 
 /// An execution as bound to statements, in `EXECUTION_COLUMNS` order.
 pub(super) struct ExecutionValues {
@@ -30,6 +31,8 @@ pub(super) struct ExecutionValues {
     exit_code: Option<i32>,
     stdout_tail: Option<String>,
     stderr_tail: Option<String>,
+    kind: &'static str,
+    cancel_requested_at: Option<i64>,
 }
 
 impl ExecutionValues {
@@ -58,11 +61,13 @@ impl ExecutionValues {
             exit_code: e.exit_code,
             stdout_tail: e.stdout_tail.clone(),
             stderr_tail: e.stderr_tail.clone(),
+            kind: e.kind.as_str(),
+            cancel_requested_at: opt_ms(e.cancel_requested_at),
         })
     }
 
-    /// `?1`..`?20` follow `EXECUTION_COLUMNS`.
-    pub fn params(&self) -> [&dyn ToSql; 20] {
+    /// `?1`..`?22` follow `EXECUTION_COLUMNS`.
+    pub fn params(&self) -> [&dyn ToSql; 22] {
         [
             &self.id,
             &self.job_id,
@@ -84,6 +89,8 @@ impl ExecutionValues {
             &self.exit_code,
             &self.stdout_tail,
             &self.stderr_tail,
+            &self.kind,
+            &self.cancel_requested_at,
         ]
     }
 }
@@ -111,6 +118,8 @@ pub(super) struct ExecutionRow {
     exit_code: Option<i32>,
     stdout_tail: Option<String>,
     stderr_tail: Option<String>,
+    kind: String,
+    cancel_requested_at: Option<i64>,
 }
 
 impl ExecutionRow {
@@ -133,6 +142,8 @@ impl ExecutionRow {
             exit_code: row.get(17)?,
             stdout_tail: row.get(18)?,
             stderr_tail: row.get(19)?,
+            kind: row.get(20)?,
+            cancel_requested_at: row.get(21)?,
         })
     }
 
@@ -144,6 +155,7 @@ impl ExecutionRow {
         Ok(Execution {
             id: execution_id(&self.id)?,
             job_id: JobId::parse(&self.job_id).map_err(corrupt)?,
+            kind: RunKind::parse(&self.kind).ok_or_else(|| corrupt(format!("kind {:?}", self.kind)))?,
             scheduled_at: time(self.scheduled_at)?,
             attempt: u32::try_from(self.attempt).map_err(|_| corrupt(format!("attempt {}", self.attempt)))?,
             status: status(&self.status)?,
@@ -165,6 +177,7 @@ impl ExecutionRow {
             exit_code: self.exit_code,
             stdout_tail: self.stdout_tail,
             stderr_tail: self.stderr_tail,
+            cancel_requested_at: opt_time(self.cancel_requested_at)?,
         })
     }
 }
@@ -176,5 +189,6 @@ pub(super) fn as_stored(mut e: Execution) -> Execution {
     e.not_before = e.not_before.map(truncate);
     e.started_at = e.started_at.map(truncate);
     e.finished_at = e.finished_at.map(truncate);
+    e.cancel_requested_at = e.cancel_requested_at.map(truncate);
     e
 }

@@ -56,7 +56,7 @@ fn insert(tx: &Transaction<'_>, execution: &Execution) -> StoreResult<bool> {
     let values = ExecutionValues::new(execution)?;
     let sql = format!(
         "INSERT INTO executions ({EXECUTION_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, \
-         ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20) ON CONFLICT DO NOTHING"
+         ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22) ON CONFLICT DO NOTHING"
     );
     let inserted = tx.prepare_cached(&sql).and_then(|mut s| s.execute(values.params())).map_err(db_err)?;
     Ok(inserted == 1)
@@ -96,6 +96,17 @@ fn outcome_execution(outcome: &StartOutcome) -> Option<&Execution> {
     }
 }
 
+/// `status IN (…)` for one to every status; the listing's conditions are static text.
+const STATUS_IN: [&str; ExecutionStatus::ALL.len()] = [
+    "status IN (?)",
+    "status IN (?, ?)",
+    "status IN (?, ?, ?)",
+    "status IN (?, ?, ?, ?)",
+    "status IN (?, ?, ?, ?, ?)",
+    "status IN (?, ?, ?, ?, ?, ?)",
+    "status IN (?, ?, ?, ?, ?, ?, ?)",
+];
+
 pub(super) fn listing(filter: &ExecutionFilter) -> Listing {
     let mut conditions = Vec::new();
     let mut args = Vec::new();
@@ -103,9 +114,13 @@ pub(super) fn listing(filter: &ExecutionFilter) -> Listing {
         conditions.push("job_id = ?");
         args.push(Value::Text(job_id.as_str().to_owned()));
     }
-    if let Some(status) = filter.status {
-        conditions.push("status = ?");
-        args.push(Value::Text(status.as_str().to_owned()));
+    if let Some(kind) = filter.kind {
+        conditions.push("kind = ?");
+        args.push(Value::Text(kind.as_str().to_owned()));
+    }
+    if !filter.statuses.is_empty() {
+        conditions.push(STATUS_IN[filter.statuses.len().min(STATUS_IN.len()) - 1]);
+        args.extend(filter.statuses.iter().take(STATUS_IN.len()).map(|s| Value::Text(s.as_str().to_owned())));
     }
     Listing {
         table: "executions",
@@ -219,7 +234,8 @@ impl ExecutionStore for SqliteStore {
                            started_at = ?10, finished_at = ?11, progress_total = ?12, progress_processed = ?13, \
                            progress_succeeded = ?14, progress_failed = ?15, result = ?16, error = ?17, \
                            exit_code = ?18, stdout_tail = ?19, stderr_tail = ?20 WHERE id = ?1";
-                match changed(conn, sql, &values.params())? {
+                // Kind and a cancel request (`?21`, `?22`) are never rewritten by a finish.
+                match changed(conn, sql, &values.params()[..20])? {
                     0 => Err(StoreError::NotFound),
                     _ => Ok(()),
                 }
@@ -239,6 +255,29 @@ impl ExecutionStore for SqliteStore {
                 }
             })
             .await
+    }
+
+    async fn request_cancel(&self, id: ExecutionId, now: DateTime<Utc>) -> StoreResult<Option<Execution>> {
+        let now = ms(now);
+        self.pool
+            .write(move |conn| {
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err)?;
+                let sql = "UPDATE executions SET status = 'cancelled', finished_at = ?2, \
+                           error = 'cancelled before it started' WHERE id = ?1 AND status = 'pending'";
+                changed(&tx, sql, params![id_bytes(id), now])?;
+                let sql = "UPDATE executions SET cancel_requested_at = ?2 \
+                           WHERE id = ?1 AND status = 'running' AND cancel_requested_at IS NULL";
+                changed(&tx, sql, params![id_bytes(id), now])?;
+                let current = get(&tx, id)?;
+                tx.commit().map_err(db_err)?;
+                Ok(current)
+            })
+            .await
+    }
+
+    async fn delete_execution(&self, id: ExecutionId) -> StoreResult<bool> {
+        let sql = "DELETE FROM executions WHERE id = ?1";
+        self.pool.write(move |conn| Ok(changed(conn, sql, params![id_bytes(id)])? == 1)).await
     }
 
     async fn get_execution(&self, id: ExecutionId) -> StoreResult<Option<Execution>> {

@@ -128,7 +128,22 @@ CREATE TABLE video_tags (
 CREATE INDEX video_tags_by_video ON video_tags (video_id, tag);
 ";
 
-pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3];
+/// Each run's kind of work, so that a family's runs list from one index (seed 002's jobs are
+/// the scrape runs), filled in for the runs already recorded from their jobs' functions; and
+/// when a running run was asked to stop.
+const V4: &str = "
+ALTER TABLE executions ADD COLUMN kind TEXT NOT NULL DEFAULT 'script';
+ALTER TABLE executions ADD COLUMN cancel_requested_at INTEGER;
+UPDATE executions SET kind = 'scrape'
+    WHERE job_id IN (SELECT id FROM jobs WHERE function IN ('scrape.profile', 'scrape.hashtag'));
+UPDATE executions SET kind = 'clip' WHERE job_id IN (SELECT id FROM jobs WHERE function = 'clip.video');
+UPDATE executions SET kind = 'cleanup'
+    WHERE job_id IN (SELECT id FROM jobs WHERE function IN ('cleanup.videos', 'cleanup.executions'));
+CREATE INDEX executions_by_kind ON executions (kind, id);
+CREATE INDEX executions_by_kind_status ON executions (kind, status, id);
+";
+
+pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 /// Applies the migrations the file has not seen, all in one transaction, so that a crash or a
 /// concurrent opener never leaves a half-built schema behind.

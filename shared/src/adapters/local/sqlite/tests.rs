@@ -54,9 +54,9 @@ fn hot_queries() -> Vec<(String, String)> {
     let job_id = JobId::parse("a").ok();
     let execution_filters = [
         ExecutionFilter::default(),
-        ExecutionFilter { job_id: job_id.clone(), status: None },
-        ExecutionFilter { job_id: None, status: Some(ExecutionStatus::Running) },
-        ExecutionFilter { job_id, status: Some(ExecutionStatus::Running) },
+        ExecutionFilter { job_id: job_id.clone(), ..ExecutionFilter::default() },
+        ExecutionFilter::with_status(ExecutionStatus::Running),
+        ExecutionFilter { job_id, statuses: vec![ExecutionStatus::Running], kind: None },
     ];
     let listings = job_filters.iter().map(|f| (format!("jobs {f:?}"), jobs::listing(f)));
     let listings =
@@ -154,7 +154,15 @@ pub(super) fn job(id: &str) -> Job {
 }
 
 fn run(job: &str, scheduled_ms: i64) -> Execution {
-    Execution::new(JobId::parse(job).unwrap(), t(scheduled_ms), 1, TriggeredBy::Scheduler, None, t(scheduled_ms))
+    Execution::new(
+        JobId::parse(job).unwrap(),
+        crate::domain::task::RunKind::Script,
+        t(scheduled_ms),
+        1,
+        TriggeredBy::Scheduler,
+        None,
+        t(scheduled_ms),
+    )
 }
 
 #[tokio::test]

@@ -1,10 +1,11 @@
 //! The argv of each yt-dlp run. Nothing from outside the arguments steers it: no configuration
-//! file or plugin of the user's, no proxy, its cache where jobsmith says.
+//! file or plugin of the user's, no proxy but jobsmith's own, its cache where jobsmith says.
 
 use std::ffi::OsString;
 use std::path::Path;
 use std::time::Duration;
 
+use super::proxy::YtDlpProxy;
 use crate::ports::ListRequest;
 
 /// The downloaded file's name before its extension, in the empty directory the caller gives;
@@ -27,12 +28,18 @@ pub(super) struct Common<'a> {
     pub cache_dir: &'a Path,
     /// How long a connection may stay silent before yt-dlp gives the request up.
     pub socket_timeout: Duration,
+    /// None: no proxy at all, not even one the environment names.
+    pub proxy: Option<&'a YtDlpProxy>,
 }
 
 impl Common<'_> {
     fn args(&self) -> Vec<OsString> {
-        let mut args: Vec<OsString> =
-            ["--no-config", "--no-plugin-dirs", "--no-progress", "--proxy", ""].map(OsString::from).into();
+        let mut args: Vec<OsString> = ["--no-config", "--no-plugin-dirs", "--no-progress"].map(OsString::from).into();
+        args.push("--proxy".into());
+        args.push(self.proxy.map_or("", YtDlpProxy::url).into());
+        if self.proxy.is_some_and(|proxy| !proxy.checks_certificates()) {
+            args.push("--no-check-certificates".into());
+        }
         args.push("--cache-dir".into());
         args.push(self.cache_dir.into());
         args.push("--ffmpeg-location".into());
@@ -97,6 +104,7 @@ mod tests {
             ffmpeg: Path::new("/opt/ffmpeg"),
             cache_dir: Path::new("/var/cache/yt"),
             socket_timeout: Duration::from_millis(500),
+            proxy: None,
         }
     }
 
@@ -122,6 +130,24 @@ mod tests {
         assert_eq!(value(&args, "--ffmpeg-location"), Some("/opt/ffmpeg"));
         assert_eq!(value(&args, "--socket-timeout"), Some("1"), "at least a second");
         assert_eq!(&args[args.len() - 2..], ["--", "https://x.test/@a"]);
+        assert!(!args.contains(&"--no-check-certificates"));
+    }
+
+    #[test]
+    fn a_proxy_is_passed_on_and_certificates_go_unchecked_only_when_told() {
+        let checked = YtDlpProxy::parse("socks5://10.0.0.1:1080").unwrap();
+        let unchecked = YtDlpProxy::parse("http://127.0.0.1:3128").unwrap().without_certificate_checks();
+        let request = ListRequest { url: "u".into(), limit: 1, since: None, until: None };
+        for (proxy, url, checks) in
+            [(&checked, "socks5://10.0.0.1:1080", true), (&unchecked, "http://127.0.0.1:3128", false)]
+        {
+            let common = Common { proxy: Some(proxy), ..common() };
+            for args in [list(&common, &request), download(&common, "u", Path::new("/d"), false)] {
+                let args = strings(&args);
+                assert_eq!(value(&args, "--proxy"), Some(url));
+                assert_eq!(args.contains(&"--no-check-certificates"), !checks, "{args:?}");
+            }
+        }
     }
 
     #[test]

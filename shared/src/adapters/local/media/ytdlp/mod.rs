@@ -6,6 +6,7 @@ mod args;
 mod classify;
 mod info;
 mod process;
+mod proxy;
 
 #[cfg(test)]
 mod tests;
@@ -24,6 +25,7 @@ use crate::adapters::local::script::ScriptEnvironment;
 use crate::domain::video::{FailureClass, VideoMetadata};
 use crate::ports::{Downloaded, FetchError, ListRequest, ListedVideo, VideoSource};
 use process::{Finished, Invocation};
+pub use proxy::{ProxyError, YtDlpProxy};
 
 /// yt-dlp's own default is 20 s; a platform that stays silent that long is better retried by
 /// the run than waited for.
@@ -40,6 +42,7 @@ pub struct YtDlpSource {
     /// yt-dlp's cache, and the working directory of listings (which write nothing).
     cache_dir: PathBuf,
     socket_timeout: Duration,
+    proxy: Option<YtDlpProxy>,
 }
 
 impl YtDlpSource {
@@ -51,6 +54,7 @@ impl YtDlpSource {
             env,
             cache_dir,
             socket_timeout: DEFAULT_SOCKET_TIMEOUT,
+            proxy: None,
         }
     }
 
@@ -59,8 +63,19 @@ impl YtDlpSource {
         self
     }
 
+    /// Every request of every run through `proxy`; without one, through none.
+    pub fn with_proxy(mut self, proxy: YtDlpProxy) -> Self {
+        self.proxy = Some(proxy);
+        self
+    }
+
     fn common(&self) -> args::Common<'_> {
-        args::Common { ffmpeg: &self.ffmpeg, cache_dir: &self.cache_dir, socket_timeout: self.socket_timeout }
+        args::Common {
+            ffmpeg: &self.ffmpeg,
+            cache_dir: &self.cache_dir,
+            socket_timeout: self.socket_timeout,
+            proxy: self.proxy.as_ref(),
+        }
     }
 
     fn invocation<'a>(&'a self, args: Vec<std::ffi::OsString>, working_dir: &'a Path) -> Invocation<'a> {
