@@ -10,10 +10,12 @@ use crate::domain::ids::{ExecutionId, JobId};
 use crate::domain::job::{Job, JobCounts, JobFilter};
 use crate::domain::task::RunKind;
 
+pub mod health;
 mod objects;
 mod video_source;
 mod videos;
 
+pub use health::{HealthProbe, HealthReport};
 pub use objects::ObjectReader;
 pub use objects::{DeleteReport, MAX_PAGE, ObjectError, ObjectInfo, ObjectPage, ObjectStore};
 pub use video_source::{Downloaded, FetchError, ListRequest, ListedVideo, VideoSource};

@@ -126,7 +126,7 @@ fn function_of(method: &Method, path_and_query: &str) -> FunctionRoutes {
 }
 
 fn is_document(path: &str) -> bool {
-    path == "/openapi.json" || path == "/docs" || path.starts_with("/docs/")
+    path == "/openapi.json" || path == "/docs" || path.starts_with("/docs/") || path.starts_with("/redoc")
 }
 
 struct Answer {
@@ -527,4 +527,40 @@ async fn scheduled_scrapes_and_retries_answer_alike_over_dynamodb_and_sqlite() {
     let unknown = "/api/v1/videos/00000000-0000-8000-8000-000000000000/retry";
     let missing = h.same(Method::POST, unknown, None, Caller::Operator).await;
     assert_eq!((missing.status, missing.body), (StatusCode::NOT_FOUND, json!({"detail": "Video not found"})));
+}
+
+/// Seed 002's health on AWS, public like `/api/health`: the table, the bucket and the schedule
+/// group really checked on moto; a missing bucket makes it `degraded`, still a 200, and names
+/// nothing of the failure.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scrape_health_checks_the_table_the_bucket_and_the_schedule_group() {
+    let h = harness().await;
+    let degraded = h.lambda(&Method::GET, "/api/v1/stats/health", None, Caller::Nobody).await;
+    assert_eq!(degraded.status, StatusCode::OK, "{}", degraded.body);
+    assert_eq!(degraded.body["status"], "degraded", "the bucket does not exist yet: {}", degraded.body);
+    assert_eq!(
+        (degraded.body["database"].clone(), degraded.body["google_drive"].clone(), degraded.body["scheduler"].clone()),
+        (json!(true), json!(false), json!(true)),
+        "{}",
+        degraded.body
+    );
+    assert!(!degraded.body.to_string().contains("media"), "names no bucket: {}", degraded.body);
+
+    let sdk = h._moto.sdk_config().await;
+    let s3 = jobsmith::adapters::aws::s3::s3_client(&sdk, true);
+    s3.create_bucket().bucket("media").send().await.expect("create the bucket");
+    let healthy = h.lambda(&Method::GET, "/api/v1/stats/health", None, Caller::Nobody).await;
+    assert_eq!(healthy.status, StatusCode::OK);
+    let body = &healthy.body;
+    assert_eq!(body["status"], "healthy", "{body}");
+    assert_eq!(body["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!((body["tools"].clone(), body["platforms"].clone()), (json!([]), json!([])), "the executor's, not here");
+    assert!(chrono::DateTime::parse_from_rfc3339(body["timestamp"].as_str().expect("a timestamp")).is_ok(), "{body}");
+
+    // The local server answers with the same fields, and the ReDoc page is served alike.
+    let local = h.local(&Method::GET, "/api/v1/stats/health", None, Caller::Nobody).await;
+    let redoc = h.same(Method::GET, "/redoc", None, Caller::Nobody).await;
+    assert_eq!(redoc.status, StatusCode::OK);
+    let fields = |value: &Value| value.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>()).unwrap_or_default();
+    assert_eq!(fields(&local.body), fields(body), "{}", local.body);
 }

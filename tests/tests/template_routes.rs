@@ -284,12 +284,16 @@ fn a_function_that_only_reads_can_only_read_the_table() {
         let policies = policy_names(function.properties);
         // Reads may read the bucket too: a presigned link is signed with the function's rights.
         // Writes may delete stored videos, under `videos/` only (`inline`, checked below).
-        let allowed: &[&str] = if methods == BTreeSet::from(["GET"]) {
+        let allowed: &[&str] = if function.name == SCRAPE_HEALTH {
+            // Its statements are checked in `the_scrape_health_function_reads_only_what_it_checks`.
+            &["DynamoDBReadPolicy", "inline"]
+        } else if methods == BTreeSet::from(["GET"]) {
             &["DynamoDBReadPolicy", "S3ReadPolicy"]
         } else {
             &["DynamoDBReadPolicy", "DynamoDBCrudPolicy", "!Ref ScheduleWriterPolicy", "inline"]
         };
-        for statement in inline_statements(function.properties) {
+        let writes = if function.name == SCRAPE_HEALTH { Vec::new() } else { inline_statements(function.properties) };
+        for statement in writes {
             assert_eq!(text(&statement, "Effect"), "Allow", "{}", function.logical_id);
             assert_eq!(text(&statement, "Action"), "s3:DeleteObject", "{}: only deletes", function.logical_id);
             assert_eq!(
@@ -771,4 +775,65 @@ mod yaml {
             Value::Tagged(tagged) => Node::Tagged(tagged.tag.to_string(), Box::new(node(tagged.value)?)),
         })
     }
+}
+
+/// Seed 002's health function: it reads what it checks, the table, a one-key listing of the
+/// bucket and the jobs' schedule group.
+const SCRAPE_HEALTH: &str = "scrape-health";
+
+#[test]
+fn the_scrape_health_function_reads_only_what_it_checks() {
+    let template = template();
+    let function =
+        functions(&template).into_iter().find(|f| f.name == SCRAPE_HEALTH).expect("the scrape-health function");
+    let mut granted = Vec::new();
+    for policy in function.properties.get("Policies").expect("its policies").items() {
+        let Some(statements) = policy.get("Statement") else { continue };
+        for statement in statements.items() {
+            assert_eq!(statement.get("Effect").and_then(Node::as_str), Some("Allow"));
+            let action = statement.get("Action").and_then(Node::as_str).expect("one action per statement");
+            let resource = statement.get("Resource").expect("Resource").clone();
+            granted.push((action.to_owned(), resource));
+        }
+    }
+    let expected = vec![
+        ("s3:ListBucket".to_owned(), Node::tagged("!GetAtt", "Bucket.Arn")),
+        ("scheduler:GetScheduleGroup".to_owned(), Node::tagged("!GetAtt", "ScheduleGroup.Arn")),
+    ];
+    assert_eq!(granted, expected);
+}
+
+/// Seed 002's rate limit on AWS: every one of its routes, and no other, has its own throttling
+/// in the stage's `RouteSettings`, from parameters whose defaults are the seed's numbers (the
+/// ones `jobsmith serve` applies per key).
+#[test]
+fn seed_002s_routes_and_no_others_are_throttled_at_the_seeds_numbers() {
+    use jobsmith::http::rate_limit::{DEFAULT_BURST, DEFAULT_PER_MINUTE, is_limited};
+
+    let template = template();
+    let settings = http_api(&template).get_path(&["Properties", "RouteSettings"]).expect("HttpApi RouteSettings");
+    let throttled: BTreeSet<String> = settings.entries().map(|(key, _)| key.to_owned()).collect();
+    let expected: BTreeSet<String> =
+        every_route().filter(|r| is_limited(r.path)).map(|r| format!("{} {}", r.method, r.path)).collect();
+    assert!(!expected.is_empty(), "the table has seed 002 routes");
+    assert_eq!(throttled, expected, "RouteSettings (left) and the route table's seed 002 routes (right)");
+    for (key, setting) in settings.entries() {
+        assert_eq!(
+            setting.get("ThrottlingRateLimit"),
+            Some(&Node::tagged("!Ref", "ScrapeThrottlingRateLimit")),
+            "{key}"
+        );
+        assert_eq!(
+            setting.get("ThrottlingBurstLimit"),
+            Some(&Node::tagged("!Ref", "ScrapeThrottlingBurstLimit")),
+            "{key}"
+        );
+    }
+    let default = |name: &str| -> f64 {
+        let parameter = template.get_path(&["Parameters", name]).unwrap_or_else(|| panic!("parameter {name}"));
+        text(parameter, "Default").parse().unwrap_or_else(|e| panic!("{name}'s default: {e}"))
+    };
+    let per_minute = default("ScrapeThrottlingRateLimit") * 60.0;
+    assert!((per_minute - f64::from(DEFAULT_PER_MINUTE)).abs() < 0.01, "{per_minute} a minute");
+    assert_eq!(default("ScrapeThrottlingBurstLimit"), f64::from(DEFAULT_BURST));
 }

@@ -1,4 +1,4 @@
-//! The `api-docs` function: `/openapi.json` and the browsable page at `/docs`.
+//! The `api-docs` function: `/openapi.json` and the browsable pages at `/docs` and `/redoc`.
 
 #[tokio::main]
 async fn main() -> Result<(), jobsmith_functions::Error> {

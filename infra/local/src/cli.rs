@@ -10,7 +10,8 @@ use jobsmith::adapters::local::script::{Interpreters, ScriptEnvironment};
 use jobsmith::adapters::local::{LocalConfig, ScrapeConfig};
 use jobsmith::domain::principal::{KeyRing, Role};
 use jobsmith::domain::scrape_url::{DEFAULT_HASHTAG_URL, DEFAULT_PROFILE_URL, ScrapeUrls};
-use jobsmith::http::CorsOrigins;
+use jobsmith::http::rate_limit::{DEFAULT_BURST, DEFAULT_PER_MINUTE};
+use jobsmith::http::{CorsOrigins, Limits, RateLimit};
 
 #[derive(Parser)]
 #[command(
@@ -128,6 +129,15 @@ pub struct ServeArgs {
     /// instead of filling the disk.
     #[arg(long, env = "JOBSMITH_SCRAPE_FREE_SPACE_MIB", default_value_t = 1024)]
     pub scrape_free_space_mib: u64,
+    /// Requests a minute each caller (its API key; with no keys, its address) may make to seed
+    /// 002's routes (`/api/v1/jobs…`, `/videos…`, `/scheduled-jobs…`, `/stats…`); 0 turns the
+    /// limit off [default: RATE_LIMIT_REQUESTS_PER_MINUTE when set, else 10]
+    #[arg(long, env = "JOBSMITH_RATE_LIMIT_REQUESTS_PER_MINUTE")]
+    pub rate_limit_per_minute: Option<u32>,
+    /// Requests a caller may make at once before the per-minute pace applies; 0 turns the limit
+    /// off [default: RATE_LIMIT_BURST when set, else 20]
+    #[arg(long, env = "JOBSMITH_RATE_LIMIT_BURST")]
+    pub rate_limit_burst: Option<u32>,
     /// Log filter, e.g. `info` or `jobsmith=debug`.
     #[arg(long, env = "JOBSMITH_LOG", default_value = "info")]
     pub log: String,
@@ -136,6 +146,25 @@ pub struct ServeArgs {
 impl ServeArgs {
     pub fn cors_origins(&self) -> Result<CorsOrigins, String> {
         CorsOrigins::parse(&self.cors_origins).map_err(|err| format!("JOBSMITH_CORS_ORIGINS: {err}"))
+    }
+
+    /// Seed 002's rate limit: the option (or its `JOBSMITH_` variable), else the seed's own
+    /// variable (`RATE_LIMIT_REQUESTS_PER_MINUTE`, `RATE_LIMIT_BURST`) read through `lookup`,
+    /// else the seed's default.
+    pub fn rate_limit(&self, lookup: impl Fn(&str) -> Option<String>) -> Result<RateLimit, String> {
+        let pick = |given: Option<u32>, seed_var: &str, default: u32| match given {
+            Some(value) => Ok(value),
+            None => match lookup(seed_var) {
+                Some(raw) => raw
+                    .trim()
+                    .parse::<u32>()
+                    .map_err(|_| format!("{seed_var}: expected a whole number of requests, not {raw:?}")),
+                None => Ok(default),
+            },
+        };
+        let per_minute = pick(self.rate_limit_per_minute, "RATE_LIMIT_REQUESTS_PER_MINUTE", DEFAULT_PER_MINUTE)?;
+        let burst = pick(self.rate_limit_burst, "RATE_LIMIT_BURST", DEFAULT_BURST)?;
+        Ok(RateLimit::new(Limits::new(per_minute, burst)))
     }
 
     pub fn local_config(&self) -> Result<LocalConfig, String> {
@@ -161,5 +190,50 @@ impl ServeArgs {
                 free_space_floor: self.scrape_free_space_mib.saturating_mul(1024 * 1024),
             },
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn serve_args(args: &[&str]) -> ServeArgs {
+        let cli = Cli::try_parse_from(["jobsmith", "serve"].iter().chain(args)).expect("valid arguments");
+        match cli.command {
+            Command::Serve(args) => *args,
+            Command::Keys { .. } => unreachable!("parsed a serve command"),
+        }
+    }
+
+    fn limits(args: &[&str], env: &[(&str, &str)]) -> Result<Option<(u32, u32)>, String> {
+        let lookup = |name: &str| env.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned());
+        let limit = serve_args(args).rate_limit(lookup)?;
+        Ok(limit.limits().map(|l| (l.per_minute.get(), l.burst.get())))
+    }
+
+    #[test]
+    fn the_rate_limit_defaults_to_the_seeds_numbers() {
+        assert_eq!(limits(&[], &[]), Ok(Some((10, 20))));
+    }
+
+    #[test]
+    fn the_seeds_variables_apply_unless_an_option_says_otherwise() {
+        let seed = [("RATE_LIMIT_REQUESTS_PER_MINUTE", "30"), ("RATE_LIMIT_BURST", "5")];
+        assert_eq!(limits(&[], &seed), Ok(Some((30, 5))));
+        assert_eq!(limits(&["--rate-limit-per-minute", "60"], &seed), Ok(Some((60, 5))));
+        assert_eq!(limits(&["--rate-limit-burst", "7"], &seed), Ok(Some((30, 7))));
+    }
+
+    #[test]
+    fn zero_turns_the_rate_limit_off() {
+        assert_eq!(limits(&["--rate-limit-per-minute", "0"], &[]), Ok(None));
+        assert_eq!(limits(&[], &[("RATE_LIMIT_BURST", "0")]), Ok(None));
+    }
+
+    #[test]
+    fn a_seed_variable_that_is_no_number_is_refused() {
+        let err = limits(&[], &[("RATE_LIMIT_BURST", "lots")]).unwrap_err();
+        assert!(err.contains("RATE_LIMIT_BURST") && err.contains("lots"), "{err}");
+        assert!(Cli::try_parse_from(["jobsmith", "serve", "--rate-limit-burst", "-1"]).is_err());
     }
 }

@@ -3,15 +3,14 @@
 mod cli;
 
 use std::io::Write;
+use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use jobsmith::adapters::local::LocalApp;
-use jobsmith::adapters::local::media::{self, MediaTools};
-use jobsmith::adapters::local::script::ScriptEnvironment;
+use jobsmith::adapters::local::{LocalApp, ToolCheck};
 use jobsmith::domain::principal::generate_key;
-use jobsmith::http::{Auth, for_local_server};
+use jobsmith::http::{Auth, RateLimit, for_local_server};
 
 use cli::{Backend, Cli, Command, KeysCommand, ServeArgs};
 use jobsmith::adapters::aws::app::{AwsApp, AwsConfig};
@@ -65,6 +64,7 @@ fn serve(args: ServeArgs) -> ExitCode {
 async fn run(args: ServeArgs) -> Result<(), String> {
     let config = args.local_config()?;
     let cors = args.cors_origins()?;
+    let rate_limit = args.rate_limit(|name| std::env::var(name).ok())?;
     let open = config.keys.is_empty();
     if open && !args.bind.ip().is_loopback() {
         return Err(format!(
@@ -85,14 +85,17 @@ async fn run(args: ServeArgs) -> Result<(), String> {
     let address = listener.local_addr().map_err(|err| err.to_string())?;
     match args.backend {
         Backend::Local => {
-            let (media, media_env) = (config.media.clone(), config.script_env.clone());
             let app = LocalApp::open(config).map_err(|err| err.to_string())?;
             app.scheduler.start().await.map_err(|err| format!("cannot start the scheduler: {err}"))?;
-            announce(open, address);
-            // In the background: yt-dlp takes a moment to answer, and nothing waits for it.
-            tokio::spawn(async move { log_media_tools(&media, &media_env).await });
-            let router = for_local_server(app.router(), &app.auth, address.port(), &cors);
-            let served = axum::serve(listener, router).with_graceful_shutdown(stop_signal()).await;
+            announce(open, address, &rate_limit);
+            // In the background: yt-dlp takes a moment to answer, and nothing waits for it. The
+            // answer stands for the health route too.
+            let tools = app.tools.clone();
+            tokio::spawn(async move { log_media_tools(&tools).await });
+            let router = for_local_server(app.limited_router(rate_limit), &app.auth, address.port(), &cors);
+            let served = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+                .with_graceful_shutdown(stop_signal())
+                .await;
             app.scheduler.shutdown(SHUTDOWN_GRACE).await;
             served.map_err(|err| format!("server error: {err}"))
         }
@@ -105,10 +108,10 @@ async fn run(args: ServeArgs) -> Result<(), String> {
             aws_config.keys = config.keys.clone();
             let app = AwsApp::load(aws_config).await.map_err(|err| err.to_string())?;
             app.warm_up().await.map_err(|err| format!("cannot reach DynamoDB: {err}"))?;
-            announce(open, address);
+            announce(open, address, &rate_limit);
             let auth = Auth::new(config.keys);
-            let router = for_local_server(app.router(auth.clone()), &auth, address.port(), &cors);
-            axum::serve(listener, router)
+            let router = for_local_server(app.limited_router(auth.clone(), rate_limit), &auth, address.port(), &cors);
+            axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
                 .with_graceful_shutdown(stop_signal())
                 .await
                 .map_err(|err| format!("server error: {err}"))
@@ -118,8 +121,8 @@ async fn run(args: ServeArgs) -> Result<(), String> {
 
 /// Once, at start: which yt-dlp, ffmpeg and ffprobe scrape and clip runs will call. A missing one
 /// is a warning: script jobs run without them.
-async fn log_media_tools(tools: &MediaTools, env: &ScriptEnvironment) {
-    for probe in media::probe_all(tools, env, media::PROBE_TIMEOUT).await {
+async fn log_media_tools(tools: &ToolCheck) {
+    for probe in tools.probes().await {
         let path = probe.path.display();
         match probe.version() {
             Some(version) => tracing::info!(tool = probe.tool, %path, version, "media tool found"),
@@ -133,7 +136,15 @@ async fn log_media_tools(tools: &MediaTools, env: &ScriptEnvironment) {
     }
 }
 
-fn announce(open: bool, address: std::net::SocketAddr) {
+fn announce(open: bool, address: SocketAddr, rate_limit: &RateLimit) {
+    match rate_limit.limits() {
+        Some(limits) => tracing::info!(
+            per_minute = limits.per_minute.get(),
+            burst = limits.burst.get(),
+            "seed 002's routes are rate limited per caller"
+        ),
+        None => tracing::info!("seed 002's routes are not rate limited"),
+    }
     if open {
         eprintln!("WARNING: no API keys are configured: every caller on this machine is an admin.");
         eprintln!("WARNING: this is allowed only on a loopback address; create keys with `jobsmith keys new`.");

@@ -7,6 +7,8 @@ pub mod cors;
 pub mod detail;
 pub mod extract;
 pub mod family;
+pub mod rate_limit;
+mod redoc;
 pub mod routes;
 pub mod same_origin;
 pub mod scheduler_api;
@@ -24,9 +26,13 @@ use utoipa_swagger_ui::SwaggerUi;
 
 pub use auth::{API_KEY_HEADER, Auth};
 pub use cors::CorsOrigins;
+pub use rate_limit::{Limits, RateLimit};
 pub use same_origin::SameOrigin;
 
+use std::sync::Arc;
+
 use crate::app::{JobService, ProgressFeed, VideoService};
+use crate::ports::HealthProbe;
 
 /// Job definitions are small; anything bigger than this is a mistake or an attack.
 pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
@@ -35,6 +41,8 @@ pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
 pub struct AppState {
     pub service: JobService,
     pub videos: VideoService,
+    /// What seed 002's health route checks: the local server's parts, or the AWS services.
+    pub health: Arc<dyn HealthProbe>,
 }
 
 #[derive(OpenApi)]
@@ -57,20 +65,28 @@ impl utoipa::Modify for ApiKeySecurity {
 
 /// The OpenAPI document of every route.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    with_api_info(routes::all()).into_openapi()
+    let mut openapi = with_api_info(routes::all()).into_openapi();
+    rate_limit::DocumentedLimit::add_to(&mut openapi);
+    openapi
 }
 
-/// The whole API with auth, limits, `/openapi.json` and the browsable page at `/docs`: what one
-/// process serving everything mounts.
+/// The whole API with auth, limits, `/openapi.json` and the browsable pages at `/docs` and
+/// `/redoc`: what one process serving everything mounts.
 pub fn router(state: AppState, auth: Auth) -> Router {
-    with_family_layers(authenticated(routes::all(), state, auth).merge(docs_routes()))
+    limited_router(state, auth, RateLimit::off())
 }
 
-/// [`router`], plus what only a long-lived process can serve: seed 002's progress WebSocket
-/// (`scraper_api::ws`), woken by `feed`, the execution store the process writes its runs through.
-pub fn router_with_progress(state: AppState, auth: Auth, feed: ProgressFeed) -> Router {
+/// [`router`] with seed 002's routes held to `limit` per caller (see [`rate_limit`]).
+pub fn limited_router(state: AppState, auth: Auth, limit: RateLimit) -> Router {
+    with_family_layers(authenticated(routes::all(), state, auth, &limit).merge(docs_routes()))
+}
+
+/// [`limited_router`], plus what only a long-lived process can serve: seed 002's progress
+/// WebSocket (`scraper_api::ws`), woken by `feed`, the execution store the process writes its
+/// runs through.
+pub fn router_with_progress(state: AppState, auth: Auth, limit: RateLimit, feed: ProgressFeed) -> Router {
     let sockets = scraper_api::ws::router(feed, auth.clone(), scraper_api::ws::MAX_OPEN_SOCKETS);
-    with_family_layers(authenticated(routes::all(), state, auth).merge(sockets).merge(docs_routes()))
+    with_family_layers(authenticated(routes::all(), state, auth, &limit).merge(sockets).merge(docs_routes()))
 }
 
 /// What `jobsmith serve` adds around [`router`] for the browsers on its machine, given the port it
@@ -92,10 +108,12 @@ pub fn for_local_server(router: Router, auth: &Auth, port: u16, cors: &CorsOrigi
 /// only its own handlers.
 pub fn function_router(function_routes: OpenApiRouter<AppState>, state: AppState, auth: Auth) -> Router {
     // Another function's method on a shared path is as foreign as another path: a 404, not a 405.
-    with_layers(authenticated(function_routes, state, auth).method_not_allowed_fallback(family::not_found))
+    with_layers(
+        authenticated(function_routes, state, auth, &RateLimit::off()).method_not_allowed_fallback(family::not_found),
+    )
 }
 
-/// Only `/openapi.json` and `/docs`, which are public and read no state.
+/// Only `/openapi.json`, `/docs` and `/redoc`, which are public and read no state.
 pub fn docs_router() -> Router {
     with_family_layers(docs_routes())
 }
@@ -104,13 +122,18 @@ fn with_api_info(routes: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(routes)
 }
 
-fn authenticated(routes: OpenApiRouter<AppState>, state: AppState, auth: Auth) -> Router {
+fn authenticated(routes: OpenApiRouter<AppState>, state: AppState, auth: Auth, limit: &RateLimit) -> Router {
     let (api, _) = routes.split_for_parts();
-    api.with_state(state).route_layer(axum::middleware::from_fn_with_state(auth, auth::authenticate))
+    let mut api = api.with_state(state);
+    // Added before the auth layer, so it runs after authentication: a key's principal names its bucket.
+    if let Some(limiter) = limit.layer_state(!auth.is_open()) {
+        api = api.route_layer(axum::middleware::from_fn_with_state(limiter, rate_limit::limit));
+    }
+    api.route_layer(axum::middleware::from_fn_with_state(auth, auth::authenticate))
 }
 
 fn docs_routes() -> Router {
-    SwaggerUi::new("/docs").url("/openapi.json", openapi()).into()
+    Router::from(SwaggerUi::new("/docs").url("/openapi.json", openapi())).merge(redoc::routes())
 }
 
 /// [`with_layers`], with the families' 405 for a known path's other methods.

@@ -166,6 +166,9 @@ route_table! {
     retry_video = "retry-video" {
         POST "/api/v1/videos/{video_id}/retry", Requires(Operator) => scraper_api::retry::retry_video;
     }
+    scrape_health = "scrape-health" {
+        GET "/api/v1/stats/health", Public => scraper_api::health::stats_health;
+    }
     create_scrape_job = "create-scrape-job" {
         POST "/api/v1/jobs", Requires(Operator) => scraper_api::jobs::create_scrape_job;
     }
@@ -179,6 +182,14 @@ route_table! {
 pub const DOCUMENT_ROUTES: &[RouteSpec] = &[
     RouteSpec { method: "GET", path: "/openapi.json", access: Public, function: "api-docs", handler: "docs_router" },
     RouteSpec { method: "GET", path: "/docs", access: Public, function: "api-docs", handler: "docs_router" },
+    RouteSpec { method: "GET", path: "/redoc", access: Public, function: "api-docs", handler: "docs_router" },
+    RouteSpec {
+        method: "GET",
+        path: "/redoc/redoc.standalone.js",
+        access: Public,
+        function: "api-docs",
+        handler: "docs_router",
+    },
 ];
 
 /// Routes only a long-lived process serves (`super::router_with_progress`): no Lambda function

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use aws_config::SdkConfig;
 
 use super::dynamo::DynamoStore;
+use super::health::AwsHealth;
 use super::s3::{S3ObjectStore, s3_client};
 use super::scheduler::EventBridgeScheduler;
 use super::sdk;
@@ -20,7 +21,7 @@ use crate::app::{Executor, InstanceInfo, JobService, VideoService};
 use crate::domain::ids::JobId;
 use crate::domain::principal::KeyRing;
 use crate::domain::script_path::{ScriptPathError, ScriptRoots};
-use crate::http::{AppState, Auth};
+use crate::http::{AppState, Auth, RateLimit};
 use crate::ports::{Clock, ExecutionStore, JobStore, StoreError, SystemClock, TaskRunner, TriggerBackend, VideoStore};
 use utoipa_axum::router::OpenApiRouter;
 
@@ -54,6 +55,8 @@ pub struct AwsApp {
     pub runner: Arc<dyn TaskRunner>,
     pub clock: Arc<dyn Clock>,
     pub keys: KeyRing,
+    /// What seed 002's health route checks.
+    pub health: Arc<AwsHealth>,
     /// How late a scheduled fire may still start; later ones are recorded as skipped.
     pub misfire_grace: chrono::Duration,
 }
@@ -68,7 +71,9 @@ impl AwsApp {
         let jobs: Arc<dyn JobStore> = store.clone();
         let executions: Arc<dyn ExecutionStore> = store.clone();
         let video_store: Arc<dyn VideoStore> = store.clone();
-        let scheduler = Arc::new(EventBridgeScheduler::new(aws_sdk_scheduler::Client::new(sdk), config.scheduler));
+        let scheduler_client = aws_sdk_scheduler::Client::new(sdk);
+        let schedule_group = config.scheduler.group.clone();
+        let scheduler = Arc::new(EventBridgeScheduler::new(scheduler_client.clone(), config.scheduler));
         let objects = Arc::new(S3ObjectStore::new(s3_client(sdk, config.s3_force_path_style), config.bucket));
         let videos =
             VideoService::new(video_store.clone(), objects.clone(), jobs.clone(), executions.clone(), clock.clone());
@@ -104,6 +109,12 @@ impl AwsApp {
             roots,
             instance,
         );
+        let health = Arc::new(AwsHealth {
+            service: service.clone(),
+            objects: objects.clone(),
+            scheduler: scheduler_client,
+            group: schedule_group,
+        });
         Ok(Self {
             service,
             videos,
@@ -116,6 +127,7 @@ impl AwsApp {
             runner,
             clock,
             keys: config.keys,
+            health,
             misfire_grace: config.misfire_grace,
         })
     }
@@ -135,7 +147,14 @@ impl AwsApp {
     /// The whole API over the AWS adapters. `auth` is [`Auth::upstream`] behind API Gateway's
     /// authorizer, or [`AwsApp::key_auth`] when the process checks keys itself.
     pub fn router(&self, auth: Auth) -> axum::Router {
-        crate::http::router(self.state(), auth)
+        self.limited_router(auth, RateLimit::off())
+    }
+
+    /// [`AwsApp::router`] with seed 002's routes held to `limit` per caller: for one process
+    /// serving everything (`jobsmith serve --backend aws`), never for a function, whose
+    /// instances would each count alone (API Gateway throttles those).
+    pub fn limited_router(&self, auth: Auth, limit: RateLimit) -> axum::Router {
+        crate::http::limited_router(self.state(), auth, limit)
     }
 
     /// One Lambda function's routes ([`crate::http::routes::function`]) over these clients.
@@ -144,7 +163,7 @@ impl AwsApp {
     }
 
     fn state(&self) -> AppState {
-        AppState { service: self.service.clone(), videos: self.videos.clone() }
+        AppState { service: self.service.clone(), videos: self.videos.clone(), health: self.health.clone() }
     }
 
     /// `X-API-Key` checked against the configured keys, as the local server does.

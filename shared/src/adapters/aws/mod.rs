@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod dynamo;
+mod health;
 pub mod s3;
 pub mod scheduler;
 pub mod sdk;

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::data_dir_lock::{DataDirLock, LockError};
+use super::health::{LocalHealth, ToolCheck};
 use super::media::MediaTools;
 use super::objects::LocalObjectStore;
 use super::runner::LocalTaskRunner;
@@ -15,7 +16,7 @@ use super::sqlite::SqliteStore;
 use crate::app::{Executor, InstanceInfo, JobService, ProgressFeed, VideoService};
 use crate::domain::principal::KeyRing;
 use crate::domain::script_path::{ScriptPathError, ScriptRoots};
-use crate::http::{AppState, Auth};
+use crate::http::{AppState, Auth, RateLimit};
 use crate::ports::{
     Clock, ExecutionStore, JobStore, ObjectError, ObjectStore, StoreError, SystemClock, TriggerBackend, VideoStore,
 };
@@ -53,6 +54,10 @@ pub struct LocalApp {
     pub scheduler: LocalScheduler,
     pub auth: Auth,
     pub progress: ProgressFeed,
+    /// What seed 002's health route checks.
+    pub health: Arc<LocalHealth>,
+    /// The media tools' versions, asked once for the start-up log and health alike.
+    pub tools: Arc<ToolCheck>,
     _data_dir: DataDirLock,
 }
 
@@ -74,8 +79,13 @@ impl LocalApp {
         let objects: Arc<dyn ObjectStore> = Arc::new(LocalObjectStore::open(&config.data_dir.join("objects"))?);
         let videos =
             VideoService::new(video_store.clone(), objects.clone(), jobs.clone(), executions.clone(), clock.clone());
-        let stores =
-            ScrapeStores { videos: video_store.clone(), objects, executions: executions.clone(), clock: clock.clone() };
+        let tools = Arc::new(ToolCheck::new(config.media.clone(), config.script_env.clone()));
+        let stores = ScrapeStores {
+            videos: video_store.clone(),
+            objects: objects.clone(),
+            executions: executions.clone(),
+            clock: clock.clone(),
+        };
         let scrapes = ScrapeRuns::build(
             config.scrape,
             &config.media,
@@ -83,6 +93,7 @@ impl LocalApp {
             stores,
             &config.data_dir.join("work"),
         );
+        let limiter = scrapes.scraper.limiter().clone();
         let runner = Arc::new(
             LocalTaskRunner::new(
                 roots.clone(),
@@ -104,12 +115,26 @@ impl LocalApp {
         });
         let backend: Arc<dyn TriggerBackend> = Arc::new(scheduler.clone());
         let service = JobService::new(jobs, executions, backend, executor, clock, roots, instance);
-        Ok(Self { service, videos, scheduler, auth: Auth::new(config.keys), progress, _data_dir: data_dir })
+        let health = Arc::new(LocalHealth {
+            service: service.clone(),
+            objects,
+            scheduler: scheduler.clone(),
+            limiter,
+            tools: tools.clone(),
+        });
+        let auth = Auth::new(config.keys);
+        Ok(Self { service, videos, scheduler, auth, progress, health, tools, _data_dir: data_dir })
     }
 
     pub fn router(&self) -> axum::Router {
-        let state = AppState { service: self.service.clone(), videos: self.videos.clone() };
-        crate::http::router_with_progress(state, self.auth.clone(), self.progress.clone())
+        self.limited_router(RateLimit::off())
+    }
+
+    /// [`LocalApp::router`] with seed 002's routes held to `limit` per caller.
+    pub fn limited_router(&self, limit: RateLimit) -> axum::Router {
+        let state =
+            AppState { service: self.service.clone(), videos: self.videos.clone(), health: self.health.clone() };
+        crate::http::router_with_progress(state, self.auth.clone(), limit, self.progress.clone())
     }
 }
 

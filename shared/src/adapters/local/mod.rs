@@ -3,6 +3,7 @@
 mod app;
 mod data_dir_lock;
 pub mod free_space;
+mod health;
 pub mod media;
 pub mod objects;
 mod orphans;
@@ -14,5 +15,6 @@ pub mod sqlite;
 
 pub use app::{LocalApp, LocalConfig, StartError};
 pub use data_dir_lock::{LOCK_FILE, LockError};
+pub use health::{LocalHealth, ToolCheck};
 pub use runner::LocalTaskRunner;
 pub use scrape_task::{ScrapeConfig, ScrapeRuns, ScrapeStores};

@@ -5,6 +5,7 @@
 
 mod error;
 pub(super) mod files;
+pub(super) mod health;
 mod job_body;
 mod job_query;
 mod job_views;

@@ -156,6 +156,11 @@ impl Server {
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(stderr_log).expect("stderr log"))
             .kill_on_drop(true);
+        // Tests call seed 002's routes many times; a test of the limit turns it on in `env`.
+        cmd.env("JOBSMITH_RATE_LIMIT_REQUESTS_PER_MINUTE", "0")
+            .env_remove("JOBSMITH_RATE_LIMIT_BURST")
+            .env_remove("RATE_LIMIT_REQUESTS_PER_MINUTE")
+            .env_remove("RATE_LIMIT_BURST");
         cmd.env_remove("JOBSMITH_BACKEND").envs(self.opts.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         match self.opts.misfire_grace_seconds {
             Some(grace) => cmd.env("JOBSMITH_MISFIRE_GRACE_SECONDS", grace.to_string()),

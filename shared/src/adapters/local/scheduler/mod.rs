@@ -7,6 +7,7 @@ mod backoff;
 mod tests;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration as StdDuration;
 
 use async_trait::async_trait;
@@ -45,6 +46,8 @@ struct Inner {
     wake: Notify,
     shutdown: CancellationToken,
     runs: TaskTracker,
+    /// Whether the scheduling loop is going: set when it starts, cleared however it ends.
+    planning: AtomicBool,
 }
 
 impl LocalScheduler {
@@ -55,6 +58,7 @@ impl LocalScheduler {
                 wake: Notify::new(),
                 shutdown: CancellationToken::new(),
                 runs: TaskTracker::new(),
+                planning: AtomicBool::new(false),
             }),
         }
     }
@@ -79,10 +83,19 @@ impl LocalScheduler {
             }
         }
         let inner = self.inner.clone();
-        tokio::spawn(async move { inner.plan_loop().await });
+        inner.planning.store(true, Ordering::Relaxed);
+        tokio::spawn(async move {
+            let _planning = Planning(&inner.planning);
+            inner.clone().plan_loop().await;
+        });
         let inner = self.inner.clone();
         tokio::spawn(async move { inner.heartbeat_loop().await });
         Ok(())
+    }
+
+    /// Whether the scheduling loop runs: started and neither stopped nor ended by a panic.
+    pub fn is_running(&self) -> bool {
+        self.inner.planning.load(Ordering::Relaxed)
     }
 
     /// Stops firing, cancels running tasks (recorded as interrupted) and waits for them to be
@@ -93,6 +106,15 @@ impl LocalScheduler {
         if tokio::time::timeout(grace, self.inner.runs.wait()).await.is_err() {
             tracing::warn!("some runs were still being recorded at shutdown");
         }
+    }
+}
+
+/// Clears the loop's flag when the loop's task ends, a panic included.
+struct Planning<'a>(&'a AtomicBool);
+
+impl Drop for Planning<'_> {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::Relaxed);
     }
 }
 

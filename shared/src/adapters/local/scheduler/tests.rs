@@ -177,3 +177,18 @@ async fn a_failing_store_is_retried_with_backoff_and_firing_resumes_after() {
     }
     f.scheduler.shutdown(std::time::Duration::from_secs(5)).await;
 }
+
+/// Health asks whether the loop runs: not before `start`, and not once shutdown has ended it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_loop_is_running_from_start_until_shutdown() {
+    let f = fixture([]).await;
+    assert!(!f.scheduler.is_running(), "not started");
+    f.scheduler.start().await.expect("start");
+    assert!(f.scheduler.is_running());
+    f.scheduler.shutdown(std::time::Duration::from_secs(5)).await;
+    let started = std::time::Instant::now();
+    while f.scheduler.is_running() {
+        assert!(started.elapsed() < std::time::Duration::from_secs(10), "the loop did not end after shutdown");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+}
