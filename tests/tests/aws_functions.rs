@@ -79,7 +79,7 @@ async fn harness() -> Harness {
         script_env: ScriptEnvironment::from_process(),
         keys: KeyRing::parse(&keys).expect("keys"),
         media: MediaTools::default(),
-        scrape: ScrapeConfig::default(),
+        scrape: offline_scrapes(),
     })
     .expect("open the local app");
     Harness {
@@ -563,4 +563,83 @@ async fn scrape_health_checks_the_table_the_bucket_and_the_schedule_group() {
     assert_eq!(redoc.status, StatusCode::OK);
     let fields = |value: &Value| value.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>()).unwrap_or_default();
     assert_eq!(fields(&local.body), fields(body), "{}", local.body);
+}
+
+/// Listing, reading, cancelling and deleting runs over DynamoDB answer in the same shapes as
+/// over SQLite. Each side reads its own run (ids differ); moto never fires the AWS run, so it
+/// stays running until cancelled, where the local one, with no yt-dlp here, ends on its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scrape_runs_are_listed_read_cancelled_and_deleted_alike() {
+    let h = harness().await;
+    let body = json!({"mode": "hashtag", "value": "funny", "limit": 3});
+    let aws_id = h.lambda(&Method::POST, "/api/v1/jobs", Some(&body), Caller::Operator).await.body["id"].clone();
+    let local_id = h.local(&Method::POST, "/api/v1/jobs", Some(&body), Caller::Operator).await.body["id"].clone();
+    let (aws_id, local_id) = (aws_id.as_str().expect("an id").to_owned(), local_id.as_str().expect("an id").to_owned());
+
+    let aws = h.lambda(&Method::GET, "/api/v1/jobs", None, Caller::Viewer).await;
+    let local = h.local(&Method::GET, "/api/v1/jobs", None, Caller::Viewer).await;
+    assert_eq!((aws.status, local.status), (StatusCode::OK, StatusCode::OK));
+    assert_eq!(aws.body[0]["id"], aws_id.as_str(), "{}", aws.body);
+    assert_eq!(local.body[0]["id"], local_id.as_str(), "{}", local.body);
+    assert_eq!(object_keys(&aws.body[0]), object_keys(&local.body[0]));
+    let completed = h.same(Method::GET, "/api/v1/jobs?status=completed", None, Caller::Viewer).await;
+    assert_eq!(completed.body, json!([]));
+    h.same(Method::GET, "/api/v1/jobs?status=done", None, Caller::Viewer).await;
+
+    let aws = h.lambda(&Method::GET, &format!("/api/v1/jobs/{aws_id}"), None, Caller::Viewer).await;
+    let local = h.local(&Method::GET, &format!("/api/v1/jobs/{local_id}"), None, Caller::Viewer).await;
+    assert_eq!((aws.status, local.status), (StatusCode::OK, StatusCode::OK), "{} / {}", aws.body, local.body);
+    assert_eq!(object_keys(&aws.body), ["drive_links", "job", "videos"]);
+    assert_eq!(object_keys(&aws.body["job"]), object_keys(&local.body["job"]));
+    assert_eq!((&aws.body["videos"], &local.body["videos"]), (&json!([]), &json!([])));
+
+    let unknown = "550e8400-e29b-41d4-a716-446655440000";
+    for (method, path) in [
+        (Method::GET, format!("/api/v1/jobs/{unknown}")),
+        (Method::GET, "/api/v1/jobs/nope".to_owned()),
+        (Method::POST, format!("/api/v1/jobs/{unknown}/cancel")),
+        (Method::DELETE, format!("/api/v1/jobs/{unknown}")),
+    ] {
+        let answer = h.same(method, &path, None, Caller::Operator).await;
+        assert_eq!((answer.status, answer.body), (StatusCode::NOT_FOUND, json!({"detail": "Job not found"})), "{path}");
+    }
+
+    let cancelled = h.lambda(&Method::POST, &format!("/api/v1/jobs/{aws_id}/cancel"), None, Caller::Operator).await;
+    assert_eq!(cancelled.status, StatusCode::OK, "{}", cancelled.body);
+    let refused = h.lambda(&Method::POST, &format!("/api/v1/jobs/{aws_id}/cancel"), None, Caller::Viewer).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    // The local run fails at once (its page is nowhere); deleting waits for a run to end.
+    let started = std::time::Instant::now();
+    loop {
+        let local = h.local(&Method::GET, &format!("/api/v1/jobs/{local_id}"), None, Caller::Viewer).await;
+        if !["pending", "running"].contains(&local.body["job"]["status"].as_str().unwrap_or_default()) {
+            break;
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(30), "the local run never ended: {}", local.body);
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let path = format!("/api/v1/jobs/{local_id}?delete_files=true");
+    let deleted = h.local(&Method::DELETE, &path, None, Caller::Operator).await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{}", deleted.body);
+    let gone = h.local(&Method::GET, &format!("/api/v1/jobs/{local_id}"), None, Caller::Viewer).await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND);
+    // The AWS run was asked to stop, but no executor ever took it: deleting it goes on anyway.
+    let deleted = h.lambda(&Method::DELETE, &format!("/api/v1/jobs/{aws_id}"), None, Caller::Operator).await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{}", deleted.body);
+    let gone = h.lambda(&Method::GET, &format!("/api/v1/jobs/{aws_id}"), None, Caller::Viewer).await;
+    assert_eq!((gone.status, gone.body), (StatusCode::NOT_FOUND, json!({"detail": "Job not found"})));
+}
+
+fn object_keys(value: &Value) -> Vec<String> {
+    let mut keys: Vec<String> = value.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default();
+    keys.sort();
+    keys
+}
+
+/// Scrape runs that fail at once, whatever yt-dlp the machine has: their pages are on a loopback
+/// port nothing listens on, so no test reaches TikTok.
+fn offline_scrapes() -> ScrapeConfig {
+    let nowhere = "http://127.0.0.1:9/{value}";
+    let urls = jobsmith::domain::scrape_url::ScrapeUrls::from_config(Some(nowhere), Some(nowhere)).expect("a template");
+    ScrapeConfig { urls, ..ScrapeConfig::default() }
 }

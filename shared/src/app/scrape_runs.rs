@@ -21,6 +21,8 @@ use super::jobs::JobService;
 use super::scrape::VIDEOS_PREFIX;
 use super::videos::VideoService;
 
+mod lifecycle;
+
 /// How long a presigned download link works: long enough to click through a run's listing.
 pub const LINK_LIFETIME: Duration = Duration::from_secs(3600);
 

@@ -16,8 +16,9 @@ pub struct RunIdPath(pub ExecutionId);
 #[into_params(parameter_in = Path)]
 #[expect(dead_code, reason = "read only by the OpenAPI derive; the handlers read `RunIdPath`")]
 pub struct RunIdParam {
-    /// The run's id, as `POST /jobs` and listings give it. Anything else names no job.
-    #[param(format = Uuid, example = "019a3c1e-7b2d-7c4e-9f10-2b3c4d5e6f70")]
+    /// The run's id (a UUID), as `POST /jobs` and listings give it. Anything else names no job;
+    /// the pattern is every family's job-id pattern, which a UUID fits.
+    #[param(pattern = "^[0-9A-Za-z._-]{1,64}$", format = Uuid, example = "019a3c1e-7b2d-7c4e-9f10-2b3c4d5e6f70")]
     job_id: String,
 }
 
