@@ -123,7 +123,7 @@ async fn runs_list_newest_first_by_the_seeds_statuses() {
     let running = create(&server, &json!({"mode": "profile", "value": "held"})).await;
     wait_for(&server, &running, "running").await;
     let listed = server.get(&format!("{JOBS}?status=running")).await.expect(200);
-    assert_eq!(ids(&listed), [running.clone()]);
+    assert_eq!(ids(&listed), [running.as_str()]);
     let cancelled = server.post_empty(&format!("{JOBS}/{running}/cancel")).await.expect(200);
     assert_eq!(cancelled["id"], running.as_str(), "{cancelled}");
     assert!(["running", "cancelled"].contains(&cancelled["status"].as_str().expect("status")), "{cancelled}");
@@ -158,7 +158,7 @@ async fn runs_list_newest_first_by_the_seeds_statuses() {
         assert_eq!(ids(&listed), expected, "{status}");
     }
     let page = server.get(&format!("{JOBS}?limit=1&offset=1")).await.expect(200);
-    assert_eq!(ids(&page), [failed.clone()]);
+    assert_eq!(ids(&page), [failed.as_str()]);
 
     let bad = server.get(&format!("{JOBS}?status=succeeded&limit=0&offset=x")).await.expect(422);
     assert_eq!(
@@ -227,7 +227,7 @@ async fn delete_takes_the_records_and_only_on_request_the_files() {
 
     let kept = create(&server, &json!({"mode": "profile", "value": "kept", "drive_folder_id": "kept"})).await;
     wait_for(&server, &kept, "completed").await;
-    let stored: Vec<String> = server.get(&format!("/api/v1/videos?value=kept")).await.expect(200)["videos"]
+    let stored: Vec<String> = server.get("/api/v1/videos?value=kept").await.expect(200)["videos"]
         .as_array()
         .expect("videos")
         .iter()
