@@ -16,6 +16,7 @@ mod video_source;
 mod videos;
 
 pub use health::{HealthProbe, HealthReport};
+pub use objects::ObjectReader;
 pub use objects::{DeleteReport, MAX_PAGE, ObjectError, ObjectInfo, ObjectPage, ObjectStore};
 pub use video_source::{Downloaded, FetchError, ListRequest, ListedVideo, VideoSource};
 pub use videos::{Archived, CHANGE_ROUNDS, Changed, Upserted, VideoCounts, VideoFilter, VideoStore, change_video};

@@ -79,7 +79,7 @@ async fn harness() -> Harness {
         script_env: ScriptEnvironment::from_process(),
         keys: KeyRing::parse(&keys).expect("keys"),
         media: MediaTools::default(),
-        scrape: ScrapeConfig::default(),
+        scrape: offline_scrapes(),
     })
     .expect("open the local app");
     Harness {
@@ -109,8 +109,11 @@ fn function_of(method: &Method, path_and_query: &str) -> FunctionRoutes {
     let path = path_and_query.split('?').next().unwrap_or_default();
     let matches = |template: &str| {
         let (template, path): (Vec<_>, Vec<_>) = (template.split('/').collect(), path.split('/').collect());
-        template.len() == path.len()
-            && template.iter().zip(&path).all(|(t, p)| t == p || (t.starts_with('{') && !p.is_empty()))
+        // A greedy `{*rest}` (API Gateway's `{rest+}`) takes one segment or more.
+        let greedy = template.last().is_some_and(|t| t.starts_with("{*"));
+        let fixed = if greedy { template.len() - 1 } else { template.len() };
+        (if greedy { path.len() > fixed } else { path.len() == fixed })
+            && template.iter().take(fixed).zip(&path).all(|(t, p)| t == p || (t.starts_with('{') && !p.is_empty()))
     };
     let route = ROUTES
         .iter()
@@ -368,6 +371,73 @@ fn the_authorizer_allows_a_good_key_with_its_role_and_denies_the_rest() {
     assert!(!nobody.is_authorized, "no configured keys admit nobody");
 }
 
+/// Seed 002's jobs over DynamoDB, S3 and EventBridge Scheduler answer as over SQLite and the
+/// folder: the same bodies but for ids and times (moto never fires the run's schedule, so the
+/// AWS run stays where the create left it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scrape_jobs_answer_alike_over_dynamodb_and_sqlite() {
+    let h = harness().await;
+    let body = json!({"mode": "profile", "value": "khaby.lame", "limit": 5, "drive_folder_id": "drive/1"});
+    let lambda = h.lambda(&Method::POST, "/api/v1/jobs", Some(&body), Caller::Operator).await;
+    let local = h.local(&Method::POST, "/api/v1/jobs", Some(&body), Caller::Operator).await;
+    assert_eq!(
+        (lambda.status, local.status),
+        (StatusCode::CREATED, StatusCode::CREATED),
+        "{} / {}",
+        lambda.body,
+        local.body
+    );
+    assert_eq!(without_id(&lambda.body), without_id(&local.body));
+    assert_eq!(lambda.body["status"], "running", "{}", lambda.body);
+
+    let invalid = h.same(Method::POST, "/api/v1/jobs", Some(json!({"mode": "channel"})), Caller::Operator).await;
+    assert_eq!(invalid.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let viewer = h.same(Method::POST, "/api/v1/jobs", Some(body), Caller::Viewer).await;
+    assert_eq!(viewer.status, StatusCode::FORBIDDEN);
+}
+
+/// `id`, masked like a time: each side makes its own.
+fn without_id(body: &Value) -> Value {
+    let mut body = mask(body);
+    body["id"] = json!("<id>");
+    body
+}
+
+/// On S3 a file's link is a presigned URL that downloads it; the download route answers with a
+/// redirect to one, where the local server streams the file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_file_route_redirects_to_s3_and_streams_locally() {
+    let h = harness().await;
+    let sdk = h._moto.sdk_config().await;
+    jobsmith::adapters::aws::s3::s3_client(&sdk, true).create_bucket().bucket("media").send().await.expect("bucket");
+    let key = jobsmith::domain::object_key::ObjectKey::parse("videos/drive/1/2026/01/a b.mp4").expect("key");
+    let bytes = b"not really a video".to_vec();
+    for objects in [h.aws.videos.objects(), h.local_videos.objects()] {
+        objects.put(&key, bytes.clone(), "video/mp4").await.expect("store the file");
+    }
+    let path = "/api/v1/files/videos/drive/1/2026/01/a%20b.mp4";
+
+    let event = apigw_v2_event(&Method::GET, path, None, Caller::Viewer).to_string();
+    let request = jobsmith_functions::lambda_http::request::from_str(&event).expect("an API Gateway v2 event");
+    let response = http_router(&h.aws, function::get_file).oneshot(request).await.expect("infallible");
+    assert_eq!(response.status(), StatusCode::TEMPORARY_REDIRECT);
+    let location = response.headers()["location"].to_str().expect("a URL").to_owned();
+    assert!(location.starts_with(h._moto.endpoint()) && location.contains("X-Amz-Signature"), "{location}");
+    let fetched = reqwest::get(&location).await.expect("fetch the presigned URL");
+    assert_eq!(fetched.bytes().await.expect("the body").as_ref(), bytes.as_slice());
+
+    let local = h.local(&Method::GET, path, None, Caller::Viewer).await;
+    assert_eq!((local.status, local.body), (StatusCode::OK, json!("not really a video")));
+    for missing in ["/api/v1/files/videos/none.mp4", "/api/v1/files/jobs/table.json"] {
+        let answer = h.same(Method::GET, missing, None, Caller::Viewer).await;
+        assert_eq!(
+            (answer.status, answer.body),
+            (StatusCode::NOT_FOUND, json!({"detail": "File not found"})),
+            "{missing}"
+        );
+    }
+}
+
 /// Both sides' answers, compared with the ids each side made for itself left out.
 async fn alike_but_new_ids(h: &Harness, method: Method, path: &str, body: Option<Value>, caller: Caller) -> Answer {
     let lambda = h.lambda(&method, path, body.as_ref(), caller).await;
@@ -493,4 +563,83 @@ async fn scrape_health_checks_the_table_the_bucket_and_the_schedule_group() {
     assert_eq!(redoc.status, StatusCode::OK);
     let fields = |value: &Value| value.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>()).unwrap_or_default();
     assert_eq!(fields(&local.body), fields(body), "{}", local.body);
+}
+
+/// Listing, reading, cancelling and deleting runs over DynamoDB answer in the same shapes as
+/// over SQLite. Each side reads its own run (ids differ); moto never fires the AWS run, so it
+/// stays running until cancelled, where the local one, with no yt-dlp here, ends on its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scrape_runs_are_listed_read_cancelled_and_deleted_alike() {
+    let h = harness().await;
+    let body = json!({"mode": "hashtag", "value": "funny", "limit": 3});
+    let aws_id = h.lambda(&Method::POST, "/api/v1/jobs", Some(&body), Caller::Operator).await.body["id"].clone();
+    let local_id = h.local(&Method::POST, "/api/v1/jobs", Some(&body), Caller::Operator).await.body["id"].clone();
+    let (aws_id, local_id) = (aws_id.as_str().expect("an id").to_owned(), local_id.as_str().expect("an id").to_owned());
+
+    let aws = h.lambda(&Method::GET, "/api/v1/jobs", None, Caller::Viewer).await;
+    let local = h.local(&Method::GET, "/api/v1/jobs", None, Caller::Viewer).await;
+    assert_eq!((aws.status, local.status), (StatusCode::OK, StatusCode::OK));
+    assert_eq!(aws.body[0]["id"], aws_id.as_str(), "{}", aws.body);
+    assert_eq!(local.body[0]["id"], local_id.as_str(), "{}", local.body);
+    assert_eq!(object_keys(&aws.body[0]), object_keys(&local.body[0]));
+    let completed = h.same(Method::GET, "/api/v1/jobs?status=completed", None, Caller::Viewer).await;
+    assert_eq!(completed.body, json!([]));
+    h.same(Method::GET, "/api/v1/jobs?status=done", None, Caller::Viewer).await;
+
+    let aws = h.lambda(&Method::GET, &format!("/api/v1/jobs/{aws_id}"), None, Caller::Viewer).await;
+    let local = h.local(&Method::GET, &format!("/api/v1/jobs/{local_id}"), None, Caller::Viewer).await;
+    assert_eq!((aws.status, local.status), (StatusCode::OK, StatusCode::OK), "{} / {}", aws.body, local.body);
+    assert_eq!(object_keys(&aws.body), ["drive_links", "job", "videos"]);
+    assert_eq!(object_keys(&aws.body["job"]), object_keys(&local.body["job"]));
+    assert_eq!((&aws.body["videos"], &local.body["videos"]), (&json!([]), &json!([])));
+
+    let unknown = "550e8400-e29b-41d4-a716-446655440000";
+    for (method, path) in [
+        (Method::GET, format!("/api/v1/jobs/{unknown}")),
+        (Method::GET, "/api/v1/jobs/nope".to_owned()),
+        (Method::POST, format!("/api/v1/jobs/{unknown}/cancel")),
+        (Method::DELETE, format!("/api/v1/jobs/{unknown}")),
+    ] {
+        let answer = h.same(method, &path, None, Caller::Operator).await;
+        assert_eq!((answer.status, answer.body), (StatusCode::NOT_FOUND, json!({"detail": "Job not found"})), "{path}");
+    }
+
+    let cancelled = h.lambda(&Method::POST, &format!("/api/v1/jobs/{aws_id}/cancel"), None, Caller::Operator).await;
+    assert_eq!(cancelled.status, StatusCode::OK, "{}", cancelled.body);
+    let refused = h.lambda(&Method::POST, &format!("/api/v1/jobs/{aws_id}/cancel"), None, Caller::Viewer).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    // The local run fails at once (its page is nowhere); deleting waits for a run to end.
+    let started = std::time::Instant::now();
+    loop {
+        let local = h.local(&Method::GET, &format!("/api/v1/jobs/{local_id}"), None, Caller::Viewer).await;
+        if !["pending", "running"].contains(&local.body["job"]["status"].as_str().unwrap_or_default()) {
+            break;
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(30), "the local run never ended: {}", local.body);
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let path = format!("/api/v1/jobs/{local_id}?delete_files=true");
+    let deleted = h.local(&Method::DELETE, &path, None, Caller::Operator).await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{}", deleted.body);
+    let gone = h.local(&Method::GET, &format!("/api/v1/jobs/{local_id}"), None, Caller::Viewer).await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND);
+    // The AWS run was asked to stop, but no executor ever took it: deleting it goes on anyway.
+    let deleted = h.lambda(&Method::DELETE, &format!("/api/v1/jobs/{aws_id}"), None, Caller::Operator).await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{}", deleted.body);
+    let gone = h.lambda(&Method::GET, &format!("/api/v1/jobs/{aws_id}"), None, Caller::Viewer).await;
+    assert_eq!((gone.status, gone.body), (StatusCode::NOT_FOUND, json!({"detail": "Job not found"})));
+}
+
+fn object_keys(value: &Value) -> Vec<String> {
+    let mut keys: Vec<String> = value.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default();
+    keys.sort();
+    keys
+}
+
+/// Scrape runs that fail at once, whatever yt-dlp the machine has: their pages are on a loopback
+/// port nothing listens on, so no test reaches TikTok.
+fn offline_scrapes() -> ScrapeConfig {
+    let nowhere = "http://127.0.0.1:9/{value}";
+    let urls = jobsmith::domain::scrape_url::ScrapeUrls::from_config(Some(nowhere), Some(nowhere)).expect("a template");
+    ScrapeConfig { urls, ..ScrapeConfig::default() }
 }

@@ -236,6 +236,7 @@ async fn a_scrape_run_with_tiktoks_default_profile_url_stores_every_video() {
         no_watermark: true,
         job_id: execution.job_id.clone(),
         run_id: execution.id,
+        folder: None,
     };
     let scrape = scraper.run(request, CancellationToken::new());
     let outcome = tokio::time::timeout(LIMIT * 2, scrape).await.expect("the run ends");

@@ -12,6 +12,7 @@ mod progress_feed;
 mod runs;
 mod scheduled_scrapes;
 pub mod scrape;
+mod scrape_runs;
 #[cfg(test)]
 mod tests;
 mod video_retry;
@@ -26,6 +27,10 @@ pub use progress_feed::{ProgressFeed, RunChanges};
 pub use scheduled_scrapes::{
     IntervalError, IntervalMinutes, MAX_INTERVAL_MINUTES, MIN_INTERVAL_MINUTES, NewScheduledScrape,
     ScheduledScrapeChange, ScheduledScrapeError, ScheduledScrapes, is_scheduled_scrape, scheduled_job_not_found,
+};
+pub use scrape_runs::{
+    DOWNLOADABLE_PREFIXES, Download, LINK_LIFETIME, ObjectLink, ScrapeRun, ScrapeRuns, VideoLinks, file_not_found,
+    run_not_found,
 };
 pub use video_retry::{RetriedVideo, RetryError};
 pub use videos::{RunCounts, ScheduledCounts, ScrapeStats, VideoService, video_not_found};

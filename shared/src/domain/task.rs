@@ -8,6 +8,7 @@ mod scrape;
 use crate::domain::video::ScrapeMode;
 pub use run_kind::RunKind;
 pub use scrape::{DEFAULT_SCRAPE_LIMIT, SCRAPE_LIMITS, ScrapeFields, ScrapeTask};
+pub use scrape::{StorageFolder, StorageFolderError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum TaskFunction {

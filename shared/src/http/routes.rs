@@ -169,6 +169,25 @@ route_table! {
     scrape_health = "scrape-health" {
         GET "/api/v1/stats/health", Public => scraper_api::health::stats_health;
     }
+    create_scrape_job = "create-scrape-job" {
+        POST "/api/v1/jobs", Requires(Operator) => scraper_api::jobs::create_scrape_job;
+    }
+    list_scrape_jobs = "list-scrape-jobs" {
+        GET "/api/v1/jobs", Requires(Viewer) => scraper_api::jobs::list_scrape_jobs;
+    }
+    get_scrape_job = "get-scrape-job" {
+        GET "/api/v1/jobs/{job_id}", Requires(Viewer) => scraper_api::jobs::get_scrape_job;
+    }
+    cancel_scrape_job = "cancel-scrape-job" {
+        POST "/api/v1/jobs/{job_id}/cancel", Requires(Operator) => scraper_api::jobs::cancel_scrape_job;
+    }
+    delete_scrape_job = "delete-scrape-job" {
+        DELETE "/api/v1/jobs/{job_id}", Requires(Operator) => scraper_api::jobs::delete_scrape_job;
+    }
+    get_file = "get-file" {
+        // A greedy path: `{key+}` on API Gateway.
+        GET "/api/v1/files/{*key}", Requires(Viewer) => scraper_api::files::get_file;
+    }
 }
 
 /// The API's documents, served beside it by their own function (`super::docs_router`).

@@ -2,6 +2,7 @@
 //! passes the same contract suite (`tests/src/object_contract`).
 
 use std::path::Path;
+use std::pin::Pin;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -48,6 +49,12 @@ pub struct ObjectPage {
     pub next_token: Option<String>,
 }
 
+/// An object being read, for serving a download without holding it whole.
+pub struct ObjectReader {
+    pub size: u64,
+    pub body: Pin<Box<dyn tokio::io::AsyncRead + Send>>,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DeleteReport {
     pub deleted: Vec<ObjectKey>,
@@ -92,4 +99,11 @@ pub trait ObjectStore: Send + Sync {
     /// A URL that downloads the object without credentials until it expires, or
     /// [`ObjectError::NoDirectUrl`] from a store that has none (the local folder).
     async fn presign_get(&self, key: &ObjectKey, expires_in: Duration) -> Result<String, ObjectError>;
+
+    /// The object, read as it is consumed. This default reads it whole first; a store whose
+    /// objects are downloaded through the jobsmith server (the local folder) streams instead.
+    async fn open(&self, key: &ObjectKey) -> Result<ObjectReader, ObjectError> {
+        let body = self.get(key).await?;
+        Ok(ObjectReader { size: body.len() as u64, body: Box::pin(std::io::Cursor::new(body)) })
+    }
 }

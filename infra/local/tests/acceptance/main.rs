@@ -6,6 +6,7 @@ mod aws_backend;
 mod browsers;
 mod errors;
 mod health_002;
+mod jobs_002;
 mod media_tools;
 mod openapi;
 mod rate_limit_002;

@@ -105,6 +105,7 @@ impl ScrapeRuns {
             no_watermark: task.no_watermark(),
             job_id: job.id.clone(),
             run_id: execution.id,
+            folder: task.folder().cloned(),
         };
         // The run is cancelled rather than dropped at the deadline, so that it kills its
         // downloads, cleans its work directory and leaves its videos retryable.

@@ -22,11 +22,12 @@ use std::io;
 use std::path::Path;
 use std::sync::Arc;
 
-pub use keys::{VIDEOS_PREFIX, VideoKeys, content_type, video_keys};
+pub use keys::{VIDEOS_PREFIX, VideoKeys, content_type, served_content_type, video_keys};
 pub use limiter::{Cancelled, EASE_AFTER, FIRST_SPACING, MAX_PAUSE, MAX_SPACING, PlatformLimiter, PlatformPace};
 pub use settings::{RetryPolicy, ScrapeSettings};
 
 use crate::domain::ids::{ExecutionId, JobId};
+use crate::domain::task::StorageFolder;
 use crate::domain::video::{ScrapeMode, ScrapeValue};
 use crate::ports::{Clock, ExecutionStore, ListRequest, ObjectStore, VideoSource, VideoStore};
 
@@ -44,6 +45,8 @@ pub struct ScrapeRequest {
     pub no_watermark: bool,
     pub job_id: JobId,
     pub run_id: ExecutionId,
+    /// Seed 002's `drive_folder_id`: where the videos go instead of `<mode>/<value>`.
+    pub folder: Option<StorageFolder>,
 }
 
 /// What a scrape run works with.

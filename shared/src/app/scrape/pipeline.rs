@@ -163,8 +163,10 @@ async fn store(
     }
     change(shared, id, |v, now| v.start_upload(now)).await?;
     let request = &run.request;
-    let keys = video_keys(request.mode, &request.value, run.started, &listed.platform_id, &downloaded.extension)
-        .map_err(|e| object_store_failed(id, e))?;
+    let folder = request.folder.as_ref();
+    let keys =
+        video_keys(request.mode, &request.value, folder, run.started, &listed.platform_id, &downloaded.extension)
+            .map_err(|e| object_store_failed(id, e))?;
     let objects = &shared.ports.objects;
     objects
         .put_file(&keys.video, &downloaded.file, content_type(&downloaded.extension))

@@ -7,6 +7,9 @@ use serde::{Deserialize, Serialize};
 use super::TaskArgError;
 use crate::domain::video::{ScrapeMode, ScrapeValue, SourceUrl};
 
+mod folder;
+pub use folder::{StorageFolder, StorageFolderError};
+
 /// How many videos one scrape may fetch: seed 002's bounds.
 pub const SCRAPE_LIMITS: std::ops::RangeInclusive<u32> = 1..=200;
 
@@ -23,6 +26,7 @@ pub struct ScrapeTask {
     until: Option<DateTime<Utc>>,
     no_watermark: bool,
     only_video: Option<SourceUrl>,
+    folder: Option<StorageFolder>,
 }
 
 /// What a scrape asks for, before it is checked.
@@ -42,6 +46,9 @@ pub struct ScrapeFields {
     /// or hashtag page. What it finds is still filed under `mode` and `value`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub only_video: Option<SourceUrl>,
+    /// Seed 002's `drive_folder_id`; jobs stored before it existed read back without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub folder: Option<String>,
 }
 
 impl TryFrom<ScrapeFields> for ScrapeTask {
@@ -60,6 +67,10 @@ impl TryFrom<ScrapeFields> for ScrapeTask {
         {
             return Err(TaskArgError::new("until", "must not be before since"));
         }
+        let folder = fields
+            .folder
+            .map(|raw| StorageFolder::parse(&raw).map_err(|e| TaskArgError::new("folder", e.to_string())))
+            .transpose()?;
         Ok(Self {
             mode,
             value,
@@ -69,6 +80,7 @@ impl TryFrom<ScrapeFields> for ScrapeTask {
             // Seed 002: "Attempt no-watermark download (default: true)".
             no_watermark: fields.no_watermark.unwrap_or(true),
             only_video: fields.only_video,
+            folder,
         })
     }
 }
@@ -83,6 +95,7 @@ impl From<ScrapeTask> for ScrapeFields {
             until: task.until,
             no_watermark: Some(task.no_watermark),
             only_video: task.only_video,
+            folder: task.folder.map(String::from),
         }
     }
 }
@@ -115,6 +128,11 @@ impl ScrapeTask {
     /// The one video a retry fetches, when this scrape is one.
     pub fn only_video(&self) -> Option<&SourceUrl> {
         self.only_video.as_ref()
+    }
+
+    /// Where the run's videos go under `videos/`, instead of `<mode>/<value>`.
+    pub fn folder(&self) -> Option<&StorageFolder> {
+        self.folder.as_ref()
     }
 }
 
@@ -164,5 +182,17 @@ mod tests {
         assert!(
             serde_json::from_str::<ScrapeTask>(r#"{"mode":"profile","value":"a","only_video":"file:///x"}"#).is_err()
         );
+    }
+
+    #[test]
+    fn a_folder_is_checked_and_optional_in_the_stored_form() {
+        let task = ScrapeTask::try_from(ScrapeFields { folder: Some("drive/a-1".to_owned()), ..fields("a") }).unwrap();
+        assert_eq!(task.folder().map(StorageFolder::as_str), Some("drive/a-1"));
+        let text = serde_json::to_string(&task).unwrap();
+        assert_eq!(serde_json::from_str::<ScrapeTask>(&text).unwrap(), task);
+        let err = ScrapeTask::try_from(ScrapeFields { folder: Some("../up".to_owned()), ..fields("a") }).unwrap_err();
+        assert_eq!(err.field, "folder");
+        let older: ScrapeTask = serde_json::from_str(r#"{"mode":"profile","value":"a","limit":5}"#).unwrap();
+        assert_eq!(older.folder(), None);
     }
 }

@@ -4,10 +4,18 @@
 //! parameter.
 
 mod error;
+pub(super) mod files;
 pub(super) mod health;
+mod job_body;
+mod job_query;
+mod job_views;
+pub(super) mod jobs;
+#[cfg(test)]
+mod jobs_tests;
 mod path;
 mod query;
 pub(super) mod retry;
+mod run_path;
 pub(super) mod scheduled;
 mod scheduled_body;
 mod scheduled_views;

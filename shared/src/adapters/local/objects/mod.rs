@@ -8,8 +8,8 @@
 //!
 //! What a folder cannot do that S3 can: hold both `a` and `a/b` (the second write fails with a
 //! backend error), keep a content type (`head` reports none), or hand out a URL. Downloads of
-//! local objects are to go through the jobsmith server; that route is not built yet, and
-//! `presign_get` answers [`ObjectError::NoDirectUrl`].
+//! local objects go through the jobsmith server (`GET /api/v1/files/{key}`, which streams them
+//! with `open`), and `presign_get` answers [`ObjectError::NoDirectUrl`].
 
 mod listing;
 mod paths;
@@ -26,7 +26,7 @@ use self::paths::{Found, backend};
 use crate::adapters::object_token;
 use crate::adapters::part_file::PartFile;
 use crate::domain::object_key::ObjectKey;
-use crate::ports::{DeleteReport, MAX_PAGE, ObjectError, ObjectInfo, ObjectPage, ObjectStore};
+use crate::ports::{DeleteReport, MAX_PAGE, ObjectError, ObjectInfo, ObjectPage, ObjectReader, ObjectStore};
 
 pub struct LocalObjectStore {
     root: Arc<Path>,
@@ -170,6 +170,21 @@ impl ObjectStore for LocalObjectStore {
 
     async fn presign_get(&self, _key: &ObjectKey, _expires_in: Duration) -> Result<String, ObjectError> {
         Err(ObjectError::NoDirectUrl)
+    }
+
+    /// The file itself, read as the download is sent: a 1 GiB video never sits in memory.
+    async fn open(&self, key: &ObjectKey) -> Result<ObjectReader, ObjectError> {
+        let key = key.clone();
+        let (file, size) = self
+            .blocking(move |root| {
+                let Found::File(path, _) = paths::find(root, &key)? else { return Err(ObjectError::NotFound) };
+                let file = paths::open_found(&path)?;
+                // The size of the file opened: a write may have replaced the one found meanwhile.
+                let size = file.metadata().map_err(|e| backend("cannot read", &path, e))?.len();
+                Ok((file, size))
+            })
+            .await?;
+        Ok(ObjectReader { size, body: Box::pin(tokio::fs::File::from_std(file)) })
     }
 }
 

@@ -113,6 +113,7 @@ impl Harness {
             no_watermark: true,
             job_id: execution.job_id,
             run_id: execution.id,
+            folder: None,
         }
     }
 
