@@ -10,27 +10,13 @@ use jobsmith::test_support::scrape_fixture::{Breakage, FixtureVideo, ScrapeFixtu
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::support::{Server, ServerOptions, detail_message, eventually, keys, new_key, validation_locs};
+use crate::support::{
+    Server, ServerOptions, detail_message, eventually, keys, new_key, scraping_server, validation_locs,
+};
 
 const JOBS: &str = "/api/v1/jobs";
 /// A scrape of a few fixture videos ends well within this.
 const RUN_LIMIT: Duration = Duration::from_secs(120);
-
-async fn server_for(fixture: &ScrapeFixture, options: ServerOptions) -> Server {
-    let tools = installed_tools();
-    let env = [
-        ("JOBSMITH_YTDLP", tools.ytdlp.display().to_string()),
-        ("JOBSMITH_FFMPEG", tools.ffmpeg.display().to_string()),
-        ("JOBSMITH_FFPROBE", tools.ffprobe.display().to_string()),
-        // The fixture serves one feed whatever the profile; the value still reaches the URL.
-        ("JOBSMITH_SCRAPE_PROFILE_URL", format!("{}?profile={{value}}", fixture.feed_url())),
-        // A page the fixture does not have: a hashtag run's listing fails.
-        ("JOBSMITH_SCRAPE_HASHTAG_URL", format!("{}/no-such-tag/{{value}}", fixture.base_url())),
-        ("JOBSMITH_SCRAPE_FREE_SPACE_MIB", "1".to_owned()),
-    ];
-    let env = env.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
-    Server::start(ServerOptions { env, ..options }).await
-}
 
 async fn create(server: &Server, body: &Value) -> String {
     let run = server.post(JOBS, body).await.expect(201);
@@ -57,7 +43,7 @@ fn ids(list: &Value) -> Vec<String> {
 #[tokio::test]
 async fn the_seeds_curl_python_and_javascript_examples_work_unchanged() {
     let fixture = ScrapeFixture::with_samples(&installed_tools().ffmpeg, 3).await;
-    let server = server_for(&fixture, ServerOptions::default()).await;
+    let server = scraping_server(&fixture, ServerOptions::default()).await;
 
     // cURL: create, get the status until the run completes, list the videos.
     let body = json!({"mode": "profile", "value": "khaby.lame", "limit": 50, "no_watermark": true});
@@ -107,7 +93,7 @@ async fn the_seeds_curl_python_and_javascript_examples_work_unchanged() {
 #[tokio::test]
 async fn runs_list_newest_first_by_the_seeds_statuses() {
     let fixture = ScrapeFixture::with_samples(&installed_tools().ffmpeg, 1).await;
-    let server = server_for(&fixture, ServerOptions::default()).await;
+    let server = scraping_server(&fixture, ServerOptions::default()).await;
 
     let completed = create(&server, &json!({"mode": "profile", "value": "done"})).await;
     wait_for(&server, &completed, "completed").await;
@@ -179,7 +165,7 @@ async fn a_runs_links_download_its_files_with_the_key() {
         client_key: Some(operator),
         ..Default::default()
     };
-    let server = server_for(&fixture, options).await;
+    let server = scraping_server(&fixture, options).await;
 
     let body = json!({"mode": "profile", "value": "linked", "drive_folder_id": "drive/folder-1"});
     let id = create(&server, &body).await;
@@ -222,7 +208,7 @@ async fn a_runs_links_download_its_files_with_the_key() {
 #[tokio::test]
 async fn delete_takes_the_records_and_only_on_request_the_files() {
     let fixture = ScrapeFixture::with_samples(&installed_tools().ffmpeg, 2).await;
-    let server = server_for(&fixture, ServerOptions::default()).await;
+    let server = scraping_server(&fixture, ServerOptions::default()).await;
     let objects = server.data_dir().join("objects");
 
     let kept = create(&server, &json!({"mode": "profile", "value": "kept", "drive_folder_id": "kept"})).await;

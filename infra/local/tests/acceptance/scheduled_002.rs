@@ -11,7 +11,9 @@ use jobsmith::test_support::scrape_fixture::{Breakage, ScrapeFixture};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::support::{Server, ServerOptions, bounded, detail_message, eventually, keys, new_key, validation_locs};
+use crate::support::{
+    Server, ServerOptions, bounded, detail_message, eventually, keys, new_key, scraping_server, validation_locs,
+};
 
 const LIMIT: Duration = Duration::from_secs(60);
 const RUNS_WITHIN: Duration = Duration::from_secs(120);
@@ -178,19 +180,6 @@ async fn viewers_read_scheduled_jobs_and_only_operators_change_them_or_retry_vid
     .await;
 }
 
-async fn scraping_server(fixture: &ScrapeFixture) -> Server {
-    let tools = installed_tools();
-    let env = [
-        ("JOBSMITH_YTDLP", tools.ytdlp.display().to_string()),
-        ("JOBSMITH_FFMPEG", tools.ffmpeg.display().to_string()),
-        ("JOBSMITH_FFPROBE", tools.ffprobe.display().to_string()),
-        ("JOBSMITH_SCRAPE_PROFILE_URL", format!("{}?profile={{value}}", fixture.feed_url())),
-        ("JOBSMITH_SCRAPE_FREE_SPACE_MIB", "1".to_owned()),
-    ];
-    let env = env.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
-    Server::start(ServerOptions { env, ..ServerOptions::default() }).await
-}
-
 /// A `scrape.profile` job of the fixture on an interval of `seconds`, made through seed 004.
 fn fixture_scrape(seconds: u32) -> Value {
     json!({
@@ -223,7 +212,7 @@ async fn video_until(server: &Server, id: &str, status: &str) -> Value {
 #[tokio::test]
 async fn a_scheduled_scrape_fires_and_its_counters_follow_its_runs() {
     let fixture = ScrapeFixture::with_samples(&installed_tools().ffmpeg, 2).await;
-    let server = scraping_server(&fixture).await;
+    let server = scraping_server(&fixture, ServerOptions::default()).await;
 
     // Made through seed 004 on a short interval, it is one of seed 002's scheduled jobs, and the
     // scheduler fires it: counters and times follow what ran.
@@ -262,7 +251,7 @@ async fn failed_and_deleted_videos_are_fetched_again_by_their_retry() {
     let fixture = ScrapeFixture::with_samples(&installed_tools().ffmpeg, 3).await;
     let broken = fixture.videos()[1].id.clone();
     fixture.break_media(&broken, Breakage::NotFound);
-    let server = scraping_server(&fixture).await;
+    let server = scraping_server(&fixture, ServerOptions::default()).await;
     let job = server.post(SCHEDULER_JOBS, &fixture_scrape(86_400)).await.expect(201);
     let job_id = job["id"].as_str().expect("id").to_owned();
     server.post_empty(&format!("{SCHEDULER_JOBS}/{job_id}/trigger")).await.expect(200);

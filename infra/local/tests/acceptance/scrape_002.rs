@@ -8,24 +8,10 @@ use jobsmith::test_support::media::installed_tools;
 use jobsmith::test_support::scrape_fixture::{Breakage, ScrapeFixture};
 use serde_json::{Value, json};
 
-use crate::support::{Server, ServerOptions};
+use crate::support::{Server, ServerOptions, scraping_server};
 
 const JOBS: &str = "/api/v1/scheduler/jobs";
 const SCRAPE_PROFILE: u32 = 3;
-
-async fn server_for(fixture: &ScrapeFixture) -> Server {
-    let tools = installed_tools();
-    let env = [
-        ("JOBSMITH_YTDLP", tools.ytdlp.display().to_string()),
-        ("JOBSMITH_FFMPEG", tools.ffmpeg.display().to_string()),
-        ("JOBSMITH_FFPROBE", tools.ffprobe.display().to_string()),
-        // The fixture serves one feed whatever the profile; the value still reaches the URL.
-        ("JOBSMITH_SCRAPE_PROFILE_URL", format!("{}?profile={{value}}", fixture.feed_url())),
-        ("JOBSMITH_SCRAPE_FREE_SPACE_MIB", "1".to_owned()),
-    ];
-    let env = env.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
-    Server::start(ServerOptions { env, ..ServerOptions::default() }).await
-}
 
 /// Runs the job once by hand and waits for that run to end; returns it.
 async fn run_once(server: &Server, job_id: &str) -> Value {
@@ -49,7 +35,7 @@ async fn a_scrape_stores_what_it_can_records_what_failed_and_fetches_nothing_twi
     let fixture = ScrapeFixture::with_samples(&installed_tools().ffmpeg, 3).await;
     let broken = fixture.videos()[1].id.clone();
     fixture.break_media(&broken, Breakage::NotFound);
-    let server = server_for(&fixture).await;
+    let server = scraping_server(&fixture, ServerOptions::default()).await;
 
     let body = json!({
         "name": "fixture profile",

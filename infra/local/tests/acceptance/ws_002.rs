@@ -16,7 +16,7 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-use crate::support::{Server, ServerOptions, bounded, detail_message, new_key};
+use crate::support::{Server, ServerOptions, bounded, detail_message, new_key, scraping_server};
 
 const JOBS: &str = "/api/v1/scheduler/jobs";
 const SCRAPE_PROFILE: u32 = 3;
@@ -65,19 +65,6 @@ async fn read_to_close(socket: &mut Socket) -> (Vec<Value>, Option<CloseCode>) {
     panic!("the socket ended without a close frame after {views:?}")
 }
 
-async fn scrape_server(fixture: &ScrapeFixture) -> Server {
-    let tools = installed_tools();
-    let env = [
-        ("JOBSMITH_YTDLP", tools.ytdlp.display().to_string()),
-        ("JOBSMITH_FFMPEG", tools.ffmpeg.display().to_string()),
-        ("JOBSMITH_FFPROBE", tools.ffprobe.display().to_string()),
-        ("JOBSMITH_SCRAPE_PROFILE_URL", format!("{}?profile={{value}}", fixture.feed_url())),
-        ("JOBSMITH_SCRAPE_FREE_SPACE_MIB", "1".to_owned()),
-    ];
-    let env = env.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
-    Server::start(ServerOptions { env, ..ServerOptions::default() }).await
-}
-
 /// Creates a job and runs it once by hand; returns the job's id and the run's.
 async fn trigger(server: &Server, body: &Value) -> (String, String) {
     let job = server.post(JOBS, body).await.expect(201);
@@ -100,7 +87,7 @@ async fn a_scrape_runs_progress_is_pushed_until_it_completes() {
     let fixture = ScrapeFixture::with_samples(&installed_tools().ffmpeg, 4).await;
     let broken = fixture.videos()[2].id.clone();
     fixture.break_media(&broken, Breakage::NotFound);
-    let server = scrape_server(&fixture).await;
+    let server = scraping_server(&fixture, ServerOptions::default()).await;
     bounded(SCRAPE_LIMIT, async {
         let (job_id, run) = trigger(&server, &job_body(SCRAPE_PROFILE, json!({"value": "fixture", "limit": 10}))).await;
         // As seed 002's page opens it: no key, no subprotocol.

@@ -9,6 +9,11 @@ pub(super) const TOO_SMALL: &str = "value_error.number.not_ge";
 pub(super) const TOO_BIG: &str = "value_error.number.not_le";
 pub(super) const NOT_A_CHOICE: &str = "type_error.enum";
 pub(super) const INVALID: &str = "value_error";
+pub(super) const MISSING: &str = "value_error.missing";
+pub(super) const NONE_NOT_ALLOWED: &str = "type_error.none.not_allowed";
+pub(super) const NOT_A_STRING: &str = "type_error.str";
+pub(super) const NOT_A_BOOLEAN: &str = "type_error.bool";
+pub(super) const NOT_A_DATETIME: &str = "value_error.datetime";
 
 pub(super) fn app_error(err: AppError) -> DetailError {
     match err {

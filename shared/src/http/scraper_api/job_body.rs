@@ -6,21 +6,14 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
+use super::error::{
+    INVALID, MISSING, NONE_NOT_ALLOWED, NOT_A_BOOLEAN, NOT_A_CHOICE, NOT_A_DATETIME, NOT_A_STRING, NOT_AN_INTEGER,
+    TOO_BIG, TOO_SMALL,
+};
 use crate::domain::task::{DEFAULT_SCRAPE_LIMIT, SCRAPE_LIMITS, ScrapeFields, ScrapeTask, StorageFolder, TaskArgError};
 use crate::domain::trigger::parse_run_date;
 use crate::domain::video::{ScrapeMode, ScrapeValue};
 use crate::http::detail::{DetailError, LocPart, ValidationItem};
-
-const MISSING: &str = "value_error.missing";
-const NONE_NOT_ALLOWED: &str = "type_error.none.not_allowed";
-const NOT_A_CHOICE: &str = "type_error.enum";
-const NOT_A_STRING: &str = "type_error.str";
-const NOT_AN_INTEGER: &str = "type_error.integer";
-const NOT_A_BOOLEAN: &str = "type_error.bool";
-const NOT_A_DATETIME: &str = "value_error.datetime";
-const TOO_SMALL: &str = "value_error.number.not_ge";
-const TOO_BIG: &str = "value_error.number.not_le";
-const INVALID: &str = "value_error";
 
 /// The seed's request body, as the OpenAPI document shows it. The handler reads the JSON
 /// object itself ([`read`]), so that one answer names every bad field.

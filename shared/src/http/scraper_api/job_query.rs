@@ -5,12 +5,10 @@
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::error::{NOT_A_CHOICE, NOT_AN_INTEGER, Problems, TOO_BIG, TOO_SMALL};
-use super::query::{DEFAULT_LIMIT, MAX_LIMIT};
+use super::error::{NOT_A_BOOLEAN, NOT_A_CHOICE, Problems};
+use super::query::{given, page};
 use crate::domain::execution::ExecutionStatus;
 use crate::ports::PageRequest;
-
-const NOT_A_BOOLEAN: &str = "type_error.bool";
 
 /// The seed's run statuses, and the run statuses each one covers.
 const SEED_STATUSES: [(&str, &[ExecutionStatus]); 5] = [
@@ -50,20 +48,7 @@ impl RunListQuery {
                 }
             },
         };
-        let limit = match integer(problems, "limit", self.limit) {
-            Some(0) => {
-                problems.query("limit", "ensure this value is greater than or equal to 1", TOO_SMALL);
-                DEFAULT_LIMIT
-            }
-            Some(n) if n > u64::from(MAX_LIMIT) => {
-                problems.query("limit", format!("ensure this value is less than or equal to {MAX_LIMIT}"), TOO_BIG);
-                DEFAULT_LIMIT
-            }
-            Some(n) => u32::try_from(n).unwrap_or(DEFAULT_LIMIT),
-            None => DEFAULT_LIMIT,
-        };
-        let offset = integer(problems, "offset", self.offset).unwrap_or(0);
-        (statuses, PageRequest { offset, limit, cursor: None })
+        (statuses, page(problems, self.limit, self.offset))
     }
 }
 
@@ -90,31 +75,11 @@ impl RunDeleteQuery {
     }
 }
 
-/// An empty parameter (`?status=`) filters nothing, as leaving it out does.
-fn given(raw: Option<String>) -> Option<String> {
-    raw.filter(|r| !r.is_empty())
-}
-
-/// A non-negative integer; a sign, a fraction or a word is refused.
-fn integer(problems: &mut Problems, param: &str, raw: Option<String>) -> Option<u64> {
-    let raw = given(raw)?;
-    match raw.parse::<u64>() {
-        Ok(n) => Some(n),
-        Err(_) if raw.strip_prefix('-').is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit())) => {
-            problems.query(param, "ensure this value is greater than or equal to 0", TOO_SMALL);
-            None
-        }
-        Err(_) => {
-            problems.query(param, "value is not a valid integer", NOT_AN_INTEGER);
-            None
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::http::body::parse_query;
+    use crate::http::scraper_api::error::NOT_AN_INTEGER;
 
     fn list(query: &str) -> Result<(Vec<ExecutionStatus>, PageRequest), String> {
         let parsed: RunListQuery = parse_query(Some(query)).map_err(|e| e.message)?;

@@ -68,25 +68,30 @@ impl VideoListQuery {
             job_id: None,
             run_id: None,
         };
-        let limit = match integer(problems, "limit", self.limit) {
-            Some(0) => {
-                problems.query("limit", "ensure this value is greater than or equal to 1", TOO_SMALL);
-                DEFAULT_LIMIT
-            }
-            Some(n) if n > u64::from(MAX_LIMIT) => {
-                problems.query("limit", format!("ensure this value is less than or equal to {MAX_LIMIT}"), TOO_BIG);
-                DEFAULT_LIMIT
-            }
-            Some(n) => u32::try_from(n).unwrap_or(DEFAULT_LIMIT),
-            None => DEFAULT_LIMIT,
-        };
-        let offset = integer(problems, "offset", self.offset).unwrap_or(0);
-        (filter, PageRequest { offset, limit, cursor: None })
+        (filter, page(problems, self.limit, self.offset))
     }
 }
 
+/// The family's `limit` (1 to 200, default 50) and `offset` (default 0).
+pub(super) fn page(problems: &mut Problems, limit: Option<String>, offset: Option<String>) -> PageRequest {
+    let limit = match integer(problems, "limit", limit) {
+        Some(0) => {
+            problems.query("limit", "ensure this value is greater than or equal to 1", TOO_SMALL);
+            DEFAULT_LIMIT
+        }
+        Some(n) if n > u64::from(MAX_LIMIT) => {
+            problems.query("limit", format!("ensure this value is less than or equal to {MAX_LIMIT}"), TOO_BIG);
+            DEFAULT_LIMIT
+        }
+        Some(n) => u32::try_from(n).unwrap_or(DEFAULT_LIMIT),
+        None => DEFAULT_LIMIT,
+    };
+    let offset = integer(problems, "offset", offset).unwrap_or(0);
+    PageRequest { offset, limit, cursor: None }
+}
+
 /// An empty parameter (`?status=`) filters nothing, as leaving it out does.
-fn given(raw: Option<String>) -> Option<String> {
+pub(super) fn given(raw: Option<String>) -> Option<String> {
     raw.filter(|r| !r.is_empty())
 }
 

@@ -4,14 +4,12 @@
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use super::error::{INVALID, NOT_A_CHOICE, TOO_BIG, TOO_SMALL};
+use super::error::{INVALID, MISSING, NOT_A_BOOLEAN, NOT_A_CHOICE, TOO_BIG, TOO_SMALL};
 use crate::app::{IntervalError, IntervalMinutes, NewScheduledScrape, ScheduledScrapeChange};
 use crate::domain::task::{SCRAPE_LIMITS, ScrapeFields, ScrapeTask, TaskArgError};
 use crate::domain::video::ScrapeMode;
 use crate::http::detail::{DetailError, LocPart, ValidationItem};
 
-const MISSING: &str = "value_error.missing";
-const NOT_A_BOOLEAN: &str = "type_error.bool";
 /// As long as seed 004's job names may be.
 const NAME_MAX_CHARS: usize = 255;
 

@@ -1,8 +1,11 @@
 //! Drives the real `jobsmith` binary: start it on a free loopback port with its own data and
 //! script directories, talk to it over HTTP, kill or stop it, start it again on the same data.
 
+mod scraping;
 pub mod time;
 pub mod witness;
+
+pub use scraping::scraping_server;
 
 use std::future::Future;
 use std::path::{Path, PathBuf};
