@@ -124,7 +124,7 @@ async fn list(
 async fn admit(shared: &Shared, run: &RunContext, listed: &ListedVideo) -> Result<bool, StoreError> {
     let videos = &shared.ports.videos;
     let mut archived = videos.archived(&listed.platform, &listed.platform_id).await?;
-    if decide(&archived) == Decision::Record {
+    if decide(&archived, shared.ports.clock.now()) == Decision::Record {
         let found = FoundVideo {
             platform: listed.platform.clone(),
             platform_id: listed.platform_id.clone(),
@@ -141,14 +141,15 @@ async fn admit(shared: &Shared, run: &RunContext, listed: &ListedVideo) -> Resul
             Upserted::Existing(stored) => archived = Archived::of(Some(stored)),
         }
     }
-    match decide(&archived) {
+    let now = shared.ports.clock.now();
+    match decide(&archived, now) {
         Decision::Record | Decision::Skip => Ok(false),
         Decision::Fetch(_) => Ok(true),
-        Decision::Retry(id) => {
-            let now = shared.ports.clock.now();
+        Decision::Retry(id) | Decision::Reclaim(id) => {
             // Judged again on the state it lands on: another run may have stored it meanwhile.
-            let pick_up = |v: &Video| match decide(&Archived::of(Some(v.clone()))) {
+            let pick_up = |v: &Video| match decide(&Archived::of(Some(v.clone())), now) {
                 Decision::Retry(_) => v.retry(now),
+                Decision::Reclaim(_) => v.reclaim(now),
                 _ => Err(TransitionError::NotFrom { from: v.status, action: "be picked up again" }),
             };
             Ok(matches!(change_video(&**videos, id, pick_up).await?, Changed::Done(_)))

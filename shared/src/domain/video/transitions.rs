@@ -85,6 +85,16 @@ impl Video {
         Ok(next)
     }
 
+    /// Downloading, downloaded or uploading → `pending`: for a video left there by a run that
+    /// died (a crash, a killed process, a Lambda past its deadline), which no run would
+    /// otherwise ever take up again. The caller judges that it was left, by its age.
+    pub fn reclaim(&self, now: DateTime<Utc>) -> Result<Self, TransitionError> {
+        let started = [VideoStatus::Downloading, VideoStatus::Downloaded, VideoStatus::Uploading];
+        let mut next = self.step(&started, VideoStatus::Pending, "be reclaimed", now)?;
+        next.failure = None;
+        Ok(next)
+    }
+
     /// Back to `pending` so that it is fetched again now: the way out of `failed`, the only way
     /// back from `uploaded`, and the way to undo a deletion (whatever the status). A video on its
     /// way to the store is not retried while listed: it is going already.
