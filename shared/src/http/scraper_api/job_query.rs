@@ -6,18 +6,13 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::error::{NOT_A_BOOLEAN, NOT_A_CHOICE, Problems};
+use super::job_views::seed_status;
 use super::query::{given, page};
 use crate::domain::execution::ExecutionStatus;
 use crate::ports::PageRequest;
 
-/// The seed's run statuses, and the run statuses each one covers.
-const SEED_STATUSES: [(&str, &[ExecutionStatus]); 5] = [
-    ("pending", &[ExecutionStatus::Pending]),
-    ("running", &[ExecutionStatus::Running]),
-    ("completed", &[ExecutionStatus::Succeeded]),
-    ("failed", &[ExecutionStatus::Failed, ExecutionStatus::TimedOut]),
-    ("cancelled", &[ExecutionStatus::Cancelled, ExecutionStatus::Skipped]),
-];
+/// The seed's five job statuses, in the order its document lists them.
+const SEED_WORDS: [&str; 5] = ["pending", "running", "completed", "failed", "cancelled"];
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -38,15 +33,16 @@ impl RunListQuery {
     pub(super) fn read(self, problems: &mut Problems) -> (Vec<ExecutionStatus>, PageRequest) {
         let statuses = match given(self.status) {
             None => Vec::new(),
-            Some(raw) => match SEED_STATUSES.iter().find(|(word, _)| *word == raw) {
-                Some((_, statuses)) => statuses.to_vec(),
-                None => {
-                    let words: Vec<String> = SEED_STATUSES.iter().map(|(w, _)| format!("'{w}'")).collect();
-                    let msg = format!("value is not a valid enumeration member; permitted: {}", words.join(", "));
-                    problems.query("status", msg, NOT_A_CHOICE);
-                    Vec::new()
-                }
-            },
+            // The run statuses a word covers are the ones the views show as that word.
+            Some(raw) if SEED_WORDS.contains(&raw.as_str()) => {
+                ExecutionStatus::ALL.into_iter().filter(|s| seed_status(*s) == raw).collect()
+            }
+            Some(_) => {
+                let words: Vec<String> = SEED_WORDS.iter().map(|w| format!("'{w}'")).collect();
+                let msg = format!("value is not a valid enumeration member; permitted: {}", words.join(", "));
+                problems.query("status", msg, NOT_A_CHOICE);
+                Vec::new()
+            }
         };
         (statuses, page(problems, self.limit, self.offset))
     }

@@ -2,7 +2,8 @@
 
 use serde::Serialize;
 
-use crate::domain::execution::{Execution, ExecutionStatus};
+use crate::domain::execution::Execution;
+use crate::http::scraper_api::job_views::seed_status;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RunProgressView {
@@ -28,31 +29,13 @@ impl From<&Execution> for RunProgressView {
     }
 }
 
-/// Seed 002 knows five job statuses; a timeout is a failure to it, a skipped fire a run that
-/// was called off.
-fn seed_status(status: ExecutionStatus) -> &'static str {
-    match status {
-        ExecutionStatus::Pending => "pending",
-        ExecutionStatus::Running => "running",
-        ExecutionStatus::Succeeded => "completed",
-        ExecutionStatus::Failed | ExecutionStatus::TimedOut => "failed",
-        ExecutionStatus::Cancelled | ExecutionStatus::Skipped => "cancelled",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use chrono::Utc;
 
     use super::*;
-    use crate::domain::execution::{Progress, TriggeredBy};
+    use crate::domain::execution::{ExecutionStatus, Progress, TriggeredBy};
     use crate::domain::ids::JobId;
-
-    #[test]
-    fn every_status_speaks_the_seeds_words() {
-        let words: Vec<_> = ExecutionStatus::ALL.into_iter().map(seed_status).collect();
-        assert_eq!(words, ["pending", "running", "completed", "failed", "failed", "cancelled", "cancelled"]);
-    }
 
     #[test]
     fn the_view_carries_the_seeds_names_and_the_percentage() {
