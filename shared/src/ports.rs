@@ -10,11 +10,13 @@ use crate::domain::ids::{ExecutionId, JobId};
 use crate::domain::job::{Job, JobCounts, JobFilter};
 use crate::domain::task::RunKind;
 
+mod audit;
 pub mod health;
 mod objects;
 mod video_source;
 mod videos;
 
+pub use audit::{AuditLog, AuditPage, MAX_AUDIT_PAGE};
 pub use health::{HealthProbe, HealthReport};
 pub use objects::ObjectReader;
 pub use objects::{DeleteReport, MAX_PAGE, ObjectError, ObjectInfo, ObjectPage, ObjectStore};

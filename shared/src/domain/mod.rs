@@ -1,5 +1,6 @@
 //! Pure types and rules: no AWS, no HTTP.
 
+pub mod audit;
 pub mod execution;
 pub mod ids;
 pub mod job;
