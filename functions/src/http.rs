@@ -5,7 +5,9 @@
 //! layer reads in upstream mode, which still checks each route's role from the route table, so
 //! that a refusal has the route family's error shape.
 
-use axum::extract::Request;
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, Request};
 use jobsmith::adapters::aws::app::AwsApp;
 use jobsmith::domain::principal::{Principal, Role};
 use jobsmith::http::{AppState, Auth};
@@ -54,7 +56,21 @@ async fn insert_principal(mut request: Request) -> Request {
     if let Some(principal) = authorizer_principal(request.extensions()) {
         request.extensions_mut().insert(principal);
     }
+    // The caller's address as API Gateway saw it, where the local server has its connection's
+    // peer: the audit log and the per-address rate limit read it the same way on both.
+    if let Some(peer) = source_address(request.extensions()) {
+        request.extensions_mut().insert(ConnectInfo(peer));
+    }
     request
+}
+
+/// `requestContext.http.sourceIp`, with no port (API Gateway gives none).
+fn source_address(extensions: &Extensions) -> Option<SocketAddr> {
+    let Some(RequestContext::ApiGatewayV2(context)) = extensions.get::<RequestContext>() else {
+        return None;
+    };
+    let ip: IpAddr = context.http.source_ip.as_deref()?.parse().ok()?;
+    Some(SocketAddr::new(ip, 0))
 }
 
 /// The principal in an HttpApi Lambda authorizer's context (`requestContext.authorizer.lambda`).
@@ -96,6 +112,12 @@ mod tests {
     fn the_lambda_authorizer_context_names_the_principal() {
         let found = authorizer_principal(&extensions(Some(json!({"lambda": {"principal": "ops", "role": "admin"}}))));
         assert_eq!(found, Some(Principal { name: "ops".to_owned(), role: Role::Admin }));
+    }
+
+    #[test]
+    fn the_source_address_is_the_callers() {
+        assert_eq!(source_address(&extensions(None)), Some("192.0.2.1:0".parse().unwrap()));
+        assert_eq!(source_address(&Extensions::new()), None);
     }
 
     #[test]

@@ -10,6 +10,7 @@ use jobsmith::adapters::local::media::MediaTools;
 use jobsmith::adapters::local::script::{Interpreters, ScriptEnvironment};
 use jobsmith::adapters::local::{LocalApp, LocalConfig, ScrapeConfig};
 use jobsmith::app::VideoService;
+use jobsmith::domain::cleanup::CleanupGuard;
 use jobsmith::domain::principal::{KeyRing, Role, generate_key};
 use jobsmith::http::routes::{ROUTES, function};
 use jobsmith::test_support::aws::{EXECUTOR_ARN, SCHEDULER_ROLE_ARN};
@@ -80,6 +81,8 @@ async fn harness() -> Harness {
         keys: KeyRing::parse(&keys).expect("keys"),
         media: MediaTools::default(),
         scrape: offline_scrapes(),
+        // What a deployment has unless told otherwise.
+        cleanup: CleanupGuard::production(),
     })
     .expect("open the local app");
     Harness {

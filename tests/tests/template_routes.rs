@@ -284,7 +284,10 @@ fn a_function_that_only_reads_can_only_read_the_table() {
         let policies = policy_names(function.properties);
         // Reads may read the bucket too: a presigned link is signed with the function's rights.
         // Writes may delete stored videos, under `videos/` only (`inline`, checked below).
-        let allowed: &[&str] = if function.name == SCRAPE_HEALTH {
+        let allowed: &[&str] = if function.name == CLEANUP {
+            // Its statements are checked in `only_the_cleanup_lists_and_deletes_clips_and_its_token_is_its_own`.
+            &["DynamoDBCrudPolicy", "inline"]
+        } else if function.name == SCRAPE_HEALTH {
             // Its statements are checked in `the_scrape_health_function_reads_only_what_it_checks`.
             &["DynamoDBReadPolicy", "inline"]
         } else if methods == BTreeSet::from(["GET"]) {
@@ -292,7 +295,11 @@ fn a_function_that_only_reads_can_only_read_the_table() {
         } else {
             &["DynamoDBReadPolicy", "DynamoDBCrudPolicy", "!Ref ScheduleWriterPolicy", "inline"]
         };
-        let writes = if function.name == SCRAPE_HEALTH { Vec::new() } else { inline_statements(function.properties) };
+        let writes = if [SCRAPE_HEALTH, CLEANUP].contains(&function.name.as_str()) {
+            Vec::new()
+        } else {
+            inline_statements(function.properties)
+        };
         for statement in writes {
             assert_eq!(text(&statement, "Effect"), "Allow", "{}", function.logical_id);
             assert_eq!(text(&statement, "Action"), "s3:DeleteObject", "{}: only deletes", function.logical_id);
@@ -545,6 +552,8 @@ fn every_function_gets_the_configuration_it_reads() {
         vars::MISFIRE_GRACE_SECONDS,
         vars::BASH,
         vars::PYTHON,
+        vars::MODE,
+        vars::CLEANUP_TOKEN,
     ];
     let parameters = template.get("Parameters").expect("Parameters");
     // A `!Ref` to a parameter stands for its default; anything else AWS fills in at deploy time.
@@ -581,6 +590,12 @@ fn every_function_gets_the_configuration_it_reads() {
             continue;
         }
         assert!(!env.contains_key(vars::API_KEYS), "{}: only the authorizer sees the keys", function.logical_id);
+        assert_eq!(
+            env.contains_key(vars::CLEANUP_TOKEN),
+            function.name == CLEANUP,
+            "{}: only the cleanup sees its token",
+            function.logical_id
+        );
         if let Err(err) = AwsConfig::from_env(|name| env.get(name).cloned()) {
             panic!("{}: {err}", function.logical_id);
         }
@@ -779,6 +794,8 @@ mod yaml {
 
 /// Seed 002's health function: it reads what it checks, the table, a one-key listing of the
 /// bucket and the jobs' schedule group.
+/// Seed 003's cleanup of every video.
+const CLEANUP: &str = "cleanup-all-videos";
 const SCRAPE_HEALTH: &str = "scrape-health";
 
 #[test]
@@ -838,4 +855,38 @@ fn seed_002s_routes_and_no_others_are_throttled_at_the_seeds_numbers() {
     let per_minute = default("ScrapeThrottlingRateLimit") * 60.0;
     assert!((per_minute - f64::from(DEFAULT_PER_MINUTE)).abs() < 0.01, "{per_minute} a minute");
     assert_eq!(default("ScrapeThrottlingBurstLimit"), f64::from(DEFAULT_BURST));
+}
+
+/// Seed 003's cleanup is the only function that may list the bucket or delete clips: it lists
+/// and deletes under `videos/` and `clips/` and nowhere else.
+#[test]
+fn only_the_cleanup_lists_and_deletes_clips_and_its_token_is_its_own() {
+    let template = template();
+    for function in functions(&template) {
+        let statements = inline_statements(function.properties);
+        let actions: Vec<String> = statements.iter().map(|s| text(s, "Action")).collect();
+        if function.name != CLEANUP {
+            assert!(!actions.iter().any(|a| a == "s3:ListBucket"), "{} lists the bucket", function.logical_id);
+            for statement in &statements {
+                let resource = format!("{:?}", statement.get("Resource"));
+                assert!(!resource.contains("clips/"), "{} touches clips/", function.logical_id);
+            }
+            continue;
+        }
+        assert_eq!(actions, ["s3:ListBucket", "s3:DeleteObject", "s3:DeleteObject"], "{}", function.logical_id);
+        assert_eq!(statements[0].get("Resource"), Some(&Node::tagged("!GetAtt", "Bucket.Arn")));
+        let prefixes: Vec<&str> = statements[0]
+            .get_path(&["Condition", "StringLike", "s3:prefix"])
+            .expect("a prefix condition")
+            .items()
+            .iter()
+            .filter_map(Node::as_str)
+            .collect();
+        assert_eq!(prefixes, ["videos/*", "clips/*"]);
+        assert_eq!(statements[1].get("Resource"), Some(&Node::tagged("!Sub", "${Bucket.Arn}/videos/*")));
+        assert_eq!(statements[2].get("Resource"), Some(&Node::tagged("!Sub", "${Bucket.Arn}/clips/*")));
+        assert_eq!(policy_names(function.properties), ["DynamoDBCrudPolicy", "inline"]);
+    }
+    let mode = template.get_path(&["Parameters", "Mode"]).expect("the Mode parameter");
+    assert_eq!(mode.get("Default").and_then(Node::as_str), Some("production"), "production unless told");
 }

@@ -11,6 +11,7 @@ use jobsmith::adapters::local::script::{Interpreters, ScriptEnvironment};
 use jobsmith::adapters::local::{LocalConfig, ScrapeConfig};
 use jobsmith::domain::principal::{KeyRing, Role};
 use jobsmith::domain::scrape_url::{DEFAULT_HASHTAG_URL, DEFAULT_PROFILE_URL, ScrapeUrls};
+use jobsmith::domain::cleanup::{CleanupGuard, CleanupToken, ServerMode};
 use jobsmith::http::rate_limit::{DEFAULT_BURST, DEFAULT_PER_MINUTE};
 use jobsmith::http::{CorsOrigins, Limits, RateLimit};
 
@@ -143,6 +144,16 @@ pub struct ServeArgs {
     /// off [default: RATE_LIMIT_BURST when set, else 20]
     #[arg(long, env = "JOBSMITH_RATE_LIMIT_BURST")]
     pub rate_limit_burst: Option<u32>,
+    /// `development` allows seed 003's cleanup of every video (with its token); `production`
+    /// refuses it [default: DEBUG=True means development; else development on a loopback bind,
+    /// production on any other]
+    #[arg(long, env = "JOBSMITH_MODE")]
+    pub mode: Option<String>,
+    /// The token seed 003's cleanup asks for, at least 16 characters [default:
+    /// DELETE_ALL_VIDEOS_TOKEN; with neither, a development server on loopback takes the seed's
+    /// own token and any other server none]
+    #[arg(long, env = "JOBSMITH_CLEANUP_TOKEN", hide_env_values = true)]
+    pub cleanup_token: Option<String>,
     /// Log filter, e.g. `info` or `jobsmith=debug`.
     #[arg(long, env = "JOBSMITH_LOG", default_value = "info")]
     pub log: String,
@@ -172,7 +183,18 @@ impl ServeArgs {
         Ok(RateLimit::new(Limits::new(per_minute, burst)))
     }
 
-    pub fn local_config(&self) -> Result<LocalConfig, String> {
+    /// Seed 003's guard: the mode and the token, from the options or the seed's variables
+    /// (`DEBUG`, `DELETE_ALL_VIDEOS_TOKEN`) read through `lookup`.
+    pub fn cleanup_guard(&self, lookup: impl Fn(&str) -> Option<String>) -> Result<CleanupGuard, String> {
+        let loopback = self.bind.ip().is_loopback();
+        let default = if loopback { ServerMode::Development } else { ServerMode::Production };
+        let mode = ServerMode::from_settings(self.mode.as_deref(), lookup("DEBUG").as_deref(), default)?;
+        let token = CleanupToken::from_settings(self.cleanup_token.as_deref(), lookup("DELETE_ALL_VIDEOS_TOKEN").as_deref())
+            .map_err(|err| format!("JOBSMITH_CLEANUP_TOKEN: {err}"))?;
+        Ok(CleanupGuard::new(mode, token, loopback))
+    }
+
+    pub fn local_config(&self, lookup: impl Fn(&str) -> Option<String>) -> Result<LocalConfig, String> {
         let keys = KeyRing::parse(&self.api_keys).map_err(|err| format!("JOBSMITH_API_KEYS: {err}"))?;
         let urls = ScrapeUrls::from_config(Some(&self.scrape_profile_url), Some(&self.scrape_hashtag_url))
             .map_err(|err| format!("scrape page URL {err}"))?;
@@ -200,6 +222,7 @@ impl ServeArgs {
                     .transpose()
                     .map_err(|err| format!("JOBSMITH_SCRAPE_PROXY: {err}"))?,
             },
+            cleanup: self.cleanup_guard(lookup)?,
         })
     }
 }
@@ -250,12 +273,39 @@ mod tests {
 
     #[test]
     fn a_scrape_proxy_is_checked_when_the_server_starts() {
-        let config = serve_args(&["--scrape-proxy", "socks5://127.0.0.1:1080"]).local_config().expect("config");
+        let config = serve_args(&["--scrape-proxy", "socks5://127.0.0.1:1080"]).local_config(|_| None).expect("config");
         assert_eq!(config.scrape.proxy, YtDlpProxy::parse("socks5://127.0.0.1:1080").ok());
-        assert_eq!(serve_args(&[]).local_config().expect("config").scrape.proxy, None);
-        match serve_args(&["--scrape-proxy", "ftp://x"]).local_config() {
+        assert_eq!(serve_args(&[]).local_config(|_| None).expect("config").scrape.proxy, None);
+        match serve_args(&["--scrape-proxy", "ftp://x"]).local_config(|_| None) {
             Err(err) => assert!(err.contains("JOBSMITH_SCRAPE_PROXY"), "{err}"),
             Ok(_) => panic!("an ftp proxy is refused"),
         }
+    }
+
+    fn guard(args: &[&str], env: &[(&str, &str)]) -> Result<CleanupGuard, String> {
+        serve_args(args).cleanup_guard(|name: &str| env.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned()))
+    }
+
+    #[test]
+    fn the_mode_follows_the_bind_unless_set() {
+        assert_eq!(guard(&[], &[]).unwrap().mode(), ServerMode::Development);
+        assert_eq!(guard(&["--bind", "0.0.0.0:8000"], &[]).unwrap().mode(), ServerMode::Production);
+        assert_eq!(guard(&["--bind", "0.0.0.0:8000"], &[("DEBUG", "True")]).unwrap().mode(), ServerMode::Development);
+        assert_eq!(guard(&["--mode", "production"], &[("DEBUG", "True")]).unwrap().mode(), ServerMode::Production);
+        assert!(guard(&["--mode", "staging"], &[]).is_err());
+    }
+
+    #[test]
+    fn the_seeds_token_only_on_a_loopback_development_server_without_one_configured() {
+        let seed = jobsmith::domain::cleanup::SEED_DEFAULT_TOKEN;
+        let action = Some(jobsmith::domain::cleanup::CONFIRM_ACTION);
+        assert!(guard(&[], &[]).unwrap().check(Some(seed), action).is_ok());
+        let configured = guard(&[], &[("DELETE_ALL_VIDEOS_TOKEN", "a-token-of-the-operators")]).unwrap();
+        assert!(configured.check(Some(seed), action).is_err());
+        assert!(configured.check(Some("a-token-of-the-operators"), action).is_ok());
+        let exposed = guard(&["--bind", "0.0.0.0:8000", "--mode", "development"], &[]).unwrap();
+        assert!(exposed.check(Some(seed), action).is_err());
+        let err = guard(&["--cleanup-token", "short"], &[]).unwrap_err();
+        assert!(err.contains("JOBSMITH_CLEANUP_TOKEN"), "{err}");
     }
 }

@@ -62,10 +62,11 @@ fn serve(args: ServeArgs) -> ExitCode {
 }
 
 async fn run(args: ServeArgs) -> Result<(), String> {
-    let config = args.local_config()?;
+    let config = args.local_config(|name| std::env::var(name).ok())?;
     let cors = args.cors_origins()?;
     let rate_limit = args.rate_limit(|name| std::env::var(name).ok())?;
     let open = config.keys.is_empty();
+    let cleanup_line = config.cleanup.describe();
     if open && !args.bind.ip().is_loopback() {
         return Err(format!(
             "refusing to serve on {} with no API keys configured: set JOBSMITH_API_KEYS (see `jobsmith keys new`) or bind to a loopback address",
@@ -87,7 +88,7 @@ async fn run(args: ServeArgs) -> Result<(), String> {
         Backend::Local => {
             let app = LocalApp::open(config).map_err(|err| err.to_string())?;
             app.scheduler.start().await.map_err(|err| format!("cannot start the scheduler: {err}"))?;
-            announce(open, address, &rate_limit);
+            announce(open, address, &rate_limit, &cleanup_line);
             // In the background: yt-dlp takes a moment to answer, and nothing waits for it. The
             // answer stands for the health route too.
             let tools = app.tools.clone();
@@ -106,9 +107,10 @@ async fn run(args: ServeArgs) -> Result<(), String> {
             aws_config.interpreters = config.interpreters;
             aws_config.misfire_grace = config.misfire_grace;
             aws_config.keys = config.keys.clone();
+            aws_config.cleanup = config.cleanup;
             let app = AwsApp::load(aws_config).await.map_err(|err| err.to_string())?;
             app.warm_up().await.map_err(|err| format!("cannot reach DynamoDB: {err}"))?;
-            announce(open, address, &rate_limit);
+            announce(open, address, &rate_limit, &cleanup_line);
             let auth = Auth::new(config.keys);
             let router = for_local_server(app.limited_router(auth.clone(), rate_limit), &auth, address.port(), &cors);
             axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
@@ -136,7 +138,8 @@ async fn log_media_tools(tools: &ToolCheck) {
     }
 }
 
-fn announce(open: bool, address: SocketAddr, rate_limit: &RateLimit) {
+fn announce(open: bool, address: SocketAddr, rate_limit: &RateLimit, cleanup_line: &str) {
+    tracing::info!("{cleanup_line}");
     match rate_limit.limits() {
         Some(limits) => tracing::info!(
             per_minute = limits.per_minute.get(),

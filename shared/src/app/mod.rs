@@ -15,6 +15,7 @@ pub mod scrape;
 mod scrape_runs;
 #[cfg(test)]
 mod tests;
+mod video_cleanup;
 mod video_retry;
 mod videos;
 
@@ -31,6 +32,9 @@ pub use scheduled_scrapes::{
 pub use scrape_runs::{
     DOWNLOADABLE_PREFIXES, Download, LINK_LIFETIME, ObjectLink, ScrapeRun, ScrapeRuns, VideoLinks, file_not_found,
     run_not_found,
+};
+pub use video_cleanup::{
+    CleanupOutcome, CleanupReport, CleanupRequest, DRY_RUN_KEYS, DryRunReport, LISTED_ERRORS, Requester, VideoCleanup,
 };
 pub use video_retry::{RetriedVideo, RetryError};
 pub use videos::{RunCounts, ScheduledCounts, ScrapeStats, VideoService, video_not_found};

@@ -36,6 +36,14 @@ pub enum AuditAction {
     CleanupAllVideos,
 }
 
+impl AuditAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::CleanupAllVideos => "cleanup_all_videos",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AuditOutcome {
@@ -51,6 +59,19 @@ pub enum AuditOutcome {
     Partial,
     /// The store failed before the operation could finish.
     Failed,
+}
+
+impl AuditOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Refused => "refused",
+            Self::Started => "started",
+            Self::DryRun => "dry_run",
+            Self::Completed => "completed",
+            Self::Partial => "partial",
+            Self::Failed => "failed",
+        }
+    }
 }
 
 /// What the operation found and did.
@@ -107,6 +128,21 @@ mod tests {
         assert!(a < b);
         assert_eq!(AuditId::parse(&a.to_string()), Some(a));
         assert_eq!(AuditId::parse("nope"), None);
+    }
+
+    #[test]
+    fn words_are_the_serialized_names() {
+        for outcome in [
+            AuditOutcome::Refused,
+            AuditOutcome::Started,
+            AuditOutcome::DryRun,
+            AuditOutcome::Completed,
+            AuditOutcome::Partial,
+            AuditOutcome::Failed,
+        ] {
+            assert_eq!(serde_json::to_value(outcome).unwrap(), outcome.as_str());
+        }
+        assert_eq!(serde_json::to_value(AuditAction::CleanupAllVideos).unwrap(), AuditAction::CleanupAllVideos.as_str());
     }
 
     #[test]

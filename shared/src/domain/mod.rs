@@ -1,6 +1,7 @@
 //! Pure types and rules: no AWS, no HTTP.
 
 pub mod audit;
+pub mod cleanup;
 pub mod execution;
 pub mod ids;
 pub mod job;

@@ -84,3 +84,28 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
         parts.extensions.get::<Principal>().cloned().map(Self).ok_or(axum::http::StatusCode::UNAUTHORIZED)
     }
 }
+
+/// Where a request came from, for the audit log: the peer's address (the local server's
+/// connection; on Lambda, API Gateway's `sourceIp`, put in place by the function) and the
+/// `User-Agent` the client sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClientInfo {
+    pub address: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientInfo {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let address = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|axum::extract::ConnectInfo(peer)| peer.ip().to_string());
+        let user_agent = parts
+            .headers
+            .get(axum::http::header::USER_AGENT)
+            .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned());
+        Ok(Self { address, user_agent })
+    }
+}

@@ -5,6 +5,7 @@ use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
+use super::cleanup_api::{CleanupError, is_cleanup_path};
 use super::detail::DetailError;
 use super::scripts_api::ApiError;
 
@@ -25,13 +26,15 @@ impl Family {
 }
 
 /// An error in the shape of the family `path` belongs to. Seed 000's paths (`/api/jobs…`,
-/// `/api/clips…`) carry `"success": false`, which its clients read before anything else.
+/// `/api/clips…`) carry `"success": false`, which its clients read before anything else, and so
+/// does seed 003's cleanup.
 pub fn error_for(path: &str, status: StatusCode, message: &str) -> Response {
     match Family::of(path) {
         Family::Api if path.starts_with("/api/jobs") || path.starts_with("/api/clips") => {
             ApiError::new(status, message).with_success().into_response()
         }
         Family::Api => ApiError::new(status, message).into_response(),
+        Family::ApiV1 if is_cleanup_path(path) => CleanupError::new(status, message).into_response(),
         Family::ApiV1 => DetailError::new(status, message).into_response(),
     }
 }
@@ -104,6 +107,7 @@ mod tests {
             let error_schema = match Family::of(route.path) {
                 Family::Api if route.path.starts_with("/api/jobs") => "FlaggedErrorBody",
                 Family::Api => "ErrorBody",
+                Family::ApiV1 if is_cleanup_path(route.path) => "CleanupErrorBody",
                 Family::ApiV1 => "DetailBody",
             };
             let mut expected = Vec::new();

@@ -3,6 +3,7 @@
 
 mod auth;
 pub mod body;
+pub mod cleanup_api;
 pub mod cors;
 pub mod detail;
 pub mod extract;
@@ -31,7 +32,7 @@ pub use same_origin::SameOrigin;
 
 use std::sync::Arc;
 
-use crate::app::{JobService, ProgressFeed, VideoService};
+use crate::app::{JobService, ProgressFeed, VideoCleanup, VideoService};
 use crate::ports::HealthProbe;
 
 /// Job definitions are small; anything bigger than this is a mistake or an attack.
@@ -43,6 +44,8 @@ pub struct AppState {
     pub videos: VideoService,
     /// What seed 002's health route checks: the local server's parts, or the AWS services.
     pub health: Arc<dyn HealthProbe>,
+    /// Seed 003's guarded cleanup and the audit log it writes.
+    pub cleanup: VideoCleanup,
 }
 
 #[derive(OpenApi)]

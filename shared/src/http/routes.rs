@@ -10,7 +10,7 @@ use axum::http::Method;
 use utoipa_axum::router::OpenApiRouter;
 
 use super::AppState;
-use super::{scheduler_api, scraper_api, scripts_api};
+use super::{cleanup_api, scheduler_api, scraper_api, scripts_api};
 use crate::domain::principal::Role;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -187,6 +187,14 @@ route_table! {
     get_file = "get-file" {
         // A greedy path: `{key+}` on API Gateway.
         GET "/api/v1/files/{*key}", Requires(Viewer) => scraper_api::files::get_file;
+    }
+    cleanup_all_videos = "cleanup-all-videos" {
+        // Seed 003 writes the trailing slash; clients that drop it reach the same operation.
+        POST "/api/v1/cleanup-all-videos/", Requires(Admin) => cleanup_api::cleanup::cleanup_all_videos;
+        POST "/api/v1/cleanup-all-videos", Requires(Admin) => cleanup_api::cleanup::cleanup_all_videos_unslashed;
+    }
+    list_audit = "list-audit" {
+        GET "/api/v1/audit", Requires(Admin) => cleanup_api::audit::list_audit;
     }
 }
 

@@ -13,6 +13,7 @@ use tower::ServiceExt;
 use crate::adapters::local::media::MediaTools;
 use crate::adapters::local::script::{Interpreters, ScriptEnvironment};
 use crate::adapters::local::{LocalApp, LocalConfig, ScrapeConfig};
+use crate::domain::cleanup::{CleanupGuard, ServerMode};
 use crate::domain::principal::KeyRing;
 use crate::domain::video::Video;
 use crate::ports::Upserted;
@@ -39,6 +40,16 @@ impl RouterHarness {
     }
 
     pub fn with_keys(keys: KeyRing) -> Self {
+        // What `jobsmith serve` on loopback defaults to.
+        Self::with(keys, CleanupGuard::new(ServerMode::Development, None, true))
+    }
+
+    /// Open to anyone, with seed 003's cleanup guarded by `cleanup`.
+    pub fn with_cleanup(cleanup: CleanupGuard) -> Self {
+        Self::with(KeyRing::default(), cleanup)
+    }
+
+    fn with(keys: KeyRing, cleanup: CleanupGuard) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let scripts = dir.path().join("scripts");
         std::fs::create_dir_all(&scripts).expect("script root");
@@ -51,6 +62,7 @@ impl RouterHarness {
             keys,
             media: MediaTools::default(),
             scrape: offline_scrapes(),
+            cleanup,
         })
         .expect("open the local app");
         let router = app.router();
@@ -60,6 +72,18 @@ impl RouterHarness {
     /// The temporary directory that holds the data and the script root.
     pub fn dir(&self) -> &Path {
         self.dir.path()
+    }
+
+    /// Where the local object store keeps `key`'s file.
+    pub fn object_path(&self, key: &str) -> PathBuf {
+        self.dir.path().join("data").join("objects").join(key)
+    }
+
+    /// Writes `bytes` as the object `key`, straight into the store's folder.
+    pub fn put_object(&self, key: &str, bytes: &[u8]) {
+        let path = self.object_path(key);
+        std::fs::create_dir_all(path.parent().expect("a key has a folder")).expect("the object's folder");
+        std::fs::write(path, bytes).expect("write the object");
     }
 
     pub fn script_root(&self) -> PathBuf {

@@ -4,6 +4,7 @@
 mod auth;
 mod aws_backend;
 mod browsers;
+mod cleanup_003;
 mod errors;
 mod health_002;
 mod jobs_002;

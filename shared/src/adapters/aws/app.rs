@@ -17,12 +17,14 @@ use super::s3::{S3ObjectStore, s3_client};
 use super::scheduler::EventBridgeScheduler;
 use super::sdk;
 use crate::adapters::local::{LocalTaskRunner, ScrapeRuns, ScrapeStores};
-use crate::app::{Executor, InstanceInfo, JobService, VideoService};
+use crate::app::{Executor, InstanceInfo, JobService, VideoCleanup, VideoService};
 use crate::domain::ids::JobId;
 use crate::domain::principal::KeyRing;
 use crate::domain::script_path::{ScriptPathError, ScriptRoots};
 use crate::http::{AppState, Auth, RateLimit};
-use crate::ports::{Clock, ExecutionStore, JobStore, StoreError, SystemClock, TaskRunner, TriggerBackend, VideoStore};
+use crate::ports::{
+    AuditLog, Clock, ExecutionStore, JobStore, ObjectStore, StoreError, SystemClock, TaskRunner, TriggerBackend, VideoStore,
+};
 use utoipa_axum::router::OpenApiRouter;
 
 pub use config::{AwsConfig, ConfigError, RETENTION_DAYS_RANGE, vars};
@@ -57,6 +59,8 @@ pub struct AwsApp {
     pub keys: KeyRing,
     /// What seed 002's health route checks.
     pub health: Arc<AwsHealth>,
+    /// Seed 003's cleanup, over the bucket and the table's audit log.
+    pub cleanup: VideoCleanup,
     /// How late a scheduled fire may still start; later ones are recorded as skipped.
     pub misfire_grace: chrono::Duration,
 }
@@ -77,6 +81,9 @@ impl AwsApp {
         let objects = Arc::new(S3ObjectStore::new(s3_client(sdk, config.s3_force_path_style), config.bucket));
         let videos =
             VideoService::new(video_store.clone(), objects.clone(), jobs.clone(), executions.clone(), clock.clone());
+        let audit: Arc<dyn AuditLog> = store.clone();
+        let object_store: Arc<dyn ObjectStore> = objects.clone();
+        let cleanup = VideoCleanup::new(object_store, video_store.clone(), audit, clock.clone(), config.cleanup);
         let roots = Arc::new(ScriptRoots::new(config.script_roots)?);
         let stores = ScrapeStores {
             videos: video_store.clone(),
@@ -128,6 +135,7 @@ impl AwsApp {
             clock,
             keys: config.keys,
             health,
+            cleanup,
             misfire_grace: config.misfire_grace,
         })
     }
@@ -163,7 +171,12 @@ impl AwsApp {
     }
 
     fn state(&self) -> AppState {
-        AppState { service: self.service.clone(), videos: self.videos.clone(), health: self.health.clone() }
+        AppState {
+            service: self.service.clone(),
+            videos: self.videos.clone(),
+            health: self.health.clone(),
+            cleanup: self.cleanup.clone(),
+        }
     }
 
     /// `X-API-Key` checked against the configured keys, as the local server does.

@@ -13,12 +13,14 @@ use super::scheduler::{LocalScheduler, SchedulerParts};
 use super::scrape_task::{ScrapeConfig, ScrapeRuns, ScrapeStores};
 use super::script::{Interpreters, ScriptEnvironment};
 use super::sqlite::SqliteStore;
-use crate::app::{Executor, InstanceInfo, JobService, ProgressFeed, VideoService};
+use crate::app::{Executor, InstanceInfo, JobService, ProgressFeed, VideoCleanup, VideoService};
+use crate::domain::cleanup::CleanupGuard;
 use crate::domain::principal::KeyRing;
 use crate::domain::script_path::{ScriptPathError, ScriptRoots};
 use crate::http::{AppState, Auth, RateLimit};
 use crate::ports::{
-    Clock, ExecutionStore, JobStore, ObjectError, ObjectStore, StoreError, SystemClock, TriggerBackend, VideoStore,
+    AuditLog, Clock, ExecutionStore, JobStore, ObjectError, ObjectStore, StoreError, SystemClock, TriggerBackend,
+    VideoStore,
 };
 
 pub struct LocalConfig {
@@ -32,6 +34,8 @@ pub struct LocalConfig {
     /// yt-dlp, ffmpeg and ffprobe, for scrape and clip runs.
     pub media: MediaTools,
     pub scrape: ScrapeConfig,
+    /// Seed 003's guard: the mode and the cleanup token.
+    pub cleanup: CleanupGuard,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -54,6 +58,7 @@ pub struct LocalApp {
     pub scheduler: LocalScheduler,
     pub auth: Auth,
     pub progress: ProgressFeed,
+    pub cleanup: VideoCleanup,
     /// What seed 002's health route checks.
     pub health: Arc<LocalHealth>,
     /// The media tools' versions, asked once for the start-up log and health alike.
@@ -70,6 +75,7 @@ impl LocalApp {
         let store = Arc::new(SqliteStore::open(&config.data_dir.join("jobsmith.db"))?);
         let jobs: Arc<dyn JobStore> = store.clone();
         let video_store: Arc<dyn VideoStore> = store.clone();
+        let audit: Arc<dyn AuditLog> = store.clone();
         // Every write to a run goes through the feed, so that progress sockets hear of it.
         let progress = ProgressFeed::over(store);
         let executions: Arc<dyn ExecutionStore> = Arc::new(progress.clone());
@@ -79,6 +85,7 @@ impl LocalApp {
         let objects: Arc<dyn ObjectStore> = Arc::new(LocalObjectStore::open(&config.data_dir.join("objects"))?);
         let videos =
             VideoService::new(video_store.clone(), objects.clone(), jobs.clone(), executions.clone(), clock.clone());
+        let cleanup = VideoCleanup::new(objects.clone(), video_store.clone(), audit, clock.clone(), config.cleanup);
         let tools = Arc::new(ToolCheck::new(config.media.clone(), config.script_env.clone()));
         let stores = ScrapeStores {
             videos: video_store.clone(),
@@ -123,7 +130,7 @@ impl LocalApp {
             tools: tools.clone(),
         });
         let auth = Auth::new(config.keys);
-        Ok(Self { service, videos, scheduler, auth, progress, health, tools, _data_dir: data_dir })
+        Ok(Self { service, videos, scheduler, auth, progress, cleanup, health, tools, _data_dir: data_dir })
     }
 
     pub fn router(&self) -> axum::Router {
@@ -132,8 +139,12 @@ impl LocalApp {
 
     /// [`LocalApp::router`] with seed 002's routes held to `limit` per caller.
     pub fn limited_router(&self, limit: RateLimit) -> axum::Router {
-        let state =
-            AppState { service: self.service.clone(), videos: self.videos.clone(), health: self.health.clone() };
+        let state = AppState {
+            service: self.service.clone(),
+            videos: self.videos.clone(),
+            health: self.health.clone(),
+            cleanup: self.cleanup.clone(),
+        };
         crate::http::router_with_progress(state, self.auth.clone(), limit, self.progress.clone())
     }
 }

@@ -111,6 +111,8 @@ pub enum TombstoneCause {
     User,
     /// `cleanup.videos` removed it by age.
     Retention,
+    /// Seed 003's cleanup deleted its file.
+    Cleanup,
 }
 
 impl TombstoneCause {
@@ -118,11 +120,12 @@ impl TombstoneCause {
         match self {
             Self::User => "user",
             Self::Retention => "retention",
+            Self::Cleanup => "cleanup",
         }
     }
 
     pub fn parse(raw: &str) -> Option<Self> {
-        [Self::User, Self::Retention].into_iter().find(|c| c.as_str() == raw)
+        [Self::User, Self::Retention, Self::Cleanup].into_iter().find(|c| c.as_str() == raw)
     }
 }
 

@@ -164,6 +164,10 @@ impl Server {
             .env_remove("JOBSMITH_RATE_LIMIT_BURST")
             .env_remove("RATE_LIMIT_REQUESTS_PER_MINUTE")
             .env_remove("RATE_LIMIT_BURST");
+        // Seed 003's guard follows the bind unless a test sets it.
+        for name in ["JOBSMITH_MODE", "DEBUG", "JOBSMITH_CLEANUP_TOKEN", "DELETE_ALL_VIDEOS_TOKEN"] {
+            cmd.env_remove(name);
+        }
         cmd.env_remove("JOBSMITH_BACKEND").envs(self.opts.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         match self.opts.misfire_grace_seconds {
             Some(grace) => cmd.env("JOBSMITH_MISFIRE_GRACE_SECONDS", grace.to_string()),

@@ -10,6 +10,7 @@ use crate::adapters::local::ScrapeConfig;
 use crate::adapters::local::media::MediaTools;
 use crate::adapters::local::media::ytdlp::YtDlpProxy;
 use crate::adapters::local::script::{Interpreters, ScriptEnvironment};
+use crate::domain::cleanup::{CleanupGuard, CleanupToken, ServerMode};
 use crate::domain::principal::KeyRing;
 use crate::domain::scrape_url::ScrapeUrls;
 
@@ -43,6 +44,13 @@ pub mod vars {
     pub const SCRAPE_PROXY: &str = "JOBSMITH_SCRAPE_PROXY";
     /// Where scrape downloads wait for their upload: Lambda's `/tmp` unless told.
     pub const WORK_DIR: &str = "JOBSMITH_WORK_DIR";
+    /// `development` or `production` (the default on AWS): whether seed 003's cleanup may run.
+    pub const MODE: &str = "JOBSMITH_MODE";
+    /// Seed 003's `DEBUG=True`, read when `JOBSMITH_MODE` is not set.
+    pub const DEBUG: &str = "DEBUG";
+    pub const CLEANUP_TOKEN: &str = "JOBSMITH_CLEANUP_TOKEN";
+    /// Seed 003's name for the token, read when `JOBSMITH_CLEANUP_TOKEN` is not set.
+    pub const SEED_CLEANUP_TOKEN: &str = "DELETE_ALL_VIDEOS_TOKEN";
     /// Set by Lambda; names the instance in seed 004's status route.
     pub const FUNCTION_NAME: &str = "AWS_LAMBDA_FUNCTION_NAME";
 }
@@ -104,6 +112,8 @@ pub struct AwsConfig {
     pub media: MediaTools,
     pub scrape: ScrapeConfig,
     pub work_dir: PathBuf,
+    /// Seed 003's guard. A function is never on loopback, so the seed's own token never opens it.
+    pub cleanup: CleanupGuard,
 }
 
 impl AwsConfig {
@@ -140,6 +150,7 @@ impl AwsConfig {
         let defaults = Interpreters::default();
         let grace: u32 = env.number(vars::MISFIRE_GRACE_SECONDS, DEFAULT_MISFIRE_GRACE_SECONDS, (0, 86_400))?;
         let scrape = scrape_config(&env)?;
+        let cleanup = cleanup_guard(&env)?;
         let media_defaults = MediaTools::default();
         Ok(Self {
             table,
@@ -163,6 +174,7 @@ impl AwsConfig {
             },
             scrape,
             work_dir: env.optional(vars::WORK_DIR).map_or_else(|| PathBuf::from(DEFAULT_WORK_DIR), PathBuf::from),
+            cleanup,
         })
     }
 }
@@ -187,6 +199,21 @@ fn scrape_config<F: Fn(&str) -> Option<String>>(env: &Env<'_, F>) -> Result<Scra
             .transpose()
             .map_err(|err| ConfigError::Invalid { name: vars::SCRAPE_PROXY, message: err.to_string() })?,
     })
+}
+
+fn cleanup_guard<F: Fn(&str) -> Option<String>>(env: &Env<'_, F>) -> Result<CleanupGuard, ConfigError> {
+    let mode = ServerMode::from_settings(
+        env.optional(vars::MODE).as_deref(),
+        env.optional(vars::DEBUG).as_deref(),
+        ServerMode::Production,
+    )
+    .map_err(|message| ConfigError::Invalid { name: vars::MODE, message })?;
+    let token = CleanupToken::from_settings(
+        env.optional(vars::CLEANUP_TOKEN).as_deref(),
+        env.optional(vars::SEED_CLEANUP_TOKEN).as_deref(),
+    )
+    .map_err(|err| ConfigError::Invalid { name: vars::CLEANUP_TOKEN, message: err.to_string() })?;
+    Ok(CleanupGuard::new(mode, token, false))
 }
 
 struct Env<'a, F: Fn(&str) -> Option<String>>(&'a F);
@@ -338,5 +365,22 @@ mod tests {
                 other => panic!("{name}={value}: expected Invalid, got {:?}", other.err()),
             }
         }
+    }
+
+    #[test]
+    fn the_cleanup_is_refused_on_aws_unless_development_and_a_token_are_set() {
+        use crate::domain::cleanup::{CONFIRM_ACTION, Refusal, SEED_DEFAULT_TOKEN};
+        let action = Some(CONFIRM_ACTION);
+        let default = AwsConfig::from_env(lookup(&REQUIRED)).unwrap().cleanup;
+        assert_eq!(default.check(Some(SEED_DEFAULT_TOKEN), action), Err(Refusal::NotDevelopment));
+        let mut dev = REQUIRED.to_vec();
+        dev.push((vars::DEBUG, "True"));
+        let seed_token_refused = AwsConfig::from_env(lookup(&dev)).unwrap().cleanup;
+        assert_eq!(seed_token_refused.check(Some(SEED_DEFAULT_TOKEN), action), Err(Refusal::BadToken));
+        dev.push((vars::SEED_CLEANUP_TOKEN, "an-operators-own-token"));
+        let opened = AwsConfig::from_env(lookup(&dev)).unwrap().cleanup;
+        assert_eq!(opened.check(Some("an-operators-own-token"), action), Ok(()));
+        dev.push((vars::MODE, "sideways"));
+        assert!(matches!(AwsConfig::from_env(lookup(&dev)), Err(ConfigError::Invalid { name: vars::MODE, .. })));
     }
 }
