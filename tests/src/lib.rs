@@ -1,7 +1,9 @@
-//! Test code shared by jobsmith's integration tests: the store, video and object contract suites
-//! that every backend runs, the emulators' and S3 servers' processes, and API Gateway's events.
+//! Test code shared by jobsmith's integration tests: the store, video, audit and object contract
+//! suites that every backend runs, the emulators' and S3 servers' processes, and API Gateway's
+//! events.
 
 pub mod apigw;
+pub mod audit_contract;
 pub mod contract;
 pub mod cursor_walk;
 pub mod lambda_watch;

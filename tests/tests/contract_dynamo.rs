@@ -1,4 +1,4 @@
-//! The store and video contracts over `DynamoStore` on moto, each check on a table of its own,
+//! The store, video and audit contracts over `DynamoStore` on moto, each check on a table of its own,
 //! plus what only the DynamoDB store promises: expiry by TTL, leases, and optimistic locking under a race.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -12,10 +12,12 @@ use jobsmith::domain::execution::{Execution, ExecutionStatus};
 use jobsmith::domain::job::JobFilter;
 use jobsmith::domain::video::{TombstoneCause, VideoId};
 use jobsmith::ports::{
-    Clock, ExecutionFilter, ExecutionStore, JobStore, PageRequest, StartOutcome, StoreError, SystemClock, VideoStore,
+    AuditLog, Clock, ExecutionFilter, ExecutionStore, JobStore, PageRequest, StartOutcome, StoreError, SystemClock,
+    VideoStore,
 };
 use jobsmith::test_support::fixtures::{job, job_id, run, secs, t0};
 use jobsmith::test_support::videos::full_video;
+use jobsmith_tests::audit_contract::AuditBackend;
 use jobsmith_tests::contract::{Backend, Writes};
 use jobsmith_tests::moto::MotoServer;
 use jobsmith_tests::video_contract::VideoBackend;
@@ -82,8 +84,19 @@ impl VideoBackend for SharedMoto {
     }
 }
 
+impl AuditBackend for SharedMoto {
+    async fn open() -> Self {
+        <Self as Backend>::open().await
+    }
+
+    fn audit_log(&self) -> Arc<dyn AuditLog> {
+        self.0.clone()
+    }
+}
+
 jobsmith_tests::store_contract!(moto: SharedMoto);
 jobsmith_tests::video_contract!(videos_moto: SharedMoto);
+jobsmith_tests::audit_contract!(audit_moto: SharedMoto);
 
 #[tokio::test]
 async fn the_table_has_the_documented_shape() {

@@ -1,11 +1,12 @@
-//! The store and video contracts over `SqliteStore`: each check on a fresh database file, and
+//! The store, video and audit contracts over `SqliteStore`: each check on a fresh database file, and
 //! again on the in-memory store, which shares one connection between reads and writes and must
 //! keep the same promises.
 
 use std::sync::Arc;
 
 use jobsmith::adapters::local::sqlite::SqliteStore;
-use jobsmith::ports::{ExecutionStore, JobStore, VideoStore};
+use jobsmith::ports::{AuditLog, ExecutionStore, JobStore, VideoStore};
+use jobsmith_tests::audit_contract::AuditBackend;
 use jobsmith_tests::contract::{Backend, Writes};
 use jobsmith_tests::video_contract::VideoBackend;
 
@@ -43,6 +44,16 @@ impl VideoBackend for SqliteFile {
     }
 }
 
+impl AuditBackend for SqliteFile {
+    async fn open() -> Self {
+        <Self as Backend>::open().await
+    }
+
+    fn audit_log(&self) -> Arc<dyn AuditLog> {
+        self.store.clone()
+    }
+}
+
 struct SqliteInMemory(Arc<SqliteStore>);
 
 impl Backend for SqliteInMemory {
@@ -71,7 +82,19 @@ impl VideoBackend for SqliteInMemory {
     }
 }
 
+impl AuditBackend for SqliteInMemory {
+    async fn open() -> Self {
+        <Self as Backend>::open().await
+    }
+
+    fn audit_log(&self) -> Arc<dyn AuditLog> {
+        self.0.clone()
+    }
+}
+
 jobsmith_tests::store_contract!(file: SqliteFile);
 jobsmith_tests::store_contract!(in_memory: SqliteInMemory);
 jobsmith_tests::video_contract!(videos_file: SqliteFile);
 jobsmith_tests::video_contract!(videos_in_memory: SqliteInMemory);
+jobsmith_tests::audit_contract!(audit_file: SqliteFile);
+jobsmith_tests::audit_contract!(audit_in_memory: SqliteInMemory);

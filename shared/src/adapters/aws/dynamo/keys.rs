@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::domain::audit::AuditId;
 use crate::domain::ids::{ExecutionId, JobId};
 
 pub(super) const PK: &str = "pk";
@@ -36,6 +37,8 @@ pub(super) const EXECUTION_SK: &str = "EXEC";
 pub(super) const JOBS_PARTITION: &str = "JOBS";
 pub(super) const DUE_PARTITION: &str = "DUE";
 pub(super) const EXECUTIONS_PARTITION: &str = "EXECS";
+/// Every audit entry, in the table itself: partition `AUDIT`, sort `<at>#<audit id>`.
+pub(super) const AUDIT_PARTITION: &str = "AUDIT";
 
 const JOB_PREFIX: &str = "JOB#";
 const EXECUTION_PREFIX: &str = "EXEC#";
@@ -91,6 +94,20 @@ pub(super) fn parse_execution_pk(pk: &str) -> Option<ExecutionId> {
     ExecutionId::parse(pk.strip_prefix(EXECUTION_PREFIX)?)
 }
 
+/// An audit entry's place: time, ties by id, as SQLite orders the log. The same id and time give
+/// the same key, which is what lets a second write of an entry replace the first.
+pub(super) fn audit_sk(at_ms: i64, id: AuditId) -> String {
+    format!("{}#{id}", sortable_ms(at_ms))
+}
+
+/// Whether `sk` is an [`audit_sk`], as a cursor must name one.
+pub(super) fn is_audit_sk(sk: &str) -> bool {
+    let Some((time, id)) = sk.split_once('#') else { return false };
+    let digits = time.strip_prefix('-').unwrap_or(time);
+    let time_fits = digits.len() == 16 && digits.bytes().all(|b| b.is_ascii_digit());
+    time_fits && AuditId::parse(id).is_some_and(|parsed| parsed.to_string() == id)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,6 +145,19 @@ mod tests {
         assert_eq!(parse_execution_pk(&execution_pk(id)), Some(id));
         assert_eq!(parse_execution_pk("JOB#x"), None);
         assert_eq!(guard_sk(1_000, 2), "RUN#0000000000001000#0000000002");
+    }
+
+    #[test]
+    fn audit_keys_sort_by_time_then_id_and_are_recognised() {
+        let (a, b) = (AuditId::generate(), AuditId::generate());
+        assert!(audit_sk(5, a) < audit_sk(5, b), "ties by id");
+        assert!(audit_sk(5, b) < audit_sk(6, a));
+        assert!(audit_sk(-1, b) < audit_sk(0, a));
+        assert!(is_audit_sk(&audit_sk(1_893_553_445_678, a)) && is_audit_sk(&audit_sk(-1, a)));
+        assert!(!is_audit_sk(&format!("5#{a}")), "a time of another width");
+        assert!(!is_audit_sk(&format!("{}#{}", sortable_ms(5), a.to_string().to_uppercase())));
+        assert!(!is_audit_sk(&sortable_ms(5)));
+        assert!(!is_audit_sk("EXEC"));
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! `JobStore`, `ExecutionStore` and `VideoStore` over one DynamoDB table. `docs/dynamodb.md` is the design:
+//! `JobStore`, `ExecutionStore`, `VideoStore` and `AuditLog` over one DynamoDB table. `docs/dynamodb.md` is the design:
 //! the item types, the indexes, and what every operation costs in requests.
 //!
 //! In short: a job is one item; a run's uniqueness is a guard item written with
@@ -9,6 +9,7 @@
 //! executions carry a TTL, and every read treats an item past it as gone, since DynamoDB deletes
 //! expired items only eventually (days later) and moto never does.
 
+mod audit;
 mod batch;
 mod cancel;
 mod cursor;
@@ -67,7 +68,7 @@ impl Default for Retention {
     }
 }
 
-/// DynamoDB-backed `JobStore`, `ExecutionStore` and `VideoStore`. Cheap to clone: clones share the client.
+/// DynamoDB-backed `JobStore`, `ExecutionStore`, `VideoStore` and `AuditLog`. Cheap to clone: clones share the client.
 #[derive(Clone)]
 pub struct DynamoStore {
     client: Client,

@@ -1,4 +1,5 @@
-//! The embedded store: one SQLite file behind `JobStore`, `ExecutionStore` and `VideoStore`.
+//! The embedded store: one SQLite file behind `JobStore`, `ExecutionStore`, `VideoStore` and
+//! `AuditLog`.
 //!
 //! Times are kept as integer milliseconds since the epoch so that they sort in indexes and
 //! compare exactly; anything finer than a millisecond is dropped on the way in.
@@ -7,6 +8,7 @@
 //! connection lets `BEGIN IMMEDIATE` never wait on ourselves); a few reader connections serve
 //! reads in parallel from WAL snapshots, so a long write never stalls a `GET`.
 
+mod audit;
 mod codec;
 mod execution_row;
 mod executions;
@@ -44,7 +46,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// Every statement the adapter runs, with room for the filter combinations of the listings.
 const STATEMENT_CACHE: usize = 96;
 
-/// SQLite-backed `JobStore`, `ExecutionStore` and `VideoStore`. Cheap to clone: clones share the connections.
+/// SQLite-backed `JobStore`, `ExecutionStore`, `VideoStore` and `AuditLog`. Cheap to clone: clones share the connections.
 #[derive(Clone)]
 pub struct SqliteStore {
     pool: Arc<Pool>,

@@ -143,7 +143,21 @@ CREATE INDEX executions_by_kind ON executions (kind, id);
 CREATE INDEX executions_by_kind_status ON executions (kind, status, id);
 ";
 
-pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
+/// The audit log (`AuditLog`). Entries are read whole and never filtered, so a row is its JSON
+/// `body` with the two columns the listing orders by. The id is the UUIDv7's text: `AuditId`
+/// shows nothing else, the text sorts like the UUID, and the log gains one row per guarded
+/// attempt, few enough that the bytes the text costs over a blob do not matter.
+/// `audit_log_newest` is read backwards for newest first and from a cursor's `(at, id)`.
+const V5: &str = "
+CREATE TABLE audit_log (
+    id TEXT NOT NULL PRIMARY KEY,
+    at INTEGER NOT NULL,
+    body TEXT NOT NULL
+) STRICT;
+CREATE INDEX audit_log_newest ON audit_log (at, id);
+";
+
+pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
 
 /// Applies the migrations the file has not seen, all in one transaction, so that a crash or a
 /// concurrent opener never leaves a half-built schema behind.
