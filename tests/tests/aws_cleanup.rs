@@ -62,11 +62,16 @@ async fn the_function_empties_the_buckets_video_prefixes_in_pages_and_audits_it(
     }
     let production = app(&moto, "production").await;
     let sent = json!({"confirmation_token": TOKEN, "confirm_action": "DELETE_ALL_VIDEO_DATA"});
-    let (status, refused) = call(&production, function::cleanup_all_videos, "POST", "/api/v1/cleanup-all-videos/", Some(&sent)).await;
-    assert_eq!((status, refused), (403, json!({"success": false, "error": "This operation is only allowed in development mode"})));
+    let (status, refused) =
+        call(&production, function::cleanup_all_videos, "POST", "/api/v1/cleanup-all-videos/", Some(&sent)).await;
+    assert_eq!(
+        (status, refused),
+        (403, json!({"success": false, "error": "This operation is only allowed in development mode"}))
+    );
 
     let app = app(&moto, "development").await;
-    let (status, answer) = call(&app, function::cleanup_all_videos, "POST", "/api/v1/cleanup-all-videos", Some(&sent)).await;
+    let (status, answer) =
+        call(&app, function::cleanup_all_videos, "POST", "/api/v1/cleanup-all-videos", Some(&sent)).await;
     assert_eq!(status, 200, "{answer}");
     assert_eq!(
         answer["statistics"],

@@ -9,9 +9,9 @@ use jobsmith::adapters::local::media::ytdlp::YtDlpProxy;
 use jobsmith::adapters::local::media::{INSTALL_DIR, MediaTools};
 use jobsmith::adapters::local::script::{Interpreters, ScriptEnvironment};
 use jobsmith::adapters::local::{LocalConfig, ScrapeConfig};
+use jobsmith::domain::cleanup::{CleanupGuard, CleanupToken, ServerMode};
 use jobsmith::domain::principal::{KeyRing, Role};
 use jobsmith::domain::scrape_url::{DEFAULT_HASHTAG_URL, DEFAULT_PROFILE_URL, ScrapeUrls};
-use jobsmith::domain::cleanup::{CleanupGuard, CleanupToken, ServerMode};
 use jobsmith::http::rate_limit::{DEFAULT_BURST, DEFAULT_PER_MINUTE};
 use jobsmith::http::{CorsOrigins, Limits, RateLimit};
 
@@ -189,8 +189,9 @@ impl ServeArgs {
         let loopback = self.bind.ip().is_loopback();
         let default = if loopback { ServerMode::Development } else { ServerMode::Production };
         let mode = ServerMode::from_settings(self.mode.as_deref(), lookup("DEBUG").as_deref(), default)?;
-        let token = CleanupToken::from_settings(self.cleanup_token.as_deref(), lookup("DELETE_ALL_VIDEOS_TOKEN").as_deref())
-            .map_err(|err| format!("JOBSMITH_CLEANUP_TOKEN: {err}"))?;
+        let token =
+            CleanupToken::from_settings(self.cleanup_token.as_deref(), lookup("DELETE_ALL_VIDEOS_TOKEN").as_deref())
+                .map_err(|err| format!("JOBSMITH_CLEANUP_TOKEN: {err}"))?;
         Ok(CleanupGuard::new(mode, token, loopback))
     }
 

@@ -9,7 +9,9 @@ use crate::domain::audit::{AuditAction, AuditCounts, AuditEntry, AuditId, AuditO
 use crate::domain::cleanup::{CLEANUP_PREFIXES, CleanupGuard, Refusal, is_video_file};
 use crate::domain::object_key::ObjectKey;
 use crate::domain::video::{TombstoneCause, VideoStatus};
-use crate::ports::{AuditLog, AuditPage, Clock, MAX_PAGE, ObjectError, ObjectInfo, ObjectStore, PageRequest, VideoFilter, VideoStore};
+use crate::ports::{
+    AuditLog, AuditPage, Clock, MAX_PAGE, ObjectError, ObjectInfo, ObjectStore, PageRequest, VideoFilter, VideoStore,
+};
 
 use super::error::{AppError, AppResult};
 
@@ -104,8 +106,7 @@ impl VideoCleanup {
             reason: None,
             counts: AuditCounts::default(),
         };
-        if let Err(refusal) =
-            self.guard.check(request.confirmation_token.as_deref(), request.confirm_action.as_deref())
+        if let Err(refusal) = self.guard.check(request.confirmation_token.as_deref(), request.confirm_action.as_deref())
         {
             entry.status = refusal.status();
             entry.reason = Some(refusal.message().to_owned());

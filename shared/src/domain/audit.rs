@@ -142,7 +142,10 @@ mod tests {
         ] {
             assert_eq!(serde_json::to_value(outcome).unwrap(), outcome.as_str());
         }
-        assert_eq!(serde_json::to_value(AuditAction::CleanupAllVideos).unwrap(), AuditAction::CleanupAllVideos.as_str());
+        assert_eq!(
+            serde_json::to_value(AuditAction::CleanupAllVideos).unwrap(),
+            AuditAction::CleanupAllVideos.as_str()
+        );
     }
 
     #[test]

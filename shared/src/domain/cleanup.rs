@@ -60,9 +60,8 @@ impl ServerMode {
     /// The mode from `JOBSMITH_MODE`, else seed 003's `DEBUG`, else `default`.
     pub fn from_settings(mode: Option<&str>, debug: Option<&str>, default: Self) -> Result<Self, String> {
         match (mode.filter(|m| !m.trim().is_empty()), debug.filter(|d| !d.trim().is_empty())) {
-            (Some(mode), _) => {
-                Self::parse(mode).ok_or_else(|| format!("JOBSMITH_MODE: expected development or production, not {mode:?}"))
-            }
+            (Some(mode), _) => Self::parse(mode)
+                .ok_or_else(|| format!("JOBSMITH_MODE: expected development or production, not {mode:?}")),
             (None, Some(debug)) => {
                 Self::from_debug_flag(debug).ok_or_else(|| format!("DEBUG: expected True or False, not {debug:?}"))
             }

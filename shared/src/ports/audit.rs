@@ -18,6 +18,9 @@ pub struct AuditPage {
 
 /// Access patterns: write one entry by id (a second write of the id replaces the first and keeps
 /// its place, which is set by the entry's `at`); read pages newest first by an opaque cursor.
+///
+/// A replacement must carry the `at` of the entry it replaces: DynamoDB files an entry under its
+/// time and id. Times are kept to the millisecond, as in the other stores.
 #[async_trait]
 pub trait AuditLog: Send + Sync {
     async fn record(&self, entry: &AuditEntry) -> StoreResult<()>;

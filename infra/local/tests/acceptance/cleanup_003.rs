@@ -66,7 +66,11 @@ async fn refusals_come_in_the_seeds_order_and_shape() {
             401,
             "Invalid confirmation token required for this destructive operation",
         ),
-        (r#"{"confirmation_token": "CONFIRM_DELETE_ALL_VIDEOS_2025"}"#, 400, "Must confirm action with 'DELETE_ALL_VIDEO_DATA'"),
+        (
+            r#"{"confirmation_token": "CONFIRM_DELETE_ALL_VIDEOS_2025"}"#,
+            400,
+            "Must confirm action with 'DELETE_ALL_VIDEO_DATA'",
+        ),
         (
             r#"{"confirmation_token": "CONFIRM_DELETE_ALL_VIDEOS_2025", "confirm_action": "delete"}"#,
             400,

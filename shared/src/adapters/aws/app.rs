@@ -23,7 +23,8 @@ use crate::domain::principal::KeyRing;
 use crate::domain::script_path::{ScriptPathError, ScriptRoots};
 use crate::http::{AppState, Auth, RateLimit};
 use crate::ports::{
-    AuditLog, Clock, ExecutionStore, JobStore, ObjectStore, StoreError, SystemClock, TaskRunner, TriggerBackend, VideoStore,
+    AuditLog, Clock, ExecutionStore, JobStore, ObjectStore, StoreError, SystemClock, TaskRunner, TriggerBackend,
+    VideoStore,
 };
 use utoipa_axum::router::OpenApiRouter;
 

@@ -101,7 +101,11 @@ fn confirmed() -> CleanupRequest {
 }
 
 fn requester() -> Requester {
-    Requester { principal: "ops".to_owned(), client_address: Some("127.0.0.1".to_owned()), user_agent: Some("curl/8".to_owned()) }
+    Requester {
+        principal: "ops".to_owned(),
+        client_address: Some("127.0.0.1".to_owned()),
+        user_agent: Some("curl/8".to_owned()),
+    }
 }
 
 #[tokio::test]
@@ -115,7 +119,9 @@ async fn files_that_stay_make_a_partial_cleanup_naming_them() {
     let mut failed = report.failed_keys.clone();
     failed.sort();
     assert_eq!(failed, ["clips/v/locked.mkv", "videos/locked.mp4"]);
-    assert!(report.cleanup_errors.contains(&"Failed to remove video file videos/locked.mp4: Permission denied".to_owned()));
+    assert!(
+        report.cleanup_errors.contains(&"Failed to remove video file videos/locked.mp4: Permission denied".to_owned())
+    );
     let log = setup.store.list_audit(None, 10).await.unwrap();
     assert_eq!(log.entries.len(), 1, "the started entry became the final one");
     let entry = &log.entries[0];

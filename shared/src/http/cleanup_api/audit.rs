@@ -27,7 +27,9 @@ fn limit_of(raw: Option<&str>) -> Result<u32, DetailError> {
     let Some(raw) = raw.filter(|raw| !raw.is_empty()) else { return Ok(DEFAULT_LIMIT) };
     match raw.parse::<u32>() {
         Ok(limit) if (1..=MAX_AUDIT_PAGE).contains(&limit) => Ok(limit),
-        Ok(_) => Err(problem("limit", format!("ensure this value is between 1 and {MAX_AUDIT_PAGE}"), "value_error.number")),
+        Ok(_) => {
+            Err(problem("limit", format!("ensure this value is between 1 and {MAX_AUDIT_PAGE}"), "value_error.number"))
+        }
         Err(_) => Err(problem("limit", "value is not a valid integer", "type_error.integer")),
     }
 }

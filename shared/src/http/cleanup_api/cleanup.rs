@@ -101,7 +101,8 @@ async fn answer(
     client: ClientInfo,
     JsonBody(body, _): JsonBody<Value, CleanupError>,
 ) -> Result<Response, CleanupError> {
-    let requester = Requester { principal: principal.name, client_address: client.address, user_agent: client.user_agent };
+    let requester =
+        Requester { principal: principal.name, client_address: client.address, user_agent: client.user_agent };
     let timestamp = state.service.now().timestamp_millis() as f64 / 1000.0;
     match state.cleanup.cleanup_all(request_of(&body), requester).await? {
         CleanupOutcome::Refused(refusal) => {
@@ -130,7 +131,9 @@ mod tests {
         assert!(!request.dry_run);
         let wrong_types = request_of(&json!({"confirmation_token": 7, "confirm_action": ["a"]}));
         assert_eq!((wrong_types.confirmation_token, wrong_types.confirm_action), (None, None));
-        for (flag, dry) in [(json!(false), false), (json!(null), false), (json!(true), true), (json!("false"), true), (json!(0), true)] {
+        for (flag, dry) in
+            [(json!(false), false), (json!(null), false), (json!(true), true), (json!("false"), true), (json!(0), true)]
+        {
             assert_eq!(request_of(&json!({ "dry_run": flag })).dry_run, dry, "{flag}");
         }
         assert!(!request_of(&json!([1, 2])).dry_run);

@@ -42,7 +42,9 @@ impl From<AppError> for CleanupError {
         match err {
             AppError::NotFound(message) => Self::new(StatusCode::NOT_FOUND, message),
             AppError::Conflict(message) => Self::new(StatusCode::CONFLICT, message),
-            AppError::Invalid { field, message } => Self::new(StatusCode::BAD_REQUEST, format!("Invalid {field}: {message}")),
+            AppError::Invalid { field, message } => {
+                Self::new(StatusCode::BAD_REQUEST, format!("Invalid {field}: {message}"))
+            }
             AppError::Internal(detail) => {
                 tracing::error!(error = %detail, "internal error");
                 Self::new(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error")

@@ -39,7 +39,11 @@ async fn the_guards_answer_in_the_seeds_order_and_touch_nothing() {
     stock(&h);
     for (sent, status, error) in [
         (body(None, None), 401, "Invalid confirmation token required for this destructive operation"),
-        (body(Some("wrong"), Some(CONFIRM_ACTION)), 401, "Invalid confirmation token required for this destructive operation"),
+        (
+            body(Some("wrong"), Some(CONFIRM_ACTION)),
+            401,
+            "Invalid confirmation token required for this destructive operation",
+        ),
         (body(Some(SEED_DEFAULT_TOKEN), None), 400, "Must confirm action with 'DELETE_ALL_VIDEO_DATA'"),
         (body(Some(SEED_DEFAULT_TOKEN), Some("yes")), 400, "Must confirm action with 'DELETE_ALL_VIDEO_DATA'"),
     ] {
@@ -57,7 +61,8 @@ async fn the_guards_answer_in_the_seeds_order_and_touch_nothing() {
 #[tokio::test]
 async fn production_refuses_before_looking_at_the_token() {
     let token = "an-operators-own-token";
-    let h = RouterHarness::with_cleanup(CleanupGuard::new(ServerMode::Production, CleanupToken::parse(token).ok(), true));
+    let h =
+        RouterHarness::with_cleanup(CleanupGuard::new(ServerMode::Production, CleanupToken::parse(token).ok(), true));
     stock(&h);
     for sent in [body(Some(token), Some(CONFIRM_ACTION)), body(None, None)] {
         let (status, answer) = h.send(Method::POST, "/api/v1/cleanup-all-videos", &sent).await;
@@ -121,7 +126,8 @@ async fn a_dry_run_reports_what_would_go_and_deletes_nothing() {
     let bytes: usize = VIDEOS.iter().map(|k| k.len()).sum();
     assert_eq!(answer["would_remove"]["files"], json!(4));
     assert_eq!(answer["would_remove"]["bytes"], json!(bytes));
-    let mut keys: Vec<&str> = answer["would_remove"]["first_keys"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+    let mut keys: Vec<&str> =
+        answer["would_remove"]["first_keys"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
     keys.sort_unstable();
     let mut expected = VIDEOS.to_vec();
     expected.sort_unstable();
@@ -139,7 +145,11 @@ async fn every_attempt_is_in_the_audit_log_newest_first() {
     let attempts = [
         (body(Some("wrong"), Some(CONFIRM_ACTION)), "refused", 401),
         (body(Some(SEED_DEFAULT_TOKEN), None), "refused", 400),
-        (json!({"confirmation_token": SEED_DEFAULT_TOKEN, "confirm_action": CONFIRM_ACTION, "dry_run": true}), "dry_run", 200),
+        (
+            json!({"confirmation_token": SEED_DEFAULT_TOKEN, "confirm_action": CONFIRM_ACTION, "dry_run": true}),
+            "dry_run",
+            200,
+        ),
         (body(Some(SEED_DEFAULT_TOKEN), Some(CONFIRM_ACTION)), "completed", 200),
     ];
     for (sent, _, _) in &attempts {
@@ -158,9 +168,15 @@ async fn every_attempt_is_in_the_audit_log_newest_first() {
     let done = entries[0];
     assert_eq!(done["action"], "cleanup_all_videos");
     assert_eq!(done["principal"], "anonymous");
-    assert_eq!(done["counts"], json!({"files_found": 4, "bytes_found": VIDEOS.iter().map(|k| k.len()).sum::<usize>(), "files_removed": 4, "files_failed": 0}));
+    assert_eq!(
+        done["counts"],
+        json!({"files_found": 4, "bytes_found": VIDEOS.iter().map(|k| k.len()).sum::<usize>(), "files_removed": 4, "files_failed": 0})
+    );
     assert_eq!(entries[3]["reason"], "Invalid confirmation token required for this destructive operation");
     let (status, bad) = h.get("/api/v1/audit?cursor=nonsense").await;
-    assert_eq!((status, bad["detail"][0]["loc"].clone()), (StatusCode::UNPROCESSABLE_ENTITY, json!(["query", "cursor"])));
+    assert_eq!(
+        (status, bad["detail"][0]["loc"].clone()),
+        (StatusCode::UNPROCESSABLE_ENTITY, json!(["query", "cursor"]))
+    );
     h.stop().await;
 }

@@ -87,7 +87,11 @@ impl CleanupView {
             },
             message: "Dry run: nothing was deleted",
             dry_run: Some(true),
-            would_remove: Some(WouldRemoveView { files: report.files, bytes: report.bytes, first_keys: report.first_keys }),
+            would_remove: Some(WouldRemoveView {
+                files: report.files,
+                bytes: report.bytes,
+                first_keys: report.first_keys,
+            }),
             failed_keys: Vec::new(),
         }
     }
@@ -151,4 +155,3 @@ impl From<&AuditEntry> for AuditEntryView {
         }
     }
 }
-
