@@ -11,7 +11,7 @@ use reqwest::header::{HOST, HeaderMap};
 use serde_json::{Value, json};
 
 use crate::support::time::run_date_in;
-use crate::support::{BIN, Resp, Server, ServerOptions, api_error_at, bounded, detail_message, new_key};
+use crate::support::{BIN, Resp, Server, ServerOptions, api_error_at, bounded, cleanup_error, detail_message, new_key};
 
 const LIMIT: Duration = Duration::from_secs(60);
 const JOBS: &str = "/api/v1/scheduler/jobs";
@@ -40,7 +40,9 @@ fn concrete(route: &RouteSpec) -> String {
 #[track_caller]
 fn refusal(path: &str, answer: &Resp, status: u16) -> String {
     assert_eq!(answer.status, status, "{path}: {}", answer.text);
-    if path.starts_with("/api/v1/") || !path.starts_with("/api/") {
+    if path.starts_with("/api/v1/cleanup-all-videos") {
+        cleanup_error(&answer.body)
+    } else if path.starts_with("/api/v1/") || !path.starts_with("/api/") {
         detail_message(&answer.body)
     } else {
         api_error_at(path, &answer.body)

@@ -475,6 +475,15 @@ pub fn api_error_at(path: &str, value: &Value) -> String {
     }
 }
 
+/// Asserts that `value` is seed 003's error body, `{"success": false, "error": <string>}`, and
+/// returns the message.
+#[track_caller]
+pub fn cleanup_error(value: &Value) -> String {
+    assert_eq!(keys(value), ["error", "success"], "not seed 003's error body: {value}");
+    assert_eq!(value["success"], false, "{value}");
+    value["error"].as_str().unwrap_or_else(|| panic!("error is not a string: {value}")).to_owned()
+}
+
 /// Asserts that `value` is `{"detail": <string>}` and returns the message.
 #[track_caller]
 pub fn detail_message(value: &Value) -> String {
