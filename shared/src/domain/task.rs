@@ -2,10 +2,12 @@
 
 use serde::{Deserialize, Serialize};
 
+mod clip;
 mod run_kind;
 mod scrape;
 
 use crate::domain::video::ScrapeMode;
+pub use clip::{ClipAccuracy, ClipCut, ClipSource, ClipTask, MAX_CLIPS, Segment, ms_of_seconds, secs};
 pub use run_kind::RunKind;
 pub use scrape::{DEFAULT_SCRAPE_LIMIT, SCRAPE_LIMITS, ScrapeFields, ScrapeTask};
 pub use scrape::{StorageFolder, StorageFolderError};
@@ -103,7 +105,7 @@ impl TaskFunction {
                 description: "Cut clips from a stored video into the clips prefix",
                 default_timeout_seconds: 1800,
                 queue: "media",
-                is_active: false,
+                is_active: true,
                 is_system: false,
             },
             Self::CleanupVideos => CatalogEntry {
@@ -182,6 +184,8 @@ pub enum TaskSpec {
     /// `scrape.profile` or `scrape.hashtag`, by the task's mode.
     #[serde(rename = "scrape")]
     Scrape(ScrapeTask),
+    #[serde(rename = "clip.video")]
+    Clip(ClipTask),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -224,6 +228,7 @@ impl TaskSpec {
                 ScrapeMode::Profile => TaskFunction::ScrapeProfile,
                 ScrapeMode::Hashtag => TaskFunction::ScrapeHashtag,
             },
+            Self::Clip(_) => TaskFunction::ClipVideo,
         }
     }
 
@@ -252,6 +257,10 @@ impl TaskSpec {
             Self::Script { language, script_path, .. } => format!("{}:{}", language.as_str(), script_path),
             Self::CleanupExecutions { .. } => "cleanup.executions".to_owned(),
             Self::Scrape(scrape) => format!("{}:{}", self.function().name(), scrape.value()),
+            Self::Clip(clip) => match clip.source() {
+                ClipSource::Video(id) => format!("clip.video:{id}"),
+                ClipSource::Key(key) => format!("clip.video:{key}"),
+            },
         }
     }
 }

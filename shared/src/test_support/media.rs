@@ -82,3 +82,47 @@ pub async fn make_mp4(ffmpeg: &Path, out: &Path, seconds: u32, tag: &str) {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// Frames a second of [`make_counter_mp4`].
+pub const COUNTER_FPS: u32 = 25;
+/// Frames between keyframes of [`make_counter_mp4`]: one every two seconds.
+pub const COUNTER_GOP: u32 = 50;
+
+/// Writes an H.264 mp4 whose frame `n` is a flat grey of brightness `n` (a frame counter that
+/// survives re-encoding and can be read back with [`first_frame_number`]), with a tone as its
+/// audio: `seconds` at [`COUNTER_FPS`], a keyframe every [`COUNTER_GOP`] frames. At most 10 s, so
+/// that every frame number fits in a byte.
+pub async fn make_counter_mp4(ffmpeg: &Path, out: &Path, seconds: u32) {
+    assert!(seconds * COUNTER_FPS < 256, "frame numbers must fit in a byte");
+    let video = format!("color=c=black:s=64x64:r={COUNTER_FPS}:d={seconds},format=yuv420p,geq=lum='N':cb=128:cr=128");
+    let gop = COUNTER_GOP.to_string();
+    let output = Command::new(ffmpeg)
+        .env_clear()
+        .args(["-hide_banner", "-loglevel", "error", "-nostdin", "-y", "-f", "lavfi", "-i", &video])
+        .args(["-f", "lavfi", "-i", &format!("sine=frequency=440:duration={seconds}")])
+        .args(["-c:v", "libx264", "-crf", "1", "-g", &gop, "-keyint_min", &gop, "-sc_threshold", "0"])
+        .args(["-bf", "0", "-c:a", "aac", "-shortest", "-movflags", "+faststart"])
+        .arg(out)
+        .stdin(Stdio::null())
+        .output()
+        .await
+        .unwrap_or_else(|err| panic!("cannot run {}: {err}; run infra/media.sh install", ffmpeg.display()));
+    assert!(output.status.success(), "cannot make the counter video: {}", String::from_utf8_lossy(&output.stderr));
+}
+
+/// The frame number [`make_counter_mp4`] drew on the first frame of `file`: its mean brightness.
+pub async fn first_frame_number(ffmpeg: &Path, file: &Path) -> u32 {
+    let output = Command::new(ffmpeg)
+        .env_clear()
+        .args(["-hide_banner", "-loglevel", "error", "-nostdin", "-i"])
+        .arg(file)
+        // The luma plane as stored: a conversion to grey would stretch it to full range.
+        .args(["-frames:v", "1", "-vf", "extractplanes=y", "-f", "rawvideo", "-pix_fmt", "gray", "-"])
+        .stdin(Stdio::null())
+        .output()
+        .await
+        .unwrap_or_else(|err| panic!("cannot run {}: {err}", ffmpeg.display()));
+    assert!(output.status.success() && !output.stdout.is_empty(), "{}", String::from_utf8_lossy(&output.stderr));
+    let sum: u64 = output.stdout.iter().map(|&b| u64::from(b)).sum();
+    (sum as f64 / output.stdout.len() as f64).round() as u32
+}

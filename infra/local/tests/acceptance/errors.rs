@@ -87,8 +87,8 @@ async fn errors_come_in_each_familys_shape_and_store_nothing() {
             assert_eq!(answer.status, 422, "{extra}: {}", answer.text);
             assert!(validation_locs(&answer.body).contains(&loc), "{extra}: {}", answer.text);
         }
-        let answer = server.post(JOBS, &v1_body(json!({"taskFunctionId": 5, "taskArgs": {}}))).await;
-        assert_eq!(answer.status, 422, "clip.video is not available in this build: {}", answer.text);
+        let answer = server.post(JOBS, &v1_body(json!({"taskFunctionId": 6, "taskArgs": {}}))).await;
+        assert_eq!(answer.status, 422, "cleanup.videos is not available in this build: {}", answer.text);
         validation_locs(&answer.body);
 
         // Ids EventBridge could not take.

@@ -5,6 +5,7 @@ mod auth;
 mod aws_backend;
 mod browsers;
 mod cleanup_003;
+mod clip_jobs;
 mod errors;
 mod health_002;
 mod jobs_002;

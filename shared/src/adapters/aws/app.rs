@@ -16,7 +16,7 @@ use super::health::AwsHealth;
 use super::s3::{S3ObjectStore, s3_client};
 use super::scheduler::EventBridgeScheduler;
 use super::sdk;
-use crate::adapters::local::{LocalTaskRunner, ScrapeRuns, ScrapeStores};
+use crate::adapters::local::{ClipRuns, ClipStores, LocalTaskRunner, ScrapeRuns, ScrapeStores};
 use crate::app::{Executor, InstanceInfo, JobService, VideoCleanup, VideoService};
 use crate::domain::ids::JobId;
 use crate::domain::principal::KeyRing;
@@ -92,6 +92,12 @@ impl AwsApp {
             executions: executions.clone(),
             clock: clock.clone(),
         };
+        let clips = ClipRuns::new(
+            &config.media,
+            config.script_env.clone(),
+            ClipStores { videos: video_store.clone(), objects: objects.clone(), executions: executions.clone() },
+            &config.work_dir,
+        );
         let scrapes =
             ScrapeRuns::build(config.scrape, &config.media, config.script_env.clone(), stores, &config.work_dir);
         let runner: Arc<dyn TaskRunner> = Arc::new(
@@ -102,7 +108,8 @@ impl AwsApp {
                 executions.clone(),
                 clock.clone(),
             )
-            .with_scrapes(scrapes),
+            .with_scrapes(scrapes)
+            .with_clips(clips),
         );
         let executor = Executor::new(jobs.clone(), executions.clone(), runner.clone(), clock.clone());
         let instance_name = config.instance_name.unwrap_or_else(hostname);

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use super::clip_task::{ClipRuns, ClipStores};
 use super::data_dir_lock::{DataDirLock, LockError};
 use super::health::{LocalHealth, ToolCheck};
 use super::media::MediaTools;
@@ -93,6 +94,12 @@ impl LocalApp {
             executions: executions.clone(),
             clock: clock.clone(),
         };
+        let clips = ClipRuns::new(
+            &config.media,
+            config.script_env.clone(),
+            ClipStores { videos: video_store.clone(), objects: objects.clone(), executions: executions.clone() },
+            &config.data_dir.join("work"),
+        );
         let scrapes = ScrapeRuns::build(
             config.scrape,
             &config.media,
@@ -109,7 +116,8 @@ impl LocalApp {
                 executions.clone(),
                 clock.clone(),
             )
-            .with_scrapes(scrapes),
+            .with_scrapes(scrapes)
+            .with_clips(clips),
         );
         let executor = Executor::new(jobs.clone(), executions.clone(), runner, clock.clone());
         let scheduler = LocalScheduler::new(SchedulerParts {

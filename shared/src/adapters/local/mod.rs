@@ -1,6 +1,7 @@
 //! The embedded default: SQLite, a folder, an in-process scheduler, scripts as child processes.
 
 mod app;
+mod clip_task;
 mod data_dir_lock;
 pub mod free_space;
 mod health;
@@ -14,6 +15,7 @@ pub mod script;
 pub mod sqlite;
 
 pub use app::{LocalApp, LocalConfig, StartError};
+pub use clip_task::{ClipRuns, ClipStores};
 pub use data_dir_lock::{LOCK_FILE, LockError};
 pub use health::{LocalHealth, ToolCheck};
 pub use runner::LocalTaskRunner;

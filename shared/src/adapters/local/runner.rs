@@ -7,6 +7,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use tokio_util::sync::CancellationToken;
 
+use super::clip_task::{self, ClipRuns};
 use super::scrape_task::{self, ScrapeRuns};
 use super::script::{
     Interpreters, ScriptEnvironment, ScriptInvocation, ScriptKind, ScriptOutcome, ScriptStatus, run_script,
@@ -27,6 +28,8 @@ pub struct LocalTaskRunner {
     clock: Arc<dyn Clock>,
     /// Absent where the process has no video store, object store or yt-dlp set up.
     scrapes: Option<ScrapeRuns>,
+    /// Absent where the process has no object store or ffmpeg set up.
+    clips: Option<ClipRuns>,
 }
 
 impl LocalTaskRunner {
@@ -37,11 +40,16 @@ impl LocalTaskRunner {
         executions: Arc<dyn ExecutionStore>,
         clock: Arc<dyn Clock>,
     ) -> Self {
-        Self { roots, interpreters, script_env, executions, clock, scrapes: None }
+        Self { roots, interpreters, script_env, executions, clock, scrapes: None, clips: None }
     }
 
     pub fn with_scrapes(mut self, scrapes: ScrapeRuns) -> Self {
         self.scrapes = Some(scrapes);
+        self
+    }
+
+    pub fn with_clips(mut self, clips: ClipRuns) -> Self {
+        self.clips = Some(clips);
         self
     }
 
@@ -141,6 +149,10 @@ impl TaskRunner for LocalTaskRunner {
             TaskSpec::Scrape(task) => match &self.scrapes {
                 Some(scrapes) => scrapes.run(job, execution, task, timeout, cancel).await,
                 None => scrape_task::not_set_up(),
+            },
+            TaskSpec::Clip(task) => match &self.clips {
+                Some(clips) => clips.run(execution, task, timeout, cancel).await,
+                None => clip_task::not_set_up(),
             },
         }
     }

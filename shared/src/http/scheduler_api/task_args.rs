@@ -3,6 +3,7 @@
 
 use serde_json::{Map, Value, json};
 
+use super::clip_args::{CLIP_ARGS, clip_args_view, parse_clip_args};
 use crate::domain::task::{ScrapeFields, ScrapeTask, ScriptLanguage, TaskArgError, TaskFunction, TaskSpec};
 use crate::domain::video::ScrapeMode;
 
@@ -23,6 +24,10 @@ pub(super) fn parse_task_args(function: TaskFunction, args: Option<&Value>) -> R
         }
         TaskFunction::ScrapeProfile => return scrape_args(ScrapeMode::Profile, map),
         TaskFunction::ScrapeHashtag => return scrape_args(ScrapeMode::Hashtag, map),
+        TaskFunction::ClipVideo => {
+            reject_unknown(map, &CLIP_ARGS)?;
+            return parse_clip_args(map).map(TaskSpec::Clip);
+        }
         inactive => return Err(TaskArgError::unavailable(inactive)),
     };
     reject_unknown(map, &["script_path", "args"])?;
@@ -48,6 +53,7 @@ pub(super) fn task_args_view(task: &TaskSpec) -> Value {
             "until": scrape.until(),
             "no_watermark": scrape.no_watermark(),
         }),
+        TaskSpec::Clip(clip) => clip_args_view(clip),
     }
 }
 
@@ -155,7 +161,7 @@ mod tests {
 
     #[test]
     fn inactive_functions_are_refused() {
-        let err = parse_task_args(TaskFunction::ClipVideo, None).unwrap_err();
+        let err = parse_task_args(TaskFunction::CleanupVideos, None).unwrap_err();
         assert!(err.message.contains("not available"), "{err}");
     }
 

@@ -2,6 +2,7 @@
 //! configuration; `infra/media.sh install` puts pinned builds in `.venv-media/bin`, where the
 //! server looks first. A missing tool is reported, never fatal: script jobs do not need them.
 
+pub mod ffmpeg;
 mod probe;
 pub mod ytdlp;
 
