@@ -285,8 +285,11 @@ fn a_function_that_only_reads_can_only_read_the_table() {
         // Reads may read the bucket too: a presigned link is signed with the function's rights.
         // Writes may delete stored videos, under `videos/` only (`inline`, checked below).
         let allowed: &[&str] = if function.name == CLEANUP {
-            // Its statements are checked in `only_the_cleanup_deletes_clips_and_lists_only_its_prefixes`.
+            // Its statements are checked in `only_the_cleanup_and_the_clip_deletes_delete_clips`.
             &["DynamoDBCrudPolicy", "inline"]
+        } else if CLIP_DELETES.contains(&function.name.as_str()) {
+            // Their statements are checked in `only_the_cleanup_and_the_clip_deletes_delete_clips`.
+            &["DynamoDBReadPolicy", "inline"]
         } else if function.name == SCRAPE_HEALTH {
             // Its statements are checked in `the_scrape_health_function_reads_only_what_it_checks`.
             &["DynamoDBReadPolicy", "inline"]
@@ -295,7 +298,9 @@ fn a_function_that_only_reads_can_only_read_the_table() {
         } else {
             &["DynamoDBReadPolicy", "DynamoDBCrudPolicy", "!Ref ScheduleWriterPolicy", "inline"]
         };
-        let writes = if [SCRAPE_HEALTH, CLEANUP].contains(&function.name.as_str()) {
+        let writes = if [SCRAPE_HEALTH, CLEANUP].contains(&function.name.as_str())
+            || CLIP_DELETES.contains(&function.name.as_str())
+        {
             Vec::new()
         } else {
             inline_statements(function.properties)
@@ -796,6 +801,8 @@ mod yaml {
 /// bucket and the jobs' schedule group.
 /// Seed 003's cleanup of every video.
 const CLEANUP: &str = "cleanup-all-videos";
+/// Seed 000's deletes of clips.
+const CLIP_DELETES: [&str; 2] = ["delete-clip", "delete-all-clips"];
 const SCRAPE_HEALTH: &str = "scrape-health";
 
 #[test]
@@ -857,15 +864,43 @@ fn seed_002s_routes_and_no_others_are_throttled_at_the_seeds_numbers() {
     assert_eq!(default("ScrapeThrottlingBurstLimit"), f64::from(DEFAULT_BURST));
 }
 
-/// Seed 003's cleanup is the only function that may delete clips, and it lists and deletes under
-/// `videos/` and `clips/` and nowhere else. (Scrape health lists one key to see the bucket answer;
-/// its statements are checked in `the_scrape_health_function_reads_only_what_it_checks`.)
+/// Only seed 003's cleanup and seed 000's clip deletes may delete clips; the cleanup lists and
+/// deletes under `videos/` and `clips/`, the clip deletes under `clips/` alone, and nothing else
+/// lists the bucket but scrape health (its statements are checked in
+/// `the_scrape_health_function_reads_only_what_it_checks`).
 #[test]
-fn only_the_cleanup_deletes_clips_and_lists_only_its_prefixes() {
+fn only_the_cleanup_and_the_clip_deletes_delete_clips() {
     let template = template();
+    let mut clip_deletes = 0;
     for function in functions(&template) {
         let statements = inline_statements(function.properties);
-        let actions: Vec<String> = statements.iter().map(|s| text(s, "Action")).collect();
+        // A statement with several actions lists them; those are read where they are expected.
+        let actions: Vec<String> = statements
+            .iter()
+            .map(|s| s.get("Action").and_then(Node::as_str).unwrap_or("(several)").to_owned())
+            .collect();
+        let prefixes = |statement: &Node| -> Vec<String> {
+            statement
+                .get_path(&["Condition", "StringLike", "s3:prefix"])
+                .expect("a prefix condition")
+                .items()
+                .iter()
+                .filter_map(Node::as_str)
+                .map(str::to_owned)
+                .collect()
+        };
+        if CLIP_DELETES.contains(&function.name.as_str()) {
+            clip_deletes += 1;
+            assert_eq!(actions[0], "s3:ListBucket", "{}", function.logical_id);
+            assert_eq!(prefixes(&statements[0]), ["clips/*"], "{}", function.logical_id);
+            let delete = &statements[1];
+            let verbs: Vec<&str> =
+                delete.get("Action").expect("actions").items().iter().filter_map(Node::as_str).collect();
+            assert_eq!(verbs, ["s3:GetObject", "s3:DeleteObject"], "{}", function.logical_id);
+            assert_eq!(delete.get("Resource"), Some(&Node::tagged("!Sub", "${Bucket.Arn}/clips/*")));
+            assert_eq!(statements.len(), 2, "{}", function.logical_id);
+            continue;
+        }
         if function.name != CLEANUP {
             let lists = actions.iter().any(|a| a == "s3:ListBucket");
             assert!(!lists || function.name == SCRAPE_HEALTH, "{} lists the bucket", function.logical_id);
@@ -877,18 +912,12 @@ fn only_the_cleanup_deletes_clips_and_lists_only_its_prefixes() {
         }
         assert_eq!(actions, ["s3:ListBucket", "s3:DeleteObject", "s3:DeleteObject"], "{}", function.logical_id);
         assert_eq!(statements[0].get("Resource"), Some(&Node::tagged("!GetAtt", "Bucket.Arn")));
-        let prefixes: Vec<&str> = statements[0]
-            .get_path(&["Condition", "StringLike", "s3:prefix"])
-            .expect("a prefix condition")
-            .items()
-            .iter()
-            .filter_map(Node::as_str)
-            .collect();
-        assert_eq!(prefixes, ["videos/*", "clips/*"]);
+        assert_eq!(prefixes(&statements[0]), ["videos/*", "clips/*"]);
         assert_eq!(statements[1].get("Resource"), Some(&Node::tagged("!Sub", "${Bucket.Arn}/videos/*")));
         assert_eq!(statements[2].get("Resource"), Some(&Node::tagged("!Sub", "${Bucket.Arn}/clips/*")));
         assert_eq!(policy_names(function.properties), ["DynamoDBCrudPolicy", "inline"]);
     }
+    assert_eq!(clip_deletes, CLIP_DELETES.len());
     let mode = template.get_path(&["Parameters", "Mode"]).expect("the Mode parameter");
     assert_eq!(mode.get("Default").and_then(Node::as_str), Some("production"), "production unless told");
 }

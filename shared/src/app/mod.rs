@@ -1,6 +1,7 @@
 //! Use cases over the ports: what every route family and every runtime (the local server, the
 //! Lambdas) does with jobs and executions.
 
+mod clip_library;
 mod error;
 mod executor;
 #[cfg(test)]
@@ -19,6 +20,7 @@ mod video_cleanup;
 mod video_retry;
 mod videos;
 
+pub use clip_library::{CLIPS_PREFIX, ClipLibrary, ClipsDeleted, StoredClip, clip_not_found};
 pub use error::{AppError, AppResult, InvalidField, Reason};
 pub use executor::Executor;
 pub use instance::InstanceInfo;
@@ -31,7 +33,7 @@ pub use scheduled_scrapes::{
 };
 pub use scrape_runs::{
     DOWNLOADABLE_PREFIXES, Download, LINK_LIFETIME, ObjectLink, ScrapeRun, ScrapeRuns, VideoLinks, file_not_found,
-    run_not_found,
+    object_link, run_not_found,
 };
 pub use video_cleanup::{
     CleanupOutcome, CleanupReport, CleanupRequest, DRY_RUN_KEYS, DryRunReport, LISTED_ERRORS, Requester, VideoCleanup,

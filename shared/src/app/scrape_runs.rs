@@ -14,7 +14,7 @@ use crate::domain::principal::Principal;
 use crate::domain::task::{ScrapeTask, TaskSpec};
 use crate::domain::trigger::Trigger;
 use crate::domain::video::Video;
-use crate::ports::{ObjectError, ObjectReader, PageRequest, VideoFilter};
+use crate::ports::{ObjectError, ObjectReader, ObjectStore, PageRequest, VideoFilter};
 
 use super::error::{AppError, AppResult};
 use super::jobs::JobService;
@@ -61,6 +61,15 @@ pub struct VideoLinks {
 pub enum Download {
     Redirect(String),
     Stream { key: ObjectKey, reader: ObjectReader },
+}
+
+/// Where `key` can be fetched from: the store's own presigned URL, or this server.
+pub async fn object_link(objects: &dyn ObjectStore, key: &ObjectKey) -> AppResult<ObjectLink> {
+    match objects.presign_get(key, LINK_LIFETIME).await {
+        Ok(url) => Ok(ObjectLink::Direct(url)),
+        Err(ObjectError::NoDirectUrl) => Ok(ObjectLink::Served(key.clone())),
+        Err(err) => Err(AppError::Internal(format!("cannot link {key}: {err}"))),
+    }
 }
 
 /// The scrape-run use cases, over the job and video services a route family already holds.
@@ -154,11 +163,7 @@ impl<'a> ScrapeRuns<'a> {
     }
 
     async fn link(&self, key: &ObjectKey) -> AppResult<ObjectLink> {
-        match self.videos.objects().presign_get(key, LINK_LIFETIME).await {
-            Ok(url) => Ok(ObjectLink::Direct(url)),
-            Err(ObjectError::NoDirectUrl) => Ok(ObjectLink::Served(key.clone())),
-            Err(err) => Err(AppError::Internal(format!("cannot link {key}: {err}"))),
-        }
+        object_link(self.videos.objects().as_ref(), key).await
     }
 
     /// A stored video, clip or sidecar: a redirect to the store's own URL where it has one, the

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod cleanup;
+pub mod clip_name;
 pub mod execution;
 pub mod ids;
 pub mod job;

@@ -105,7 +105,9 @@ mod tests {
             let operation = &openapi["paths"][route.path][route.method.to_ascii_lowercase()];
             let answers = &operation["responses"];
             let error_schema = match Family::of(route.path) {
-                Family::Api if route.path.starts_with("/api/jobs") => "FlaggedErrorBody",
+                Family::Api if route.path.starts_with("/api/jobs") || route.path.starts_with("/api/clips") => {
+                    "FlaggedErrorBody"
+                }
                 Family::Api => "ErrorBody",
                 Family::ApiV1 if is_cleanup_path(route.path) => "CleanupErrorBody",
                 Family::ApiV1 => "DetailBody",

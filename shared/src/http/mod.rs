@@ -4,6 +4,7 @@
 mod auth;
 pub mod body;
 pub mod cleanup_api;
+pub mod clips_api;
 pub mod cors;
 pub mod detail;
 pub mod extract;
@@ -32,7 +33,7 @@ pub use same_origin::SameOrigin;
 
 use std::sync::Arc;
 
-use crate::app::{JobService, ProgressFeed, VideoCleanup, VideoService};
+use crate::app::{ClipLibrary, JobService, ProgressFeed, VideoCleanup, VideoService};
 use crate::ports::HealthProbe;
 
 /// Job definitions are small; anything bigger than this is a mistake or an attack.
@@ -46,6 +47,8 @@ pub struct AppState {
     pub health: Arc<dyn HealthProbe>,
     /// Seed 003's guarded cleanup and the audit log it writes.
     pub cleanup: VideoCleanup,
+    /// Seed 000's stored clips.
+    pub clips: ClipLibrary,
 }
 
 #[derive(OpenApi)]

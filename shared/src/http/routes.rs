@@ -10,7 +10,7 @@ use axum::http::Method;
 use utoipa_axum::router::OpenApiRouter;
 
 use super::AppState;
-use super::{cleanup_api, scheduler_api, scraper_api, scripts_api};
+use super::{cleanup_api, clips_api, scheduler_api, scraper_api, scripts_api};
 use crate::domain::principal::Role;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,6 +110,19 @@ route_table! {
     }
     delete_all_jobs = "delete-all-jobs" {
         DELETE "/api/jobs/all", Requires(Admin) => scripts_api::delete::delete_all_jobs;
+    }
+    list_clips = "list-clips" {
+        GET "/api/clips", Requires(Viewer) => clips_api::clips::list_clips;
+    }
+    create_clip_job = "create-clip-job" {
+        POST "/api/clips", Requires(Operator) => clips_api::create::create_clip_job;
+    }
+    delete_clip = "delete-clip" {
+        // `/api/clips/all` is matched first; `all` is never a clip's file name.
+        DELETE "/api/clips/{filename}", Requires(Operator) => clips_api::clips::delete_clip;
+    }
+    delete_all_clips = "delete-all-clips" {
+        DELETE "/api/clips/all", Requires(Admin) => clips_api::clips::delete_all_clips;
     }
     list_task_functions = "list-task-functions" {
         GET "/api/v1/scheduler/task-functions", Requires(Viewer) => scheduler_api::catalog::list_task_functions;

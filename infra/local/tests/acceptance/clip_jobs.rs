@@ -57,3 +57,54 @@ async fn a_clip_job_cuts_a_stored_video_into_the_clips_folder() {
     })
     .await;
 }
+
+/// Seed 000's clients: a clip cut now through `POST /api/clips`, then the seed's listing of jobs
+/// and clips, one clip deleted, and its fourth scenario, every job and every clip deleted.
+#[tokio::test]
+async fn seed_000_lists_and_cleans_up_the_clips_a_clip_job_cut() {
+    let tools = installed_tools();
+    let env = vec![
+        ("JOBSMITH_FFMPEG".to_owned(), tools.ffmpeg.display().to_string()),
+        ("JOBSMITH_FFPROBE".to_owned(), tools.ffprobe.display().to_string()),
+    ];
+    let server = Server::start(ServerOptions { env, ..ServerOptions::default() }).await;
+    bounded(Duration::from_secs(90), async {
+        let stored = server.data_dir().join("objects/videos/uploads/Z3TMbaX_X0k.mp4");
+        std::fs::create_dir_all(stored.parent().expect("a folder")).expect("folder");
+        make_counter_mp4(&tools.ffmpeg, &stored, 10).await;
+        let body = json!({"storage_key": "videos/uploads/Z3TMbaX_X0k.mp4", "segment_seconds": 4});
+        let job = server.post("/api/clips", &body).await.expect(201);
+        assert_eq!((job["success"].clone(), job["video_id"].clone()), (json!(true), json!("Z3TMbaX_X0k")), "{job}");
+        let job_id = job["job_id"].as_str().expect("a job id").to_owned();
+        let finished = crate::support::eventually("the clip job finishes", Duration::from_secs(60), || async {
+            let jobs = server.get("/api/jobs").await.expect(200);
+            let listed =
+                jobs["jobs"].as_array().and_then(|all| all.iter().find(|j| j["job_id"] == job_id.as_str()).cloned());
+            listed.filter(|j| j["status"] == "finished")
+        })
+        .await;
+        assert_eq!(finished["video_id"], "Z3TMbaX_X0k", "{finished}");
+
+        let clips = server.get("/api/clips").await.expect(200);
+        assert_eq!(clips["total"], 3, "{clips}");
+        for clip in clips["clips"].as_array().expect("clips") {
+            assert_eq!(clip["job_id"], job_id.as_str(), "{clip}");
+            assert!(clip["duration"].as_f64().is_some_and(|d| d > 1.9), "{clip}");
+            let url = clip["download_url"].as_str().expect("a link");
+            let path = &url[url.find("/api/").expect("this server's route")..];
+            let download = server.request(reqwest::Method::GET, path).send().await.expect("download");
+            assert_eq!(download.status(), 200, "{clip}");
+            let bytes = download.bytes().await.expect("the clip's bytes");
+            assert_eq!(Some(bytes.len() as u64), clip["size"].as_u64(), "{clip}");
+        }
+        let first = clips["clips"][0]["filename"].as_str().expect("a name").to_owned();
+        server.delete(&format!("/api/clips/{first}")).await.expect(200);
+        server.delete(&format!("/api/clips/{first}")).await.expect(404);
+
+        let jobs = server.delete("/api/jobs/all").await.expect(200);
+        let clips = server.delete("/api/clips/all").await.expect(200);
+        assert_eq!((jobs["deleted_count"].clone(), clips["deleted_count"].clone()), (json!(1), json!(2)));
+        assert_eq!(server.get("/api/clips").await.expect(200)["total"], 0);
+    })
+    .await;
+}

@@ -17,7 +17,7 @@ use super::s3::{S3ObjectStore, s3_client};
 use super::scheduler::EventBridgeScheduler;
 use super::sdk;
 use crate::adapters::local::{ClipRuns, ClipStores, LocalTaskRunner, ScrapeRuns, ScrapeStores};
-use crate::app::{Executor, InstanceInfo, JobService, VideoCleanup, VideoService};
+use crate::app::{ClipLibrary, Executor, InstanceInfo, JobService, VideoCleanup, VideoService};
 use crate::domain::ids::JobId;
 use crate::domain::principal::KeyRing;
 use crate::domain::script_path::{ScriptPathError, ScriptRoots};
@@ -62,6 +62,8 @@ pub struct AwsApp {
     pub health: Arc<AwsHealth>,
     /// Seed 003's cleanup, over the bucket and the table's audit log.
     pub cleanup: VideoCleanup,
+    /// Seed 000's clips in the bucket.
+    pub clips: ClipLibrary,
     /// How late a scheduled fire may still start; later ones are recorded as skipped.
     pub misfire_grace: chrono::Duration,
 }
@@ -84,7 +86,9 @@ impl AwsApp {
             VideoService::new(video_store.clone(), objects.clone(), jobs.clone(), executions.clone(), clock.clone());
         let audit: Arc<dyn AuditLog> = store.clone();
         let object_store: Arc<dyn ObjectStore> = objects.clone();
-        let cleanup = VideoCleanup::new(object_store, video_store.clone(), audit, clock.clone(), config.cleanup);
+        let cleanup =
+            VideoCleanup::new(object_store.clone(), video_store.clone(), audit, clock.clone(), config.cleanup);
+        let clips = ClipLibrary::new(object_store, executions.clone());
         let roots = Arc::new(ScriptRoots::new(config.script_roots)?);
         let stores = ScrapeStores {
             videos: video_store.clone(),
@@ -92,7 +96,7 @@ impl AwsApp {
             executions: executions.clone(),
             clock: clock.clone(),
         };
-        let clips = ClipRuns::new(
+        let clip_runs = ClipRuns::new(
             &config.media,
             config.script_env.clone(),
             ClipStores { videos: video_store.clone(), objects: objects.clone(), executions: executions.clone() },
@@ -109,7 +113,7 @@ impl AwsApp {
                 clock.clone(),
             )
             .with_scrapes(scrapes)
-            .with_clips(clips),
+            .with_clips(clip_runs),
         );
         let executor = Executor::new(jobs.clone(), executions.clone(), runner.clone(), clock.clone());
         let instance_name = config.instance_name.unwrap_or_else(hostname);
@@ -144,6 +148,7 @@ impl AwsApp {
             keys: config.keys,
             health,
             cleanup,
+            clips,
             misfire_grace: config.misfire_grace,
         })
     }
@@ -184,6 +189,7 @@ impl AwsApp {
             videos: self.videos.clone(),
             health: self.health.clone(),
             cleanup: self.cleanup.clone(),
+            clips: self.clips.clone(),
         }
     }
 

@@ -14,7 +14,7 @@ use super::scheduler::{LocalScheduler, SchedulerParts};
 use super::scrape_task::{ScrapeConfig, ScrapeRuns, ScrapeStores};
 use super::script::{Interpreters, ScriptEnvironment};
 use super::sqlite::SqliteStore;
-use crate::app::{Executor, InstanceInfo, JobService, ProgressFeed, VideoCleanup, VideoService};
+use crate::app::{ClipLibrary, Executor, InstanceInfo, JobService, ProgressFeed, VideoCleanup, VideoService};
 use crate::domain::cleanup::CleanupGuard;
 use crate::domain::principal::KeyRing;
 use crate::domain::script_path::{ScriptPathError, ScriptRoots};
@@ -60,6 +60,7 @@ pub struct LocalApp {
     pub auth: Auth,
     pub progress: ProgressFeed,
     pub cleanup: VideoCleanup,
+    pub clips: ClipLibrary,
     /// What seed 002's health route checks.
     pub health: Arc<LocalHealth>,
     /// The media tools' versions, asked once for the start-up log and health alike.
@@ -87,6 +88,7 @@ impl LocalApp {
         let videos =
             VideoService::new(video_store.clone(), objects.clone(), jobs.clone(), executions.clone(), clock.clone());
         let cleanup = VideoCleanup::new(objects.clone(), video_store.clone(), audit, clock.clone(), config.cleanup);
+        let clip_library = ClipLibrary::new(objects.clone(), executions.clone());
         let tools = Arc::new(ToolCheck::new(config.media.clone(), config.script_env.clone()));
         let stores = ScrapeStores {
             videos: video_store.clone(),
@@ -94,7 +96,7 @@ impl LocalApp {
             executions: executions.clone(),
             clock: clock.clone(),
         };
-        let clips = ClipRuns::new(
+        let clip_runs = ClipRuns::new(
             &config.media,
             config.script_env.clone(),
             ClipStores { videos: video_store.clone(), objects: objects.clone(), executions: executions.clone() },
@@ -117,7 +119,7 @@ impl LocalApp {
                 clock.clone(),
             )
             .with_scrapes(scrapes)
-            .with_clips(clips),
+            .with_clips(clip_runs),
         );
         let executor = Executor::new(jobs.clone(), executions.clone(), runner, clock.clone());
         let scheduler = LocalScheduler::new(SchedulerParts {
@@ -138,7 +140,18 @@ impl LocalApp {
             tools: tools.clone(),
         });
         let auth = Auth::new(config.keys);
-        Ok(Self { service, videos, scheduler, auth, progress, cleanup, health, tools, _data_dir: data_dir })
+        Ok(Self {
+            service,
+            videos,
+            scheduler,
+            auth,
+            progress,
+            cleanup,
+            clips: clip_library,
+            health,
+            tools,
+            _data_dir: data_dir,
+        })
     }
 
     pub fn router(&self) -> axum::Router {
@@ -152,6 +165,7 @@ impl LocalApp {
             videos: self.videos.clone(),
             health: self.health.clone(),
             cleanup: self.cleanup.clone(),
+            clips: self.clips.clone(),
         };
         crate::http::router_with_progress(state, self.auth.clone(), limit, self.progress.clone())
     }

@@ -127,7 +127,7 @@ impl ClipRuns {
         tally: &mut Tally,
         cancel: &CancellationToken,
     ) -> Result<(), ToolError> {
-        let (source_key, video_ref) = self.source(task.source(), tally).await?;
+        let (source_key, video_ref) = self.source(task, tally).await?;
         tally.source_key = Some(source_key.clone());
         std::fs::create_dir_all(work).map_err(|e| failed(format!("cannot make the work folder: {e}")))?;
         let extension = extension_of(&source_key);
@@ -169,8 +169,9 @@ impl ClipRuns {
 
     /// The stored file to cut and the name its clips are filed under: the video's id, or the
     /// stored file's name without its extension.
-    async fn source(&self, source: &ClipSource, tally: &mut Tally) -> Result<(ObjectKey, String), ToolError> {
-        match source {
+    async fn source(&self, task: &ClipTask, tally: &mut Tally) -> Result<(ObjectKey, String), ToolError> {
+        let folder = task.video_folder();
+        match task.source() {
             ClipSource::Video(id) => {
                 let video = self
                     .videos
@@ -180,15 +181,11 @@ impl ClipRuns {
                     .ok_or_else(|| failed(format!("no video {id}")))?;
                 tally.video_id = Some(id.to_string());
                 match (&video.video_key, video.status) {
-                    (Some(key), VideoStatus::Uploaded) => Ok((key.clone(), id.to_string())),
+                    (Some(key), VideoStatus::Uploaded) => Ok((key.clone(), folder)),
                     _ => Err(failed(format!("video {id} has no stored file (it is {})", video.status.as_str()))),
                 }
             }
-            ClipSource::Key(key) => {
-                let stem = key.segments().last().and_then(|name| name.rsplit_once('.').map(|(stem, _)| stem));
-                let name = stem.filter(|s| !s.is_empty()).unwrap_or("video").to_owned();
-                Ok((key.clone(), name))
-            }
+            ClipSource::Key(key) => Ok((key.clone(), folder.to_owned())),
         }
     }
 

@@ -132,6 +132,19 @@ impl ClipTask {
         self.accuracy
     }
 
+    /// The folder under `clips/` this task's clips go to: the video's id, or the stored file's
+    /// name without its extension.
+    pub fn video_folder(&self) -> String {
+        match &self.source {
+            ClipSource::Video(id) => id.to_string(),
+            ClipSource::Key(key) => {
+                let name = key.segments().last().unwrap_or_default();
+                let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
+                if stem.is_empty() { "video".to_owned() } else { stem.to_owned() }
+            }
+        }
+    }
+
     /// The segments to cut from a video `duration_ms` long: asked-for segments that start
     /// inside it, ends held to it; or the back-to-back pieces. `Err` names the first segment
     /// that starts past the end, or says that the pieces would be too many.

@@ -7,9 +7,9 @@ use crate::domain::object_key::ObjectKey;
 use crate::domain::task::{ClipAccuracy, ClipCut, ClipSource, ClipTask, Segment, TaskArgError, ms_of_seconds, secs};
 use crate::domain::video::VideoId;
 
-pub(super) const CLIP_ARGS: [&str; 5] = ["video_id", "storage_key", "segments", "segment_seconds", "accuracy"];
+pub(crate) const CLIP_ARGS: [&str; 5] = ["video_id", "storage_key", "segments", "segment_seconds", "accuracy"];
 
-pub(super) fn parse_clip_args(map: &Map<String, Value>) -> Result<ClipTask, TaskArgError> {
+pub(crate) fn parse_clip_args(map: &Map<String, Value>) -> Result<ClipTask, TaskArgError> {
     let source = match (text(map, "video_id")?, text(map, "storage_key")?) {
         (Some(id), None) => {
             ClipSource::Video(VideoId::parse(&id).ok_or_else(|| TaskArgError::new("video_id", "must be a video's id"))?)
@@ -41,7 +41,7 @@ pub(super) fn parse_clip_args(map: &Map<String, Value>) -> Result<ClipTask, Task
     ClipTask::new(source, cut, accuracy)
 }
 
-pub(super) fn clip_args_view(task: &ClipTask) -> Value {
+pub(crate) fn clip_args_view(task: &ClipTask) -> Value {
     let mut view = json!({ "accuracy": task.accuracy().as_str() });
     match task.source() {
         ClipSource::Video(id) => view["video_id"] = json!(id.to_string()),

@@ -2,7 +2,7 @@
 //! `{"detail": "…"}`, and validation errors pydantic's 422 list naming the request's fields.
 
 pub(super) mod catalog;
-mod clip_args;
+pub(super) mod clip_args;
 pub(super) mod executions;
 mod input;
 pub(super) mod jobs;

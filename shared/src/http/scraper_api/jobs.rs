@@ -107,7 +107,7 @@ pub async fn get_scrape_job(
 
 /// This server's URL for a key, absolute from the request's `Host` (which the same-origin guard
 /// checks in open mode), or a path alone when the request named no usable host.
-fn served_by(headers: &HeaderMap) -> impl Fn(&ObjectKey) -> String {
+pub(crate) fn served_by(headers: &HeaderMap) -> impl Fn(&ObjectKey) -> String {
     let host = headers.get(HOST).and_then(|h| h.to_str().ok()).filter(|h| {
         !h.is_empty() && h.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'))
     });

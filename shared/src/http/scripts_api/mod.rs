@@ -13,4 +13,4 @@ mod view;
 #[cfg(test)]
 mod tests;
 
-pub use error::ApiError;
+pub use error::{ApiError, FlaggedError, FlaggedErrorBody};

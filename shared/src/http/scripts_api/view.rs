@@ -83,7 +83,7 @@ impl JobView {
             trigger: apscheduler_trigger_text(&job.trigger),
             executor: "default".to_owned(),
             pending: false,
-            video_id: None,
+            video_id: clip_video_of(&job.task),
             status: status_word(job).to_owned(),
             created_at: time::naive(job.created_at),
             total: job.counters.total,
@@ -142,6 +142,14 @@ fn job_type(task: &TaskSpec) -> String {
     match task {
         TaskSpec::Script { language, .. } => language.as_str().to_owned(),
         other => other.function().name().to_owned(),
+    }
+}
+
+/// The video a clip job cuts, as its clips are filed: its id, or its stored file's name.
+fn clip_video_of(task: &TaskSpec) -> Option<String> {
+    match task {
+        TaskSpec::Clip(clip) => Some(clip.video_folder()),
+        _ => None,
     }
 }
 

@@ -185,7 +185,7 @@ fn unknown_functions_and_types_are_named() {
 
 #[test]
 fn inactive_functions_are_refused_on_the_field_that_named_them() {
-    let problems = create(with(minimal(), "taskFunctionId", json!(5))).unwrap_err();
+    let problems = create(with(minimal(), "taskFunctionId", json!(6))).unwrap_err();
     assert_eq!(locs(&problems), vec![json!(["body", "taskFunctionId"])]);
     assert!(problems[0]["msg"].as_str().unwrap().contains("not available"));
 }
