@@ -12,7 +12,7 @@ use crate::domain::clip_name::ClipName;
 use crate::domain::execution::Execution;
 use crate::domain::ids::{ExecutionId, JobId};
 use crate::domain::object_key::ObjectKey;
-use crate::ports::{ExecutionStore, MAX_PAGE, ObjectError, ObjectInfo, ObjectStore};
+use crate::ports::{ExecutionFilter, ExecutionStore, MAX_PAGE, ObjectError, ObjectInfo, ObjectStore, PageRequest};
 
 use super::error::{AppError, AppResult};
 use super::scrape_runs::{ObjectLink, object_link};
@@ -97,6 +97,38 @@ impl ClipLibrary {
             outcome.errors.extend(report.failed.into_iter().map(|(key, why)| (file_name(&key).to_owned(), why)));
         }
         Ok(outcome)
+    }
+
+    /// Deletes the files of every clip the job's recorded runs cut; what is not under `clips/`
+    /// is no clip and stays. Returns how many went.
+    pub async fn delete_job_files(&self, job_id: &JobId) -> AppResult<u64> {
+        let filter = ExecutionFilter::of_job(job_id.clone());
+        let mut keys = Vec::new();
+        let mut cursor = None;
+        loop {
+            let page = self.executions.list_executions(&filter, &PageRequest { offset: 0, limit: 100, cursor }).await?;
+            for run in &page.items {
+                keys.extend(
+                    clip_entries(run)
+                        .filter_map(|c| c["key"].as_str())
+                        .filter_map(|k| ObjectKey::parse(k).ok())
+                        .filter(|k| k.as_str().starts_with(CLIPS_PREFIX)),
+                );
+            }
+            match page.next_cursor {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
+        let mut deleted = 0;
+        for batch in keys.chunks(MAX_PAGE as usize) {
+            let report = self.objects.delete_many(batch).await.map_err(object_failure)?;
+            if let Some((key, why)) = report.failed.first() {
+                return Err(AppError::Internal(format!("cannot delete {key}: {why}")));
+            }
+            deleted += report.deleted.len() as u64;
+        }
+        Ok(deleted)
     }
 
     pub async fn link(&self, key: &ObjectKey) -> AppResult<ObjectLink> {

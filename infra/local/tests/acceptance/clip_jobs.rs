@@ -54,6 +54,15 @@ async fn a_clip_job_cuts_a_stored_video_into_the_clips_folder() {
         }
         let durations: Vec<f64> = clips.iter().filter_map(|c| c["measured_duration"].as_f64()).collect();
         assert!((durations[0] - 2.0).abs() <= 0.05 && (durations[1] - 1.5).abs() <= 0.05, "{durations:?}");
+
+        // Deleting the job with its files takes the clips its run cut, and the source stays.
+        server.delete(&format!("/api/jobs/{id}?delete_files=true")).await.expect(200);
+        for clip in clips {
+            let file = server.data_dir().join("objects").join(clip["key"].as_str().expect("a key"));
+            assert!(!file.exists(), "{clip}");
+        }
+        assert!(stored.exists(), "the source video is no clip");
+        assert_eq!(server.get("/api/clips").await.expect(200)["total"], 0);
     })
     .await;
 }
@@ -84,6 +93,7 @@ async fn seed_000_lists_and_cleans_up_the_clips_a_clip_job_cut() {
         })
         .await;
         assert_eq!(finished["video_id"], "Z3TMbaX_X0k", "{finished}");
+        assert_eq!((finished["total"].clone(), finished["processed"].clone()), (json!(3), json!(3)), "{finished}");
 
         let clips = server.get("/api/clips").await.expect(200);
         assert_eq!(clips["total"], 3, "{clips}");

@@ -13,7 +13,7 @@ use super::error::{FlaggedError, FlaggedErrorBody};
 use crate::app::AppError;
 use crate::domain::ids::JobId;
 use crate::http::AppState;
-use crate::http::extract::JobIdParam;
+use crate::http::extract::{JobIdParam, QueryParams};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DeletedView {
@@ -39,6 +39,15 @@ pub struct DeletedAllView {
 }
 
 /// Seed 000 answers a missing job without naming it.
+/// `DELETE /api/jobs/{job_id}`'s query.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DeleteQuery {
+    /// Also delete the files of the clips the job's runs cut (a clip job's); by default they
+    /// stay in the store and in `GET /api/clips`.
+    pub delete_files: Option<bool>,
+}
+
 fn not_found() -> FlaggedError {
     ApiError::new(StatusCode::NOT_FOUND, "Job not found").into()
 }
@@ -47,9 +56,10 @@ fn not_found() -> FlaggedError {
     delete,
     path = "/api/jobs/{job_id}",
     tag = "jobs",
-    params(JobIdParam),
+    params(JobIdParam, DeleteQuery),
     responses(
-        (status = 200, description = "Deleted with its run history", body = DeletedView),
+        (status = 200, description = "Deleted with its run history (and, with `delete_files=true`, its clips' files)", body = DeletedView),
+        (status = 400, description = "`delete_files` is not true or false", body = FlaggedErrorBody),
         (status = 401, description = "Missing or invalid API key", body = FlaggedErrorBody),
         (status = 403, description = "The key's role is below operator", body = FlaggedErrorBody),
         (status = 404, description = "No such job", body = FlaggedErrorBody),
@@ -59,9 +69,15 @@ fn not_found() -> FlaggedError {
 pub async fn delete_job(
     State(state): State<AppState>,
     raw: Result<Path<String>, PathRejection>,
+    QueryParams(query, _): QueryParams<DeleteQuery, FlaggedError>,
 ) -> Result<Json<DeletedView>, FlaggedError> {
     // An id that could never be valid names no job.
     let id = raw.ok().and_then(|Path(raw)| JobId::parse(&raw).ok()).ok_or_else(not_found)?;
+    if query.delete_files == Some(true) {
+        // The runs name the files, so the files go first: once the job is deleted nothing is
+        // left to find them by.
+        state.clips.delete_job_files(&id).await?;
+    }
     match state.service.delete(&id).await {
         Ok(()) => Ok(Json(DeletedView { success: true, message: format!("Job {id} deleted") })),
         Err(AppError::NotFound(_)) => Err(not_found()),

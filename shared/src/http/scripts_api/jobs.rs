@@ -10,9 +10,10 @@ use super::ApiError;
 use super::error::{ErrorBody, FlaggedError, FlaggedErrorBody};
 use super::view::{JobDetailView, JobView};
 use crate::domain::job::JobFilter;
+use crate::domain::task::TaskSpec;
 use crate::http::AppState;
 use crate::http::extract::{JobIdParam, JobIdPath, QueryParams};
-use crate::ports::PageRequest;
+use crate::ports::{ExecutionFilter, PageRequest};
 
 /// Neither seed pages; the default returns every job of any ordinary installation at once.
 const DEFAULT_LIMIT: u32 = 1000;
@@ -66,7 +67,19 @@ pub async fn list_jobs(
     }
     let page = PageRequest { offset: query.offset.unwrap_or(0), limit, cursor: None };
     let page = state.service.list(&JobFilter::default(), &page).await?;
-    let jobs: Vec<JobView> = page.items.iter().map(JobView::of).collect();
+    let mut jobs = Vec::with_capacity(page.items.len());
+    for job in &page.items {
+        let mut view = JobView::of(job);
+        if matches!(job.task, TaskSpec::Clip(_)) {
+            // Seed 000 counts a clip job's clips: those of its latest run.
+            let latest = PageRequest { offset: 0, limit: 1, cursor: None };
+            let runs = state.service.executions(&ExecutionFilter::of_job(job.id.clone()), &latest).await?;
+            if let Some(run) = runs.items.first() {
+                (view.total, view.processed) = (run.progress.total, run.progress.processed);
+            }
+        }
+        jobs.push(view);
+    }
     Ok(Json(JobListView { success: true, count: jobs.len(), total: page.total, jobs }))
 }
 

@@ -34,9 +34,10 @@ pub struct JobView {
     /// Naive UTC, `2024-11-11T20:30:00`.
     #[schema(example = "2024-11-11T20:30:00")]
     pub created_at: String,
-    /// Runs so far.
+    /// A clip job's clips to cut in its latest run; for other jobs, runs so far.
     pub total: u64,
-    /// Runs that finished, succeeded or failed.
+    /// A clip job's clips cut so far in its latest run; for other jobs, runs that finished,
+    /// succeeded or failed.
     pub processed: u64,
     /// `bash`, `python`, or the task function's name.
     #[schema(example = "bash")]
