@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures_util::StreamExt;
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
@@ -18,6 +19,10 @@ use crate::domain::object_key::ObjectKey;
 use crate::domain::task::{ClipAccuracy, ClipSource, ClipTask, Segment, secs};
 use crate::domain::video::VideoStatus;
 use crate::ports::{ExecutionStore, ObjectStore, RunOutcome, VideoStore};
+
+/// Clips cut at once. A copied clip is mostly waiting on the disk and an exact one on x264's own
+/// threads: two keep both cores busy without starving the server.
+const CLIPS_AT_ONCE: usize = 2;
 
 /// The stores clip runs read and write.
 pub struct ClipStores {
@@ -146,11 +151,20 @@ impl ClipRuns {
             ClipAccuracy::Copy => extension,
             ClipAccuracy::Exact => "mp4".to_owned(),
         };
-        for (index, segment) in plan.into_iter().enumerate() {
+        let cuts = plan.into_iter().enumerate().map(|(index, segment)| {
             let number = index + 1;
             let output = work.join(format!("clip-{number:03}.{out_extension}"));
             let filename = format!("{}-{number:03}.{out_extension}", execution.id);
-            match self.cut_one(&input, segment, task.accuracy(), &output, &video_ref, &filename, cancel).await {
+            let (input, video_ref) = (&input, &video_ref);
+            async move {
+                let cut = self.cut_one(input, segment, task.accuracy(), &output, video_ref, &filename, cancel).await;
+                (number, segment, cut)
+            }
+        });
+        // Results come back in clip order, so progress and the result list read in order.
+        let mut cuts = futures_util::stream::iter(cuts).buffered(CLIPS_AT_ONCE);
+        while let Some((number, segment, cut)) = cuts.next().await {
+            match cut {
                 Ok(clip) => {
                     tally.clips.push(clip);
                     tally.progress.succeeded += 1;
