@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use jobsmith::adapters::local::media::MediaTools;
 use jobsmith::test_support::media::{installed_tools, make_counter_mp4};
 use serde_json::json;
 
@@ -11,14 +12,19 @@ use crate::support::{Server, ServerOptions, bounded, find};
 
 const JOBS: &str = "/api/v1/scheduler/jobs";
 
-#[tokio::test]
-async fn a_clip_job_cuts_a_stored_video_into_the_clips_folder() {
+/// A server whose runs call the installed ffmpeg and ffprobe.
+async fn with_media_tools() -> (Server, MediaTools) {
     let tools = installed_tools();
     let env = vec![
         ("JOBSMITH_FFMPEG".to_owned(), tools.ffmpeg.display().to_string()),
         ("JOBSMITH_FFPROBE".to_owned(), tools.ffprobe.display().to_string()),
     ];
-    let server = Server::start(ServerOptions { env, ..ServerOptions::default() }).await;
+    (Server::start(ServerOptions { env, ..ServerOptions::default() }).await, tools)
+}
+
+#[tokio::test]
+async fn a_clip_job_cuts_a_stored_video_into_the_clips_folder() {
+    let (server, tools) = with_media_tools().await;
     bounded(Duration::from_secs(90), async {
         let stored = server.data_dir().join("objects/videos/uploads/talk.mp4");
         std::fs::create_dir_all(stored.parent().expect("a folder")).expect("folder");
@@ -71,12 +77,7 @@ async fn a_clip_job_cuts_a_stored_video_into_the_clips_folder() {
 /// and clips, one clip deleted, and its fourth scenario, every job and every clip deleted.
 #[tokio::test]
 async fn seed_000_lists_and_cleans_up_the_clips_a_clip_job_cut() {
-    let tools = installed_tools();
-    let env = vec![
-        ("JOBSMITH_FFMPEG".to_owned(), tools.ffmpeg.display().to_string()),
-        ("JOBSMITH_FFPROBE".to_owned(), tools.ffprobe.display().to_string()),
-    ];
-    let server = Server::start(ServerOptions { env, ..ServerOptions::default() }).await;
+    let (server, tools) = with_media_tools().await;
     bounded(Duration::from_secs(90), async {
         let stored = server.data_dir().join("objects/videos/uploads/Z3TMbaX_X0k.mp4");
         std::fs::create_dir_all(stored.parent().expect("a folder")).expect("folder");

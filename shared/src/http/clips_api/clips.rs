@@ -10,6 +10,7 @@ use crate::app::AppError;
 use crate::domain::clip_name::{ClipName, ClipNameError};
 use crate::http::AppState;
 use crate::http::scraper_api::jobs::served_by;
+use crate::http::scripts_api::delete::deleted_message;
 use crate::http::scripts_api::{ApiError, FlaggedError, FlaggedErrorBody};
 
 /// Every clip under `clips/`: its file name, the job and video it came from, its size, its
@@ -84,6 +85,6 @@ pub async fn delete_all_clips(State(state): State<AppState>) -> Result<Json<Clip
         success: true,
         deleted_count: report.deleted,
         errors,
-        message: format!("{} clip{} deleted", report.deleted, if report.deleted == 1 { "" } else { "s" }),
+        message: deleted_message(report.deleted, "clip"),
     }))
 }

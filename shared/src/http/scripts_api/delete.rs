@@ -106,6 +106,11 @@ pub async fn delete_all_jobs(State(state): State<AppState>) -> Result<Json<Delet
         success: true,
         deleted_count: report.deleted,
         errors,
-        message: format!("{} job{} deleted", report.deleted, if report.deleted == 1 { "" } else { "s" }),
+        message: deleted_message(report.deleted, "job"),
     }))
+}
+
+/// `1 job deleted`, `15 jobs deleted`: how seed 000's bulk deletes say what they did.
+pub(crate) fn deleted_message(count: u64, noun: &str) -> String {
+    format!("{count} {noun}{} deleted", if count == 1 { "" } else { "s" })
 }

@@ -2,10 +2,8 @@
 //! standard input, killed when the run is cancelled, and their complaint kept short.
 
 use std::path::Path;
-use std::process::Stdio;
 
 use tokio::io::{AsyncRead, AsyncReadExt};
-use tokio::process::Command;
 use tokio_util::sync::CancellationToken;
 
 use super::super::script::ScriptEnvironment;
@@ -36,14 +34,8 @@ async fn run(
     env: &ScriptEnvironment,
     cancel: &CancellationToken,
 ) -> Result<String, ToolError> {
-    let mut child = Command::new(program)
+    let mut child = super::tool_command(program, env)
         .args(args)
-        .env_clear()
-        .envs(env.with([]))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
         .spawn()
         .map_err(|err| ToolError::Failed(format!("cannot start {}: {err}", program.display())))?;
     let (mut stdout, mut stderr) = (child.stdout.take(), child.stderr.take());

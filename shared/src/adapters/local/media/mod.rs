@@ -11,6 +11,20 @@ use std::path::{Path, PathBuf};
 pub use probe::{PROBE_TIMEOUT, ToolProbe, ToolStatus, probe, probe_all};
 pub use ytdlp::YtDlpSource;
 
+/// A media tool as runs call it: no shell, the run's clean environment and nothing else, no
+/// standard input, both outputs piped, killed when its future is dropped.
+pub(crate) fn tool_command(path: &Path, env: &super::script::ScriptEnvironment) -> tokio::process::Command {
+    let mut command = tokio::process::Command::new(path);
+    command
+        .env_clear()
+        .envs(env.with([]))
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true);
+    command
+}
+
 /// Where `infra/media.sh install` puts the tools, relative to the repository root the server is
 /// started from.
 pub const INSTALL_DIR: &str = ".venv-media/bin";

@@ -4,12 +4,10 @@
 
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 use std::time::Duration;
 
 use serde::Serialize;
 use tokio::io::{AsyncRead, AsyncReadExt};
-use tokio::process::Command;
 
 use super::{MediaTools, Tool};
 use crate::adapters::local::script::ScriptEnvironment;
@@ -96,16 +94,8 @@ fn version_args(tool: Tool) -> [&'static str; 1] {
 
 /// The tool's standard output when it exits 0. Dropping the future (the deadline) kills it.
 async fn version_output(tool: Tool, path: &Path, env: &ScriptEnvironment) -> Result<String, ToolStatus> {
-    let mut child = Command::new(path)
-        .args(version_args(tool))
-        .env_clear()
-        .envs(env.with([]))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .map_err(|err| spawn_failure(path, &err))?;
+    let mut child =
+        super::tool_command(path, env).args(version_args(tool)).spawn().map_err(|err| spawn_failure(path, &err))?;
     let (stdout, stderr) = (child.stdout.take(), child.stderr.take());
     let (stdout, stderr) = tokio::join!(read_limited(stdout), read_limited(stderr));
     let status =
