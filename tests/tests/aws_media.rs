@@ -1,6 +1,7 @@
-//! Seed 003 on AWS: the `cleanup-all-videos` function, sent API Gateway's event, deletes the video
-//! files of a real bucket on moto in pages, keeps everything else, writes the audit log to the
-//! table, and `list-audit` reads it back with the caller's address as API Gateway saw it.
+//! Seeds 003 and 000 on AWS, sent API Gateway's events, over a real bucket and table on moto:
+//! `cleanup-all-videos` deletes the video files in pages, keeps everything else and writes the
+//! audit log that `list-audit` reads back with the caller's address as API Gateway saw it; the
+//! clip functions list clips with presigned links and delete one or all of them.
 
 use aws_sdk_s3::primitives::ByteStream;
 use jobsmith::adapters::aws::app::{AwsApp, AwsConfig, vars};
@@ -93,4 +94,32 @@ async fn the_function_empties_the_buckets_video_prefixes_in_pages_and_audits_it(
     assert_eq!(entries[0]["client_address"], "192.0.2.1");
     assert_eq!(entries[0]["user_agent"], "curl/8.5.0");
     assert_eq!(entries[0]["counts"]["files_removed"], 1_051);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_clip_functions_list_link_and_delete_clips_in_the_bucket() {
+    let moto = MotoServer::start().await;
+    let sdk = moto.sdk_config().await;
+    create_table(&aws_sdk_dynamodb::Client::new(&sdk), "jobs").await.expect("create the table");
+    let s3 = s3_client(&sdk, true);
+    s3.create_bucket().bucket(BUCKET).send().await.expect("bucket");
+    let names = ["0190a1b2-0000-7000-8000-000000000001-001.mp4", "0190a1b2-0000-7000-8000-000000000001-002.mp4"];
+    for key in names.iter().map(|n| format!("clips/talk/{n}")).chain(["clips/talk/notes.txt".to_owned()]) {
+        s3.put_object().bucket(BUCKET).key(key).body(ByteStream::from_static(b"clip")).send().await.expect("put");
+    }
+    let app = app(&moto, "production").await;
+    let (status, listed) = call(&app, function::list_clips, "GET", "/api/clips", None).await;
+    assert_eq!(status, 200, "{listed}");
+    assert_eq!(listed["total"], 2, "{listed}");
+    let link = listed["clips"][0]["download_url"].as_str().expect("a link");
+    assert!(link.contains("/clips/talk/") && link.contains("X-Amz-Signature"), "a presigned S3 URL: {link}");
+    let (status, refused) = call(&app, function::delete_clip, "DELETE", "/api/clips/..%2Fvideos%2Fa.mp4", None).await;
+    assert_eq!((status, refused["success"].clone()), (400, json!(false)), "{refused}");
+    let (status, deleted) =
+        call(&app, function::delete_clip, "DELETE", &format!("/api/clips/{}", names[0]), None).await;
+    assert_eq!(status, 200, "{deleted}");
+    let (status, all) = call(&app, function::delete_all_clips, "DELETE", "/api/clips/all", None).await;
+    assert_eq!((status, all["deleted_count"].clone()), (200, json!(1)), "{all}");
+    let notes = ObjectKey::parse("clips/talk/notes.txt").unwrap();
+    assert!(app.objects.head(&notes).await.unwrap().is_some(), "no video file, no clip");
 }
