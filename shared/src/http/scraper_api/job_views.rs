@@ -25,7 +25,7 @@ pub fn seed_status(status: ExecutionStatus) -> &'static str {
 }
 
 /// The seed's `progress`: percent of the listed videos handled; a completed run is done.
-fn percent(execution: &Execution) -> u8 {
+pub(crate) fn seed_percent(execution: &Execution) -> u8 {
     if execution.status == ExecutionStatus::Succeeded { 100 } else { execution.progress.percent() }
 }
 
@@ -62,7 +62,7 @@ impl From<&ScrapeRun> for CreatedRunView {
             limit: task.limit(),
             no_watermark: task.no_watermark(),
             status: seed_status(execution.status),
-            progress: percent(execution),
+            progress: seed_percent(execution),
             total_videos: execution.progress.total,
             successful_downloads: execution.progress.succeeded,
             failed_downloads: execution.progress.failed,

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use crate::domain::execution::Execution;
-use crate::http::scraper_api::job_views::seed_status;
+use crate::http::scraper_api::job_views::{seed_percent, seed_status};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RunProgressView {
@@ -21,7 +21,8 @@ impl From<&Execution> for RunProgressView {
         Self {
             id: run.id.to_string(),
             status: seed_status(run.status),
-            progress: run.progress.percent(),
+            // The same number `GET /api/v1/jobs/{id}` answers, a completed empty run included.
+            progress: seed_percent(run),
             total_videos: run.progress.total,
             successful_downloads: run.progress.succeeded,
             failed_downloads: run.progress.failed,
@@ -59,5 +60,9 @@ mod tests {
                 "total_videos": 4, "successful_downloads": 2, "failed_downloads": 1,
             })
         );
+        // A run that found nothing to fetch and completed is done, as the jobs route says.
+        run.status = ExecutionStatus::Succeeded;
+        run.progress = Progress::default();
+        assert_eq!(RunProgressView::from(&run).progress, 100);
     }
 }
