@@ -1,6 +1,6 @@
 //! What only the S3 store promises, beyond the object contract (`contract_objects_s3`), against
-//! moto: deletes in batches of 1,000, multipart uploads that never leave parts behind, and
-//! presigned URLs.
+//! moto: deletes in batches of 1,000 (seed 003's cleanup of 10,000 videos included), multipart
+//! uploads that never leave parts behind, and presigned URLs.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -117,6 +117,37 @@ async fn deletes_go_in_batches_of_1000() {
     assert_eq!(requests.deletes(), vec![1_000, 1_000, 100]);
     let left: Vec<String> = videos[2_100..].iter().map(ToString::to_string).collect();
     assert_eq!(list_all(&*store, "videos/", 1_000).await, left);
+}
+
+/// Seed 003's cleanup of 10,000 video files: one listing of each prefix and one delete request
+/// per 1,000 keys, ten in all (issue target: at most 11).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_cleanup_of_10_000_videos_takes_ten_delete_requests() {
+    use jobsmith::adapters::local::sqlite::SqliteStore;
+    use jobsmith::app::{CleanupOutcome, CleanupRequest, Requester, VideoCleanup};
+    use jobsmith::domain::cleanup::{CONFIRM_ACTION, CleanupGuard, SEED_DEFAULT_TOKEN, ServerMode};
+    use jobsmith::ports::SystemClock;
+
+    let moto = MotoServer::start().await;
+    let requests = Requests::default();
+    let store: Arc<dyn ObjectStore> = Arc::new(store_seeing(&bucket(&moto).await, &requests));
+    let videos: Vec<ObjectKey> = (0..10_000).map(|i| key(&format!("videos/bench/{i:05}.mp4"))).collect();
+    put_all(&store, &videos).await;
+    let records = Arc::new(SqliteStore::open_in_memory().expect("a store"));
+    let guard = CleanupGuard::new(ServerMode::Development, None, true);
+    let cleanup = VideoCleanup::new(store.clone(), records.clone(), records, Arc::new(SystemClock), guard);
+    let request = CleanupRequest {
+        confirmation_token: Some(SEED_DEFAULT_TOKEN.to_owned()),
+        confirm_action: Some(CONFIRM_ACTION.to_owned()),
+        dry_run: false,
+    };
+    let requester = Requester { principal: "ops".to_owned(), client_address: None, user_agent: None };
+    let CleanupOutcome::Done(report) = cleanup.cleanup_all(request, requester).await.expect("the cleanup") else {
+        panic!("a confirmed cleanup runs");
+    };
+    assert_eq!((report.files_removed, report.files_failed), (10_000, 0));
+    assert_eq!(requests.deletes(), vec![1_000; 10]);
+    assert!(list_all(&*store, "videos/", 1_000).await.is_empty());
 }
 
 #[tokio::test]
