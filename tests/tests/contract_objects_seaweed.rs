@@ -1,7 +1,6 @@
-//! The object contract over the S3 store on a real S3 server, SeaweedFS (and seed 003's cleanup
-//! there), each check on a server
-//! of its own: one starts in about a second, and each keeps its data in a temporary directory
-//! that goes with it.
+//! The object contract over the S3 store on a real S3 server, SeaweedFS, and seed 003's cleanup
+//! there; each check on a server of its own: one starts in about a second, and each keeps its
+//! data in a temporary directory that goes with it.
 
 use std::sync::Arc;
 
