@@ -166,6 +166,8 @@ pub trait ExecutionStore: Send + Sync {
     async fn delete_job_executions(&self, job_id: &JobId) -> StoreResult<u64>;
     /// Deletes finished executions that ended before the cutoff for their outcome.
     async fn purge_finished(&self, succeeded_before: DateTime<Utc>, failed_before: DateTime<Utc>) -> StoreResult<u64>;
+    /// How many executions [`ExecutionStore::purge_finished`] would delete now, deleting none.
+    async fn count_purgeable(&self, succeeded_before: DateTime<Utc>, failed_before: DateTime<Utc>) -> StoreResult<u64>;
 }
 
 /// Where the scheduler reads the time and waits for it, so that a test can move time instead of

@@ -73,7 +73,7 @@ mod tests {
             id: Some(JobId::parse("deadline").expect("id")),
             name: None,
             description: None,
-            task: TaskSpec::CleanupExecutions { retention_days: 1, failed_retention_days: 1 },
+            task: TaskSpec::CleanupExecutions { retention_days: 1, failed_retention_days: 1, dry_run: false },
             trigger: Trigger::now(now),
             policies: Policies::default(),
             enabled: true,

@@ -195,6 +195,10 @@ impl ExecutionStore for ProgressFeed {
     async fn purge_finished(&self, succeeded_before: DateTime<Utc>, failed_before: DateTime<Utc>) -> StoreResult<u64> {
         self.store.purge_finished(succeeded_before, failed_before).await
     }
+
+    async fn count_purgeable(&self, succeeded_before: DateTime<Utc>, failed_before: DateTime<Utc>) -> StoreResult<u64> {
+        self.store.count_purgeable(succeeded_before, failed_before).await
+    }
 }
 
 #[cfg(test)]

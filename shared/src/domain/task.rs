@@ -180,7 +180,13 @@ pub enum TaskSpec {
         args: Vec<String>,
     },
     #[serde(rename = "cleanup.executions")]
-    CleanupExecutions { retention_days: u32, failed_retention_days: u32 },
+    CleanupExecutions {
+        retention_days: u32,
+        failed_retention_days: u32,
+        /// Count what would be deleted and delete nothing. Absent from jobs stored before it.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        dry_run: bool,
+    },
     /// `scrape.profile` or `scrape.hashtag`, by the task's mode.
     #[serde(rename = "scrape")]
     Scrape(ScrapeTask),
@@ -244,11 +250,12 @@ impl TaskSpec {
     pub fn cleanup_executions(
         retention_days: Option<u64>,
         failed_retention_days: Option<u64>,
+        dry_run: bool,
     ) -> Result<Self, TaskArgError> {
         let retention_days = retention(retention_days, "retention_days")?.unwrap_or(DEFAULT_RETENTION_DAYS);
         let failed_retention_days =
             retention(failed_retention_days, "failed_retention_days")?.unwrap_or(retention_days.saturating_mul(2));
-        Ok(Self::CleanupExecutions { retention_days, failed_retention_days })
+        Ok(Self::CleanupExecutions { retention_days, failed_retention_days, dry_run })
     }
 
     /// The name APScheduler gave seed 001's jobs: `bash:/opt/scripts/backup.sh`.
@@ -296,16 +303,16 @@ mod tests {
 
     #[test]
     fn cleanup_defaults_keep_failed_runs_longer() {
-        let spec = TaskSpec::cleanup_executions(Some(30), None).unwrap();
-        assert_eq!(spec, TaskSpec::CleanupExecutions { retention_days: 30, failed_retention_days: 60 });
-        let spec = TaskSpec::cleanup_executions(None, None).unwrap();
-        assert_eq!(spec, TaskSpec::CleanupExecutions { retention_days: 30, failed_retention_days: 60 });
-        let err = TaskSpec::cleanup_executions(Some(0), None).unwrap_err();
+        let spec = TaskSpec::cleanup_executions(Some(30), None, false).unwrap();
+        assert_eq!(spec, TaskSpec::CleanupExecutions { retention_days: 30, failed_retention_days: 60, dry_run: false });
+        let spec = TaskSpec::cleanup_executions(None, None, false).unwrap();
+        assert_eq!(spec, TaskSpec::CleanupExecutions { retention_days: 30, failed_retention_days: 60, dry_run: false });
+        let err = TaskSpec::cleanup_executions(Some(0), None, false).unwrap_err();
         assert_eq!(
             (err.field.as_str(), err.message.as_str()),
             ("retention_days", "must be an integer from 1 to 36500")
         );
-        assert!(TaskSpec::cleanup_executions(Some(3), Some(36_501)).is_err());
+        assert!(TaskSpec::cleanup_executions(Some(3), Some(36_501), false).is_err());
     }
 
     #[test]

@@ -45,7 +45,7 @@ pub fn cleanup_job(id: &str, trigger: Trigger) -> NewJob {
         id: Some(job_id(id)),
         name: None,
         description: None,
-        task: TaskSpec::CleanupExecutions { retention_days: 30, failed_retention_days: 90 },
+        task: TaskSpec::CleanupExecutions { retention_days: 30, failed_retention_days: 90, dry_run: false },
         trigger,
         policies: Policies::default(),
         enabled: true,

@@ -118,6 +118,9 @@ pub async fn purge_uses_the_cutoff_for_each_outcome(store: Arc<dyn ExecutionStor
     let pending = retry("job", -100 * 86_400, 2, 0);
     store.insert_pending(&pending).await.expect("pending");
 
+    let counted = store.count_purgeable(t0() - days(10), t0() - days(30)).await.expect("count");
+    assert_eq!(counted, 2, "the old success and the old failure would go");
+    assert!(store.get_execution(old_success).await.expect("get").is_some(), "counting deletes nothing");
     let purged = store.purge_finished(t0() - days(10), t0() - days(30)).await.expect("purge");
     assert_eq!(purged, 2, "the old success and the old failure go");
     for (id, what) in [(old_success, "a success past its cutoff"), (old_failure, "a failure past its cutoff")] {

@@ -42,7 +42,7 @@ pub async fn list_filters_by_name_enabled_and_function(store: Arc<dyn JobStore>)
     let bash = |path: &str| TaskSpec::Script { language: ScriptLanguage::Bash, script_path: path.into(), args: vec![] };
     let python =
         |path: &str| TaskSpec::Script { language: ScriptLanguage::Python, script_path: path.into(), args: vec![] };
-    let cleanup = TaskSpec::CleanupExecutions { retention_days: 30, failed_retention_days: 60 };
+    let cleanup = TaskSpec::CleanupExecutions { retention_days: 30, failed_retention_days: 60, dry_run: false };
     let rows = [
         ("a", "Nightly Backup", bash("a.sh"), true),
         ("b", "nightly-report", python("b.py"), true),

@@ -87,14 +87,25 @@ impl LocalTaskRunner {
         outcome_of(run_script(&self.interpreters, invocation, cancel).await)
     }
 
-    async fn purge_history(&self, retention_days: u32, failed_retention_days: u32) -> RunOutcome {
+    async fn purge_history(&self, retention_days: u32, failed_retention_days: u32, dry_run: bool) -> RunOutcome {
         let now = self.clock.now();
         let succeeded_before = now - chrono::Duration::days(i64::from(retention_days));
         let failed_before = now - chrono::Duration::days(i64::from(failed_retention_days));
-        match self.executions.purge_finished(succeeded_before, failed_before).await {
-            Ok(deleted) => RunOutcome {
+        let outcome = if dry_run {
+            self.executions
+                .count_purgeable(succeeded_before, failed_before)
+                .await
+                .map(|n| serde_json::json!({ "dry_run": true, "would_delete": n }))
+        } else {
+            self.executions
+                .purge_finished(succeeded_before, failed_before)
+                .await
+                .map(|n| serde_json::json!({ "deleted": n }))
+        };
+        match outcome {
+            Ok(result) => RunOutcome {
                 status: ExecutionStatus::Succeeded,
-                result: Some(serde_json::json!({ "deleted": deleted })),
+                result: Some(result),
                 error: None,
                 exit_code: None,
                 stdout_tail: None,
@@ -143,8 +154,8 @@ impl TaskRunner for LocalTaskRunner {
                 let script = ScriptTask { job, execution, language: *language, script_path, args };
                 self.run_script_task(script, timeout, cancel).await
             }
-            TaskSpec::CleanupExecutions { retention_days, failed_retention_days } => {
-                self.purge_history(*retention_days, *failed_retention_days).await
+            TaskSpec::CleanupExecutions { retention_days, failed_retention_days, dry_run } => {
+                self.purge_history(*retention_days, *failed_retention_days, *dry_run).await
             }
             TaskSpec::Scrape(task) => match &self.scrapes {
                 Some(scrapes) => scrapes.run(job, execution, task, timeout, cancel).await,
@@ -256,5 +267,36 @@ mod tests {
             "import os\n\ndef main():\n    for name, value in os.environ.items():\n        print(f'{name}={value}')\n";
         let stdout = run_printing_env(ScriptLanguage::Python, "env.py", body).await;
         assert!(!stdout.contains("JOBSMITH_RESULT_FILE"), "the result channel is hidden: {stdout}");
+    }
+
+    #[tokio::test]
+    async fn history_retention_counts_on_a_dry_run_and_deletes_otherwise() {
+        let store = Arc::new(SqliteStore::open_in_memory().expect("store"));
+        let old = crate::test_support::fixtures::run("old", t0(), 1).finish_without_running(
+            ExecutionStatus::Skipped,
+            "misfired".to_owned(),
+            t0() - chrono::Duration::days(2),
+        );
+        assert!(store.insert_finished(&old).await.expect("insert"));
+        let roots = Arc::new(ScriptRoots::new(Vec::new()).expect("roots"));
+        let clock = Arc::new(crate::test_support::clock::ManualClock::new(t0()));
+        let runner = LocalTaskRunner::new(
+            roots,
+            Interpreters::default(),
+            ScriptEnvironment::from_process(),
+            store.clone(),
+            clock,
+        );
+        let cleanup = |dry_run| {
+            let task = TaskSpec::cleanup_executions(Some(1), Some(1), dry_run).expect("arguments");
+            Job { task, ..job("retention", t0()) }
+        };
+        let run = crate::test_support::fixtures::run("retention", t0(), 1);
+        let counted = runner.run(&cleanup(true), &run, Duration::from_secs(30), CancellationToken::new()).await;
+        assert_eq!(counted.result, Some(serde_json::json!({"dry_run": true, "would_delete": 1})), "{counted:?}");
+        assert!(store.get_execution(old.id).await.expect("get").is_some(), "a dry run deletes nothing");
+        let purged = runner.run(&cleanup(false), &run, Duration::from_secs(30), CancellationToken::new()).await;
+        assert_eq!(purged.result, Some(serde_json::json!({"deleted": 1})), "{purged:?}");
+        assert!(store.get_execution(old.id).await.expect("get").is_none());
     }
 }

@@ -19,8 +19,17 @@ pub(super) fn parse_task_args(function: TaskFunction, args: Option<&Value>) -> R
         TaskFunction::ScriptBash => ScriptLanguage::Bash,
         TaskFunction::ScriptPython => ScriptLanguage::Python,
         TaskFunction::CleanupExecutions => {
-            reject_unknown(map, &["retention_days", "failed_retention_days"])?;
-            return TaskSpec::cleanup_executions(days(map, "retention_days")?, days(map, "failed_retention_days")?);
+            reject_unknown(map, &["retention_days", "failed_retention_days", "dry_run"])?;
+            let dry_run = match map.get("dry_run") {
+                None | Some(Value::Null) => false,
+                Some(Value::Bool(b)) => *b,
+                Some(_) => return Err(TaskArgError::new("dry_run", "must be a boolean")),
+            };
+            return TaskSpec::cleanup_executions(
+                days(map, "retention_days")?,
+                days(map, "failed_retention_days")?,
+                dry_run,
+            );
         }
         TaskFunction::ScrapeProfile => return scrape_args(ScrapeMode::Profile, map),
         TaskFunction::ScrapeHashtag => return scrape_args(ScrapeMode::Hashtag, map),
@@ -43,9 +52,11 @@ pub(super) fn parse_task_args(function: TaskFunction, args: Option<&Value>) -> R
 pub(super) fn task_args_view(task: &TaskSpec) -> Value {
     match task {
         TaskSpec::Script { script_path, args, .. } => json!({ "script_path": script_path, "args": args }),
-        TaskSpec::CleanupExecutions { retention_days, failed_retention_days } => {
-            json!({ "retention_days": retention_days, "failed_retention_days": failed_retention_days })
-        }
+        TaskSpec::CleanupExecutions { retention_days, failed_retention_days, dry_run } => json!({
+            "retention_days": retention_days,
+            "failed_retention_days": failed_retention_days,
+            "dry_run": dry_run,
+        }),
         TaskSpec::Scrape(scrape) => json!({
             "value": scrape.value(),
             "limit": scrape.limit(),
@@ -168,7 +179,7 @@ mod tests {
     #[test]
     fn cleanup_defaults_keep_failed_runs_longer() {
         let spec = parse_task_args(TaskFunction::CleanupExecutions, Some(&json!({"retention_days": 30}))).unwrap();
-        assert_eq!(spec, TaskSpec::CleanupExecutions { retention_days: 30, failed_retention_days: 60 });
+        assert_eq!(spec, TaskSpec::CleanupExecutions { retention_days: 30, failed_retention_days: 60, dry_run: false });
         assert!(parse_task_args(TaskFunction::CleanupExecutions, Some(&json!({"retention_days": 0}))).is_err());
         let err = parse_task_args(TaskFunction::CleanupExecutions, Some(&json!({"retention_days": -3}))).unwrap_err();
         assert_eq!(
@@ -198,7 +209,7 @@ mod tests {
 
     #[test]
     fn the_view_reads_back() {
-        let spec = TaskSpec::CleanupExecutions { retention_days: 3, failed_retention_days: 9 };
+        let spec = TaskSpec::CleanupExecutions { retention_days: 3, failed_retention_days: 9, dry_run: false };
         let view = task_args_view(&spec);
         assert_eq!(parse_task_args(TaskFunction::CleanupExecutions, Some(&view)), Ok(spec));
     }

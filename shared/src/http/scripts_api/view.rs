@@ -255,7 +255,7 @@ mod tests {
     #[test]
     fn non_script_jobs_name_their_function() {
         let mut cleanup = job();
-        cleanup.task = TaskSpec::CleanupExecutions { retention_days: 30, failed_retention_days: 60 };
+        cleanup.task = TaskSpec::CleanupExecutions { retention_days: 30, failed_retention_days: 60, dry_run: false };
         let view = JobDetailView::of(&cleanup);
         assert_eq!(view.job.job_type, "cleanup.executions");
         assert_eq!((view.script_path, view.args), (None, None));

@@ -185,4 +185,8 @@ impl ExecutionStore for DynamoStore {
     async fn purge_finished(&self, succeeded_before: DateTime<Utc>, failed_before: DateTime<Utc>) -> StoreResult<u64> {
         self.purge(succeeded_before, failed_before).await
     }
+
+    async fn count_purgeable(&self, succeeded_before: DateTime<Utc>, failed_before: DateTime<Utc>) -> StoreResult<u64> {
+        Ok(self.purgeable(succeeded_before, failed_before).await?.1)
+    }
 }

@@ -106,6 +106,17 @@ impl DynamoStore {
         succeeded_before: DateTime<Utc>,
         failed_before: DateTime<Utc>,
     ) -> StoreResult<u64> {
+        let (doomed, purged) = self.purgeable(succeeded_before, failed_before).await?;
+        self.batch_delete(doomed).await?;
+        Ok(purged)
+    }
+
+    /// The keys a purge deletes (each run's item and its run key), and how many runs they are.
+    pub(super) async fn purgeable(
+        &self,
+        succeeded_before: DateTime<Utc>,
+        failed_before: DateTime<Utc>,
+    ) -> StoreResult<(Vec<Item>, u64)> {
         let mut doomed = Vec::new();
         let mut purged = 0;
         for status in ExecutionStatus::ALL.into_iter().filter(|s| s.is_finished()) {
@@ -128,8 +139,7 @@ impl DynamoStore {
                 purged += 1;
             }
         }
-        self.batch_delete(doomed).await?;
-        Ok(purged)
+        Ok((doomed, purged))
     }
 
     pub(super) async fn batch_delete(&self, keys: Vec<Item>) -> StoreResult<()> {

@@ -23,6 +23,8 @@ pub(super) const FAIL_RUNNING: &str =
 pub(super) const DELETE_FOR_JOB: &str = "DELETE FROM executions WHERE job_id = ?1";
 pub(super) const PURGE: &str =
     "DELETE FROM executions WHERE status = ?1 AND finished_at IS NOT NULL AND finished_at < ?2";
+pub(super) const COUNT_PURGEABLE: &str =
+    "SELECT COUNT(*) FROM executions WHERE status = ?1 AND finished_at IS NOT NULL AND finished_at < ?2";
 
 /// Built once: the statement cache is keyed by the text, and this is a hot read.
 pub(super) fn select_by_id() -> &'static str {
@@ -345,11 +347,7 @@ impl ExecutionStore for SqliteStore {
     /// Failed and timed-out runs go by `failed_before`; every other finished run (succeeded,
     /// cancelled, skipped) by `succeeded_before`.
     async fn purge_finished(&self, succeeded_before: DateTime<Utc>, failed_before: DateTime<Utc>) -> StoreResult<u64> {
-        let cutoffs: Vec<(&'static str, i64)> = ExecutionStatus::ALL
-            .into_iter()
-            .filter(|s| s.is_finished())
-            .map(|s| (s.as_str(), ms(if s.is_retryable() { failed_before } else { succeeded_before })))
-            .collect();
+        let cutoffs = purge_cutoffs(succeeded_before, failed_before);
         self.pool
             .write(move |conn| {
                 let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err)?;
@@ -363,4 +361,29 @@ impl ExecutionStore for SqliteStore {
             })
             .await
     }
+
+    async fn count_purgeable(&self, succeeded_before: DateTime<Utc>, failed_before: DateTime<Utc>) -> StoreResult<u64> {
+        let cutoffs = purge_cutoffs(succeeded_before, failed_before);
+        self.pool
+            .read(move |conn| {
+                let mut count = 0u64;
+                for (status, cutoff) in cutoffs {
+                    let mut statement = conn.prepare_cached(COUNT_PURGEABLE).map_err(db_err)?;
+                    let n: i64 = statement.query_row(params![status, cutoff], |row| row.get(0)).map_err(db_err)?;
+                    count += u64::try_from(n).unwrap_or(0);
+                }
+                Ok(count)
+            })
+            .await
+    }
+}
+
+/// Each finished status with the cutoff its retention applies: failures (the retryable
+/// outcomes) are kept to the longer one.
+fn purge_cutoffs(succeeded_before: DateTime<Utc>, failed_before: DateTime<Utc>) -> Vec<(&'static str, i64)> {
+    ExecutionStatus::ALL
+        .into_iter()
+        .filter(|s| s.is_finished())
+        .map(|s| (s.as_str(), ms(if s.is_retryable() { failed_before } else { succeeded_before })))
+        .collect()
 }

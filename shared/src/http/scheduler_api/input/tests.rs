@@ -360,7 +360,7 @@ fn a_new_function_needs_its_arguments() {
     update(json!({"taskFunctionId": 7}), &mut job).unwrap();
     assert_eq!(job.task.function(), TaskFunction::CleanupExecutions);
     update(json!({"taskArgs": {"retention_days": 3}}), &mut job).unwrap();
-    assert_eq!(job.task, TaskSpec::CleanupExecutions { retention_days: 3, failed_retention_days: 6 });
+    assert_eq!(job.task, TaskSpec::CleanupExecutions { retention_days: 3, failed_retention_days: 6, dry_run: false });
 }
 
 #[test]
