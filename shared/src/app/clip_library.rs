@@ -7,15 +7,15 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use crate::domain::cleanup::is_video_file;
 use crate::domain::clip_name::ClipName;
 use crate::domain::execution::Execution;
 use crate::domain::ids::{ExecutionId, JobId};
 use crate::domain::object_key::ObjectKey;
-use crate::ports::{ExecutionFilter, ExecutionStore, MAX_PAGE, ObjectError, ObjectInfo, ObjectStore, PageRequest};
+use crate::ports::{ExecutionFilter, ExecutionStore, MAX_PAGE, ObjectInfo, ObjectStore, PageRequest};
 
 use super::error::{AppError, AppResult};
 use super::scrape_runs::{ObjectLink, object_link};
+use super::stored_files::{object_failure, video_files_under};
 
 pub const CLIPS_PREFIX: &str = "clips/";
 
@@ -152,20 +152,7 @@ impl ClipLibrary {
 
     /// Every video file under the clips prefix.
     async fn files(&self) -> AppResult<Vec<ObjectInfo>> {
-        let mut files = Vec::new();
-        let mut token = None;
-        loop {
-            let page = self.objects.list(CLIPS_PREFIX, token.as_deref(), MAX_PAGE).await.map_err(object_failure)?;
-            files.extend(
-                page.objects
-                    .into_iter()
-                    .filter(|o| o.key.as_str().starts_with(CLIPS_PREFIX) && is_video_file(o.key.as_str())),
-            );
-            match page.next_token {
-                Some(next) => token = Some(next),
-                None => return Ok(files),
-            }
-        }
+        video_files_under(self.objects.as_ref(), CLIPS_PREFIX).await
     }
 }
 
@@ -203,10 +190,6 @@ fn run_id_in(name: &str) -> Option<ExecutionId> {
     let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
     let (id, _) = stem.rsplit_once('-')?;
     ExecutionId::parse(id)
-}
-
-fn object_failure(err: ObjectError) -> AppError {
-    AppError::Internal(format!("object store: {err}"))
 }
 
 #[cfg(test)]

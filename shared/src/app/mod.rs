@@ -14,6 +14,7 @@ mod runs;
 mod scheduled_scrapes;
 pub mod scrape;
 mod scrape_runs;
+mod stored_files;
 #[cfg(test)]
 mod tests;
 mod video_cleanup;

@@ -6,14 +6,15 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use crate::domain::audit::{AuditAction, AuditCounts, AuditEntry, AuditId, AuditOutcome, clipped};
-use crate::domain::cleanup::{CLEANUP_PREFIXES, CleanupGuard, Refusal, is_video_file};
+use crate::domain::cleanup::{CLEANUP_PREFIXES, CleanupGuard, Refusal};
 use crate::domain::object_key::ObjectKey;
 use crate::domain::video::{TombstoneCause, VideoStatus};
 use crate::ports::{
-    AuditLog, AuditPage, Clock, MAX_PAGE, ObjectError, ObjectInfo, ObjectStore, PageRequest, VideoFilter, VideoStore,
+    AuditLog, AuditPage, Clock, MAX_PAGE, ObjectInfo, ObjectStore, PageRequest, VideoFilter, VideoStore,
 };
 
 use super::error::{AppError, AppResult};
+use super::stored_files::{object_failure, video_files_under};
 
 /// How many keys a dry run names: enough to recognise what would go, small enough to read.
 pub const DRY_RUN_KEYS: usize = 20;
@@ -183,24 +184,11 @@ impl VideoCleanup {
         Ok(CleanupOutcome::Done(report))
     }
 
-    /// Every video file under the cleanup prefixes. A key is kept only if it is under the prefix
-    /// it was listed for, whatever the store answered.
+    /// Every video file under the cleanup prefixes.
     async fn video_files(&self) -> AppResult<Vec<ObjectInfo>> {
         let mut found = Vec::new();
         for prefix in CLEANUP_PREFIXES {
-            let mut token = None;
-            loop {
-                let page = self.objects.list(prefix, token.as_deref(), MAX_PAGE).await.map_err(object_failure)?;
-                found.extend(
-                    page.objects
-                        .into_iter()
-                        .filter(|o| o.key.as_str().starts_with(prefix) && is_video_file(o.key.as_str())),
-                );
-                match page.next_token {
-                    Some(next) => token = Some(next),
-                    None => break,
-                }
-            }
+            found.extend(video_files_under(self.objects.as_ref(), prefix).await?);
         }
         Ok(found)
     }
@@ -233,10 +221,6 @@ impl VideoCleanup {
     pub async fn audit_page(&self, cursor: Option<&str>, limit: u32) -> AppResult<AuditPage> {
         self.audit.list_audit(cursor, limit).await.map_err(AppError::from)
     }
-}
-
-fn object_failure(err: ObjectError) -> AppError {
-    AppError::Internal(format!("object store: {err}"))
 }
 
 #[cfg(test)]

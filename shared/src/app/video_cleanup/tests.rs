@@ -12,7 +12,7 @@ use crate::adapters::local::objects::LocalObjectStore;
 use crate::adapters::local::sqlite::SqliteStore;
 use crate::domain::audit::AuditOutcome;
 use crate::domain::cleanup::{CONFIRM_ACTION, SEED_DEFAULT_TOKEN, ServerMode};
-use crate::ports::{DeleteReport, ObjectPage, ObjectReader, StoreError, StoreResult, SystemClock};
+use crate::ports::{DeleteReport, ObjectError, ObjectPage, ObjectReader, StoreError, StoreResult, SystemClock};
 
 /// The folder, but every key with `locked` in it fails to delete, as a file another process
 /// holds would.
