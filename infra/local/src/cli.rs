@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use jobsmith::adapters::local::media::ytdlp::YtDlpProxy;
 use jobsmith::adapters::local::media::{INSTALL_DIR, MediaTools};
 use jobsmith::adapters::local::script::{Interpreters, ScriptEnvironment};
-use jobsmith::adapters::local::{LocalConfig, ScrapeConfig};
+use jobsmith::adapters::local::{LocalConfig, PageAccess, ScrapeConfig};
 use jobsmith::domain::cleanup::{CleanupGuard, CleanupToken, ServerMode};
 use jobsmith::domain::principal::{KeyRing, Role};
 use jobsmith::domain::scrape_url::{DEFAULT_HASHTAG_URL, DEFAULT_PROFILE_URL, ScrapeUrls};
@@ -135,6 +135,11 @@ pub struct ServeArgs {
     /// and the like, with a host).
     #[arg(long, env = "JOBSMITH_SCRAPE_PROXY")]
     pub scrape_proxy: Option<String>,
+    /// Let a clip's source page be on a loopback or private address (a server whose videos are
+    /// on its own network); by default such pages are refused, so that a client cannot point the
+    /// server at its own network.
+    #[arg(long, env = "JOBSMITH_CLIP_PRIVATE_PAGES")]
+    pub clip_private_pages: bool,
     /// Requests a minute each caller (its API key; with no keys, its address) may make to seed
     /// 002's routes (`/api/v1/jobs…`, `/videos…`, `/scheduled-jobs…`, `/stats…`); 0 turns the
     /// limit off [default: RATE_LIMIT_REQUESTS_PER_MINUTE when set, else 10]
@@ -222,6 +227,7 @@ impl ServeArgs {
                     .map(YtDlpProxy::parse)
                     .transpose()
                     .map_err(|err| format!("JOBSMITH_SCRAPE_PROXY: {err}"))?,
+                clip_pages: if self.clip_private_pages { PageAccess::Any } else { PageAccess::PublicOnly },
             },
             cleanup: self.cleanup_guard(lookup)?,
         })

@@ -267,6 +267,7 @@ impl TaskSpec {
             Self::Clip(clip) => match clip.source() {
                 ClipSource::Video(id) => format!("clip.video:{id}"),
                 ClipSource::Key(key) => format!("clip.video:{key}"),
+                ClipSource::Url(url) => format!("clip.video:{}", url.as_str()),
             },
         }
     }

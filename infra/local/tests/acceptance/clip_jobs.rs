@@ -119,3 +119,55 @@ async fn seed_000_lists_and_cleans_up_the_clips_a_clip_job_cut() {
     })
     .await;
 }
+
+/// A clip cut from a video's page: yt-dlp reads the page and fetches its video, the clips are
+/// filed under the id the video would have if it were scraped, and the page's own video is not
+/// kept. The page is on loopback, which a server refuses unless told otherwise.
+#[tokio::test]
+async fn a_page_given_by_its_url_is_fetched_with_yt_dlp_and_cut() {
+    use jobsmith::test_support::scrape_fixture::{FixtureVideo, ScrapeFixture};
+
+    let tools = installed_tools();
+    let video = FixtureVideo { duration_secs: 4, ..FixtureVideo::sample(1) };
+    let fixture = ScrapeFixture::start(&tools.ffmpeg, vec![video.clone()]).await;
+    let page = fixture.page_url(&video.id);
+    let allowing = vec![("JOBSMITH_CLIP_PRIVATE_PAGES".to_owned(), "true".to_owned())];
+    let server =
+        crate::support::scraping_server(&fixture, ServerOptions { env: allowing, ..ServerOptions::default() }).await;
+    let refusing = crate::support::scraping_server(&fixture, ServerOptions::default()).await;
+    bounded(Duration::from_secs(90), async {
+        let job = server.post("/api/clips", &json!({"url": page, "segment_seconds": 2})).await.expect(201);
+        assert_eq!(job["video_id"], page.as_str(), "named by its page until the run reads it: {job}");
+        let job_id = job["job_id"].as_str().expect("a job id").to_owned();
+        let finished = crate::support::eventually("the page's clips are cut", Duration::from_secs(60), || async {
+            let jobs = server.get("/api/jobs").await.expect(200);
+            let listed =
+                jobs["jobs"].as_array().and_then(|all| all.iter().find(|j| j["job_id"] == job_id.as_str()).cloned());
+            listed.filter(|j| j["status"] == "finished" || j["status"] == "failed")
+        })
+        .await;
+        assert_eq!(finished["status"], "finished", "{finished}");
+        let video_id = finished["video_id"].as_str().expect("the video's id").to_owned();
+        assert_ne!(video_id, page, "{finished}");
+        let clips = server.get("/api/clips").await.expect(200);
+        assert_eq!(clips["total"], 2, "{clips}");
+        assert!(
+            clips["clips"].as_array().expect("clips").iter().all(|c| c["video_id"] == video_id.as_str()),
+            "{clips}"
+        );
+        assert!(!server.data_dir().join("objects/videos").exists(), "only the clips are kept");
+
+        let job = refusing.post("/api/clips", &json!({"url": page, "segment_seconds": 2})).await.expect(201);
+        let job_id = job["job_id"].as_str().expect("a job id").to_owned();
+        let runs = refusing
+            .wait_executions(&job_id, Duration::from_secs(30), "the refused page's run ends", |list| {
+                list.iter().any(|e| e["status"] == "failed")
+            })
+            .await;
+        let error = runs[0]["errorMessage"].as_str().unwrap_or_default();
+        assert!(error.contains("non-public address"), "{error}");
+        let bad = server.post("/api/clips", &json!({"url": "file:///etc/passwd", "segment_seconds": 2})).await;
+        assert_eq!(bad.status, 400, "{}", bad.text);
+    })
+    .await;
+}

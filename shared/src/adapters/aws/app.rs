@@ -104,6 +104,7 @@ impl AwsApp {
         );
         let scrapes =
             ScrapeRuns::build(config.scrape, &config.media, config.script_env.clone(), stores, &config.work_dir);
+        let clip_runs = clip_runs.with_pages(scrapes.source.clone(), scrapes.clip_pages);
         let runner: Arc<dyn TaskRunner> = Arc::new(
             LocalTaskRunner::new(
                 roots.clone(),

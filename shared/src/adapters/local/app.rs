@@ -110,6 +110,7 @@ impl LocalApp {
             &config.data_dir.join("work"),
         );
         let limiter = scrapes.scraper.limiter().clone();
+        let clip_runs = clip_runs.with_pages(scrapes.source.clone(), scrapes.clip_pages);
         let runner = Arc::new(
             LocalTaskRunner::new(
                 roots.clone(),

@@ -1,5 +1,5 @@
-//! `clip.video` as a runner runs it: the stored video fetched into a work folder, measured with
-//! ffprobe, cut with ffmpeg clip by clip, each clip measured and stored under
+//! `clip.video` as a runner runs it: the stored video (or a page's, through yt-dlp) fetched into
+//! a work folder, measured with ffprobe, cut with ffmpeg clip by clip, each clip measured and stored under
 //! `clips/<video>/<run>-<n>.<ext>`, the run's progress moving as clips are written.
 
 use std::path::{Path, PathBuf};
@@ -10,6 +10,8 @@ use futures_util::StreamExt;
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
+mod page;
+
 use super::media::MediaTools;
 use super::media::ffmpeg::{self, ToolError};
 use super::script::ScriptEnvironment;
@@ -17,8 +19,10 @@ use crate::app::scrape::content_type;
 use crate::domain::execution::{Execution, ExecutionStatus, Progress};
 use crate::domain::object_key::ObjectKey;
 use crate::domain::task::{ClipAccuracy, ClipSource, ClipTask, Segment, secs};
-use crate::domain::video::VideoStatus;
-use crate::ports::{ExecutionStore, ObjectStore, RunOutcome, VideoStore};
+use crate::domain::video::{VideoId, VideoStatus};
+use crate::ports::{ExecutionStore, ObjectStore, RunOutcome, VideoSource, VideoStore};
+
+pub use page::PageAccess;
 
 /// Clips cut at once. A copied clip is mostly waiting on the disk and an exact one on x264's own
 /// threads: two keep both cores busy without starving the server.
@@ -40,6 +44,8 @@ pub struct ClipRuns {
     objects: Arc<dyn ObjectStore>,
     executions: Arc<dyn ExecutionStore>,
     work_root: PathBuf,
+    /// What fetches a page given as the source; without it such runs fail and say so.
+    pages: Option<(Arc<dyn VideoSource>, PageAccess)>,
 }
 
 /// The work folder of one run, removed however the run ends (a timeout drops the run).
@@ -58,6 +64,7 @@ impl Drop for WorkDir {
 /// Where a run stands, for its outcome whenever it stops.
 struct Tally {
     source_key: Option<ObjectKey>,
+    source_url: Option<String>,
     video_id: Option<String>,
     source_seconds: Option<f64>,
     clips: Vec<Value>,
@@ -70,6 +77,7 @@ impl Tally {
         json!({
             "video_id": self.video_id,
             "source_key": self.source_key.as_ref().map(ObjectKey::as_str),
+            "source_url": self.source_url,
             "source_duration": self.source_seconds,
             "accuracy": accuracy.as_str(),
             "clips": self.clips,
@@ -82,7 +90,14 @@ impl ClipRuns {
     /// ffmpeg and ffprobe from `media` with `env`; work folders under `work_root`.
     pub fn new(media: &MediaTools, env: ScriptEnvironment, stores: ClipStores, work_root: &Path) -> Self {
         let ClipStores { videos, objects, executions } = stores;
-        Self { media: media.clone(), env, videos, objects, executions, work_root: work_root.join("clips") }
+        Self { media: media.clone(), env, videos, objects, executions, work_root: work_root.join("clips"), pages: None }
+    }
+
+    /// Pages given as sources are read and fetched by `source` (the scrapes' yt-dlp), on the
+    /// addresses `access` allows.
+    pub fn with_pages(mut self, source: Arc<dyn VideoSource>, access: PageAccess) -> Self {
+        self.pages = Some((source, access));
+        self
     }
 
     pub async fn run(
@@ -94,6 +109,7 @@ impl ClipRuns {
     ) -> RunOutcome {
         let mut tally = Tally {
             source_key: None,
+            source_url: None,
             video_id: None,
             source_seconds: None,
             clips: Vec::new(),
@@ -132,15 +148,8 @@ impl ClipRuns {
         tally: &mut Tally,
         cancel: &CancellationToken,
     ) -> Result<(), ToolError> {
-        let (source_key, video_ref) = self.source(task, tally).await?;
-        tally.source_key = Some(source_key.clone());
         std::fs::create_dir_all(work).map_err(|e| failed(format!("cannot make the work folder: {e}")))?;
-        let extension = extension_of(&source_key);
-        let input = work.join(format!("source.{extension}"));
-        self.objects
-            .get_to_file(&source_key, &input)
-            .await
-            .map_err(|e| failed(format!("cannot fetch {source_key}: {e}")))?;
+        let (input, extension, video_ref) = self.fetch_source(task, work, tally, cancel).await?;
         let measured = ffmpeg::measure(&self.media.ffprobe, &input, &self.env, cancel).await?;
         tally.source_seconds = Some(measured.duration);
         let plan = task.plan((measured.duration * 1000.0).round() as u64).map_err(failed)?;
@@ -181,10 +190,41 @@ impl ClipRuns {
         Ok(())
     }
 
-    /// The stored file to cut and the name its clips are filed under: the video's id, or the
-    /// stored file's name without its extension.
-    async fn source(&self, task: &ClipTask, tally: &mut Tally) -> Result<(ObjectKey, String), ToolError> {
-        let folder = task.video_folder();
+    /// The file to cut, in `work`, with its extension and the name its clips are filed under:
+    /// the video's id (a page's is derived as a scraped video's), or the stored file's name.
+    async fn fetch_source(
+        &self,
+        task: &ClipTask,
+        work: &Path,
+        tally: &mut Tally,
+        cancel: &CancellationToken,
+    ) -> Result<(PathBuf, String, String), ToolError> {
+        if let ClipSource::Url(url) = task.source() {
+            tally.source_url = Some(url.as_str().to_owned());
+            let Some((source, access)) = &self.pages else {
+                return Err(failed("clips from a page need yt-dlp, which this process is not set up with"));
+            };
+            let (video, downloaded) = page::fetch_page(source.as_ref(), *access, url, &work.join("page"), cancel)
+                .await
+                .map_err(|why| if cancel.is_cancelled() { ToolError::Cancelled } else { failed(why) })?;
+            let id = VideoId::of(&video.platform, &video.platform_id).to_string();
+            tally.video_id = Some(id.clone());
+            return Ok((downloaded.file, clean_extension(&downloaded.extension), id));
+        }
+        let (source_key, video_ref) = self.stored_source(task, tally).await?;
+        tally.source_key = Some(source_key.clone());
+        let extension = extension_of(&source_key);
+        let input = work.join(format!("source.{extension}"));
+        self.objects
+            .get_to_file(&source_key, &input)
+            .await
+            .map_err(|e| failed(format!("cannot fetch {source_key}: {e}")))?;
+        Ok((input, extension, video_ref))
+    }
+
+    /// The stored file to cut and the name its clips are filed under.
+    async fn stored_source(&self, task: &ClipTask, tally: &mut Tally) -> Result<(ObjectKey, String), ToolError> {
+        let folder = task.video_folder().unwrap_or_default();
         match task.source() {
             ClipSource::Video(id) => {
                 let video = self
@@ -199,7 +239,8 @@ impl ClipRuns {
                     _ => Err(failed(format!("video {id} has no stored file (it is {})", video.status.as_str()))),
                 }
             }
-            ClipSource::Key(key) => Ok((key.clone(), folder.to_owned())),
+            ClipSource::Key(key) => Ok((key.clone(), folder)),
+            ClipSource::Url(url) => Err(failed(format!("{} is a page, not a stored file", url.as_str()))),
         }
     }
 
@@ -252,12 +293,17 @@ fn failed(why: impl Into<String>) -> ToolError {
 }
 
 fn extension_of(key: &ObjectKey) -> String {
-    key.segments()
-        .last()
-        .and_then(|name| name.rsplit_once('.'))
-        .map(|(_, ext)| ext.to_ascii_lowercase())
-        .filter(|ext| !ext.is_empty() && ext.chars().all(|c| c.is_ascii_alphanumeric()))
-        .unwrap_or_else(|| "mp4".to_owned())
+    clean_extension(key.segments().last().and_then(|name| name.rsplit_once('.')).map_or("", |(_, ext)| ext))
+}
+
+/// An extension fit for a clip's key: letters and digits only, `mp4` otherwise.
+fn clean_extension(raw: &str) -> String {
+    let ext = raw.to_ascii_lowercase();
+    if !ext.is_empty() && ext.len() <= 8 && ext.chars().all(|c| c.is_ascii_alphanumeric()) {
+        ext
+    } else {
+        "mp4".to_owned()
+    }
 }
 
 fn round_ms(seconds: f64) -> f64 {

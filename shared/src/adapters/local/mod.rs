@@ -15,7 +15,7 @@ pub mod script;
 pub mod sqlite;
 
 pub use app::{LocalApp, LocalConfig, StartError};
-pub use clip_task::{ClipRuns, ClipStores};
+pub use clip_task::{ClipRuns, ClipStores, PageAccess};
 pub use data_dir_lock::{LOCK_FILE, LockError};
 pub use health::{LocalHealth, ToolCheck};
 pub use runner::LocalTaskRunner;

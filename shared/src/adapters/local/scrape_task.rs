@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
+use super::clip_task::PageAccess;
 use super::free_space::StatvfsFreeSpace;
 use super::media::MediaTools;
 use super::media::ytdlp::{YtDlpProxy, YtDlpSource};
@@ -16,7 +17,7 @@ use crate::domain::execution::{Execution, ExecutionStatus};
 use crate::domain::job::Job;
 use crate::domain::scrape_url::ScrapeUrls;
 use crate::domain::task::ScrapeTask;
-use crate::ports::{Clock, ExecutionStore, ListRequest, ObjectStore, RunOutcome, VideoStore};
+use crate::ports::{Clock, ExecutionStore, ListRequest, ObjectStore, RunOutcome, VideoSource, VideoStore};
 
 /// How a local server scrapes: where the pages are, how many downloads at once, and how much
 /// disk it leaves free.
@@ -28,6 +29,8 @@ pub struct ScrapeConfig {
     pub free_space_floor: u64,
     /// Every yt-dlp request goes through it when set.
     pub proxy: Option<YtDlpProxy>,
+    /// Where a page given as a clip's source may be; the same yt-dlp fetches it.
+    pub clip_pages: PageAccess,
 }
 
 impl Default for ScrapeConfig {
@@ -39,6 +42,7 @@ impl Default for ScrapeConfig {
             downloads_at_once: run.downloads_at_once,
             free_space_floor: run.free_space_floor,
             proxy: None,
+            clip_pages: PageAccess::default(),
         }
     }
 }
@@ -49,6 +53,9 @@ impl Default for ScrapeConfig {
 pub struct ScrapeRuns {
     pub scraper: Scraper,
     pub urls: ScrapeUrls,
+    /// The yt-dlp the scraper lists and fetches with, for clip runs that cut a page's video.
+    pub source: Arc<dyn VideoSource>,
+    pub clip_pages: PageAccess,
 }
 
 /// The stores a process's scrapes write to.
@@ -74,15 +81,27 @@ impl ScrapeRuns {
         if let Some(proxy) = config.proxy {
             source = source.with_proxy(proxy);
         }
-        let source = Arc::new(source);
+        let source: Arc<dyn VideoSource> = Arc::new(source);
         let limiter = Arc::new(PlatformLimiter::new(clock.clone()));
-        let ports = ScrapePorts { source, videos, objects, executions, clock, free_space: Arc::new(StatvfsFreeSpace) };
+        let ports = ScrapePorts {
+            source: source.clone(),
+            videos,
+            objects,
+            executions,
+            clock,
+            free_space: Arc::new(StatvfsFreeSpace),
+        };
         let settings = ScrapeSettings {
             downloads_at_once: config.downloads_at_once,
             free_space_floor: config.free_space_floor,
             ..ScrapeSettings::new(work_root.join("downloads"))
         };
-        Self { scraper: Scraper::new(ports, limiter, settings), urls: config.urls }
+        Self {
+            scraper: Scraper::new(ports, limiter, settings),
+            urls: config.urls,
+            source,
+            clip_pages: config.clip_pages,
+        }
     }
 
     pub async fn run(

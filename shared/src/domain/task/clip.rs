@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::TaskArgError;
 use crate::domain::object_key::ObjectKey;
-use crate::domain::video::VideoId;
+use crate::domain::video::{SourceUrl, VideoId};
 
 /// The most clips one run cuts: a 10-hour video in 6-minute pieces.
 pub const MAX_CLIPS: usize = 100;
@@ -22,6 +22,9 @@ pub enum ClipSource {
     Video(VideoId),
     /// Any stored file under `videos/`.
     Key(ObjectKey),
+    /// A video's page, fetched with yt-dlp into the run's work folder for the cut and not kept:
+    /// only the clips are stored.
+    Url(SourceUrl),
 }
 
 /// One clip's bounds, in milliseconds from the start of the video.
@@ -133,15 +136,25 @@ impl ClipTask {
     }
 
     /// The folder under `clips/` this task's clips go to: the video's id, or the stored file's
-    /// name without its extension.
-    pub fn video_folder(&self) -> String {
+    /// name without its extension. A page's video is named only once yt-dlp has read the page
+    /// (its id is derived from the platform's, as a scraped video's is), so `None` for a URL.
+    pub fn video_folder(&self) -> Option<String> {
         match &self.source {
-            ClipSource::Video(id) => id.to_string(),
+            ClipSource::Video(id) => Some(id.to_string()),
             ClipSource::Key(key) => {
                 let name = key.segments().last().unwrap_or_default();
                 let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
-                if stem.is_empty() { "video".to_owned() } else { stem.to_owned() }
+                Some(if stem.is_empty() { "video".to_owned() } else { stem.to_owned() })
             }
+            ClipSource::Url(_) => None,
+        }
+    }
+
+    /// What a job view calls the video before a run has named it: its folder, or the page.
+    pub fn video_label(&self) -> String {
+        match &self.source {
+            ClipSource::Url(url) => url.as_str().to_owned(),
+            _ => self.video_folder().unwrap_or_default(),
         }
     }
 

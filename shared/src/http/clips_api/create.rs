@@ -21,11 +21,16 @@ use crate::http::time;
 #[derive(Debug, serde::Deserialize, ToSchema)]
 #[expect(dead_code, reason = "read only by the OpenAPI derive; the handler reads the JSON object")]
 pub struct ClipJobBody {
-    /// A scraped video's id; or give `storage_key`.
+    /// A scraped video's id; or give `storage_key` or `url`.
     video_id: Option<String>,
-    /// A stored file under `videos/`; or give `video_id`.
+    /// A stored file under `videos/`; or give `video_id` or `url`.
     #[schema(example = "videos/uploads/talk.mp4")]
     storage_key: Option<String>,
+    /// A video's page, fetched with yt-dlp for the cut (only the clips are kept); or give
+    /// `video_id` or `storage_key`. Pages on private or loopback addresses are refused unless
+    /// the server allows them.
+    #[schema(example = "https://www.youtube.com/watch?v=Z3TMbaX_X0k")]
+    url: Option<String>,
     /// Bounds in seconds; or give `segment_seconds`.
     #[schema(example = json!([{"start": 1, "end": 11}, {"start": 30.5, "end": 42}]))]
     segments: Option<Vec<Value>>,
@@ -84,7 +89,7 @@ pub async fn create_clip_job(
         return Err(invalid(unknown, &format!("unknown field; expected one of: {}", CLIP_ARGS.join(", "))));
     }
     let task = parse_clip_args(map).map_err(|err| invalid(&err.field, &err.message))?;
-    let video_id = task.video_folder();
+    let video_id = task.video_label();
     let new = NewJob {
         id: None,
         name: None,

@@ -73,14 +73,14 @@ async fn all_clips_go_and_only_clips() {
 async fn a_clip_job_with_bad_arguments_is_refused_by_name() {
     let h = RouterHarness::new();
     for (body, message) in [
-        (json!({"segment_seconds": 5}), "Invalid video_id: field required (or storage_key)"),
+        (json!({"segment_seconds": 5}), "Invalid video_id: field required (or storage_key, or url)"),
         (
             json!({"storage_key": "videos/a.mp4", "segments": [{"start": 3, "end": 1}]}),
             "Invalid segments[0].end: must be at least 0.1 seconds after start",
         ),
         (
             json!({"storage_key": "videos/a.mp4", "segment_seconds": 5, "speed": 2}),
-            "Invalid speed: unknown field; expected one of: video_id, storage_key, segments, segment_seconds, accuracy",
+            "Invalid speed: unknown field; expected one of: video_id, storage_key, url, segments, segment_seconds, accuracy",
         ),
         (json!([1]), "Invalid body: must be a JSON object"),
     ] {

@@ -1,24 +1,30 @@
-//! `clip.video`'s `taskArgs`: `video_id` or `storage_key`; `segments` (`[{"start", "end"}]`, in
+//! `clip.video`'s `taskArgs`: `video_id`, `storage_key` or `url`; `segments` (`[{"start", "end"}]`, in
 //! seconds) or `segment_seconds`; `accuracy`, `copy` (the default) or `exact`.
 
 use serde_json::{Map, Value, json};
 
 use crate::domain::object_key::ObjectKey;
 use crate::domain::task::{ClipAccuracy, ClipCut, ClipSource, ClipTask, Segment, TaskArgError, ms_of_seconds, secs};
-use crate::domain::video::VideoId;
+use crate::domain::video::{SourceUrl, VideoId};
 
-pub(crate) const CLIP_ARGS: [&str; 5] = ["video_id", "storage_key", "segments", "segment_seconds", "accuracy"];
+pub(crate) const CLIP_ARGS: [&str; 6] = ["video_id", "storage_key", "url", "segments", "segment_seconds", "accuracy"];
 
 pub(crate) fn parse_clip_args(map: &Map<String, Value>) -> Result<ClipTask, TaskArgError> {
-    let source = match (text(map, "video_id")?, text(map, "storage_key")?) {
-        (Some(id), None) => {
+    let source = match (text(map, "video_id")?, text(map, "storage_key")?, text(map, "url")?) {
+        (Some(id), None, None) => {
             ClipSource::Video(VideoId::parse(&id).ok_or_else(|| TaskArgError::new("video_id", "must be a video's id"))?)
         }
-        (None, Some(key)) => {
+        (None, Some(key), None) => {
             ClipSource::Key(ObjectKey::parse(&key).map_err(|err| TaskArgError::new("storage_key", err.to_string()))?)
         }
-        (Some(_), Some(_)) => return Err(TaskArgError::new("storage_key", "give video_id or storage_key, not both")),
-        (None, None) => return Err(TaskArgError::new("video_id", "field required (or storage_key)")),
+        (None, None, Some(url)) => {
+            ClipSource::Url(SourceUrl::parse(&url).map_err(|err| TaskArgError::new("url", err.to_string()))?)
+        }
+        (None, None, None) => return Err(TaskArgError::new("video_id", "field required (or storage_key, or url)")),
+        (_, _, Some(_)) => return Err(TaskArgError::new("url", "give one of video_id, storage_key or url")),
+        (Some(_), Some(_), None) => {
+            return Err(TaskArgError::new("storage_key", "give one of video_id, storage_key or url"));
+        }
     };
     let cut = match (map.get("segments").filter(|v| !v.is_null()), map.get("segment_seconds").filter(|v| !v.is_null()))
     {
@@ -46,6 +52,7 @@ pub(crate) fn clip_args_view(task: &ClipTask) -> Value {
     match task.source() {
         ClipSource::Video(id) => view["video_id"] = json!(id.to_string()),
         ClipSource::Key(key) => view["storage_key"] = json!(key.as_str()),
+        ClipSource::Url(url) => view["url"] = json!(url.as_str()),
     }
     match task.cut() {
         ClipCut::Segments(segments) => {
@@ -97,6 +104,7 @@ mod tests {
         for args in [
             json!({"storage_key": "videos/a.mp4", "segments": [{"start": 1.5, "end": 4.0}], "accuracy": "exact"}),
             json!({"video_id": "7d1c1ad4-6e55-4b5f-8a0e-4bb8f6d5a111", "segment_seconds": 10.0, "accuracy": "copy"}),
+            json!({"url": "https://www.youtube.com/watch?v=Z3TMbaX_X0k", "segment_seconds": 30.0, "accuracy": "copy"}),
         ] {
             let task = parse(args.clone()).unwrap();
             assert_eq!(clip_args_view(&task), args);
@@ -112,6 +120,8 @@ mod tests {
             (json!({"video_id": "nope", "segment_seconds": 5}), "video_id"),
             (json!({"storage_key": "../x", "segment_seconds": 5}), "storage_key"),
             (json!({"storage_key": "videos/a.mp4", "video_id": "x", "segment_seconds": 5}), "storage_key"),
+            (json!({"url": "ftp://example.com/v", "segment_seconds": 5}), "url"),
+            (json!({"url": "https://example.com/v", "video_id": "x", "segment_seconds": 5}), "url"),
             (json!({"storage_key": "videos/a.mp4"}), "segments"),
             (json!({"storage_key": "videos/a.mp4", "segments": [{"start": "0", "end": 1}]}), "segments[0].start"),
             (json!({"storage_key": "videos/a.mp4", "segments": [{"start": 0, "end": -1}]}), "segments[0].end"),

@@ -76,6 +76,10 @@ pub async fn list_jobs(
             let runs = state.service.executions(&ExecutionFilter::of_job(job.id.clone()), &latest).await?;
             if let Some(run) = runs.items.first() {
                 (view.total, view.processed) = (run.progress.total, run.progress.processed);
+                // A page's video is named once the run has read the page.
+                if let Some(video_id) = run.result.as_ref().and_then(|r| r["video_id"].as_str()) {
+                    view.video_id = Some(video_id.to_owned());
+                }
             }
         }
         jobs.push(view);

@@ -149,7 +149,7 @@ fn job_type(task: &TaskSpec) -> String {
 /// The video a clip job cuts, as its clips are filed: its id, or its stored file's name.
 fn clip_video_of(task: &TaskSpec) -> Option<String> {
     match task {
-        TaskSpec::Clip(clip) => Some(clip.video_folder()),
+        TaskSpec::Clip(clip) => Some(clip.video_label()),
         _ => None,
     }
 }

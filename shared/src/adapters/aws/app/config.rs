@@ -6,10 +6,10 @@ use std::str::FromStr;
 
 use crate::adapters::aws::dynamo::Retention;
 use crate::adapters::aws::scheduler::{SchedulerTarget, default_run_group};
-use crate::adapters::local::ScrapeConfig;
 use crate::adapters::local::media::MediaTools;
 use crate::adapters::local::media::ytdlp::YtDlpProxy;
 use crate::adapters::local::script::{Interpreters, ScriptEnvironment};
+use crate::adapters::local::{PageAccess, ScrapeConfig};
 use crate::domain::cleanup::{CleanupGuard, CleanupToken, ServerMode};
 use crate::domain::principal::KeyRing;
 use crate::domain::scrape_url::ScrapeUrls;
@@ -42,6 +42,8 @@ pub mod vars {
     pub const SCRAPE_DOWNLOADS: &str = "JOBSMITH_SCRAPE_DOWNLOADS";
     pub const SCRAPE_FREE_SPACE_MIB: &str = "JOBSMITH_SCRAPE_FREE_SPACE_MIB";
     pub const SCRAPE_PROXY: &str = "JOBSMITH_SCRAPE_PROXY";
+    /// `true` lets a clip's source page be on a private address (a VPC's own servers).
+    pub const CLIP_PRIVATE_PAGES: &str = "JOBSMITH_CLIP_PRIVATE_PAGES";
     /// Where scrape downloads wait for their upload: Lambda's `/tmp` unless told.
     pub const WORK_DIR: &str = "JOBSMITH_WORK_DIR";
     /// `development` or `production` (the default on AWS): whether seed 003's cleanup may run.
@@ -198,6 +200,7 @@ fn scrape_config<F: Fn(&str) -> Option<String>>(env: &Env<'_, F>) -> Result<Scra
             .map(|raw| YtDlpProxy::parse(&raw))
             .transpose()
             .map_err(|err| ConfigError::Invalid { name: vars::SCRAPE_PROXY, message: err.to_string() })?,
+        clip_pages: if env.flag(vars::CLIP_PRIVATE_PAGES)? { PageAccess::Any } else { PageAccess::PublicOnly },
     })
 }
 

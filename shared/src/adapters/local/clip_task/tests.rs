@@ -12,6 +12,7 @@ use super::*;
 use crate::adapters::local::objects::LocalObjectStore;
 use crate::adapters::local::sqlite::SqliteStore;
 use crate::domain::task::{ClipCut, Segment};
+use crate::domain::video::SourceUrl;
 use crate::test_support::fixtures::{run, t0};
 use crate::test_support::media::{COUNTER_FPS, first_frame_number, installed_tools, make_counter_mp4};
 
@@ -152,4 +153,47 @@ async fn a_cancelled_run_stops_and_cleans_up() {
         .await;
     assert_eq!(outcome.status, ExecutionStatus::Cancelled, "{outcome:?}");
     assert!(setup.dir.path().join("work/clips").read_dir().map_or(true, |mut d| d.next().is_none()));
+}
+
+/// A fixture page's video, 4 s long, cut by its page's address.
+async fn page_run(access: PageAccess) -> (Setup, RunOutcome, String) {
+    use crate::adapters::local::media::ytdlp::YtDlpSource;
+    use crate::test_support::scrape_fixture::{FixtureVideo, ScrapeFixture};
+
+    let setup = setup().await;
+    let video = FixtureVideo { duration_secs: 4, ..FixtureVideo::sample(1) };
+    let fixture = ScrapeFixture::start(&setup.tools.ffmpeg, vec![video.clone()]).await;
+    let source =
+        YtDlpSource::new(&setup.tools, ScriptEnvironment::from_process(), setup.dir.path().join("yt-dlp-cache"));
+    let runs = setup.runs.clone().with_pages(Arc::new(source), access);
+    let url = SourceUrl::parse(&fixture.page_url(&video.id)).unwrap();
+    let task = ClipTask::new(ClipSource::Url(url), ClipCut::Every { length_ms: 2000 }, ClipAccuracy::Copy).unwrap();
+    let outcome = runs.run(&run("clips", t0(), 1), &task, Duration::from_secs(120), CancellationToken::new()).await;
+    (setup, outcome, video.id)
+}
+
+#[tokio::test]
+async fn a_pages_video_is_fetched_cut_and_filed_under_its_derived_id() {
+    use crate::domain::video::{Platform, PlatformVideoId};
+
+    let (setup, outcome, platform_id) = page_run(PageAccess::Any).await;
+    assert_eq!(outcome.status, ExecutionStatus::Succeeded, "{outcome:?}");
+    let result = outcome.result.unwrap();
+    let id = VideoId::of(&Platform::parse("Generic").unwrap(), &PlatformVideoId::parse(&platform_id).unwrap());
+    assert_eq!(result["video_id"], id.to_string());
+    assert!(result["source_url"].as_str().unwrap().ends_with(&platform_id), "{result}");
+    assert_eq!(result["clips"].as_array().unwrap().len(), 2, "{result}");
+    let listed = setup.objects.list(&format!("clips/{id}/"), None, 100).await.unwrap();
+    assert_eq!(listed.objects.len(), 2, "the clips are stored under the video's id");
+    let stored_videos = setup.objects.list("videos/", None, 100).await.unwrap();
+    assert_eq!(stored_videos.objects.len(), 1, "the page's video itself is not kept: {stored_videos:?}");
+    assert!(!setup.dir.path().join("work/clips").read_dir().unwrap().any(|_| true), "the work folder is gone");
+}
+
+#[tokio::test]
+async fn a_page_on_a_loopback_address_is_refused_by_default() {
+    let (setup, outcome, _) = page_run(PageAccess::PublicOnly).await;
+    assert_eq!(outcome.status, ExecutionStatus::Failed);
+    assert!(outcome.error.as_deref().unwrap().contains("non-public address (127.0.0.1)"), "{outcome:?}");
+    assert!(setup.objects.list("clips/", None, 10).await.unwrap().objects.is_empty());
 }
