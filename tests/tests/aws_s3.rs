@@ -1,16 +1,20 @@
 //! What only the S3 store promises, beyond the object contract (`contract_objects_s3`), against
-//! moto: deletes in batches of 1,000 (seed 003's cleanup of 10,000 videos included), multipart
+//! moto: deletes in batches of 1,000 (seed 003's cleanup of 10,000 videos included), keys S3
+//! refuses to delete reported as failed (seed 003's 206), multipart
 //! uploads that never leave parts behind, and presigned URLs.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use aws_sdk_s3::config::interceptors::BeforeSerializationInterceptorContextRef;
-use aws_sdk_s3::config::{ConfigBag, Intercept};
+use aws_sdk_s3::config::interceptors::{
+    BeforeSerializationInterceptorContextMut, BeforeSerializationInterceptorContextRef, FinalizerInterceptorContextMut,
+};
+use aws_sdk_s3::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_s3::error::BoxError;
-use aws_sdk_s3::operation::delete_objects::DeleteObjectsInput;
+use aws_sdk_s3::operation::delete_objects::{DeleteObjectsInput, DeleteObjectsOutput};
 use aws_sdk_s3::operation::put_object::PutObjectInput;
 use aws_sdk_s3::operation::upload_part::UploadPartInput;
+use aws_sdk_s3::types::Error as S3Error;
 use jobsmith::adapters::aws::s3::{MIN_PART, MultipartSizes, S3ObjectStore, s3_client};
 use jobsmith::domain::object_key::ObjectKey;
 use jobsmith::ports::{ObjectError, ObjectStore};
@@ -148,6 +152,96 @@ async fn the_cleanup_of_10_000_videos_takes_ten_delete_requests() {
     assert_eq!((report.files_removed, report.files_failed), (10_000, 0));
     assert_eq!(requests.deletes(), vec![1_000; 10]);
     assert!(list_all(&*store, "videos/", 1_000).await.is_empty());
+}
+
+/// S3 refuses the keys holding `refused` in a DeleteObjects request, the way a bucket does for
+/// objects under a legal hold or a deny policy: the request leaves them out, so the objects stay,
+/// and the answer lists them under `Errors` with `AccessDenied`.
+#[derive(Debug, Clone, Default)]
+struct RefusesDeletes {
+    refused: &'static str,
+    held_back: Arc<Mutex<Vec<String>>>,
+}
+
+impl Intercept for RefusesDeletes {
+    fn name(&self) -> &'static str {
+        "RefusesDeletes"
+    }
+
+    fn modify_before_serialization(
+        &self,
+        context: &mut BeforeSerializationInterceptorContextMut<'_>,
+        _components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let Some(delete) = context.input_mut().downcast_mut::<DeleteObjectsInput>().and_then(|i| i.delete.as_mut())
+        else {
+            return Ok(());
+        };
+        let mut held_back = self.held_back.lock().map_err(|_| "poisoned")?;
+        delete.objects.retain(|object| {
+            let refused = object.key.contains(self.refused);
+            if refused {
+                held_back.push(object.key.clone());
+            }
+            !refused
+        });
+        Ok(())
+    }
+
+    fn modify_before_attempt_completion(
+        &self,
+        context: &mut FinalizerInterceptorContextMut<'_>,
+        _components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let Some(Ok(output)) = context.output_or_error_mut() else { return Ok(()) };
+        let Some(output) = output.downcast_mut::<DeleteObjectsOutput>() else { return Ok(()) };
+        let held_back = std::mem::take(&mut *self.held_back.lock().map_err(|_| "poisoned")?);
+        let errors = output.errors.get_or_insert_with(Vec::new);
+        for key in held_back {
+            errors.push(S3Error::builder().key(key).code("AccessDenied").message("Access Denied").build());
+        }
+        Ok(())
+    }
+}
+
+/// Seed 003's 206: the keys S3 would not delete are reported, stay in the bucket, and keep their
+/// records; the rest go.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn keys_s3_refuses_to_delete_come_back_as_the_cleanups_failed_keys() {
+    use jobsmith::adapters::local::sqlite::SqliteStore;
+    use jobsmith::app::{CleanupOutcome, CleanupRequest, Requester, VideoCleanup};
+    use jobsmith::domain::cleanup::{CONFIRM_ACTION, CleanupGuard, SEED_DEFAULT_TOKEN, ServerMode};
+    use jobsmith::ports::SystemClock;
+
+    let moto = MotoServer::start().await;
+    let config = bucket(&moto).await;
+    let refuses = RefusesDeletes { refused: "held", ..RefusesDeletes::default() };
+    let s3 = aws_sdk_s3::config::Builder::from(&config).force_path_style(true).interceptor(refuses).build();
+    let store: Arc<dyn ObjectStore> = Arc::new(S3ObjectStore::new(aws_sdk_s3::Client::from_conf(s3), BUCKET));
+    let files = ["videos/a/one.mp4", "videos/a/held-two.mp4", "clips/a/three.webm", "videos/a/notes.txt"];
+    put_all(&store, &files.map(key)).await;
+    let records = Arc::new(SqliteStore::open_in_memory().expect("a store"));
+    let guard = CleanupGuard::new(ServerMode::Development, None, true);
+    let cleanup = VideoCleanup::new(store.clone(), records.clone(), records, Arc::new(SystemClock), guard);
+    let request = CleanupRequest {
+        confirmation_token: Some(SEED_DEFAULT_TOKEN.to_owned()),
+        confirm_action: Some(CONFIRM_ACTION.to_owned()),
+        dry_run: false,
+    };
+    let requester = Requester { principal: "ops".to_owned(), client_address: None, user_agent: None };
+    let CleanupOutcome::Done(report) = cleanup.cleanup_all(request, requester).await.expect("the cleanup") else {
+        panic!("a confirmed cleanup runs");
+    };
+    assert_eq!((report.files_removed, report.files_failed), (2, 1), "{report:?}");
+    assert_eq!(report.failed_keys, ["videos/a/held-two.mp4"]);
+    assert!(
+        report.cleanup_errors.iter().any(|e| e.contains("AccessDenied") || e.contains("Access Denied")),
+        "{report:?}"
+    );
+    assert_eq!(list_all(&*store, "videos/", 1_000).await, ["videos/a/held-two.mp4", "videos/a/notes.txt"]);
+    assert!(list_all(&*store, "clips/", 1_000).await.is_empty());
 }
 
 #[tokio::test]
