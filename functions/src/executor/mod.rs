@@ -10,8 +10,13 @@
 //! invocation: each attempt then gets a whole invocation's time (a run the deadline cut short
 //! would not fit again in what is left), the retry survives this environment being recycled, and
 //! there is one path for every attempt.
+//!
+//! A scrape the deadline cuts short, within its job's timeout, is not finished: this invocation
+//! lets go of it and dispatches its next leg, which takes it like a dispatched run and lists the
+//! page again. The download archive skips what earlier legs stored, and counts it for the run.
 
 mod deadline;
+mod legs;
 mod report;
 
 use std::sync::Arc;
@@ -71,12 +76,13 @@ pub async fn handle_scheduled_run(
     // one of them may take a dispatched run.
     let taker = uuid::Uuid::new_v4().to_string();
     let run = Run { app, executor: deadline_executor(app, deadline), deadline, taker };
+    // Boxed: the run's future nests too deep for the compiler to lay out inline.
     match event.execution_id {
-        None => run.fire(&job_id, scheduled_at).await,
+        None => Box::pin(run.fire(&job_id, scheduled_at)).await,
         Some(raw) => {
             let id = ExecutionId::parse(&raw)
                 .ok_or_else(|| ExecutorError::BadEvent(format!("execution_id: not a UUID: {raw}")))?;
-            run.continue_execution(&job_id, id).await
+            Box::pin(run.continue_execution(&job_id, id, event.leg.unwrap_or(0))).await
         }
     }
 }
@@ -123,15 +129,15 @@ impl Run<'_> {
             return Ok(RunReport::Misfired);
         }
         match self.executor.claim(&job, scheduled_at, TriggeredBy::Scheduler, None).await? {
-            StartOutcome::Started(execution) => self.run(job, execution).await,
+            StartOutcome::Started(execution) => self.run(job, execution, 0).await,
             StartOutcome::Skipped(execution) => Ok(RunReport::Skipped { execution_id: execution.id }),
             StartOutcome::Duplicate => Ok(RunReport::AlreadyHandled),
         }
     }
 
     /// A dispatched run: a manual trigger already claimed it (running), or it is a retry
-    /// waiting to start (pending).
-    async fn continue_execution(&self, job_id: &JobId, id: ExecutionId) -> Result<RunReport, ExecutorError> {
+    /// waiting to start (pending), or an earlier invocation handed it on (running, `leg` ≥ 1).
+    async fn continue_execution(&self, job_id: &JobId, id: ExecutionId, leg: u32) -> Result<RunReport, ExecutorError> {
         let Some(execution) = self.app.executions.get_execution(id).await? else {
             return Ok(RunReport::ExecutionGone);
         };
@@ -143,7 +149,7 @@ impl Run<'_> {
             ExecutionStatus::Pending => {
                 self.wait_until_due(execution.not_before).await;
                 match self.executor.start_retry(&job, &execution).await? {
-                    StartOutcome::Started(started) => self.run(job, started).await,
+                    StartOutcome::Started(started) => self.run(job, started, 0).await,
                     StartOutcome::Skipped(skipped) => Ok(RunReport::Skipped { execution_id: skipped.id }),
                     StartOutcome::Duplicate => Ok(RunReport::AlreadyHandled),
                 }
@@ -151,23 +157,36 @@ impl Run<'_> {
             // Claimed by the trigger route, which answered with this execution as running. Of
             // every delivery of this dispatch, the one that takes it runs it.
             ExecutionStatus::Running => {
-                if self.app.executions.take_dispatched(execution.id, &self.taker).await? {
-                    self.run(job, execution).await
-                } else {
-                    Ok(RunReport::AlreadyHandled)
+                if !self.app.executions.take_dispatched(execution.id, &self.taker).await? {
+                    return Ok(RunReport::AlreadyHandled);
                 }
+                // A leg may come after the lease its run started with would lapse.
+                if leg > 0 && !self.app.store.extend_lease(execution.id, self.app.clock.now()).await? {
+                    return Ok(RunReport::AlreadyHandled);
+                }
+                self.run(job, execution, leg).await
             }
             _ => Ok(RunReport::AlreadyHandled),
         }
     }
 
-    /// Runs a started execution, records it, and hands a retry to EventBridge.
-    async fn run(&self, job: Job, execution: Execution) -> Result<RunReport, ExecutorError> {
+    /// Runs a started execution (its `leg`th continuation, from 0), then hands it on to the
+    /// next leg, or records it and hands a retry to EventBridge.
+    async fn run(&self, job: Job, execution: Execution, leg: u32) -> Result<RunReport, ExecutorError> {
         let (execution_id, attempt) = (execution.id, execution.attempt);
         // Nothing cancels a run here: the deadline runner stops it in time, and Lambda sends no
         // shutdown signal to a function without extensions.
         let never = CancellationToken::new();
-        let retry = self.executor.run_started(&job, execution, never.clone(), &never).await?;
+        let left = legs::time_left(&job, &execution, self.app.clock.now());
+        let outcome = self.executor.run_task(&job, &execution, left, never.clone()).await;
+        if legs::goes_on(&job, &execution, &outcome, leg) {
+            match self.hand_on(&execution, leg + 1).await {
+                Ok(true) => return Ok(RunReport::Continued { execution_id, leg: leg + 1 }),
+                Ok(false) => {}
+                Err(err) => tracing::warn!(execution = %execution_id, error = %err, "could not continue the run"),
+            }
+        }
+        let retry = self.executor.record(&job, execution, outcome, &never).await?;
         // Read back what was recorded: that is what the report is for.
         let Some(recorded) = self.app.executions.get_execution(execution_id).await? else {
             // The job and its history were deleted while it ran; a retry has nothing to run.
@@ -182,6 +201,17 @@ impl Run<'_> {
             None => None,
         };
         Ok(RunReport::Ran { execution_id, attempt, status: recorded.status, retry: retry_id })
+    }
+
+    /// Lets go of the run and dispatches its next leg. `false` when the run is no longer this
+    /// invocation's to hand on (cancelled, reaped or deleted meanwhile): then it is recorded
+    /// here. A failed dispatch also leaves it to be recorded here, as stopped by the deadline.
+    async fn hand_on(&self, execution: &Execution, next_leg: u32) -> Result<bool, ExecutorError> {
+        if !self.app.store.release_run(execution.id, &self.taker).await? {
+            return Ok(false);
+        }
+        self.app.scheduler.dispatch_leg(execution, next_leg).await?;
+        Ok(true)
     }
 
     /// Moves the job's next run time past this fire so the API shows the one after it

@@ -17,6 +17,9 @@ pub enum RunReport {
     /// The task ran and its outcome was recorded; `retry` is the next attempt, if one was
     /// scheduled.
     Ran { execution_id: ExecutionId, attempt: u32, status: ExecutionStatus, retry: Option<ExecutionId> },
+    /// The deadline came before the run's end: it goes on in the invocation of its `leg`th
+    /// continuation, already dispatched. Nothing was recorded as finished.
+    Continued { execution_id: ExecutionId, leg: u32 },
     /// Recorded as skipped: the job already had `max_instances` runs running.
     Skipped { execution_id: ExecutionId },
     /// Recorded as skipped: delivered later than the misfire grace allows.

@@ -10,7 +10,7 @@ use tokio_util::sync::CancellationToken;
 use crate::domain::execution::{Execution, ExecutionStatus, TriggeredBy};
 use crate::domain::ids::ExecutionId;
 use crate::domain::job::Job;
-use crate::ports::{Clock, ExecutionStore, JobStore, StartOutcome, StoreError, StoreResult, TaskRunner};
+use crate::ports::{Clock, ExecutionStore, JobStore, RunOutcome, StartOutcome, StoreError, StoreResult, TaskRunner};
 
 #[derive(Clone)]
 pub struct Executor {
@@ -87,13 +87,37 @@ impl Executor {
     pub async fn run_started(
         &self,
         job: &Job,
-        mut execution: Execution,
+        execution: Execution,
         cancel: CancellationToken,
         shutdown: &CancellationToken,
     ) -> StoreResult<Option<Execution>> {
         let timeout = Duration::from_secs(job.timeout_seconds());
+        let outcome = self.run_task(job, &execution, timeout, cancel).await;
+        self.record(job, execution, outcome, shutdown).await
+    }
+
+    /// Runs a started execution's task for at most `timeout`, recording nothing but what the
+    /// task itself records (its progress): for a caller that decides what the outcome means,
+    /// such as the Lambda executor continuing a run in its next invocation.
+    pub async fn run_task(
+        &self,
+        job: &Job,
+        execution: &Execution,
+        timeout: Duration,
+        cancel: CancellationToken,
+    ) -> RunOutcome {
         let _watch = CancelWatch::spawn(self.executions.clone(), execution.id, cancel.clone());
-        let outcome = self.runner.run(job, &execution, timeout, cancel).await;
+        self.runner.run(job, execution, timeout, cancel).await
+    }
+
+    /// Records a run's outcome as [`Executor::run_started`] does.
+    pub async fn record(
+        &self,
+        job: &Job,
+        mut execution: Execution,
+        outcome: RunOutcome,
+        shutdown: &CancellationToken,
+    ) -> StoreResult<Option<Execution>> {
         let now = self.clock.now();
         execution.finished_at = Some(now);
         execution.result = outcome.result;

@@ -161,6 +161,7 @@ pub fn fire(job: &Job, at: DateTime<Utc>) -> ScheduledRun {
         job_id: job.id.to_string(),
         scheduled_time: at.to_rfc3339_opts(SecondsFormat::Secs, true),
         execution_id: None,
+        leg: None,
     }
 }
 

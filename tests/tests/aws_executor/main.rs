@@ -206,6 +206,7 @@ async fn fires_that_must_not_run_record_nothing_or_a_skip() {
     assert_eq!(h.deliver(fire(&job, this_second()), Instant::now() + PLENTY).await, RunReport::JobGone);
     assert_eq!(lines(&h.marker()), 0, "the script never ran");
 
-    let bad = ScheduledRun { job_id: "a b".to_owned(), scheduled_time: "soon".to_owned(), execution_id: None };
+    let bad =
+        ScheduledRun { job_id: "a b".to_owned(), scheduled_time: "soon".to_owned(), execution_id: None, leg: None };
     assert!(handle_scheduled_run(&h.app, bad, Instant::now() + PLENTY).await.is_err(), "a malformed event fails");
 }

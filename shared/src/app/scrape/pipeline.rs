@@ -15,7 +15,7 @@ use crate::domain::video::{FailureClass, TransitionError, Video, VideoFailure, V
 use crate::ports::{Changed, Downloaded, ListedVideo, StoreError, change_video};
 
 /// Stored on a video a cancel stopped. Its class passes, so the next run picks it up again.
-const INTERRUPTED: &str = "interrupted: the run was cancelled";
+pub(super) const INTERRUPTED: &str = "interrupted: the run was cancelled";
 /// What a video says when the object store failed; the store's own text goes to the log only.
 const NOT_STORED: &str = "could not write to the object store";
 

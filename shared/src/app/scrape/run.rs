@@ -12,7 +12,8 @@ use super::archive::{Decision, decide};
 use super::pipeline;
 use super::tally::{Ending, Tally};
 use super::{ScrapeRequest, Scraper, Shared};
-use crate::domain::video::{FoundVideo, TransitionError, Video, VideoId};
+use crate::domain::ids::ExecutionId;
+use crate::domain::video::{FoundVideo, TransitionError, Video, VideoId, VideoStatus};
 use crate::ports::{Archived, Changed, FetchError, ListedVideo, RunOutcome, StoreError, Upserted, change_video};
 
 /// What every worker of one run shares.
@@ -57,8 +58,9 @@ impl Scraper {
                 continue;
             }
             match admit(shared, &run, &video).await {
-                Ok(true) => queue.push_back((video, id)),
-                Ok(false) => finish(shared, &run, Ending::Skipped).await,
+                Ok(Admission::Fetch) => queue.push_back((video, id)),
+                Ok(Admission::Skip) => finish(shared, &run, Ending::Skipped).await,
+                Ok(Admission::Counted(ending)) => finish(shared, &run, ending).await,
                 Err(error) => {
                     tracing::warn!(video = %id, %error, "the download archive could not be read");
                     finish(shared, &run, Ending::Unrecorded).await;
@@ -118,12 +120,23 @@ async fn list(
     }
 }
 
-/// Asks the download archive about the video; `true` when it is to be fetched, recorded as
-/// pending by then. The archive is read before anything is written: most videos of a scheduled
-/// scrape are known already, and a read costs less than a conditional write on every backend.
-async fn admit(shared: &Shared, run: &RunContext, listed: &ListedVideo) -> Result<bool, StoreError> {
+enum Admission {
+    /// Recorded as pending by now: fetch it.
+    Fetch,
+    Skip,
+    /// This very run dealt with it already, in an earlier leg: count it as it ended then.
+    Counted(Ending),
+}
+
+/// Asks the download archive about the video. The archive is read before anything is written:
+/// most videos of a scheduled scrape are known already, and a read costs less than a
+/// conditional write on every backend.
+async fn admit(shared: &Shared, run: &RunContext, listed: &ListedVideo) -> Result<Admission, StoreError> {
     let videos = &shared.ports.videos;
     let mut archived = videos.archived(&listed.platform, &listed.platform_id).await?;
+    if let Some(ending) = handled_by(&archived, run.request.run_id) {
+        return Ok(Admission::Counted(ending));
+    }
     if decide(&archived, shared.ports.clock.now()) == Decision::Record {
         let found = FoundVideo {
             platform: listed.platform.clone(),
@@ -136,15 +149,15 @@ async fn admit(shared: &Shared, run: &RunContext, listed: &ListedVideo) -> Resul
             metadata: listed.metadata.clone(),
         };
         match videos.upsert_video(&Video::found(found, shared.ports.clock.now())).await? {
-            Upserted::Inserted(_) => return Ok(true),
+            Upserted::Inserted(_) => return Ok(Admission::Fetch),
             // Another run recorded it in between: judge what it recorded.
             Upserted::Existing(stored) => archived = Archived::of(Some(stored)),
         }
     }
     let now = shared.ports.clock.now();
     match decide(&archived, now) {
-        Decision::Record | Decision::Skip => Ok(false),
-        Decision::Fetch(_) => Ok(true),
+        Decision::Record | Decision::Skip => Ok(Admission::Skip),
+        Decision::Fetch(_) => Ok(Admission::Fetch),
         Decision::Retry(id) | Decision::Reclaim(id) => {
             // Judged again on the state it lands on: another run may have stored it meanwhile.
             let pick_up = |v: &Video| match decide(&Archived::of(Some(v.clone())), now) {
@@ -152,8 +165,27 @@ async fn admit(shared: &Shared, run: &RunContext, listed: &ListedVideo) -> Resul
                 Decision::Reclaim(_) => v.reclaim(now),
                 _ => Err(TransitionError::NotFrom { from: v.status, action: "be picked up again" }),
             };
-            Ok(matches!(change_video(&**videos, id, pick_up).await?, Changed::Done(_)))
+            let picked_up = matches!(change_video(&**videos, id, pick_up).await?, Changed::Done(_));
+            Ok(if picked_up { Admission::Fetch } else { Admission::Skip })
         }
+    }
+}
+
+/// How a video this run found ended, when it ended in an earlier leg of the same run (a run
+/// continued in a new Lambda invocation lists its page again): stored, or failed other than by
+/// the interruption that ended that leg. Such a video is neither fetched again nor counted as
+/// skipped, so a run's counts come out the same however many legs it took.
+fn handled_by(archived: &Archived, run_id: ExecutionId) -> Option<Ending> {
+    match archived {
+        Archived::Stored(video) if video.run_id == run_id => {
+            Some(Ending::Uploaded { bytes: video.metadata.file_size.unwrap_or(0) })
+        }
+        Archived::Recorded(video) if video.run_id == run_id && video.status == VideoStatus::Failed => {
+            let failure = video.failure.as_ref()?;
+            (failure.message != pipeline::INTERRUPTED)
+                .then_some(Ending::Failed { class: failure.class, disk_low: false })
+        }
+        _ => None,
     }
 }
 

@@ -18,6 +18,7 @@ mod execution_item;
 mod executions;
 mod expr;
 mod finish;
+mod handoff;
 mod history;
 mod job_item;
 mod jobs;

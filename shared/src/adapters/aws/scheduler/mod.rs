@@ -38,7 +38,8 @@ use crate::ports::{BackendError, Clock, SystemClock, TriggerBackend};
 
 pub use spec::{
     AT_LEAD_SECONDS, ExecutorInput, JobSchedule, MAX_SCHEDULE_NAME_LEN, SCHEDULED_TIME_PLACEHOLDER, ScheduleSpec,
-    UNSUPPORTED_INTERVAL, job_input, job_schedule, run_input, run_schedule, run_schedule_name, schedule_name,
+    UNSUPPORTED_INTERVAL, job_input, job_schedule, leg_schedule, leg_schedule_name, run_input, run_schedule,
+    run_schedule_name, schedule_name,
 };
 
 /// The run group of a job group when configuration names none.
@@ -211,6 +212,18 @@ fn flexible_window_off() -> Result<FlexibleTimeWindow, BackendError> {
 
 fn failure<E: std::error::Error + 'static>(what: &str, name: &str, err: &E) -> BackendError {
     BackendError::Backend(format!("{what} schedule {name}: {}", DisplayErrorContext(err)))
+}
+
+impl EventBridgeScheduler {
+    /// Sends a running run on to its `leg`th continuation (see [`ExecutorInput::leg`]). Like a
+    /// dispatch, a second call for the same leg finds its schedule taken and leaves it.
+    pub async fn dispatch_leg(&self, execution: &Execution, leg: u32) -> Result<(), BackendError> {
+        let spec = leg_schedule(execution, leg, self.clock.now())?;
+        if self.create(&self.config.run_group, &spec).await? == Written::NameTaken {
+            tracing::info!(schedule = %spec.name, "continuation already dispatched");
+        }
+        Ok(())
+    }
 }
 
 #[async_trait]

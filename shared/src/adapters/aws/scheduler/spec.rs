@@ -26,6 +26,8 @@ pub const UNSUPPORTED_INTERVAL: &str =
     "intervals under one minute (or not whole minutes) cannot be scheduled on AWS; use 60 seconds or more";
 
 const RUN_INFIX: &str = "-run-";
+/// Between a run's schedule name and its leg's number: `<job>-run-<execution>-c<leg>`.
+const LEG_INFIX: &str = "-c";
 
 /// The JSON the executor function receives from a schedule. `execution_id` is present only for
 /// a dispatched run, which names an execution that is already claimed.
@@ -36,6 +38,10 @@ pub struct ExecutorInput {
     pub scheduled_time: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub execution_id: Option<String>,
+    /// A run continued in another invocation: which continuation this is (from 1). Each leg
+    /// has its own schedule, so a leg never collides with the dispatch that began the run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub leg: Option<u32>,
 }
 
 /// One schedule as it should exist in the group.
@@ -72,7 +78,15 @@ pub fn schedule_name(id: &JobId) -> String {
 /// digits) is kept, so two runs never share a name; the job id is cut to what fits and is there
 /// only to make the schedule recognisable.
 pub fn run_schedule_name(job_id: &JobId, execution_id: ExecutionId) -> String {
-    let suffix = format!("{RUN_INFIX}{}", execution_id.as_uuid().simple());
+    schedule_name_ending(job_id, format!("{RUN_INFIX}{}", execution_id.as_uuid().simple()))
+}
+
+/// `<job id prefix>-run-<execution id>-c<leg>`: the schedule of a run's `leg`th continuation.
+pub fn leg_schedule_name(job_id: &JobId, execution_id: ExecutionId, leg: u32) -> String {
+    schedule_name_ending(job_id, format!("{RUN_INFIX}{}{LEG_INFIX}{leg}", execution_id.as_uuid().simple()))
+}
+
+fn schedule_name_ending(job_id: &JobId, suffix: String) -> String {
     let room = MAX_SCHEDULE_NAME_LEN.saturating_sub(suffix.len());
     let id = job_id.as_str();
     // Job ids are ASCII, so any cut is on a character boundary.
@@ -86,16 +100,22 @@ pub fn job_input(id: &JobId) -> Result<String, BackendError> {
         job_id: id.as_str().to_owned(),
         scheduled_time: SCHEDULED_TIME_PLACEHOLDER.to_owned(),
         execution_id: None,
+        leg: None,
     })
 }
 
 /// The input of a dispatched run. Its scheduled time is the claimed execution's, not the
 /// dispatch schedule's fire time, so the executor finds the run it is meant to continue.
 pub fn run_input(execution: &Execution) -> Result<String, BackendError> {
+    leg_input(execution, None)
+}
+
+fn leg_input(execution: &Execution, leg: Option<u32>) -> Result<String, BackendError> {
     encode(&ExecutorInput {
         job_id: execution.job_id.as_str().to_owned(),
         scheduled_time: execution.scheduled_at.to_rfc3339_opts(SecondsFormat::AutoSi, true),
         execution_id: Some(execution.id.to_string()),
+        leg,
     })
 }
 
@@ -143,6 +163,15 @@ pub fn run_schedule(execution: &Execution, now: DateTime<Utc>) -> Result<Schedul
         input: run_input(execution)?,
         delete_after_completion: true,
         start_date: None,
+    })
+}
+
+/// The one-off schedule of a running run's `leg`th continuation, as soon as EventBridge allows.
+pub fn leg_schedule(execution: &Execution, leg: u32, now: DateTime<Utc>) -> Result<ScheduleSpec, BackendError> {
+    Ok(ScheduleSpec {
+        name: leg_schedule_name(&execution.job_id, execution.id, leg),
+        input: leg_input(execution, Some(leg))?,
+        ..run_schedule(execution, now)?
     })
 }
 

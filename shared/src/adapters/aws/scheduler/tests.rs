@@ -174,3 +174,21 @@ fn a_retry_run_waits_for_its_delay() {
     retry.not_before = Some(now + chrono::Duration::minutes(5));
     assert_eq!(run_schedule(&retry, now).expect("ok").expression, "at(2025-03-01T12:05:00)");
 }
+
+#[test]
+fn each_leg_of_a_run_has_its_own_schedule_naming_the_leg() {
+    let now = utc(NOW);
+    let execution = Execution::new(id(&"j".repeat(64)), RunKind::Scrape, now, 1, TriggeredBy::Manual, None, now);
+    let hex = execution.id.as_uuid().simple().to_string();
+    let first = leg_schedule(&execution, 1, now).expect("ok");
+    let second = leg_schedule(&execution, 2, now).expect("ok");
+    assert!(first.name.ends_with(&format!("-run-{hex}-c1")), "{}", first.name);
+    assert!(second.name.ends_with(&format!("-run-{hex}-c2")), "{}", second.name);
+    assert_ne!(first.name, run_schedule_name(&execution.job_id, execution.id));
+    assert!(first.name.len() <= MAX_SCHEDULE_NAME_LEN && JobId::parse(&first.name).is_ok(), "{}", first.name);
+    assert_eq!(first.expression, "at(2025-03-01T12:00:10)");
+    let input: ExecutorInput = serde_json::from_str(&first.input).expect("json");
+    assert_eq!((input.execution_id, input.leg), (Some(execution.id.to_string()), Some(1)));
+    let plain: ExecutorInput = serde_json::from_str(&run_input(&execution).expect("input")).expect("json");
+    assert_eq!(plain.leg, None, "a dispatch is no continuation");
+}
