@@ -1,11 +1,12 @@
 //! What every jobsmith Lambda function shares. Each binary in `src/bin/` calls one of
 //! [`serve_http`] (or [`serve_static_http`], [`serve_api_docs`]), [`serve_executor`],
-//! [`serve_sweep`] or [`serve_authorizer`]; everything they need is built once per cold start, before the first event.
+//! [`serve_sweep`], [`serve_redrive`] or [`serve_authorizer`]; everything they need is built once per cold start, before the first event.
 
 mod authorizer;
 mod executor;
 mod http;
 mod init;
+mod redrive;
 mod sweep;
 
 pub use authorizer::{CONTEXT_PRINCIPAL, CONTEXT_ROLE, authorize, serve_authorizer};
@@ -18,4 +19,5 @@ pub use init::load_app;
 pub use lambda_http;
 /// What a function's `main` returns when it cannot start or its runtime fails.
 pub use lambda_http::Error;
+pub use redrive::{DEFAULT_REDRIVE_LIMIT, Redrive, RedriveReport, RedriveRequest, event_of, serve_redrive};
 pub use sweep::{STUCK_AFTER, SweepReport, serve_sweep, sweep};

@@ -57,6 +57,12 @@ impl LambdaWatch {
     /// too: the emulator builds it then. Panics with what to do when cargo-lambda is not
     /// installed, and with cargo's output when the build fails.
     pub async fn start(functions: &[&str], env: &[(&str, &str)]) -> Self {
+        Self::start_on(free_port(), functions, env).await
+    }
+
+    /// [`LambdaWatch::start`] on `port` (from [`free_port`]), for functions that must know the
+    /// emulator's address before it starts: those that invoke others through it.
+    pub async fn start_on(port: u16, functions: &[&str], env: &[(&str, &str)]) -> Self {
         let binary = cargo_lambda_binary();
         if !binary.exists() {
             panic!("{} not found; run `infra/aws/emulators.sh install` first", binary.display());
@@ -69,7 +75,6 @@ impl LambdaWatch {
         let log = log_dir.path().join("cargo-lambda-watch.log");
         let out = File::create(&log).expect("create the emulator's log");
         let err = out.try_clone().expect("share the emulator's log");
-        let port = free_port();
         let mut command = Command::new(&binary);
         command
             .args(["lambda", "watch", "--ignore-changes", "--invoke-address", "127.0.0.1", "--invoke-port"])
@@ -325,6 +330,7 @@ fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-fn free_port() -> u16 {
+/// A loopback port free now, for [`LambdaWatch::start_on`].
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free loopback port")
 }

@@ -31,6 +31,7 @@ const GET_JOB: &str = "get-job";
 const LIST_JOBS: &str = "list-jobs";
 const LIST_EXECUTIONS: &str = "list-executions";
 const EXECUTOR: &str = "executor";
+const TRIGGER_JOB: &str = "trigger-job";
 const FUNCTIONS: [&str; 6] = [AUTHORIZER, CREATE_JOB, GET_JOB, LIST_JOBS, LIST_EXECUTIONS, EXECUTOR];
 
 struct Harness {
@@ -185,4 +186,90 @@ async fn the_function_binaries_serve_a_job_from_creation_to_its_run() {
         (Some("timed_out"), Some("timeout")) => assert_eq!(run["errorMessage"], DEADLINE_MESSAGE, "{run}"),
         other => panic!("unexpected outcome {other:?}: report {}, execution {run}", ran.body),
     }
+}
+
+/// A manual trigger is an asynchronous Invoke of the executor, not a schedule: the trigger-job
+/// binary, behind the emulator's invoke API, invokes the executor binary through the same API,
+/// and the executor records the run without any run schedule being written.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_manual_trigger_invokes_the_executor_at_once() {
+    use jobsmith::adapters::aws::app::{AwsApp, AwsConfig};
+    use jobsmith::adapters::aws::scheduler::{default_run_group, run_schedule_name};
+    use jobsmith::domain::execution::ExecutionStatus;
+    use jobsmith::domain::ids::ExecutionId;
+
+    let moto = MotoServer::start().await;
+    let sdk = moto.sdk_config().await;
+    create_table(&aws_sdk_dynamodb::Client::new(&sdk), TABLE).await.expect("create the table");
+    let scheduler = aws_sdk_scheduler::Client::new(&sdk);
+    jobsmith::test_support::aws::create_schedule_groups(&scheduler, GROUP).await;
+    let scripts = tempfile::tempdir().expect("script root");
+    std::fs::write(scripts.path().join("ok.sh"), "#!/usr/bin/env bash\necho ok\n").expect("write the script");
+    let root = scripts.path().to_string_lossy().into_owned();
+    let operator = generate_key("ops", Role::Operator).expect("key");
+    let port = jobsmith_tests::lambda_watch::free_port();
+    let emulator = format!("http://127.0.0.1:{port}");
+    let env = [
+        ("AWS_ENDPOINT_URL", moto.endpoint()),
+        (vars::LAMBDA_ENDPOINT, emulator.as_str()),
+        ("AWS_REGION", "us-east-1"),
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+        (vars::TABLE, TABLE),
+        (vars::BUCKET, "media"),
+        (vars::SCHEDULE_GROUP, GROUP),
+        // The emulator knows functions by their binary's name.
+        (vars::EXECUTOR_ARN, EXECUTOR),
+        (vars::SCHEDULER_ROLE_ARN, SCHEDULER_ROLE_ARN),
+        (vars::S3_FORCE_PATH_STYLE, "true"),
+        (vars::SCRIPT_ROOTS, root.as_str()),
+        (vars::API_KEYS, operator.config_line.as_str()),
+    ];
+    let watch = LambdaWatch::start_on(port, &[AUTHORIZER, TRIGGER_JOB, EXECUTOR], &env).await;
+    let config =
+        AwsConfig::from_env(|name| env.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned())).expect("config");
+    let app = AwsApp::build(config, &sdk).expect("the test's own view of the table");
+
+    let job = json!({
+        "id": "triggered",
+        "name": "Triggered by hand",
+        "taskFunctionId": 1,
+        "jobTypeId": 1,
+        "scheduleConfig": {"hours": 24, "minutes": 0, "seconds": 0},
+        "taskArgs": {"script_path": "ok.sh"}
+    });
+    let context = json!({"principal": "ops", "role": "operator"});
+    let created = watch
+        .invoke(CREATE_JOB, &apigw::http_event("POST", "/api/v1/scheduler/jobs", Some(&job), Some(&context)))
+        .await;
+    assert_eq!(created.body["statusCode"], 201, "{}\n{}", created.body, watch.log_tail());
+
+    let path = "/api/v1/scheduler/jobs/triggered/trigger";
+    let triggered = watch.invoke(TRIGGER_JOB, &apigw::http_event("POST", path, None, Some(&context))).await;
+    assert_eq!(triggered.body["statusCode"], 200, "{}\n{}", triggered.body, watch.log_tail());
+    let answer: Value = serde_json::from_str(triggered.body["body"].as_str().unwrap_or_default()).expect("JSON");
+    let raw = answer["executionId"].as_str().or_else(|| answer["execution_id"].as_str()).unwrap_or_default().to_owned();
+    let execution_id = ExecutionId::parse(&raw).unwrap_or_else(|| panic!("no execution id in {answer}"));
+
+    // Recorded by the executor: its run ends (cargo-lambda's fixed deadline header makes it a
+    // timeout; see the test above) without any schedule delivering it.
+    let within = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    let recorded = loop {
+        let run = app.executions.get_execution(execution_id).await.expect("read the run").expect("the run");
+        if run.status != ExecutionStatus::Running {
+            break run;
+        }
+        assert!(std::time::Instant::now() < within, "the executor never recorded {run:?}\n{}", watch.log_tail());
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert!(matches!(recorded.status, ExecutionStatus::Succeeded | ExecutionStatus::TimedOut), "{recorded:?}");
+    let job_id = JobId::parse("triggered").expect("job id");
+    let schedule = scheduler
+        .get_schedule()
+        .group_name(default_run_group(GROUP))
+        .name(run_schedule_name(&job_id, execution_id))
+        .send()
+        .await;
+    assert!(schedule.is_err(), "no run schedule: the executor was invoked directly, {schedule:?}");
+    drop(watch);
 }

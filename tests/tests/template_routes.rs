@@ -26,7 +26,7 @@ use yaml::Node;
 const DOCS_ASSETS: (&str, &str, &str) = ("GET", "/docs/{proxy+}", "api-docs");
 
 /// Functions that serve no route: EventBridge Scheduler's target and the authorizer.
-const NON_HTTP_FUNCTIONS: [&str; 3] = ["executor", "authorizer", "sweep"];
+const NON_HTTP_FUNCTIONS: [&str; 4] = ["executor", "authorizer", "sweep", "redrive"];
 
 const AUTHORIZER: &str = "ApiKeyAuthorizer";
 const NO_AUTHORIZER: &str = "NONE";
@@ -296,7 +296,14 @@ fn a_function_that_only_reads_can_only_read_the_table() {
         } else if methods == BTreeSet::from(["GET"]) {
             &["DynamoDBReadPolicy", "S3ReadPolicy"]
         } else {
-            &["DynamoDBReadPolicy", "DynamoDBCrudPolicy", "!Ref ScheduleWriterPolicy", "inline"]
+            // Which of them may invoke the executor: `only_the_functions_that_start_runs_may_invoke_the_executor`.
+            &[
+                "DynamoDBReadPolicy",
+                "DynamoDBCrudPolicy",
+                "!Ref ScheduleWriterPolicy",
+                "!Ref ExecutorInvokerPolicy",
+                "inline",
+            ]
         };
         let writes = if [SCRAPE_HEALTH, CLEANUP].contains(&function.name.as_str())
             || CLIP_DELETES.contains(&function.name.as_str())
@@ -549,6 +556,7 @@ fn every_function_gets_the_configuration_it_reads() {
         vars::EXECUTOR_ARN,
         vars::SCHEDULER_ROLE_ARN,
         vars::DLQ_ARN,
+        vars::DLQ_URL,
         vars::SCHEDULER_MAX_RETRIES,
         vars::SCHEDULER_MAX_EVENT_AGE_SECONDS,
         vars::SUCCEEDED_RETENTION_DAYS,
@@ -930,4 +938,32 @@ fn only_the_cleanup_and_the_clip_deletes_delete_clips() {
     assert_eq!(clip_deletes, CLIP_DELETES.len());
     let mode = template.get_path(&["Parameters", "Mode"]).expect("the Mode parameter");
     assert_eq!(mode.get("Default").and_then(Node::as_str), Some("production"), "production unless told");
+}
+
+/// Only the functions that hand a run to the executor now may invoke it, and what they may
+/// invoke is the executor alone.
+#[test]
+fn only_the_functions_that_start_runs_may_invoke_the_executor() {
+    let template = template();
+    let resources = template.get("Resources").expect("Resources");
+    let statements = resources
+        .get_path(&["ExecutorInvokerPolicy", "Properties", "PolicyDocument", "Statement"])
+        .expect("the invoker policy")
+        .items()
+        .to_vec();
+    let executor = Node::tagged(
+        "!Sub",
+        "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${AWS::StackName}-executor",
+    );
+    assert_eq!(statements.len(), 1);
+    assert_eq!(statements[0].get("Action").and_then(Node::as_str), Some("lambda:InvokeFunction"));
+    assert_eq!(statements[0].get("Resource"), Some(&executor));
+    let invokers: BTreeSet<String> = functions(&template)
+        .into_iter()
+        .filter(|f| policy_names(f.properties).contains(&"!Ref ExecutorInvokerPolicy".to_owned()))
+        .map(|f| f.name)
+        .collect();
+    let expected =
+        ["create-clip-job", "create-scrape-job", "executor", "redrive", "retry-video", "sweep", "trigger-job"];
+    assert_eq!(invokers, expected.into_iter().map(str::to_owned).collect::<BTreeSet<_>>());
 }

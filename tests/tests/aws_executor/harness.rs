@@ -30,7 +30,7 @@ pub const PLENTY: Duration = Duration::from_secs(600);
 pub const PLANTED_SECRET: &str = "planted-aws-secret-3b7d";
 
 pub struct Harness {
-    _moto: MotoServer,
+    moto: MotoServer,
     scripts: tempfile::TempDir,
     pub app: AwsApp,
     scheduler: aws_sdk_scheduler::Client,
@@ -62,7 +62,7 @@ pub async fn harness() -> Harness {
     let config =
         AwsConfig::from_env(|name| env.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned())).expect("config");
     let app = AwsApp::build(config, &sdk).expect("build the app");
-    Harness { _moto: moto, scripts, app, scheduler }
+    Harness { moto, scripts, app, scheduler }
 }
 
 pub fn admin() -> Principal {
@@ -80,6 +80,19 @@ impl Harness {
         let path = self.scripts.path().join(name);
         std::fs::write(&path, content).expect("write the script");
         path.to_string_lossy().into_owned()
+    }
+
+    /// The SDK's configuration for the moto server, for clients of services the app does not use.
+    pub async fn sdk(&self) -> aws_config::SdkConfig {
+        self.moto.sdk_config().await
+    }
+
+    /// The one-off schedule `name` in the run group, if there is one.
+    pub async fn run_schedule(&self, name: &str) -> Option<ScheduledRun> {
+        let schedule =
+            self.scheduler.get_schedule().group_name(default_run_group(GROUP)).name(name).send().await.ok()?;
+        let input = schedule.target()?.input()?;
+        Some(serde_json::from_str(input).expect("an executor event"))
     }
 
     pub fn scripts_dir(&self) -> &Path {

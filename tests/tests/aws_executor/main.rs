@@ -4,6 +4,7 @@
 
 mod harness;
 mod records;
+mod redrive;
 mod scrape;
 mod sweep;
 

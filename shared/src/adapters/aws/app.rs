@@ -14,7 +14,7 @@ use aws_config::SdkConfig;
 use super::dynamo::DynamoStore;
 use super::health::AwsHealth;
 use super::s3::{S3ObjectStore, s3_client};
-use super::scheduler::EventBridgeScheduler;
+use super::scheduler::{EventBridgeScheduler, ExecutorInvoker};
 use super::sdk;
 use crate::adapters::local::{ClipRuns, ClipStores, LocalTaskRunner, ScrapeRuns, ScrapeStores};
 use crate::app::{ClipLibrary, Executor, InstanceInfo, JobService, VideoCleanup, VideoService};
@@ -80,7 +80,10 @@ impl AwsApp {
         let video_store: Arc<dyn VideoStore> = store.clone();
         let scheduler_client = aws_sdk_scheduler::Client::new(sdk);
         let schedule_group = config.scheduler.group.clone();
-        let scheduler = Arc::new(EventBridgeScheduler::new(scheduler_client.clone(), config.scheduler));
+        let invoker =
+            ExecutorInvoker::new(lambda_client(sdk, config.lambda_endpoint.as_deref()), &config.scheduler.executor_arn);
+        let scheduler =
+            Arc::new(EventBridgeScheduler::new(scheduler_client.clone(), config.scheduler).with_invoker(invoker));
         let objects = Arc::new(S3ObjectStore::new(s3_client(sdk, config.s3_force_path_style), config.bucket));
         let videos =
             VideoService::new(video_store.clone(), objects.clone(), jobs.clone(), executions.clone(), clock.clone());
@@ -209,4 +212,13 @@ impl AwsApp {
 
 fn hostname() -> String {
     nix::unistd::gethostname().ok().and_then(|h| h.into_string().ok()).unwrap_or_else(|| "localhost".to_owned())
+}
+
+/// The Lambda client the dispatches invoke the executor with; `endpoint` overrides the SDK's.
+fn lambda_client(sdk: &SdkConfig, endpoint: Option<&str>) -> aws_sdk_lambda::Client {
+    let mut config = aws_sdk_lambda::config::Builder::from(sdk);
+    if let Some(endpoint) = endpoint {
+        config = config.endpoint_url(endpoint);
+    }
+    aws_sdk_lambda::Client::from_conf(config.build())
 }

@@ -24,6 +24,8 @@ pub mod vars {
     pub const EXECUTOR_ARN: &str = "JOBSMITH_EXECUTOR_ARN";
     pub const SCHEDULER_ROLE_ARN: &str = "JOBSMITH_SCHEDULER_ROLE_ARN";
     pub const DLQ_ARN: &str = "JOBSMITH_DLQ_ARN";
+    /// The same queue's URL, read by the `redrive` function only.
+    pub const DLQ_URL: &str = "JOBSMITH_DLQ_URL";
     pub const SCHEDULER_MAX_RETRIES: &str = "JOBSMITH_SCHEDULER_MAX_RETRIES";
     pub const SCHEDULER_MAX_EVENT_AGE_SECONDS: &str = "JOBSMITH_SCHEDULER_MAX_EVENT_AGE_SECONDS";
     pub const SUCCEEDED_RETENTION_DAYS: &str = "JOBSMITH_SUCCEEDED_RETENTION_DAYS";
@@ -42,6 +44,8 @@ pub mod vars {
     pub const SCRAPE_DOWNLOADS: &str = "JOBSMITH_SCRAPE_DOWNLOADS";
     pub const SCRAPE_FREE_SPACE_MIB: &str = "JOBSMITH_SCRAPE_FREE_SPACE_MIB";
     pub const SCRAPE_PROXY: &str = "JOBSMITH_SCRAPE_PROXY";
+    /// Not set on Lambda: a Lambda emulator's address, as the SDK names it.
+    pub const LAMBDA_ENDPOINT: &str = "AWS_ENDPOINT_URL_LAMBDA";
     /// `true` lets a clip's source page be on a private address (a VPC's own servers).
     pub const CLIP_PRIVATE_PAGES: &str = "JOBSMITH_CLIP_PRIVATE_PAGES";
     /// Where scrape downloads wait for their upload: Lambda's `/tmp` unless told.
@@ -116,6 +120,9 @@ pub struct AwsConfig {
     pub work_dir: PathBuf,
     /// Seed 003's guard. A function is never on loopback, so the seed's own token never opens it.
     pub cleanup: CleanupGuard,
+    /// Where the executor is invoked when not on AWS's own endpoint: the SDK's own variable for
+    /// the Lambda service, so that a Lambda emulator can stand in while the rest is on moto.
+    pub lambda_endpoint: Option<String>,
 }
 
 impl AwsConfig {
@@ -177,6 +184,7 @@ impl AwsConfig {
             scrape,
             work_dir: env.optional(vars::WORK_DIR).map_or_else(|| PathBuf::from(DEFAULT_WORK_DIR), PathBuf::from),
             cleanup,
+            lambda_endpoint: env.optional(vars::LAMBDA_ENDPOINT),
         })
     }
 }

@@ -9,13 +9,14 @@
 //! Job schedules and run schedules live in two groups: a job id may be any EventBridge-safe name,
 //! so in one group a job named like a run's schedule would overwrite that run's schedule.
 //!
-//! `dispatch` runs an already-claimed execution through a one-off `at()` schedule for "now"
-//! (named `<job id prefix>-run-<execution id>`, in the run group, deleted by EventBridge once it
-//! has fired)
-//! rather than a Lambda `Invoke`: it needs no Lambda client or permission besides the ones the
-//! job schedules use, and it is tested against the emulator. The price is latency: EventBridge
-//! fires within the minute the `at()` names, so a manual run starts 10 to 70 seconds later.
+//! `dispatch` hands an already-claimed execution to the executor. A run due now (a manual
+//! trigger, a run-once job) goes as an asynchronous Lambda `Invoke` when an invoker is set, and
+//! starts within a second. A run due later (a retry after its delay), or one whose invoke Lambda
+//! refused, goes through a one-off `at()` schedule (named `<job id prefix>-run-<execution id>`,
+//! in the run group, deleted by EventBridge once it has fired), which fires within the minute it
+//! names. Both deliver at least once; the executor's conditional take runs one of them.
 
+mod invoke;
 mod spec;
 
 #[cfg(test)]
@@ -38,9 +39,14 @@ use crate::ports::{BackendError, Clock, SystemClock, TriggerBackend};
 
 pub use spec::{
     AT_LEAD_SECONDS, ExecutorInput, JobSchedule, MAX_SCHEDULE_NAME_LEN, SCHEDULED_TIME_PLACEHOLDER, ScheduleSpec,
-    UNSUPPORTED_INTERVAL, job_input, job_schedule, leg_schedule, leg_schedule_name, run_input, run_schedule,
-    run_schedule_name, schedule_name,
+    UNSUPPORTED_INTERVAL, job_input, job_schedule, leg_schedule, leg_schedule_name, redrive_schedule,
+    redrive_schedule_name, run_input, run_schedule, run_schedule_name, schedule_name,
 };
+
+/// Whether a run may start now rather than wait for its `not_before`.
+fn is_due(execution: &Execution, now: chrono::DateTime<chrono::Utc>) -> bool {
+    execution.not_before.is_none_or(|at| at <= now)
+}
 
 /// The run group of a job group when configuration names none.
 pub fn default_run_group(group: &str) -> String {
@@ -68,15 +74,24 @@ pub struct SchedulerTarget {
     pub maximum_event_age_seconds: i32,
 }
 
+pub use invoke::ExecutorInvoker;
+
 pub struct EventBridgeScheduler {
     client: Client,
     config: SchedulerTarget,
     clock: Arc<dyn Clock>,
+    invoker: Option<ExecutorInvoker>,
 }
 
 impl EventBridgeScheduler {
     pub fn new(client: Client, config: SchedulerTarget) -> Self {
-        Self { client, config, clock: Arc::new(SystemClock) }
+        Self { client, config, clock: Arc::new(SystemClock), invoker: None }
+    }
+
+    /// Runs due now are invoked through `invoker` rather than scheduled.
+    pub fn with_invoker(mut self, invoker: ExecutorInvoker) -> Self {
+        self.invoker = Some(invoker);
+        self
     }
 
     /// Replaces the wall clock that places `at()` schedules for "now".
@@ -215,6 +230,26 @@ fn failure<E: std::error::Error + 'static>(what: &str, name: &str, err: &E) -> B
 }
 
 impl EventBridgeScheduler {
+    /// Sends a dead-lettered executor event again, as it was: invoked when an invoker is set,
+    /// else (or when the invoke is refused) through a one-off schedule. The executor decides
+    /// what it means now (a fire long past its grace is recorded as a misfire; a finished run is
+    /// left alone), so sending one twice does no harm.
+    pub async fn redeliver(&self, job_id: &JobId, input: &ExecutorInput) -> Result<(), BackendError> {
+        if let Some(invoker) = &self.invoker {
+            let payload = serde_json::to_string(input)
+                .map_err(|e| BackendError::Backend(format!("cannot encode the event: {e}")))?;
+            match invoker.invoke(&payload).await {
+                Ok(()) => return Ok(()),
+                Err(err) => tracing::warn!(job = %job_id, error = %err, "falling back to a schedule"),
+            }
+        }
+        let spec = redrive_schedule(job_id, input, self.clock.now())?;
+        if self.create(&self.config.run_group, &spec).await? == Written::NameTaken {
+            tracing::info!(schedule = %spec.name, "event already sent again");
+        }
+        Ok(())
+    }
+
     /// Sends a running run on to its `leg`th continuation (see [`ExecutorInput::leg`]). Like a
     /// dispatch, a second call for the same leg finds its schedule taken and leaves it.
     pub async fn dispatch_leg(&self, execution: &Execution, leg: u32) -> Result<(), BackendError> {
@@ -242,7 +277,15 @@ impl TriggerBackend for EventBridgeScheduler {
     /// A second dispatch of the same execution finds its schedule taken and leaves it: the run
     /// is already on its way.
     async fn dispatch(&self, _job: Job, execution: Execution) -> Result<(), BackendError> {
-        let spec = run_schedule(&execution, self.clock.now())?;
+        let now = self.clock.now();
+        if let Some(invoker) = self.invoker.as_ref().filter(|_| is_due(&execution, now)) {
+            match invoker.invoke(&run_input(&execution)?).await {
+                Ok(()) => return Ok(()),
+                // A schedule still delivers it, later: slower beats lost.
+                Err(err) => tracing::warn!(execution = %execution.id, error = %err, "falling back to a schedule"),
+            }
+        }
+        let spec = run_schedule(&execution, now)?;
         if self.create(&self.config.run_group, &spec).await? == Written::NameTaken {
             tracing::info!(schedule = %spec.name, "run already dispatched");
         }

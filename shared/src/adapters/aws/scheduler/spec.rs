@@ -94,6 +94,32 @@ fn schedule_name_ending(job_id: &JobId, suffix: String) -> String {
     format!("{prefix}{suffix}")
 }
 
+/// `<job id prefix>-redrive-<digest>`: a dead-lettered event sent again, named by a digest of
+/// the event so that sending the same one twice finds its schedule taken.
+pub fn redrive_schedule_name(job_id: &JobId, input: &str) -> String {
+    use sha2::Digest;
+    let digest = hex::encode(&sha2::Sha256::digest(input.as_bytes())[..16]);
+    schedule_name_ending(job_id, format!("-redrive-{digest}"))
+}
+
+/// The one-off schedule that sends `input` (a dead-lettered event, as it was) to the executor.
+pub fn redrive_schedule(
+    job_id: &JobId,
+    input: &ExecutorInput,
+    now: DateTime<Utc>,
+) -> Result<ScheduleSpec, BackendError> {
+    let input = encode(input)?;
+    Ok(ScheduleSpec {
+        name: redrive_schedule_name(job_id, &input),
+        expression: one_off_expression(now, now),
+        timezone: "UTC".to_owned(),
+        enabled: true,
+        input,
+        delete_after_completion: true,
+        start_date: None,
+    })
+}
+
 /// `{"job_id":"<id>","scheduled_time":"<aws.scheduler.scheduled-time>"}`.
 pub fn job_input(id: &JobId) -> Result<String, BackendError> {
     encode(&ExecutorInput {

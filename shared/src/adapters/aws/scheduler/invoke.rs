@@ -1,0 +1,37 @@
+//! A run due now goes to the executor as an asynchronous Lambda `Invoke`: it starts within a
+//! second, where a one-off `at()` schedule fires 10 to 70 seconds later. Lambda delivers an
+//! asynchronous invoke at least once, as EventBridge does a schedule, and the executor takes a
+//! dispatched run with a conditional write, so a second delivery runs nothing.
+
+use aws_sdk_lambda::Client;
+use aws_sdk_lambda::error::DisplayErrorContext;
+use aws_sdk_lambda::primitives::Blob;
+use aws_sdk_lambda::types::InvocationType;
+
+use crate::ports::BackendError;
+
+#[derive(Clone)]
+pub struct ExecutorInvoker {
+    client: Client,
+    function: String,
+}
+
+impl ExecutorInvoker {
+    /// Invokes `function` (the executor's name or ARN) through `client`.
+    pub fn new(client: Client, function: impl Into<String>) -> Self {
+        Self { client, function: function.into() }
+    }
+
+    /// Queues `input` (the executor's event) for the executor; `Ok` once Lambda has accepted it.
+    pub async fn invoke(&self, input: &str) -> Result<(), BackendError> {
+        self.client
+            .invoke()
+            .function_name(&self.function)
+            .invocation_type(InvocationType::Event)
+            .payload(Blob::new(input.as_bytes()))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|err| BackendError::Backend(format!("invoke the executor: {}", DisplayErrorContext(&err))))
+    }
+}
