@@ -13,7 +13,13 @@ use lambda_http::aws_lambda_events::apigw::{
 };
 use lambda_http::{LambdaEvent, service_fn};
 
+use std::sync::Arc;
+use std::time::Duration;
+
+use jobsmith::ports::SystemClock;
+
 use crate::init::init_tracing;
+use crate::keys::{DEFAULT_KEYS_TTL, KeySource, ParameterKeys};
 
 /// The keys of the authorizer's context, as the HTTP functions read them.
 pub const CONTEXT_PRINCIPAL: &str = "principal";
@@ -40,19 +46,44 @@ pub fn authorize(
     response
 }
 
-/// Runs the authorizer. It needs the keys only, so it builds no AWS client and its role needs no
-/// permission.
+/// Runs the authorizer. It needs the keys only: its one AWS client reads them from their
+/// parameter (see [`crate::keys`]), and its role may read that parameter and nothing else.
 pub async fn serve_authorizer() -> Result<(), lambda_http::Error> {
     init_tracing();
-    let keys = KeyRing::parse(&std::env::var(vars::API_KEYS).unwrap_or_default())
-        .map_err(|err| format!("{}: {err}", vars::API_KEYS))?;
-    if keys.is_empty() {
-        tracing::warn!("{} is empty: every request will be denied", vars::API_KEYS);
-    }
-    let keys = &keys;
-    lambda_http::lambda_runtime::run(service_fn(move |event: LambdaEvent<ApiGatewayV2CustomAuthorizerV2Request>| {
-        let response = authorize(keys, event.payload);
-        async move { Ok::<_, lambda_http::Error>(response) }
-    }))
+    let source = &key_source(|name| std::env::var(name).ok())?;
+    lambda_http::lambda_runtime::run(service_fn(
+        move |event: LambdaEvent<ApiGatewayV2CustomAuthorizerV2Request>| async move {
+            Ok::<_, lambda_http::Error>(authorize(&source.keys().await, event.payload))
+        },
+    ))
     .await
+}
+
+/// The parameter named by `JOBSMITH_API_KEYS_PARAMETER`, else the keys in `JOBSMITH_API_KEYS`.
+pub fn key_source(lookup: impl Fn(&str) -> Option<String>) -> Result<KeySource, lambda_http::Error> {
+    let var = |name: &str| lookup(name).filter(|value| !value.is_empty());
+    let Some(parameter) = var(vars::API_KEYS_PARAMETER) else {
+        let keys = KeyRing::parse(&var(vars::API_KEYS).unwrap_or_default())
+            .map_err(|err| format!("{}: {err}", vars::API_KEYS))?;
+        if keys.is_empty() {
+            tracing::warn!(
+                "neither {} nor {} is set: every request will be denied",
+                vars::API_KEYS_PARAMETER,
+                vars::API_KEYS
+            );
+        }
+        return Ok(KeySource::Fixed(keys));
+    };
+    let ttl = match var(vars::KEYS_TTL_SECONDS) {
+        None => DEFAULT_KEYS_TTL,
+        Some(raw) => raw
+            .parse::<u64>()
+            .ok()
+            .filter(|s| *s <= 3_600)
+            .map(Duration::from_secs)
+            .ok_or_else(|| format!("{}: expected whole seconds from 0 to 3600", vars::KEYS_TTL_SECONDS))?,
+    };
+    let sdk = jobsmith::adapters::aws::sdk::from_lambda_environment(&lookup)?;
+    let client = aws_sdk_ssm::Client::new(&sdk);
+    Ok(KeySource::Parameter(ParameterKeys::new(client, parameter, ttl, Arc::new(SystemClock))))
 }

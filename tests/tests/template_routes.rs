@@ -333,7 +333,12 @@ fn a_function_that_only_reads_can_only_read_the_table() {
         }
     }
     let authorizer = functions(&template).into_iter().find(|f| f.name == "authorizer").expect("the authorizer");
-    assert!(policy_names(authorizer.properties).is_empty(), "the authorizer needs no AWS access");
+    assert_eq!(policy_names(authorizer.properties), ["inline"], "the authorizer reads its keys' parameter only");
+    let statements = inline_statements(authorizer.properties);
+    assert_eq!(statements.len(), 1);
+    assert_eq!(text(&statements[0], "Action"), "ssm:GetParameter");
+    let parameter = "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${ApiKeysParameterName}";
+    assert_eq!(statements[0].get("Resource"), Some(&Node::tagged("!Sub", parameter)));
 }
 
 /// Videos and stats have no schedules: their functions never get to write one, whatever they
@@ -564,6 +569,7 @@ fn every_function_gets_the_configuration_it_reads() {
         vars::S3_FORCE_PATH_STYLE,
         vars::SCRIPT_ROOTS,
         vars::API_KEYS,
+        vars::API_KEYS_PARAMETER,
         vars::MISFIRE_GRACE_SECONDS,
         vars::BASH,
         vars::PYTHON,
@@ -601,10 +607,13 @@ fn every_function_gets_the_configuration_it_reads() {
             assert!(known.contains(&name.as_str()), "{}: {name} is no variable jobsmith reads", function.logical_id);
         }
         if function.name == "authorizer" {
-            assert!(env.contains_key(vars::API_KEYS), "the authorizer needs {}", vars::API_KEYS);
+            assert!(env.contains_key(vars::API_KEYS_PARAMETER), "the authorizer needs {}", vars::API_KEYS_PARAMETER);
+            assert!(!env.contains_key(vars::API_KEYS), "no keys in the template, only the parameter's name");
             continue;
         }
-        assert!(!env.contains_key(vars::API_KEYS), "{}: only the authorizer sees the keys", function.logical_id);
+        for keys in [vars::API_KEYS, vars::API_KEYS_PARAMETER] {
+            assert!(!env.contains_key(keys), "{}: only the authorizer reads the keys", function.logical_id);
+        }
         assert_eq!(
             env.contains_key(vars::CLEANUP_TOKEN),
             function.name == CLEANUP,

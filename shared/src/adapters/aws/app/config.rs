@@ -33,6 +33,11 @@ pub mod vars {
     pub const S3_FORCE_PATH_STYLE: &str = "JOBSMITH_S3_FORCE_PATH_STYLE";
     pub const SCRIPT_ROOTS: &str = "JOBSMITH_SCRIPT_ROOTS";
     pub const API_KEYS: &str = "JOBSMITH_API_KEYS";
+    /// The name of the SSM SecureString parameter holding what `JOBSMITH_API_KEYS` would: read by
+    /// the authorizer, again after [`KEYS_TTL_SECONDS`], so that keys rotate without a redeploy.
+    pub const API_KEYS_PARAMETER: &str = "JOBSMITH_API_KEYS_PARAMETER";
+    /// How long the authorizer trusts the keys it read (default 60 s).
+    pub const KEYS_TTL_SECONDS: &str = "JOBSMITH_KEYS_TTL_SECONDS";
     pub const MISFIRE_GRACE_SECONDS: &str = "JOBSMITH_MISFIRE_GRACE_SECONDS";
     pub const BASH: &str = "JOBSMITH_BASH";
     pub const PYTHON: &str = "JOBSMITH_PYTHON";
