@@ -82,6 +82,9 @@ pub(crate) struct VideoRecord {
     pub updated_ms: i64,
     /// Only while deleted: what takes the video out of listings.
     pub tombstoned_ms: Option<i64>,
+    /// A scalar of its own, not in the body: a store's older rows read back unpinned without
+    /// rewriting them.
+    pub pinned: bool,
     pub version: u64,
     /// The hashtags the stores index while the video is listed.
     pub hashtags: Vec<String>,
@@ -132,6 +135,7 @@ impl VideoRecord {
             created_ms: ms(v.created_at),
             updated_ms: ms(v.updated_at),
             tombstoned_ms: v.tombstone.map(|t| ms(t.at)),
+            pinned: v.pinned,
             version: v.version,
             hashtags,
             body: serde_json::to_string(&body).map_err(|e| format!("encoding video {}: {e}", v.id))?,
@@ -158,6 +162,7 @@ pub(crate) struct StoredVideo<'a> {
     pub file_size: Option<u64>,
     pub created_ms: i64,
     pub updated_ms: i64,
+    pub pinned: bool,
     pub version: u64,
     pub body: &'a str,
 }
@@ -222,6 +227,7 @@ impl StoredVideo<'_> {
             created_at: time(self.created_ms)?,
             updated_at: time(self.updated_ms)?,
             tombstone,
+            pinned: self.pinned,
             version: self.version,
         })
     }
@@ -270,6 +276,7 @@ mod tests {
             file_size: r.file_size,
             created_ms: r.created_ms,
             updated_ms: r.updated_ms,
+            pinned: r.pinned,
             version: r.version,
             body: &r.body,
         };
@@ -278,7 +285,8 @@ mod tests {
 
     #[test]
     fn every_field_round_trips() {
-        for v in [video("1"), full_video("2")] {
+        let pinned = Video { pinned: true, ..full_video("3") };
+        for v in [video("1"), full_video("2"), pinned] {
             assert_eq!(round_trip(&v), v);
         }
     }

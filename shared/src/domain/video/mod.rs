@@ -105,6 +105,9 @@ pub struct Video {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub tombstone: Option<Tombstone>,
+    /// Kept by `cleanup.videos` whatever its rules say; set and cleared through the pin routes.
+    #[serde(default)]
+    pub pinned: bool,
     /// Bumped on every change; a write naming an older version is refused.
     pub version: u64,
 }
@@ -130,6 +133,7 @@ impl Video {
             created_at: now,
             updated_at: now,
             tombstone: None,
+            pinned: false,
             version: 1,
         }
     }

@@ -176,3 +176,16 @@ fn an_update_cannot_change_what_was_found() {
     assert_eq!((written.job_id, written.created_at, written.mode), (stored.job_id, at(0), ScrapeMode::Profile));
     assert_eq!((written.status, written.version), (VideoStatus::Downloading, 2));
 }
+
+#[test]
+fn a_pin_moves_nothing_but_the_flag_and_a_deleted_video_takes_none() {
+    let v = Video::found(found("1"), at(0));
+    let pinned = v.pin(true, at(5)).unwrap();
+    assert!(pinned.pinned && !v.pinned);
+    assert_eq!((pinned.status, pinned.version, pinned.updated_at), (v.status, v.version + 1, at(5)));
+    let unpinned = pinned.pin(false, at(6)).unwrap();
+    assert!(!unpinned.pinned);
+    let gone = pinned.tombstone(TombstoneCause::User, at(7)).unwrap();
+    assert!(gone.pinned, "a deletion leaves the flag as it was");
+    assert_eq!(gone.pin(false, at(8)), Err(TransitionError::Tombstoned));
+}

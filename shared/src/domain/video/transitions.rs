@@ -122,6 +122,17 @@ impl Video {
         Ok(next)
     }
 
+    /// Pins or unpins it, in any status: a video pinned before its file is stored is kept once it
+    /// is. A deleted video has nothing left to keep.
+    pub fn pin(&self, pinned: bool, now: DateTime<Utc>) -> Result<Self, TransitionError> {
+        if self.tombstone.is_some() {
+            return Err(TransitionError::Tombstoned);
+        }
+        let mut next = self.next(now);
+        next.pinned = pinned;
+        Ok(next)
+    }
+
     /// Replaces what the platform says about it (a download's info JSON tells more than a
     /// listing page). Allowed in every state: it does not move the video.
     pub fn with_metadata(&self, metadata: VideoMetadata, now: DateTime<Utc>) -> Self {

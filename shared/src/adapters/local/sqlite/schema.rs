@@ -157,7 +157,11 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_log_newest ON audit_log (at, id);
 ";
 
-pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
+/// Pinned videos, which `cleanup.videos` keeps. A column rather than a field of the body, so that
+/// the videos already stored read back unpinned without being rewritten.
+const V6: &str = "ALTER TABLE videos ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0;";
+
+pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
 
 /// Applies the migrations the file has not seen, all in one transaction, so that a crash or a
 /// concurrent opener never leaves a half-built schema behind.
