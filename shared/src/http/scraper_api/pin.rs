@@ -71,7 +71,10 @@ mod tests {
         let path = format!("/api/v1/videos/{}/pin", stored.id);
         for _ in 0..2 {
             let (status, body) = h.call(Method::PUT, &path, None).await;
-            assert_eq!((status, &body["pinned"], &body["id"]), (StatusCode::OK, &json!(true), &json!(stored.id.to_string())));
+            assert_eq!(
+                (status, &body["pinned"], &body["id"]),
+                (StatusCode::OK, &json!(true), &json!(stored.id.to_string()))
+            );
         }
         let (_, shown) = h.get(&format!("/api/v1/videos/{}", stored.id)).await;
         assert_eq!(shown["pinned"], true);
@@ -82,9 +85,11 @@ mod tests {
         assert_eq!((status, &body["pinned"]), (StatusCode::OK, &json!(false)));
         let (status, _) = h.call(Method::DELETE, &format!("/api/v1/videos/{}", stored.id), None).await;
         assert_eq!(status, StatusCode::NO_CONTENT);
-        for (method, id) in
-            [(Method::PUT, stored.id.to_string()), (Method::DELETE, stored.id.to_string()), (Method::PUT, "7123".to_owned())]
-        {
+        for (method, id) in [
+            (Method::PUT, stored.id.to_string()),
+            (Method::DELETE, stored.id.to_string()),
+            (Method::PUT, "7123".to_owned()),
+        ] {
             let (status, body) = h.call(method, &format!("/api/v1/videos/{id}/pin"), None).await;
             assert_eq!((status, body), (StatusCode::NOT_FOUND, json!({"detail": "Video not found"})));
         }
