@@ -190,9 +190,7 @@ impl VideoCleanup {
         if deleted.is_empty() {
             return Ok(());
         }
-        let gone = |video: Video| {
-            video.video_key.as_ref().is_some_and(|key| deleted.contains(key)).then_some(video.id)
-        };
+        let gone = |video: Video| video.video_key.as_ref().is_some_and(|key| deleted.contains(key)).then_some(video.id);
         let now = self.clock.now();
         for id in uploaded_videos(self.videos.as_ref(), gone).await? {
             self.videos.tombstone_video(id, TombstoneCause::Cleanup, now).await?;
