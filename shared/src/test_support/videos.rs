@@ -87,6 +87,22 @@ pub fn full_video(platform_id: &str) -> Video {
     }
 }
 
+/// An uploaded profile video of `source`, recorded at `at`, whose file of `bytes` bytes is
+/// `<folder>/<platform_id>.mp4` with its metadata beside it at `<folder>/<platform_id>.json`.
+pub fn uploaded_video(platform_id: &str, source: &str, folder: &str, at: DateTime<Utc>, bytes: u64) -> Video {
+    let found = FoundVideo {
+        platform_id: PlatformVideoId::parse(platform_id).expect("fixture platform ids are valid"),
+        value: value(source),
+        ..found(platform_id)
+    };
+    let mut video = Video::found(found, at);
+    video.status = VideoStatus::Uploaded;
+    video.video_key = Some(key(&format!("{folder}/{platform_id}.mp4")));
+    video.sidecar_key = Some(key(&format!("{folder}/{platform_id}.json")));
+    video.metadata.file_size = Some(bytes);
+    video
+}
+
 /// How many combinations of the seven video filters there are.
 pub const FILTER_COMBINATIONS: u32 = 1 << 7;
 

@@ -12,12 +12,12 @@ use crate::adapters::local::script::{Interpreters, ScriptEnvironment};
 use crate::adapters::local::sqlite::SqliteStore;
 use crate::app::VideoRetention;
 use crate::domain::task::{RetentionFields, RetentionTask};
-use crate::domain::video::{FoundVideo, PlatformVideoId, TombstoneCause, Video, VideoStatus};
+use crate::domain::video::{TombstoneCause, Video};
 use crate::ports::{ObjectStore, RunOutcome, VideoStore};
 use crate::test_support::clock::ManualClock;
 use crate::test_support::fixtures::{job, run, t0};
 use crate::test_support::locked_files::LockedFiles;
-use crate::test_support::videos::{found, key, value};
+use crate::test_support::videos::{found, key, uploaded_video};
 
 const PROFILE: &str = "videos/profile/a/2026/01";
 
@@ -41,16 +41,7 @@ impl Library {
     /// An uploaded video `n` of source `source`, recorded `days` before `t0`, with its file of
     /// `bytes` bytes under `folder` and its sidecar beside it.
     async fn plant(&self, n: &str, folder: &str, source: &str, days: i64, bytes: usize) -> Video {
-        let found = FoundVideo {
-            platform_id: PlatformVideoId::parse(n).expect("platform id"),
-            value: value(source),
-            ..found(n)
-        };
-        let mut video = Video::found(found, t0() - chrono::Duration::days(days));
-        video.status = VideoStatus::Uploaded;
-        video.video_key = Some(key(&format!("{folder}/{n}.mp4")));
-        video.sidecar_key = Some(key(&format!("{folder}/{n}.json")));
-        video.metadata.file_size = Some(bytes as u64);
+        let video = uploaded_video(n, source, folder, t0() - chrono::Duration::days(days), bytes as u64);
         self.store.upsert_video(&video).await.expect("record the video");
         let objects = self.folder();
         objects.put(&key(&format!("{folder}/{n}.mp4")), vec![7; bytes], "video/mp4").await.expect("file");
