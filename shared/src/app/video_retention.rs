@@ -53,7 +53,6 @@ struct Tally {
     bytes_considered: u64,
     pinned: u64,
     pinned_bytes: u64,
-    over_quota: bool,
     removed: u64,
     bytes_removed: u64,
     sidecars_removed: u64,
@@ -89,6 +88,9 @@ impl Tally {
 
     fn result(&self, task: &RetentionTask) -> Value {
         let rules = task.rules();
+        let by_rule: serde_json::Map<String, Value> =
+            Rule::ALL.iter().zip(self.by_rule).map(|(rule, n)| (rule.as_str().to_owned(), json!(n))).collect();
+        let bytes_kept = self.bytes_considered.saturating_sub(self.bytes_removed);
         let mut result = json!({
             "dry_run": task.dry_run(),
             "prefix": task.prefix(),
@@ -102,23 +104,24 @@ impl Tally {
             "videos_removed": self.removed,
             "bytes_removed": self.bytes_removed,
             "sidecars_removed": self.sidecars_removed,
-            "removed_by_rule": Rule::ALL.iter().zip(self.by_rule).map(|(r, n)| (r.as_str().to_owned(), json!(n))).collect::<serde_json::Map<_, _>>(),
+            "removed_by_rule": by_rule,
             "removed_keys": self.removed_keys,
             "videos_kept": self.considered - self.removed,
-            "bytes_kept": self.bytes_considered.saturating_sub(self.bytes_removed),
+            "bytes_kept": bytes_kept,
             "kept_pinned": self.pinned,
             "pinned_bytes": self.pinned_bytes,
             "skipped": self.skipped,
             "videos_failed": self.failed,
             "errors": self.errors,
         });
-        // Pinned videos never go, but what they weigh is part of what the quota allows.
+        // Pinned videos never go, but what they weigh is part of what the quota allows: with
+        // enough of them the prefix stays over it, whatever else goes.
         if let Some(max_bytes) = rules.max_bytes() {
             result["quota"] = json!({
                 "max_bytes": max_bytes,
-                "bytes_kept": self.bytes_considered.saturating_sub(self.bytes_removed),
+                "bytes_kept": bytes_kept,
                 "pinned_bytes_counted": self.pinned_bytes,
-                "exceeded": self.over_quota,
+                "exceeded": bytes_kept > max_bytes,
             });
         }
         result
@@ -176,18 +179,17 @@ impl VideoRetention {
         cancel: &CancellationToken,
     ) -> Result<(), Stop> {
         let prefix = task.prefix();
-        let listed = uploaded_videos(self.videos.as_ref(), |video| stored_under(&prefix, video)).await;
-        let stored = self
-            .weigh(listed.map_err(|err| {
+        let listed =
+            uploaded_videos(self.videos.as_ref(), |video| stored_under(&prefix, video)).await.map_err(|err| {
                 tracing::error!(error = %err, "video retention cannot list the stored videos");
                 Stop::Failed("could not list the stored videos".to_owned())
-            })?)
-            .await;
+            })?;
+        let stored = self.weigh(listed).await;
         let candidates: Vec<Candidate> = stored.iter().map(|s| s.candidate.clone()).collect();
         tally.considered = stored.len() as u64;
         tally.bytes_considered = candidates.iter().fold(0, |sum, c| sum.saturating_add(c.bytes));
         let plan = plan(task.rules(), &candidates, self.clock.now());
-        (tally.pinned, tally.pinned_bytes, tally.over_quota) = (plan.pinned, plan.pinned_bytes, plan.over_quota);
+        (tally.pinned, tally.pinned_bytes) = (plan.pinned, plan.pinned_bytes);
         tally.progress.total = plan.remove.len() as u64;
         self.report(execution, tally.progress).await;
         if task.dry_run() {
@@ -210,8 +212,8 @@ impl VideoRetention {
         Ok(())
     }
 
-    /// The stored size of each video whose record has none (the store is asked; a file that is
-    /// gone weighs nothing).
+    /// Each listed video as the plan weighs it. A record without its file's size has the object
+    /// store asked for it; a file that is gone weighs nothing.
     async fn weigh(&self, listed: Vec<(Video, ObjectKey)>) -> Vec<Stored> {
         let weighed = listed.into_iter().map(|(video, video_key)| async move {
             let bytes = match video.metadata.file_size {

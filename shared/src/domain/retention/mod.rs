@@ -123,13 +123,11 @@ pub struct Plan {
     /// Indexes into the candidates, oldest first, with the rule that took each.
     pub remove: Vec<(usize, Rule)>,
     pub kept: u64,
-    /// Everything kept, the pinned videos' bytes included.
+    /// Everything kept, the pinned videos' bytes included: above `max_bytes` only when the pinned
+    /// ones alone are over it.
     pub bytes_kept: u64,
     pub pinned: u64,
     pub pinned_bytes: u64,
-    /// Still above `max_bytes` with every unpinned video that could go gone: the pinned ones
-    /// alone are over the quota.
-    pub over_quota: bool,
 }
 
 /// Applies the rules in order: older than the age; beyond the newest `keep_newest` of each source
@@ -178,7 +176,6 @@ pub fn plan(rules: &RetentionRules, videos: &[Candidate], now: DateTime<Utc>) ->
         bytes_kept: left,
         pinned: pinned.len() as u64,
         pinned_bytes: weigh(videos, pinned.iter().copied()),
-        over_quota: rules.max_bytes.is_some_and(|quota| left > quota),
     }
 }
 

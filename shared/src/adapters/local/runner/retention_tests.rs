@@ -191,4 +191,10 @@ async fn the_quota_counts_the_pinned_and_says_so() {
     assert_eq!(removed_keys(&outcome), json!([format!("{PROFILE}/2.mp4")]), "{outcome:?}");
     let quota = outcome.result.map(|r| r["quota"].clone()).unwrap_or_default();
     assert_eq!(quota, json!({"max_bytes": 1000, "bytes_kept": 900, "pinned_bytes_counted": 600, "exceeded": false}));
+    let smaller = retain(&runner, RetentionFields { max_bytes: Some(500), ..RetentionFields::default() }).await;
+    assert_eq!(smaller.status, ExecutionStatus::Succeeded, "a quota the pinned alone exceed is no failure");
+    assert_eq!(removed_keys(&smaller), json!([format!("{PROFILE}/3.mp4")]));
+    let quota = smaller.result.map(|r| r["quota"].clone()).unwrap_or_default();
+    assert_eq!(quota, json!({"max_bytes": 500, "bytes_kept": 600, "pinned_bytes_counted": 600, "exceeded": true}));
+    assert!(library.exists(&format!("{PROFILE}/1.mp4")), "the pinned stays over it");
 }
