@@ -59,6 +59,8 @@ struct Body {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     sidecar_key: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    stored_ms: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     failure: Option<Failure>,
     attempts: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -114,6 +116,7 @@ impl VideoRecord {
             has_watermark: m.has_watermark,
             video_key: v.video_key.as_ref().map(ToString::to_string),
             sidecar_key: v.sidecar_key.as_ref().map(ToString::to_string),
+            stored_ms: v.stored_at.map(ms),
             failure: v
                 .failure
                 .as_ref()
@@ -221,6 +224,7 @@ impl StoredVideo<'_> {
             metadata,
             video_key: key(body.video_key)?,
             sidecar_key: key(body.sidecar_key)?,
+            stored_at: body.stored_ms.map(time).transpose()?,
             status: VideoStatus::parse(self.status).ok_or_else(|| bad("status", &self.status))?,
             failure,
             attempts: body.attempts,
@@ -239,6 +243,7 @@ pub(crate) fn as_stored(mut v: Video) -> Video {
     v.created_at = truncate(v.created_at);
     v.updated_at = truncate(v.updated_at);
     v.metadata.posted_at = v.metadata.posted_at.map(truncate);
+    v.stored_at = v.stored_at.map(truncate);
     if let Some(t) = v.tombstone.as_mut() {
         t.at = truncate(t.at);
     }

@@ -229,7 +229,7 @@ impl VideoRetention {
             let sidecar_key = video.sidecar_key.clone().or_else(|| sidecar_beside(&video_key));
             let candidate = Candidate {
                 id: video.id,
-                created_at: video.created_at,
+                stored_at: video.stored_since(),
                 bytes,
                 source: (video.mode, video.value),
                 pinned: video.pinned,

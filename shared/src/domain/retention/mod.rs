@@ -108,9 +108,9 @@ impl RetentionRules {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Candidate {
     pub id: VideoId,
-    /// When it was recorded, which is when its file was fetched: its age, and its place among
-    /// its source's videos.
-    pub created_at: DateTime<Utc>,
+    /// When its file was stored: its age, and its place among its source's videos. A video
+    /// fetched again by a retry starts afresh, as a re-download does in a media manager.
+    pub stored_at: DateTime<Utc>,
     pub bytes: u64,
     /// The scrape that found it: its mode and value.
     pub source: (ScrapeMode, ScrapeValue),
@@ -137,12 +137,12 @@ pub struct Plan {
 pub fn plan(rules: &RetentionRules, videos: &[Candidate], now: DateTime<Utc>) -> Plan {
     let mut order: Vec<usize> = (0..videos.len()).collect();
     // Newest first, as listings go; the id settles equal times the same way every time.
-    order.sort_by(|&a, &b| (videos[b].created_at, videos[b].id).cmp(&(videos[a].created_at, videos[a].id)));
+    order.sort_by(|&a, &b| (videos[b].stored_at, videos[b].id).cmp(&(videos[a].stored_at, videos[a].id)));
     let mut taken: Vec<Option<Rule>> = vec![None; videos.len()];
     if let Some(days) = rules.older_than_days {
         let cutoff = now - chrono::Duration::days(i64::from(days));
         for &i in &order {
-            if !videos[i].pinned && videos[i].created_at < cutoff {
+            if !videos[i].pinned && videos[i].stored_at < cutoff {
                 taken[i] = Some(Rule::OlderThanDays);
             }
         }

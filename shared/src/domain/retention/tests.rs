@@ -6,11 +6,11 @@ use crate::test_support::videos::value;
 
 const DAY: i64 = 86_400;
 
-/// Video `n` of `source`, `days` old at `t0`, of `bytes` bytes.
+/// Video `n` of `source`, stored `days` before `t0`, of `bytes` bytes.
 fn video(n: u128, source: &str, days: i64, bytes: u64) -> Candidate {
     Candidate {
         id: VideoId::from_uuid(uuid::Uuid::from_u128(n)),
-        created_at: t0() - Duration::seconds(days * DAY),
+        stored_at: t0() - Duration::seconds(days * DAY),
         bytes,
         source: (ScrapeMode::Profile, value(source)),
         pinned: false,

@@ -97,6 +97,8 @@ fn the_happy_path_counts_its_attempt_and_records_where_the_file_is() {
     assert_eq!(v.status, VideoStatus::Uploaded);
     assert_eq!(v.video_key, Some(key("videos/tiktok/1.mp4")));
     assert_eq!((v.version, v.created_at, v.updated_at), (5, at(0), at(4)));
+    assert_eq!((v.stored_at, v.stored_since()), (Some(at(4)), at(4)), "its file's age starts now");
+    assert_eq!(Video::found(found("2"), at(7)).stored_since(), at(7), "a record without it goes by when it was found");
 }
 
 #[test]

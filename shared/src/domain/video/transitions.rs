@@ -73,6 +73,7 @@ impl Video {
         let mut next = self.step(&[VideoStatus::Uploading], VideoStatus::Uploaded, "finish uploading", now)?;
         next.video_key = Some(video_key);
         next.sidecar_key = sidecar_key;
+        next.stored_at = Some(now);
         next.failure = None;
         Ok(next)
     }

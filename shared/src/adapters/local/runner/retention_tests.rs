@@ -100,6 +100,9 @@ async fn old_and_surplus_videos_go_with_their_sidecars_and_the_pinned_young_and_
     library.plant("6", PROFILE, "b", 5, 100).await;
     let surplus = library.plant("7", PROFILE, "b", 10, 100).await;
     let elsewhere = library.plant("8", "videos/drive/x", "a", 60, 100).await;
+    let mut refetched = uploaded_video("10", "c", PROFILE, t0() - chrono::Duration::days(1), 100);
+    refetched.created_at = t0() - chrono::Duration::days(200);
+    library.store.upsert_video(&refetched).await.expect("a video found long ago, stored again yesterday");
     let waiting = Video::found(found("9"), t0() - chrono::Duration::days(90));
     library.store.upsert_video(&waiting).await.expect("a video never stored");
     let runner = library.runner(Arc::new(library.folder()));
@@ -117,7 +120,7 @@ async fn old_and_surplus_videos_go_with_their_sidecars_and_the_pinned_young_and_
     let result = dry.result.clone().unwrap_or_default();
     assert_eq!(result["dry_run"], true);
     assert_eq!(result["removed_by_rule"], json!({"older_than_days": 1, "keep_newest": 1, "max_bytes": 0}));
-    assert_eq!((&result["videos_considered"], &result["kept_pinned"]), (&json!(7), &json!(1)), "{result}");
+    assert_eq!((&result["videos_considered"], &result["kept_pinned"]), (&json!(8), &json!(1)), "{result}");
     for n in 1..=8 {
         let folder = if n == 8 { "videos/drive/x" } else { PROFILE };
         assert!(library.exists(&format!("{folder}/{n}.mp4")), "a dry run deletes nothing: {n}");
@@ -130,7 +133,7 @@ async fn old_and_surplus_videos_go_with_their_sidecars_and_the_pinned_young_and_
     let result = real.result.clone().unwrap_or_default();
     assert_eq!(
         [&result["videos_removed"], &result["sidecars_removed"], &result["bytes_removed"], &result["videos_kept"]],
-        [&json!(2), &json!(2), &json!(200), &json!(5)],
+        [&json!(2), &json!(2), &json!(200), &json!(6)],
         "{result}"
     );
     assert_eq!(result["errors"], json!([]));
@@ -147,7 +150,7 @@ async fn old_and_surplus_videos_go_with_their_sidecars_and_the_pinned_young_and_
     }
     assert_eq!(library.tombstone_of(&old).await, Some(TombstoneCause::Retention));
     assert_eq!(library.tombstone_of(&surplus).await, Some(TombstoneCause::Retention));
-    for kept in [&pinned, &young, &elsewhere, &waiting] {
+    for kept in [&pinned, &young, &elsewhere, &waiting, &refetched] {
         assert_eq!(library.tombstone_of(kept).await, None, "{}", kept.platform_id);
     }
 
