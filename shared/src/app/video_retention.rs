@@ -345,6 +345,34 @@ fn sidecar_beside(video_key: &ObjectKey) -> Option<ObjectKey> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::video::{FailureClass, VideoFailure};
+    use crate::test_support::fixtures::t0;
+    use crate::test_support::videos::{key, uploaded_video};
+
+    #[test]
+    fn a_video_pinned_deleted_or_moved_since_the_listing_is_left_alone() {
+        let listed = uploaded_video("1", "a", "videos/a", t0(), 10);
+        let weighed = Stored {
+            candidate: Candidate {
+                id: listed.id,
+                stored_at: t0(),
+                bytes: 10,
+                source: (listed.mode, listed.value.clone()),
+                pinned: false,
+            },
+            video_key: key("videos/a/1.mp4"),
+            sidecar_key: None,
+        };
+        assert!(still_removable(&listed, &weighed));
+        let pinned = listed.pin(true, t0()).unwrap();
+        let deleted = listed.tombstone(TombstoneCause::User, t0()).unwrap();
+        let moved = Video { video_key: Some(key("videos/b/1.mp4")), ..listed.clone() };
+        let retried = listed.retry(t0()).unwrap();
+        let failed = retried.fail(VideoFailure::new(FailureClass::Network, "reset"), t0()).unwrap();
+        for changed in [pinned, deleted, moved, retried, failed] {
+            assert!(!still_removable(&changed, &weighed), "{changed:?}");
+        }
+    }
 
     #[test]
     fn a_sidecar_sits_beside_its_video() {
