@@ -1,21 +1,37 @@
 //! Seeds 003 and 000 on AWS, sent API Gateway's events, over a real bucket and table on moto:
 //! `cleanup-all-videos` deletes the video files in pages, keeps everything else and writes the
 //! audit log that `list-audit` reads back with the caller's address as API Gateway saw it; the
-//! clip functions list clips with presigned links and delete one or all of them.
+//! clip functions list clips with presigned links and delete one or all of them. And
+//! `cleanup.videos` as the executor runs it, over the table and the bucket, giving the answers the
+//! same run gives over SQLite and the local folder.
+
+use std::sync::Arc;
+use std::time::Duration;
 
 use aws_sdk_s3::primitives::ByteStream;
+use chrono::{DateTime, Utc};
 use jobsmith::adapters::aws::app::{AwsApp, AwsConfig, vars};
 use jobsmith::adapters::aws::dynamo::create_table;
 use jobsmith::adapters::aws::s3::s3_client;
+use jobsmith::adapters::local::objects::LocalObjectStore;
+use jobsmith::adapters::local::sqlite::SqliteStore;
+use jobsmith::app::VideoRetention;
+use jobsmith::domain::execution::ExecutionStatus;
+use jobsmith::domain::job::Job;
 use jobsmith::domain::object_key::ObjectKey;
+use jobsmith::domain::task::{RetentionFields, RetentionTask, TaskSpec};
+use jobsmith::domain::video::{TombstoneCause, Video};
 use jobsmith::http::routes::function;
-use jobsmith::ports::ObjectStore;
+use jobsmith::ports::{ObjectStore, SystemClock, VideoStore, change_video};
 use jobsmith::test_support::aws::{EXECUTOR_ARN, SCHEDULER_ROLE_ARN};
+use jobsmith::test_support::fixtures::{job, run, t0};
+use jobsmith::test_support::videos::uploaded_video;
 use jobsmith_functions::lambda_http::tower::ServiceExt;
 use jobsmith_functions::{FunctionRoutes, http_router};
 use jobsmith_tests::apigw;
 use jobsmith_tests::moto::MotoServer;
 use serde_json::{Value, json};
+use tokio_util::sync::CancellationToken;
 
 const TOKEN: &str = "a-deployments-own-token";
 const BUCKET: &str = "media";
@@ -122,4 +138,98 @@ async fn the_clip_functions_list_link_and_delete_clips_in_the_bucket() {
     assert_eq!((status, all["deleted_count"].clone()), (200, json!(1)), "{all}");
     let notes = ObjectKey::parse("clips/talk/notes.txt").unwrap();
     assert!(app.objects.head(&notes).await.unwrap().is_some(), "no video file, no clip");
+}
+
+/// Videos under `videos/profile/`, one elsewhere: (platform id, source, folder, age in days, bytes).
+const LIBRARY: [(&str, &str, &str, i64, usize); 7] = [
+    ("1", "a", "videos/profile/a", 40, 100),
+    ("2", "a", "videos/profile/a", 50, 400),
+    ("3", "a", "videos/profile/a", 1, 300),
+    ("4", "a", "videos/profile/a", 2, 300),
+    ("5", "b", "videos/profile/b", 3, 200),
+    ("6", "b", "videos/profile/b", 20, 200),
+    ("7", "a", "videos/drive/x", 60, 100),
+];
+
+/// Records the library, writes its files and sidecars, and pins video 2; returns the videos.
+async fn plant_library(videos: &dyn VideoStore, objects: &dyn ObjectStore, now: DateTime<Utc>) -> Vec<Video> {
+    let mut planted = Vec::new();
+    for (n, source, folder, days, bytes) in LIBRARY {
+        let video = uploaded_video(n, source, folder, now - chrono::Duration::days(days), bytes as u64);
+        videos.upsert_video(&video).await.expect("record");
+        let [Some(file), Some(sidecar)] = [&video.video_key, &video.sidecar_key] else { panic!("stored keys") };
+        objects.put(file, vec![0; bytes], "video/mp4").await.expect("file");
+        objects.put(sidecar, b"{}".to_vec(), "application/json").await.expect("sidecar");
+        planted.push(video);
+    }
+    change_video(videos, planted[1].id, |v| v.pin(true, now)).await.expect("pin");
+    planted
+}
+
+/// Older than 30 days, the newest one of each source, 800 bytes under `videos/profile/`.
+fn retention_task(dry_run: bool) -> RetentionTask {
+    let fields = RetentionFields {
+        older_than_days: Some(30),
+        keep_newest: Some(1),
+        max_bytes: Some(800),
+        prefix: Some("videos/profile/".to_owned()),
+        dry_run,
+    };
+    RetentionTask::try_from(fields).expect("arguments")
+}
+
+async fn keys_under(objects: &dyn ObjectStore, prefix: &str) -> Vec<String> {
+    let page = objects.list(prefix, None, 1_000).await.expect("list");
+    page.objects.into_iter().map(|o| o.key.to_string()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn video_retention_removes_the_same_objects_from_the_bucket_as_from_the_folder() {
+    let moto = MotoServer::start().await;
+    let sdk = moto.sdk_config().await;
+    create_table(&aws_sdk_dynamodb::Client::new(&sdk), "jobs").await.expect("create the table");
+    s3_client(&sdk, true).create_bucket().bucket(BUCKET).send().await.expect("bucket");
+    let app = app(&moto, "production").await;
+    let now = Utc::now();
+    let on_aws = plant_library(app.videos.store().as_ref(), app.objects.as_ref(), now).await;
+    let run = run("retention", t0(), 1);
+    let retain = |dry_run| Job { task: TaskSpec::CleanupVideos(retention_task(dry_run)), ..job("retention", t0()) };
+    let dry = app.runner.run(&retain(true), &run, Duration::from_secs(60), CancellationToken::new()).await;
+    assert_eq!(keys_under(app.objects.as_ref(), "videos/").await.len(), 2 * LIBRARY.len(), "a dry run deletes nothing");
+    let aws = app.runner.run(&retain(false), &run, Duration::from_secs(60), CancellationToken::new()).await;
+    assert_eq!(aws.status, ExecutionStatus::Succeeded, "{aws:?}");
+
+    let folder = tempfile::tempdir().expect("folder");
+    let objects: Arc<dyn ObjectStore> = Arc::new(LocalObjectStore::open(folder.path()).expect("open the folder"));
+    let sqlite = Arc::new(SqliteStore::open_in_memory().expect("store"));
+    let local = plant_library(sqlite.as_ref(), objects.as_ref(), now).await;
+    let retention = VideoRetention::new(sqlite.clone(), objects.clone(), sqlite.clone(), Arc::new(SystemClock));
+    let here = retention.run(&run, &retention_task(false), Duration::from_secs(60), CancellationToken::new()).await;
+
+    let result = aws.result.clone().expect("a result");
+    assert_eq!(here.result.as_ref(), Some(&result), "the same answers on both backends");
+    let gone = ["videos/profile/a/1.mp4", "videos/profile/b/6.mp4", "videos/profile/b/5.mp4", "videos/profile/a/4.mp4"];
+    assert_eq!(result["removed_keys"], json!(gone), "{result}");
+    let planned = dry.result.expect("a dry run's result");
+    assert_eq!((&planned["dry_run"], &planned["removed_keys"]), (&json!(true), &json!(gone)), "{planned}");
+    assert_eq!(result["removed_by_rule"], json!({"older_than_days": 1, "keep_newest": 2, "max_bytes": 1}));
+    assert_eq!(result["quota"]["pinned_bytes_counted"], 400);
+    let left = [
+        "videos/drive/x/7.json",
+        "videos/drive/x/7.mp4",
+        "videos/profile/a/2.json",
+        "videos/profile/a/2.mp4",
+        "videos/profile/a/3.json",
+        "videos/profile/a/3.mp4",
+    ];
+    assert_eq!(keys_under(app.objects.as_ref(), "videos/").await, left);
+    assert_eq!(keys_under(objects.as_ref(), "videos/").await, left);
+    for (videos, planted) in [(app.videos.store().clone(), &on_aws), (sqlite.clone() as Arc<dyn VideoStore>, &local)] {
+        for video in planted {
+            let stored = videos.get_video(video.id).await.expect("get").expect("the record stays");
+            let removed = gone.iter().any(|key| video.video_key.as_ref().is_some_and(|k| k.as_str() == *key));
+            let cause = stored.tombstone.map(|t| t.cause);
+            assert_eq!(cause, removed.then_some(TombstoneCause::Retention), "{}", video.platform_id);
+        }
+    }
 }

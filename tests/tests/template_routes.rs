@@ -364,7 +364,7 @@ fn video_and_stats_functions_cannot_touch_schedules() {
             function.logical_id
         );
     }
-    assert_eq!(checked, 4, "list-videos, get-video, delete-video and get-stats");
+    assert_eq!(checked, 5, "list-videos, get-video, delete-video, pin-video and get-stats");
 }
 
 /// The statements of a function's inline policies.

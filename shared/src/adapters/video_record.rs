@@ -59,6 +59,8 @@ struct Body {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     sidecar_key: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    stored_ms: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     failure: Option<Failure>,
     attempts: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -82,6 +84,9 @@ pub(crate) struct VideoRecord {
     pub updated_ms: i64,
     /// Only while deleted: what takes the video out of listings.
     pub tombstoned_ms: Option<i64>,
+    /// A scalar of its own, not in the body: a store's older rows read back unpinned without
+    /// rewriting them.
+    pub pinned: bool,
     pub version: u64,
     /// The hashtags the stores index while the video is listed.
     pub hashtags: Vec<String>,
@@ -111,6 +116,7 @@ impl VideoRecord {
             has_watermark: m.has_watermark,
             video_key: v.video_key.as_ref().map(ToString::to_string),
             sidecar_key: v.sidecar_key.as_ref().map(ToString::to_string),
+            stored_ms: v.stored_at.map(ms),
             failure: v
                 .failure
                 .as_ref()
@@ -132,6 +138,7 @@ impl VideoRecord {
             created_ms: ms(v.created_at),
             updated_ms: ms(v.updated_at),
             tombstoned_ms: v.tombstone.map(|t| ms(t.at)),
+            pinned: v.pinned,
             version: v.version,
             hashtags,
             body: serde_json::to_string(&body).map_err(|e| format!("encoding video {}: {e}", v.id))?,
@@ -158,6 +165,7 @@ pub(crate) struct StoredVideo<'a> {
     pub file_size: Option<u64>,
     pub created_ms: i64,
     pub updated_ms: i64,
+    pub pinned: bool,
     pub version: u64,
     pub body: &'a str,
 }
@@ -216,12 +224,14 @@ impl StoredVideo<'_> {
             metadata,
             video_key: key(body.video_key)?,
             sidecar_key: key(body.sidecar_key)?,
+            stored_at: body.stored_ms.map(time).transpose()?,
             status: VideoStatus::parse(self.status).ok_or_else(|| bad("status", &self.status))?,
             failure,
             attempts: body.attempts,
             created_at: time(self.created_ms)?,
             updated_at: time(self.updated_ms)?,
             tombstone,
+            pinned: self.pinned,
             version: self.version,
         })
     }
@@ -233,6 +243,7 @@ pub(crate) fn as_stored(mut v: Video) -> Video {
     v.created_at = truncate(v.created_at);
     v.updated_at = truncate(v.updated_at);
     v.metadata.posted_at = v.metadata.posted_at.map(truncate);
+    v.stored_at = v.stored_at.map(truncate);
     if let Some(t) = v.tombstone.as_mut() {
         t.at = truncate(t.at);
     }
@@ -270,6 +281,7 @@ mod tests {
             file_size: r.file_size,
             created_ms: r.created_ms,
             updated_ms: r.updated_ms,
+            pinned: r.pinned,
             version: r.version,
             body: &r.body,
         };
@@ -278,7 +290,8 @@ mod tests {
 
     #[test]
     fn every_field_round_trips() {
-        for v in [video("1"), full_video("2")] {
+        let pinned = Video { pinned: true, ..full_video("3") };
+        for v in [video("1"), full_video("2"), pinned] {
             assert_eq!(round_trip(&v), v);
         }
     }

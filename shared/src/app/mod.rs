@@ -18,6 +18,7 @@ mod stored_files;
 #[cfg(test)]
 mod tests;
 mod video_cleanup;
+mod video_retention;
 mod video_retry;
 mod videos;
 
@@ -39,5 +40,6 @@ pub use scrape_runs::{
 pub use video_cleanup::{
     CleanupOutcome, CleanupReport, CleanupRequest, DRY_RUN_KEYS, DryRunReport, LISTED_ERRORS, Requester, VideoCleanup,
 };
+pub use video_retention::{LISTED_KEYS, VideoRetention};
 pub use video_retry::{RetriedVideo, RetryError};
 pub use videos::{RunCounts, ScheduledCounts, ScrapeStats, VideoService, video_not_found};

@@ -8,13 +8,11 @@ use std::sync::Arc;
 use crate::domain::audit::{AuditAction, AuditCounts, AuditEntry, AuditId, AuditOutcome, clipped};
 use crate::domain::cleanup::{CLEANUP_PREFIXES, CleanupGuard, Refusal};
 use crate::domain::object_key::ObjectKey;
-use crate::domain::video::{TombstoneCause, VideoStatus};
-use crate::ports::{
-    AuditLog, AuditPage, Clock, MAX_PAGE, ObjectInfo, ObjectStore, PageRequest, VideoFilter, VideoStore,
-};
+use crate::domain::video::{TombstoneCause, Video};
+use crate::ports::{AuditLog, AuditPage, Clock, ObjectInfo, ObjectStore, VideoStore};
 
 use super::error::{AppError, AppResult};
-use super::stored_files::{object_failure, video_files_under};
+use super::stored_files::{delete_keys, uploaded_videos, video_files_under};
 
 /// How many keys a dry run names: enough to recognise what would go, small enough to read.
 pub const DRY_RUN_KEYS: usize = 20;
@@ -161,21 +159,14 @@ impl VideoCleanup {
             cleanup_errors: Vec::new(),
             failed_keys: Vec::new(),
         };
-        let mut deleted = HashSet::new();
-        // One request per page on S3, which deletes at most 1,000 keys a call.
-        for batch in keys.chunks(MAX_PAGE as usize) {
-            let outcome = self.objects.delete_many(batch).await.map_err(object_failure)?;
-            report.files_removed += outcome.deleted.len() as u64;
-            report.files_failed += outcome.failed.len() as u64;
-            for (key, why) in outcome.failed {
-                if report.cleanup_errors.len() < LISTED_ERRORS {
-                    report.cleanup_errors.push(format!("Failed to remove video file {key}: {why}"));
-                    report.failed_keys.push(key.to_string());
-                }
-            }
-            deleted.extend(outcome.deleted);
+        let outcome = delete_keys(self.objects.as_ref(), &keys).await?;
+        report.files_removed = outcome.deleted.len() as u64;
+        report.files_failed = outcome.failed.len() as u64;
+        for (key, why) in outcome.failed.into_iter().take(LISTED_ERRORS) {
+            report.cleanup_errors.push(format!("Failed to remove video file {key}: {why}"));
+            report.failed_keys.push(key.to_string());
         }
-        self.tombstone_stored(&deleted).await?;
+        self.tombstone_stored(&outcome.deleted.into_iter().collect()).await?;
         entry.counts.files_removed = report.files_removed;
         entry.counts.files_failed = report.files_failed;
         (entry.outcome, entry.status) =
@@ -199,22 +190,12 @@ impl VideoCleanup {
         if deleted.is_empty() {
             return Ok(());
         }
-        let filter = VideoFilter { status: Some(VideoStatus::Uploaded), ..VideoFilter::default() };
-        let mut cursor = None;
+        let gone = |video: Video| video.video_key.as_ref().is_some_and(|key| deleted.contains(key)).then_some(video.id);
         let now = self.clock.now();
-        loop {
-            let request = PageRequest { offset: 0, limit: 100, cursor };
-            let page = self.videos.list_videos(&filter, &request).await?;
-            for video in &page.items {
-                if video.video_key.as_ref().is_some_and(|key| deleted.contains(key)) {
-                    self.videos.tombstone_video(video.id, TombstoneCause::Cleanup, now).await?;
-                }
-            }
-            match page.next_cursor {
-                Some(next) => cursor = Some(next),
-                None => return Ok(()),
-            }
+        for id in uploaded_videos(self.videos.as_ref(), gone).await? {
+            self.videos.tombstone_video(id, TombstoneCause::Cleanup, now).await?;
         }
+        Ok(())
     }
 
     /// A page of the audit log, newest first.

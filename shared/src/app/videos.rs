@@ -12,7 +12,7 @@ use crate::domain::trigger::Trigger;
 use crate::domain::video::{TombstoneCause, TransitionError, Video, VideoId};
 use crate::ports::{
     Changed, Clock, ExecutionFilter, ExecutionStore, JobStore, ObjectStore, Page, PageRequest, VideoCounts,
-    VideoFilter, VideoStore,
+    VideoFilter, VideoStore, change_video,
 };
 
 use super::error::{AppError, AppResult};
@@ -101,6 +101,17 @@ impl VideoService {
             Changed::Done(_) => Ok(()),
             Changed::NotFound | Changed::Refused(_, TransitionError::AlreadyTombstoned) => Err(video_not_found()),
             Changed::Refused(_, why) => Err(AppError::Internal(format!("tombstone refused: {why}"))),
+        }
+    }
+
+    /// Pins or unpins a listed video: `cleanup.videos` never removes a pinned one. A deleted video
+    /// is as gone as one never recorded.
+    pub async fn pin(&self, id: VideoId, pinned: bool) -> AppResult<Video> {
+        let now = self.clock.now();
+        match change_video(self.videos.as_ref(), id, move |v| v.pin(pinned, now)).await? {
+            Changed::Done(video) => Ok(video),
+            Changed::NotFound | Changed::Refused(_, TransitionError::Tombstoned) => Err(video_not_found()),
+            Changed::Refused(_, why) => Err(AppError::Internal(format!("pin refused: {why}"))),
         }
     }
 

@@ -9,6 +9,7 @@ pub mod job;
 pub mod object_key;
 pub mod principal;
 pub mod record_budget;
+pub mod retention;
 pub mod scrape_url;
 pub mod script_path;
 pub mod task;

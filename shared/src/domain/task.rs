@@ -3,11 +3,13 @@
 use serde::{Deserialize, Serialize};
 
 mod clip;
+mod retention;
 mod run_kind;
 mod scrape;
 
 use crate::domain::video::ScrapeMode;
 pub use clip::{ClipAccuracy, ClipCut, ClipSource, ClipTask, MAX_CLIPS, Segment, ms_of_seconds, secs};
+pub use retention::{RetentionFields, RetentionTask, VIDEOS_ROOT};
 pub use run_kind::RunKind;
 pub use scrape::{DEFAULT_SCRAPE_LIMIT, SCRAPE_LIMITS, ScrapeFields, ScrapeTask};
 pub use scrape::{StorageFolder, StorageFolderError};
@@ -112,10 +114,10 @@ impl TaskFunction {
                 id: 6,
                 name: "cleanup.videos",
                 display_name: "Video retention",
-                description: "Delete stored video files older than a retention age",
+                description: "Delete stored videos older than older_than_days, beyond the newest keep_newest per source, or over max_bytes, under a prefix; pinned videos are kept",
                 default_timeout_seconds: 900,
                 queue: "maintenance",
-                is_active: false,
+                is_active: true,
                 is_system: true,
             },
             Self::CleanupExecutions => CatalogEntry {
@@ -192,6 +194,8 @@ pub enum TaskSpec {
     Scrape(ScrapeTask),
     #[serde(rename = "clip.video")]
     Clip(ClipTask),
+    #[serde(rename = "cleanup.videos")]
+    CleanupVideos(RetentionTask),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -218,7 +222,8 @@ impl TaskArgError {
     }
 }
 
-/// How many days of history `cleanup.executions` may keep: at least one, at most a century.
+/// How many days `cleanup.executions` keeps history and `cleanup.videos` keeps videos: at least
+/// one, at most a century.
 pub const RETENTION_DAYS: std::ops::RangeInclusive<u64> = 1..=36_500;
 
 /// Finished runs are kept this long when a job does not say.
@@ -235,6 +240,7 @@ impl TaskSpec {
                 ScrapeMode::Hashtag => TaskFunction::ScrapeHashtag,
             },
             Self::Clip(_) => TaskFunction::ClipVideo,
+            Self::CleanupVideos(_) => TaskFunction::CleanupVideos,
         }
     }
 
@@ -263,6 +269,7 @@ impl TaskSpec {
         match self {
             Self::Script { language, script_path, .. } => format!("{}:{}", language.as_str(), script_path),
             Self::CleanupExecutions { .. } => "cleanup.executions".to_owned(),
+            Self::CleanupVideos(task) => format!("cleanup.videos:{}", task.prefix()),
             Self::Scrape(scrape) => format!("{}:{}", self.function().name(), scrape.value()),
             Self::Clip(clip) => match clip.source() {
                 ClipSource::Video(id) => format!("clip.video:{id}"),

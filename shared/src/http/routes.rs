@@ -179,6 +179,10 @@ route_table! {
     retry_video = "retry-video" {
         POST "/api/v1/videos/{video_id}/retry", Requires(Operator) => scraper_api::retry::retry_video;
     }
+    pin_video = "pin-video" {
+        PUT "/api/v1/videos/{video_id}/pin", Requires(Operator) => scraper_api::pin::pin_video;
+        DELETE "/api/v1/videos/{video_id}/pin", Requires(Operator) => scraper_api::pin::unpin_video;
+    }
     scrape_health = "scrape-health" {
         GET "/api/v1/stats/health", Public => scraper_api::health::stats_health;
     }

@@ -9,6 +9,7 @@ pub mod aws;
 pub mod clock;
 pub mod fakes;
 pub mod fixtures;
+pub mod locked_files;
 pub mod media;
 pub mod router;
 pub mod scrape_fixture;

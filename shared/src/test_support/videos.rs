@@ -78,6 +78,7 @@ pub fn full_video(platform_id: &str) -> Video {
         metadata,
         video_key: Some(key(&format!("videos/tiktok/khaby.lame/{platform_id}.mp4"))),
         sidecar_key: Some(key(&format!("videos/tiktok/khaby.lame/{platform_id}.json"))),
+        stored_at: Some(t0() + secs(30)),
         status: VideoStatus::Uploaded,
         failure: Some(VideoFailure::new(FailureClass::RateLimited, "HTTP 429 on the first attempt")),
         attempts: 2,
@@ -85,6 +86,23 @@ pub fn full_video(platform_id: &str) -> Video {
         version: 5,
         ..video(platform_id)
     }
+}
+
+/// An uploaded profile video of `source`, found and stored at `at`, whose file of `bytes` bytes
+/// is `<folder>/<platform_id>.mp4` with its metadata beside it at `<folder>/<platform_id>.json`.
+pub fn uploaded_video(platform_id: &str, source: &str, folder: &str, at: DateTime<Utc>, bytes: u64) -> Video {
+    let found = FoundVideo {
+        platform_id: PlatformVideoId::parse(platform_id).expect("fixture platform ids are valid"),
+        value: value(source),
+        ..found(platform_id)
+    };
+    let mut video = Video::found(found, at);
+    video.status = VideoStatus::Uploaded;
+    video.video_key = Some(key(&format!("{folder}/{platform_id}.mp4")));
+    video.sidecar_key = Some(key(&format!("{folder}/{platform_id}.json")));
+    video.stored_at = Some(at);
+    video.metadata.file_size = Some(bytes);
+    video
 }
 
 /// How many combinations of the seven video filters there are.

@@ -42,6 +42,7 @@ macro_rules! video_contract {
                 states::transitions_are_written_under_the_version_check,
                 states::a_tombstone_hides_the_video_until_a_retry,
                 states::retry_and_tombstone_of_a_missing_video_are_not_found,
+                states::a_pin_round_trips_and_a_deleted_video_takes_none,
                 listing::every_filter_alone_and_combined_lists_newest_first_with_its_total,
                 listing::equal_times_are_ordered_by_id,
                 listing::offset_pages_match_the_full_listing,

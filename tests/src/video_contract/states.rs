@@ -1,12 +1,12 @@
 //! A video's life in the store: the download archive, status moves under the version check,
-//! deletion and retry.
+//! deletion and retry, and pins.
 
 use std::sync::Arc;
 
 use jobsmith::domain::video::{
     FailureClass, Platform, PlatformVideoId, TombstoneCause, TransitionError, Video, VideoFailure, VideoStatus,
 };
-use jobsmith::ports::{Archived, Changed, StoreError, VideoFilter, VideoStore};
+use jobsmith::ports::{Archived, Changed, StoreError, VideoFilter, VideoStore, change_video};
 use jobsmith::test_support::fixtures::{ALL, offset, secs, t0};
 use jobsmith::test_support::videos::{full_video, key, tag, video};
 
@@ -114,4 +114,42 @@ pub async fn retry_and_tombstone_of_a_missing_video_are_not_found(store: Arc<dyn
     assert_eq!(store.retry_video(missing, at(1)).await.expect("retry"), Changed::NotFound);
     assert_eq!(store.tombstone_video(missing, TombstoneCause::User, at(1)).await.expect("delete"), Changed::NotFound);
     assert_eq!(store.get_video(missing).await.expect("get"), None, "nothing is created");
+}
+
+/// A pin is the video's own state: written under the version check like any move, read back by
+/// id and in listings, kept through the changes a scrape makes and a second discovery, and
+/// refused once the video is deleted.
+pub async fn a_pin_round_trips_and_a_deleted_video_takes_none(store: Arc<dyn VideoStore>) {
+    let stored = store.upsert_video(&full_video("1")).await.expect("upsert").video().clone();
+    assert!(!stored.pinned, "a video is found unpinned");
+    let Changed::Done(pinned) = change_video(&*store, stored.id, |v| v.pin(true, at(1))).await.expect("pin") else {
+        panic!("a listed video can be pinned")
+    };
+    assert_eq!(store.get_video(stored.id).await.expect("get"), Some(pinned.clone()));
+    let stale = stored.pin(false, at(2)).expect("allowed");
+    let err = store.update_video(&stale, stored.version).await.expect_err("a stale unpin loses");
+    assert!(matches!(err, StoreError::Conflict), "{err:?}");
+    let renamed = pinned.with_metadata(stored.metadata.clone(), at(3));
+    let renamed = write(&*store, &pinned, Ok(renamed)).await;
+    assert!(renamed.pinned, "a metadata update keeps the pin");
+    let again = store.upsert_video(&full_video("1")).await.expect("upsert again");
+    assert!(again.video().pinned, "finding it again leaves the stored pin: {again:?}");
+    let listed = store.list_videos(&VideoFilter::default(), &offset(0, ALL)).await.expect("list");
+    assert_eq!(listed.items, vec![renamed.clone()]);
+
+    let Changed::Done(unpinned) = change_video(&*store, stored.id, |v| v.pin(false, at(4))).await.expect("unpin")
+    else {
+        panic!("a pinned video can be unpinned")
+    };
+    assert_eq!(store.get_video(stored.id).await.expect("get").map(|v| v.pinned), Some(false));
+    let Changed::Done(gone) = store.tombstone_video(stored.id, TombstoneCause::User, at(5)).await.expect("delete")
+    else {
+        panic!("deletable")
+    };
+    match change_video(&*store, stored.id, |v| v.pin(true, at(6))).await.expect("pin a deleted video") {
+        Changed::Refused(v, TransitionError::Tombstoned) => assert_eq!(v, gone),
+        other => panic!("a deleted video takes no pin, got {other:?}"),
+    }
+    assert_eq!(unpinned.version + 1, gone.version);
+    assert_eq!(change_video(&*store, video("404").id, |v| v.pin(true, at(7))).await.expect("pin"), Changed::NotFound);
 }

@@ -13,6 +13,7 @@ mod media_tools;
 mod openapi;
 mod rate_limit_002;
 mod restart;
+mod retention;
 mod scheduled_002;
 mod scheduler_004;
 mod scrape_002;

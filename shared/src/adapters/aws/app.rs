@@ -17,7 +17,7 @@ use super::s3::{S3ObjectStore, s3_client};
 use super::scheduler::{EventBridgeScheduler, ExecutorInvoker};
 use super::sdk;
 use crate::adapters::local::{ClipRuns, ClipStores, LocalTaskRunner, ScrapeRuns, ScrapeStores};
-use crate::app::{ClipLibrary, Executor, InstanceInfo, JobService, VideoCleanup, VideoService};
+use crate::app::{ClipLibrary, Executor, InstanceInfo, JobService, VideoCleanup, VideoRetention, VideoService};
 use crate::domain::ids::JobId;
 use crate::domain::principal::KeyRing;
 use crate::domain::script_path::{ScriptPathError, ScriptRoots};
@@ -108,6 +108,7 @@ impl AwsApp {
         let scrapes =
             ScrapeRuns::build(config.scrape, &config.media, config.script_env.clone(), stores, &config.work_dir);
         let clip_runs = clip_runs.with_pages(scrapes.source.clone(), scrapes.clip_pages);
+        let retention = VideoRetention::new(video_store.clone(), objects.clone(), executions.clone(), clock.clone());
         let runner: Arc<dyn TaskRunner> = Arc::new(
             LocalTaskRunner::new(
                 roots.clone(),
@@ -117,7 +118,8 @@ impl AwsApp {
                 clock.clone(),
             )
             .with_scrapes(scrapes)
-            .with_clips(clip_runs),
+            .with_clips(clip_runs)
+            .with_retention(retention),
         );
         let executor = Executor::new(jobs.clone(), executions.clone(), runner.clone(), clock.clone());
         let instance_name = config.instance_name.unwrap_or_else(hostname);

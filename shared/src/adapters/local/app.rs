@@ -14,7 +14,9 @@ use super::scheduler::{LocalScheduler, SchedulerParts};
 use super::scrape_task::{ScrapeConfig, ScrapeRuns, ScrapeStores};
 use super::script::{Interpreters, ScriptEnvironment};
 use super::sqlite::SqliteStore;
-use crate::app::{ClipLibrary, Executor, InstanceInfo, JobService, ProgressFeed, VideoCleanup, VideoService};
+use crate::app::{
+    ClipLibrary, Executor, InstanceInfo, JobService, ProgressFeed, VideoCleanup, VideoRetention, VideoService,
+};
 use crate::domain::cleanup::CleanupGuard;
 use crate::domain::principal::KeyRing;
 use crate::domain::script_path::{ScriptPathError, ScriptRoots};
@@ -111,6 +113,7 @@ impl LocalApp {
         );
         let limiter = scrapes.scraper.limiter().clone();
         let clip_runs = clip_runs.with_pages(scrapes.source.clone(), scrapes.clip_pages);
+        let retention = VideoRetention::new(video_store.clone(), objects.clone(), executions.clone(), clock.clone());
         let runner = Arc::new(
             LocalTaskRunner::new(
                 roots.clone(),
@@ -120,7 +123,8 @@ impl LocalApp {
                 clock.clone(),
             )
             .with_scrapes(scrapes)
-            .with_clips(clip_runs),
+            .with_clips(clip_runs)
+            .with_retention(retention),
         );
         let executor = Executor::new(jobs.clone(), executions.clone(), runner, clock.clone());
         let scheduler = LocalScheduler::new(SchedulerParts {

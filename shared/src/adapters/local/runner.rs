@@ -1,5 +1,5 @@
 //! The local task runner: scripts as child processes, scrapes through the process's scraper,
-//! history retention against the store.
+//! history retention against the store, video retention against the video and object stores.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,6 +12,7 @@ use super::scrape_task::{self, ScrapeRuns};
 use super::script::{
     Interpreters, ScriptEnvironment, ScriptInvocation, ScriptKind, ScriptOutcome, ScriptStatus, run_script,
 };
+use crate::app::VideoRetention;
 use crate::domain::execution::{Execution, ExecutionStatus};
 use crate::domain::job::Job;
 use crate::domain::script_path::ScriptRoots;
@@ -30,6 +31,8 @@ pub struct LocalTaskRunner {
     scrapes: Option<ScrapeRuns>,
     /// Absent where the process has no object store or ffmpeg set up.
     clips: Option<ClipRuns>,
+    /// Absent where the process has no video store or object store set up.
+    retention: Option<VideoRetention>,
 }
 
 impl LocalTaskRunner {
@@ -40,7 +43,7 @@ impl LocalTaskRunner {
         executions: Arc<dyn ExecutionStore>,
         clock: Arc<dyn Clock>,
     ) -> Self {
-        Self { roots, interpreters, script_env, executions, clock, scrapes: None, clips: None }
+        Self { roots, interpreters, script_env, executions, clock, scrapes: None, clips: None, retention: None }
     }
 
     pub fn with_scrapes(mut self, scrapes: ScrapeRuns) -> Self {
@@ -50,6 +53,11 @@ impl LocalTaskRunner {
 
     pub fn with_clips(mut self, clips: ClipRuns) -> Self {
         self.clips = Some(clips);
+        self
+    }
+
+    pub fn with_retention(mut self, retention: VideoRetention) -> Self {
+        self.retention = Some(retention);
         self
     }
 
@@ -165,9 +173,18 @@ impl TaskRunner for LocalTaskRunner {
                 Some(clips) => clips.run(execution, task, timeout, cancel).await,
                 None => clip_task::not_set_up(),
             },
+            TaskSpec::CleanupVideos(task) => match &self.retention {
+                Some(retention) => retention.run(execution, task, timeout, cancel).await,
+                None => RunOutcome::failed(
+                    "video retention is not set up in this process: it has no video store or object store",
+                ),
+            },
         }
     }
 }
+
+#[cfg(test)]
+mod retention_tests;
 
 #[cfg(test)]
 mod tests {

@@ -97,6 +97,11 @@ pub struct Video {
     pub video_key: Option<ObjectKey>,
     /// The JSON sidecar with the platform's metadata, once uploaded.
     pub sidecar_key: Option<ObjectKey>,
+    /// When its file was last stored: the age `cleanup.videos` goes by, so that a video fetched
+    /// again by a retry is as young as its file. None before the upload, and for the videos
+    /// stored before it was kept (their creation time stands in).
+    #[serde(default)]
+    pub stored_at: Option<DateTime<Utc>>,
     pub status: VideoStatus,
     /// Why the last attempt failed; cleared by a retry and by a successful upload.
     pub failure: Option<VideoFailure>,
@@ -105,6 +110,9 @@ pub struct Video {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub tombstone: Option<Tombstone>,
+    /// Kept by `cleanup.videos` whatever its rules say; set and cleared through the pin routes.
+    #[serde(default)]
+    pub pinned: bool,
     /// Bumped on every change; a write naming an older version is refused.
     pub version: u64,
 }
@@ -124,14 +132,21 @@ impl Video {
             metadata: found.metadata.bounded(),
             video_key: None,
             sidecar_key: None,
+            stored_at: None,
             status: VideoStatus::Pending,
             failure: None,
             attempts: 0,
             created_at: now,
             updated_at: now,
             tombstone: None,
+            pinned: false,
             version: 1,
         }
+    }
+
+    /// When its file was stored, or, for a video stored before that was kept, when it was found.
+    pub fn stored_since(&self) -> DateTime<Utc> {
+        self.stored_at.unwrap_or(self.created_at)
     }
 
     /// Shown by listings and counted by stats: not deleted.

@@ -109,7 +109,8 @@ impl VideoFailure {
 pub enum TombstoneCause {
     /// `DELETE /videos/{id}`: the record goes, the file stays.
     User,
-    /// `cleanup.videos` removed it by age.
+    /// `cleanup.videos` removed its file: by age, beyond the newest kept per source, or over the
+    /// byte quota.
     Retention,
     /// Seed 003's cleanup deleted its file.
     Cleanup,

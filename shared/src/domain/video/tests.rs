@@ -97,6 +97,8 @@ fn the_happy_path_counts_its_attempt_and_records_where_the_file_is() {
     assert_eq!(v.status, VideoStatus::Uploaded);
     assert_eq!(v.video_key, Some(key("videos/tiktok/1.mp4")));
     assert_eq!((v.version, v.created_at, v.updated_at), (5, at(0), at(4)));
+    assert_eq!((v.stored_at, v.stored_since()), (Some(at(4)), at(4)), "its file's age starts now");
+    assert_eq!(Video::found(found("2"), at(7)).stored_since(), at(7), "a record without it goes by when it was found");
 }
 
 #[test]
@@ -175,4 +177,17 @@ fn an_update_cannot_change_what_was_found() {
     let written = changed.clone().with_identity_of(&stored);
     assert_eq!((written.job_id, written.created_at, written.mode), (stored.job_id, at(0), ScrapeMode::Profile));
     assert_eq!((written.status, written.version), (VideoStatus::Downloading, 2));
+}
+
+#[test]
+fn a_pin_moves_nothing_but_the_flag_and_a_deleted_video_takes_none() {
+    let v = Video::found(found("1"), at(0));
+    let pinned = v.pin(true, at(5)).unwrap();
+    assert!(pinned.pinned && !v.pinned);
+    assert_eq!((pinned.status, pinned.version, pinned.updated_at), (v.status, v.version + 1, at(5)));
+    let unpinned = pinned.pin(false, at(6)).unwrap();
+    assert!(!unpinned.pinned);
+    let gone = pinned.tombstone(TombstoneCause::User, at(7)).unwrap();
+    assert!(gone.pinned, "a deletion leaves the flag as it was");
+    assert_eq!(gone.pin(false, at(8)), Err(TransitionError::Tombstoned));
 }

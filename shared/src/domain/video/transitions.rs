@@ -73,6 +73,7 @@ impl Video {
         let mut next = self.step(&[VideoStatus::Uploading], VideoStatus::Uploaded, "finish uploading", now)?;
         next.video_key = Some(video_key);
         next.sidecar_key = sidecar_key;
+        next.stored_at = Some(now);
         next.failure = None;
         Ok(next)
     }
@@ -119,6 +120,17 @@ impl Video {
         }
         let mut next = self.next(now);
         next.tombstone = Some(Tombstone { at: now, cause });
+        Ok(next)
+    }
+
+    /// Pins or unpins it, in any status: a video pinned before its file is stored is kept once it
+    /// is. A deleted video has nothing left to keep.
+    pub fn pin(&self, pinned: bool, now: DateTime<Utc>) -> Result<Self, TransitionError> {
+        if self.tombstone.is_some() {
+            return Err(TransitionError::Tombstoned);
+        }
+        let mut next = self.next(now);
+        next.pinned = pinned;
         Ok(next)
     }
 

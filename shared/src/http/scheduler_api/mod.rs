@@ -8,6 +8,7 @@ mod input;
 pub(super) mod jobs;
 mod problems;
 mod query;
+mod retention_args;
 mod schedule_config;
 pub(super) mod status;
 mod status_word;

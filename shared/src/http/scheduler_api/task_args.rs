@@ -4,6 +4,7 @@
 use serde_json::{Map, Value, json};
 
 use super::clip_args::{CLIP_ARGS, clip_args_view, parse_clip_args};
+use super::retention_args::{RETENTION_ARGS, parse_retention_args, retention_args_view};
 use crate::domain::task::{ScrapeFields, ScrapeTask, ScriptLanguage, TaskArgError, TaskFunction, TaskSpec};
 use crate::domain::video::ScrapeMode;
 
@@ -37,7 +38,10 @@ pub(super) fn parse_task_args(function: TaskFunction, args: Option<&Value>) -> R
             reject_unknown(map, &CLIP_ARGS)?;
             return parse_clip_args(map).map(TaskSpec::Clip);
         }
-        inactive => return Err(TaskArgError::unavailable(inactive)),
+        TaskFunction::CleanupVideos => {
+            reject_unknown(map, &RETENTION_ARGS)?;
+            return parse_retention_args(map).map(TaskSpec::CleanupVideos);
+        }
     };
     reject_unknown(map, &["script_path", "args"])?;
     let script_path = match map.get("script_path") {
@@ -65,6 +69,7 @@ pub(super) fn task_args_view(task: &TaskSpec) -> Value {
             "no_watermark": scrape.no_watermark(),
         }),
         TaskSpec::Clip(clip) => clip_args_view(clip),
+        TaskSpec::CleanupVideos(task) => retention_args_view(task),
     }
 }
 
@@ -171,9 +176,16 @@ mod tests {
     }
 
     #[test]
-    fn inactive_functions_are_refused() {
+    fn video_retention_needs_a_rule_and_knows_its_arguments() {
         let err = parse_task_args(TaskFunction::CleanupVideos, None).unwrap_err();
-        assert!(err.message.contains("not available"), "{err}");
+        assert_eq!(err.field, "older_than_days", "{err}");
+        let err =
+            parse_task_args(TaskFunction::CleanupVideos, Some(&json!({"keep_newest": 2, "days": 3}))).unwrap_err();
+        assert_eq!(err.field, "days");
+        let spec = parse_task_args(TaskFunction::CleanupVideos, Some(&json!({"older_than_days": 30}))).unwrap();
+        assert_eq!(spec.function(), TaskFunction::CleanupVideos);
+        assert_eq!(spec.default_job_name(), "cleanup.videos:videos/");
+        assert_eq!(parse_task_args(TaskFunction::CleanupVideos, Some(&task_args_view(&spec))), Ok(spec));
     }
 
     #[test]

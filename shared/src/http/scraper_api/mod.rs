@@ -13,6 +13,7 @@ pub(super) mod jobs;
 #[cfg(test)]
 mod jobs_tests;
 mod path;
+pub(super) mod pin;
 mod query;
 pub(super) mod retry;
 mod run_path;

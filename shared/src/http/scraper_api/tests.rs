@@ -116,6 +116,7 @@ async fn a_video_shows_every_field_of_the_seed() {
             "error_class": "rate_limited",
             "error_message": "HTTP 429 on the first attempt",
             "attempts": 2,
+            "pinned": false,
             "created_at": crate::http::time::rfc3339_z(t0()),
             "updated_at": crate::http::time::rfc3339_z(t0() + secs(60)),
         })

@@ -62,6 +62,8 @@ pub struct VideoView {
     pub error_message: Option<String>,
     /// Downloads started.
     pub attempts: u32,
+    /// Kept by `cleanup.videos` whatever its rules say: `PUT /videos/{video_id}/pin` sets it.
+    pub pinned: bool,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -97,6 +99,7 @@ impl From<&Video> for VideoView {
             error_class: video.failure.as_ref().map(|f| f.class.as_str()),
             error_message: video.failure.as_ref().map(|f| f.message.clone()),
             attempts: video.attempts,
+            pinned: video.pinned,
             created_at: rfc3339_z(video.created_at),
             updated_at: rfc3339_z(video.updated_at),
         }

@@ -42,6 +42,9 @@ pub(super) struct VideoItem {
     updated_ms: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     tombstoned_ms: Option<i64>,
+    /// Only while pinned: an item without it, and every item written before pins, is unpinned.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pinned: bool,
     version: u64,
     body: String,
 }
@@ -77,6 +80,7 @@ impl VideoItem {
             created_ms: r.created_ms,
             updated_ms: r.updated_ms,
             tombstoned_ms: r.tombstoned_ms,
+            pinned: r.pinned,
             version: r.version,
             body: r.body.clone(),
         }
@@ -104,6 +108,7 @@ impl VideoItem {
             file_size: row.file_size,
             created_ms: row.created_ms,
             updated_ms: row.updated_ms,
+            pinned: row.pinned,
             version: row.version,
             body: &row.body,
         }
@@ -164,6 +169,16 @@ mod tests {
         let attrs = item(&gone);
         assert_eq!(indexes_of(&attrs), [VIDEOS_BY_JOB.name]);
         assert_eq!(VideoItem::decode(attrs).unwrap(), gone);
+    }
+
+    #[test]
+    fn pinned_is_an_attribute_only_while_set() {
+        let plain = item(&full_video("1"));
+        assert!(!plain.contains_key("pinned"), "absent reads as unpinned");
+        let pinned = Video { pinned: true, ..full_video("1") };
+        let attrs = item(&pinned);
+        assert_eq!(attrs.get("pinned"), Some(&aws_sdk_dynamodb::types::AttributeValue::Bool(true)));
+        assert_eq!(VideoItem::decode(attrs).unwrap(), pinned);
     }
 
     #[test]

@@ -157,7 +157,11 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_log_newest ON audit_log (at, id);
 ";
 
-pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
+/// Pinned videos, which `cleanup.videos` keeps. A column rather than a field of the body, so that
+/// the videos already stored read back unpinned without being rewritten.
+const V6: &str = "ALTER TABLE videos ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0;";
+
+pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
 
 /// Applies the migrations the file has not seen, all in one transaction, so that a crash or a
 /// concurrent opener never leaves a half-built schema behind.
@@ -217,6 +221,35 @@ mod tests {
         assert_eq!(rows, 1);
         let videos: i64 = conn.query_row("SELECT count(*) FROM videos", [], |r| r.get(0)).unwrap();
         assert_eq!(videos, 0);
+    }
+
+    #[tokio::test]
+    async fn a_version_5_file_reads_its_videos_back_unpinned() {
+        use crate::ports::VideoStore;
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v5.db");
+        let video = crate::test_support::videos::full_video("1");
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            let tx = conn.transaction().unwrap();
+            for sql in &MIGRATIONS[..5] {
+                tx.execute_batch(sql).unwrap();
+            }
+            tx.pragma_update(None, "user_version", 5).unwrap();
+            let values = super::super::video_row::VideoValues::new(&video).unwrap();
+            let columns = "id, platform, platform_id, mode, value, job_id, run_id, author, status, file_size, \
+                 created_at, updated_at, tombstoned_at, version, body";
+            let sql = format!(
+                "INSERT INTO videos ({columns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+            );
+            tx.execute(&sql, &values.params()[..15]).unwrap();
+            tx.commit().unwrap();
+        }
+        let store = super::super::SqliteStore::open(&path).unwrap();
+        let read = store.get_video(video.id).await.unwrap().unwrap();
+        assert!(!read.pinned);
+        assert_eq!(read, video, "everything else as it was");
     }
 
     #[test]

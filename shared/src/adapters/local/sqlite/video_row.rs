@@ -1,4 +1,4 @@
-//! A video's row: the columns `schema::V2` declares, from and to `adapters::video_record`.
+//! A video's row: the columns `schema::V3` and `schema::V6` declare, from and to `adapters::video_record`.
 
 use rusqlite::{Row, ToSql};
 
@@ -9,11 +9,11 @@ use crate::ports::{StoreError, StoreResult};
 
 /// What a listing or a read by id selects, qualified: listings join `video_tags AS t`.
 pub(super) const VIDEO_COLUMNS: &str = "v.id, v.platform, v.platform_id, v.mode, v.value, v.job_id, v.run_id, \
-     v.author, v.status, v.file_size, v.created_at, v.updated_at, v.version, v.body";
+     v.author, v.status, v.file_size, v.created_at, v.updated_at, v.version, v.body, v.pinned";
 
 /// What an insert writes, in `VideoValues::params` order.
 pub(super) const INSERT_COLUMNS: &str = "id, platform, platform_id, mode, value, job_id, run_id, author, status, \
-     file_size, created_at, updated_at, tombstoned_at, version, body";
+     file_size, created_at, updated_at, tombstoned_at, version, body, pinned";
 
 /// A video as bound to statements.
 pub(super) struct VideoValues {
@@ -40,8 +40,8 @@ impl VideoValues {
         &self.id
     }
 
-    /// `?1`..`?15` follow `INSERT_COLUMNS`.
-    pub fn params(&self) -> [&dyn ToSql; 15] {
+    /// `?1`..`?16` follow `INSERT_COLUMNS`.
+    pub fn params(&self) -> [&dyn ToSql; 16] {
         let r = &self.record;
         [
             &self.id,
@@ -59,6 +59,7 @@ impl VideoValues {
             &r.tombstoned_ms,
             &self.version,
             &r.body,
+            &r.pinned,
         ]
     }
 }
@@ -83,6 +84,7 @@ pub(super) struct VideoRow {
     updated_at: i64,
     version: i64,
     body: String,
+    pinned: bool,
 }
 
 impl VideoRow {
@@ -102,6 +104,7 @@ impl VideoRow {
             updated_at: row.get(11)?,
             version: row.get(12)?,
             body: row.get(13)?,
+            pinned: row.get(14)?,
         })
     }
 
@@ -120,6 +123,7 @@ impl VideoRow {
             file_size: self.file_size.map(uint).transpose()?,
             created_ms: self.created_at,
             updated_ms: self.updated_at,
+            pinned: self.pinned,
             version: uint(self.version)?,
             body: &self.body,
         }

@@ -31,7 +31,7 @@ pub(super) const UNTAG: &str = "DELETE FROM video_tags WHERE video_id = ?1";
 pub(super) const TAG: &str = "INSERT INTO video_tags (tag, created_at, video_id, mode, status) \
      SELECT ?1, created_at, id, mode, status FROM videos WHERE id = ?2";
 pub(super) const UPDATE: &str = "UPDATE videos SET author = ?8, status = ?9, file_size = ?10, updated_at = ?12, \
-     tombstoned_at = ?13, version = ?14, body = ?15 WHERE id = ?1 AND version = ?16";
+     tombstoned_at = ?13, version = ?14, body = ?15, pinned = ?16 WHERE id = ?1 AND version = ?17";
 
 pub(super) fn select_by_id() -> &'static str {
     static SQL: LazyLock<String> = LazyLock::new(|| format!("SELECT {VIDEO_COLUMNS} FROM videos AS v WHERE v.id = ?1"));
@@ -165,7 +165,7 @@ impl VideoStore for SqliteStore {
                 let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err)?;
                 let sql = format!(
                     "INSERT INTO videos ({INSERT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, \
-                     ?13, ?14, ?15) ON CONFLICT DO NOTHING"
+                     ?13, ?14, ?15, ?16) ON CONFLICT DO NOTHING"
                 );
                 let inserted = tx.prepare_cached(&sql).and_then(|mut s| s.execute(values.params())).map_err(db_err)?;
                 let outcome = if inserted == 1 {

@@ -184,10 +184,13 @@ fn unknown_functions_and_types_are_named() {
 }
 
 #[test]
-fn inactive_functions_are_refused_on_the_field_that_named_them() {
+fn video_retention_takes_its_own_arguments() {
     let problems = create(with(minimal(), "taskFunctionId", json!(6))).unwrap_err();
-    assert_eq!(locs(&problems), vec![json!(["body", "taskFunctionId"])]);
-    assert!(problems[0]["msg"].as_str().unwrap().contains("not available"));
+    assert_eq!(locs(&problems), vec![json!(["body", "taskArgs", "args"])], "a script's arguments are not its");
+    let args = json!({"older_than_days": 30, "prefix": "videos/profile/a"});
+    let job = create(with(with(minimal(), "taskFunctionId", json!(6)), "taskArgs", args)).unwrap();
+    assert_eq!(job.task.function(), TaskFunction::CleanupVideos);
+    assert_eq!(job.task.default_job_name(), "cleanup.videos:videos/profile/a/");
 }
 
 #[test]
