@@ -3,7 +3,10 @@
 //! invocation), which frees their job's `maxInstances` slots, and it dispatches again a retry
 //! whose one-off schedule never fired (its creation failed after the retry was recorded).
 //! Both are safe to repeat: a reap is conditional on the lease, and a dispatch of a run whose
-//! schedule exists changes nothing.
+//! schedule exists changes nothing. With the time left, it removes deleted jobs' histories (see
+//! `DynamoStore::purge_deleted_histories`), going on where the last sweep stopped.
+
+use std::time::{Duration, Instant, SystemTime};
 
 use jobsmith::adapters::aws::app::AwsApp;
 use jobsmith::ports::TriggerBackend;
@@ -18,15 +21,23 @@ use crate::init::{init_tracing, load_app};
 /// retry this late has no schedule that will start it.
 pub const STUCK_AFTER: chrono::Duration = chrono::Duration::minutes(5);
 
+/// Kept free at the end of an invocation: the batch under way finishes and the report is sent.
+const PURGE_MARGIN: Duration = Duration::from_secs(10);
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SweepReport {
     /// Runs failed because their lease lapsed.
     pub reaped: Vec<String>,
     /// Retries handed to EventBridge again.
     pub redispatched: Vec<String>,
+    /// Runs of deleted jobs removed.
+    pub history_deleted: u64,
+    /// Deleted jobs whose history is still to be removed, by the next sweep.
+    pub histories_left: u64,
 }
 
-pub async fn sweep(app: &AwsApp) -> Result<SweepReport, ExecutorError> {
+/// One sweep; the removal of deleted jobs' histories stops at `deadline`.
+pub async fn sweep(app: &AwsApp, deadline: Instant) -> Result<SweepReport, ExecutorError> {
     let now = app.clock.now();
     let reaped = app.store.reap_expired_leases(now).await?;
     let mut redispatched = Vec::new();
@@ -40,7 +51,13 @@ pub async fn sweep(app: &AwsApp) -> Result<SweepReport, ExecutorError> {
         app.scheduler.dispatch(job, retry).await?;
         redispatched.push(id);
     }
-    let report = SweepReport { reaped: reaped.iter().map(ToString::to_string).collect(), redispatched };
+    let purged = app.store.purge_deleted_histories(u64::MAX, Some(deadline)).await?;
+    let report = SweepReport {
+        reaped: reaped.iter().map(ToString::to_string).collect(),
+        redispatched,
+        history_deleted: purged.deleted,
+        histories_left: purged.left,
+    };
     if !report.reaped.is_empty() || !report.redispatched.is_empty() {
         tracing::warn!(report = ?report, "the sweep ended lapsed runs or re-dispatched stuck retries");
     }
@@ -52,8 +69,9 @@ pub async fn serve_sweep() -> Result<(), lambda_http::Error> {
     init_tracing();
     let app = load_app().await?;
     let app = &app;
-    lambda_http::lambda_runtime::run(service_fn(move |_event: LambdaEvent<serde_json::Value>| async move {
-        Ok::<_, lambda_http::Error>(sweep(app).await?)
+    lambda_http::lambda_runtime::run(service_fn(move |event: LambdaEvent<serde_json::Value>| async move {
+        let left = event.context.deadline().duration_since(SystemTime::now()).unwrap_or(Duration::ZERO);
+        Ok::<_, lambda_http::Error>(sweep(app, Instant::now() + left.saturating_sub(PURGE_MARGIN)).await?)
     }))
     .await
 }

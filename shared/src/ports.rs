@@ -164,6 +164,13 @@ pub trait ExecutionStore: Send + Sync {
     /// crash does with the runs it left behind. Returns their ids.
     async fn fail_running(&self, error: &str, now: DateTime<Utc>) -> StoreResult<Vec<ExecutionId>>;
     async fn delete_job_executions(&self, job_id: &JobId) -> StoreResult<u64>;
+    /// What deleting a job does to its history: its pending and running runs go now, and its
+    /// finished ones now or, where a history may be too long to delete within one request, in
+    /// the background (DynamoDB: [`crate::adapters::aws::dynamo::DynamoStore::purge_deleted_histories`]).
+    /// Returns how many runs went now.
+    async fn release_job_history(&self, job_id: &JobId) -> StoreResult<u64> {
+        self.delete_job_executions(job_id).await
+    }
     /// Deletes finished executions that ended before the cutoff for their outcome.
     async fn purge_finished(&self, succeeded_before: DateTime<Utc>, failed_before: DateTime<Utc>) -> StoreResult<u64>;
     /// How many executions [`ExecutionStore::purge_finished`] would delete now, deleting none.

@@ -243,7 +243,9 @@ impl JobService {
         .await
     }
 
-    /// Deletes the job, its schedule and its execution history. The schedule goes first: a
+    /// Deletes the job, its schedule and its execution history (see
+    /// [`ExecutionStore::release_job_history`]: on DynamoDB its finished runs go in the
+    /// background). The schedule goes first: a
     /// schedule without its record would fire into nothing, a record without its schedule is put
     /// back on schedule when the record cannot be deleted. Either failed write may have landed,
     /// so the repair follows the record as read back, not the job read before.
@@ -261,7 +263,7 @@ impl JobService {
                 return Err(err.into());
             }
         }
-        self.executions.delete_job_executions(id).await?;
+        self.executions.release_job_history(id).await?;
         Ok(())
     }
 

@@ -192,6 +192,14 @@ impl ExecutionStore for ProgressFeed {
         Ok(deleted)
     }
 
+    async fn release_job_history(&self, job_id: &JobId) -> StoreResult<u64> {
+        let released = self.store.release_job_history(job_id).await?;
+        if released > 0 {
+            self.publish_all();
+        }
+        Ok(released)
+    }
+
     async fn purge_finished(&self, succeeded_before: DateTime<Utc>, failed_before: DateTime<Utc>) -> StoreResult<u64> {
         self.store.purge_finished(succeeded_before, failed_before).await
     }

@@ -52,7 +52,7 @@ async fn the_sweep_ends_lapsed_runs_and_redispatches_stuck_retries() {
         h.app.executions.insert_pending(pending).await.expect("insert pending");
     }
 
-    let report = sweep(&h.app).await.expect("sweep");
+    let report = sweep(&h.app, far()).await.expect("sweep");
     assert_eq!(report.reaped, [lapsed.id.to_string()]);
     assert_eq!(report.redispatched, [stuck.id.to_string()]);
     let read = |e: &Execution| {
@@ -66,6 +66,69 @@ async fn the_sweep_ends_lapsed_runs_and_redispatches_stuck_retries() {
     assert_eq!(event.execution_id, Some(stuck.id.to_string()), "the stuck retry is on its way again");
     assert!(!h.has_run_schedule(&job, fresh.id).await, "a retry still within its time is left to its schedule");
 
-    let again = sweep(&h.app).await.expect("a second sweep");
+    let again = sweep(&h.app, far()).await.expect("a second sweep");
     assert!(again.reaped.is_empty(), "a reaped run is not reaped twice: {again:?}");
+}
+
+/// Deleting a job with 10,000 runs of history: the delete takes the job, its schedule and its
+/// unfinished runs at once and leaves its finished runs to the sweep, which removes them over as
+/// many passes as its budget allows. A job made again with the same id keeps its own runs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_with_a_long_history_is_deleted_at_once_and_its_history_in_the_background() {
+    use jobsmith::app::AppError;
+    use jobsmith::domain::ids::JobId;
+    use jobsmith::domain::task::RunKind;
+    use jobsmith::ports::{ExecutionFilter, PageRequest};
+
+    const HISTORY: usize = 10_000;
+    let h = harness().await;
+    let script = h.script("noop.sh", "exit 0");
+    let job = h.job("long-history", script.clone(), vec![], Policies::default()).await;
+    let now = Utc::now();
+    let finished =
+        move |i: usize, job_id: &JobId| {
+            let at = now - Duration::minutes(i64::try_from(i).unwrap_or(0) + 1);
+            Execution::new(job_id.clone(), RunKind::Script, at, 1, TriggeredBy::Scheduler, None, at)
+                .finish_without_running(ExecutionStatus::Skipped, "misfired".to_owned(), at)
+        };
+    let executions = h.app.executions.clone();
+    let runs: Vec<Execution> = (0..HISTORY).map(|i| finished(i, &job.id)).collect();
+    h.app.store.import_finished(&runs).await.expect("a long history");
+    let retry = Execution {
+        not_before: Some(now + Duration::hours(1)),
+        ..Execution::new(job.id.clone(), RunKind::Script, now, 2, TriggeredBy::Retry, None, now)
+    };
+    executions.insert_pending(&retry).await.expect("a pending retry");
+    let history = |id: JobId| {
+        let executions = executions.clone();
+        async move {
+            let page = PageRequest { offset: 0, limit: 1, cursor: None };
+            executions.list_executions(&ExecutionFilter::of_job(id), &page).await.expect("list").total
+        }
+    };
+    assert_eq!(history(job.id.clone()).await, HISTORY as u64 + 1);
+
+    h.app.service.delete(&job.id).await.expect("the delete");
+    assert!(matches!(h.app.service.get(&job.id).await, Err(AppError::NotFound(_))), "the job is gone at once");
+    assert_eq!(executions.get_execution(retry.id).await.expect("read"), None, "unfinished runs go at once");
+    assert_eq!(history(job.id.clone()).await, HISTORY as u64, "the finished ones are left to the sweep");
+
+    // The same id, made again: its run is newer than the delete, and stays.
+    let again = h.job("long-history", script, vec![], Policies::default()).await;
+    let fresh = Execution::new(again.id.clone(), RunKind::Script, Utc::now(), 1, TriggeredBy::Manual, None, Utc::now())
+        .finish_without_running(ExecutionStatus::Skipped, "misfired".to_owned(), Utc::now());
+    assert!(executions.insert_finished(&fresh).await.expect("the new job's run"), "a run of its own");
+
+    let first = h.app.store.purge_deleted_histories(4_000, None).await.expect("a first pass");
+    assert_eq!((first.deleted, first.finished, first.left), (4_000, 0, 1), "{first:?}");
+    let rest = sweep(&h.app, far()).await.expect("the sweep");
+    assert_eq!((rest.history_deleted, rest.histories_left), (6_000, 0), "{rest:?}");
+    assert_eq!(history(job.id.clone()).await, 1, "the new job's run is all that is left");
+    let idle = h.app.store.purge_deleted_histories(u64::MAX, None).await.expect("nothing left");
+    assert_eq!((idle.deleted, idle.finished, idle.left), (0, 0, 0));
+}
+
+/// A sweep that the deadline never stops.
+fn far() -> std::time::Instant {
+    std::time::Instant::now() + std::time::Duration::from_secs(600)
 }

@@ -73,7 +73,7 @@ impl DynamoStore {
 
     /// Deletes a run that may be starting or finishing meanwhile: conditional on the status it
     /// was last seen with, re-read when that changed. `false` when it is gone already.
-    async fn delete_unfinished(
+    pub(super) async fn delete_unfinished(
         &self,
         id: ExecutionId,
         run: &RunKey,
@@ -143,14 +143,20 @@ impl DynamoStore {
     }
 
     pub(super) async fn batch_delete(&self, keys: Vec<Item>) -> StoreResult<()> {
-        for chunk in keys.chunks(BATCH) {
-            let mut requests = chunk
-                .iter()
-                .map(|key| {
-                    let delete = DeleteRequest::builder().set_key(Some(key.clone())).build().map_err(build_err)?;
-                    Ok(WriteRequest::builder().delete_request(delete).build())
-                })
-                .collect::<StoreResult<Vec<_>>>()?;
+        let requests = keys
+            .into_iter()
+            .map(|key| {
+                let delete = DeleteRequest::builder().set_key(Some(key)).build().map_err(build_err)?;
+                Ok(WriteRequest::builder().delete_request(delete).build())
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+        self.batch_write(requests, "batch delete").await
+    }
+
+    /// BatchWriteItem, 25 requests at a time, sending again what DynamoDB left unprocessed.
+    pub(super) async fn batch_write(&self, requests: Vec<WriteRequest>, what: &str) -> StoreResult<()> {
+        for chunk in requests.chunks(BATCH) {
+            let mut requests = chunk.to_vec();
             for round in 0.. {
                 let out = self
                     .client
@@ -158,16 +164,13 @@ impl DynamoStore {
                     .request_items(&self.table, requests)
                     .send()
                     .await
-                    .map_err(|e| backend("batch delete", e))?;
+                    .map_err(|e| backend(what, e))?;
                 requests = out.unprocessed_items.and_then(|mut left| left.remove(&self.table)).unwrap_or_default();
                 if requests.is_empty() {
                     break;
                 }
                 if round + 1 == ROUNDS {
-                    return Err(StoreError::Backend(format!(
-                        "dynamodb batch delete: {} left unprocessed",
-                        requests.len()
-                    )));
+                    return Err(StoreError::Backend(format!("dynamodb {what}: {} left unprocessed", requests.len())));
                 }
                 backoff(round).await;
             }

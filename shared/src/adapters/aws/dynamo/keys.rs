@@ -39,6 +39,9 @@ pub(super) const DUE_PARTITION: &str = "DUE";
 pub(super) const EXECUTIONS_PARTITION: &str = "EXECS";
 /// Every audit entry, in the table itself: partition `AUDIT`, sort `<at>#<audit id>`.
 pub(super) const AUDIT_PARTITION: &str = "AUDIT";
+/// Deleted jobs whose history is still to be removed, in the table itself: partition `PURGE`,
+/// sort `<job id>#<bound>`.
+pub(super) const PURGE_PARTITION: &str = "PURGE";
 
 const JOB_PREFIX: &str = "JOB#";
 const EXECUTION_PREFIX: &str = "EXEC#";

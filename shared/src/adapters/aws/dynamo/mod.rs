@@ -20,6 +20,9 @@ mod expr;
 mod finish;
 mod handoff;
 mod history;
+mod history_purge;
+#[cfg(any(test, feature = "test-support"))]
+mod import;
 mod job_item;
 mod jobs;
 mod keys;
@@ -42,6 +45,7 @@ use crate::ports::{Clock, SystemClock};
 
 /// The SDK this store speaks, for callers that build its client without depending on it.
 pub use aws_sdk_dynamodb;
+pub use history_purge::HistoryPurge;
 pub use leases::LEASE_LAPSED;
 pub use schema::create_table;
 

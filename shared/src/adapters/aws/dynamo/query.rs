@@ -174,6 +174,17 @@ impl DynamoStore {
         }
     }
 
+    /// At most `limit` of the listing's first items: one query, for work done a batch at a time.
+    pub(super) async fn first(&self, listing: &Listing, limit: i32) -> StoreResult<Vec<Item>> {
+        let out = listing
+            .query(self, listing.forward, None, &[])
+            .limit(limit)
+            .send()
+            .await
+            .map_err(|e| backend("query", e))?;
+        Ok(out.items.unwrap_or_default())
+    }
+
     /// One page of the listing, by cursor or by offset, with the listing's total. The count and
     /// the page are two reads (DynamoDB has no snapshot), sent together when the page does not
     /// depend on the total.

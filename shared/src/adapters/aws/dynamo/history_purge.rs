@@ -1,0 +1,176 @@
+//! A deleted job's history, removed in the background. Deleting a job deletes its record, its
+//! schedule and its unfinished runs at once, and leaves one marker for its finished runs,
+//! whatever their number; the sweep function works the markers off a batch at a time within its
+//! invocation's time, and goes on at its next invocation. Nothing about a delete grows with the
+//! history, so none times out.
+//!
+//! A marker holds the job's id and a bound: an execution id made when the job was deleted.
+//! Execution ids are UUIDv7, so they sort by creation time, and the purge takes only runs below
+//! the bound: a new job given the same id meanwhile keeps its own runs.
+
+use std::time::Instant;
+
+use super::DynamoStore;
+use super::errors::backend;
+use super::execution_item::{JOB_ID, STATUS};
+use super::expr::{Expr, Item, s, text};
+use super::keys::{EXECUTIONS_BY_JOB, EXECUTIONS_BY_STATUS, PK, PURGE_PARTITION, SK};
+use super::leases::run_of;
+use super::query::{Kind, Listing};
+use super::writes::execution_key;
+use crate::domain::execution::ExecutionStatus;
+use crate::domain::ids::{ExecutionId, JobId};
+use crate::ports::StoreResult;
+
+const BOUND: &str = "bound";
+/// Runs read and deleted per round: four BatchWriteItem requests of runs and their guards.
+const ROUND: i32 = 50;
+
+/// What one pass over the markers did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HistoryPurge {
+    /// Runs deleted.
+    pub deleted: u64,
+    /// Markers whose history is all gone (and so are they).
+    pub finished: u64,
+    /// Markers left for the next pass: the budget ran out first.
+    pub left: u64,
+}
+
+impl DynamoStore {
+    /// Deletes the job's pending and running runs now (they hold its slots and leases) and
+    /// leaves the finished ones to [`DynamoStore::purge_deleted_histories`]. Returns how many
+    /// runs went now.
+    pub(super) async fn release_history(&self, job: &JobId) -> StoreResult<u64> {
+        let mut deleted = 0;
+        for status in [ExecutionStatus::Pending, ExecutionStatus::Running] {
+            let mut expr = Expr::default();
+            let filter = format!("{} = {}", expr.name(JOB_ID), expr.value("job", s(job.as_str())));
+            let listing = Listing::new(
+                &EXECUTIONS_BY_STATUS,
+                Kind::Executions,
+                status.as_str().to_owned(),
+                true,
+                vec![filter],
+                expr,
+                true,
+            );
+            for item in self.collect(&listing, &[]).await? {
+                let (id, run) = run_of(&item)?;
+                deleted += u64::from(self.delete_unfinished(id, &run, Some(status)).await?);
+            }
+        }
+        let bound = ExecutionId::generate().to_string();
+        let marker: Item = [
+            (PK.to_owned(), s(PURGE_PARTITION)),
+            (SK.to_owned(), s(&format!("{job}#{bound}"))),
+            (JOB_ID.to_owned(), s(job.as_str())),
+            (BOUND.to_owned(), s(&bound)),
+        ]
+        .into_iter()
+        .collect();
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(marker))
+            .send()
+            .await
+            .map_err(|e| backend("put a history purge marker", e))?;
+        Ok(deleted)
+    }
+
+    /// Removes deleted jobs' histories until they are all gone, `budget` runs are deleted, or
+    /// `deadline` passes, whichever comes first; what is left waits for the next pass.
+    pub async fn purge_deleted_histories(&self, budget: u64, deadline: Option<Instant>) -> StoreResult<HistoryPurge> {
+        let mut report = HistoryPurge::default();
+        let markers = self.purge_markers().await?;
+        let out_of_time = || deadline.is_some_and(|d| Instant::now() >= d);
+        for (index, marker) in markers.iter().enumerate() {
+            let (Some(job), Some(bound)) = (text(marker, JOB_ID), text(marker, BOUND)) else { continue };
+            loop {
+                if report.deleted >= budget || out_of_time() {
+                    report.left = u64::try_from(markers.len() - index).unwrap_or(u64::MAX);
+                    return Ok(report);
+                }
+                let listing = Listing::new(
+                    &EXECUTIONS_BY_JOB,
+                    Kind::Executions,
+                    job.to_owned(),
+                    true,
+                    Vec::new(),
+                    Expr::default(),
+                    false,
+                )
+                .before(bound.to_owned());
+                let round = i32::try_from(budget - report.deleted).unwrap_or(ROUND).min(ROUND);
+                let items = self.first(&listing, round).await?;
+                if items.is_empty() {
+                    self.delete_marker(marker).await?;
+                    report.finished += 1;
+                    break;
+                }
+                report.deleted += self.delete_runs(&items).await?;
+            }
+        }
+        Ok(report)
+    }
+
+    async fn purge_markers(&self) -> StoreResult<Vec<Item>> {
+        let mut expr = Expr::default();
+        let condition = format!("{} = {}", expr.name(PK), expr.value("partition", s(PURGE_PARTITION)));
+        let mut markers = Vec::new();
+        let mut start = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression(&condition)
+                .set_expression_attribute_names(expr.names())
+                .set_expression_attribute_values(expr.values())
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(|e| backend("query history purge markers", e))?;
+            markers.extend(out.items.unwrap_or_default());
+            start = out.last_evaluated_key.filter(|k| !k.is_empty());
+            if start.is_none() {
+                return Ok(markers);
+            }
+        }
+    }
+
+    async fn delete_marker(&self, marker: &Item) -> StoreResult<()> {
+        let key: Item = [PK, SK]
+            .into_iter()
+            .filter_map(|attr| marker.get(attr).map(|value| (attr.to_owned(), value.clone())))
+            .collect();
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key))
+            .send()
+            .await
+            .map_err(|e| backend("delete a history purge marker", e))?;
+        Ok(())
+    }
+
+    /// Finished runs in batches with their guards; one still unfinished (a late finish racing the
+    /// delete) by itself, conditional on its status.
+    async fn delete_runs(&self, items: &[Item]) -> StoreResult<u64> {
+        let mut finished = Vec::new();
+        let mut deleted = 0;
+        for item in items {
+            let (id, run) = run_of(item)?;
+            match text(item, STATUS).and_then(ExecutionStatus::parse) {
+                Some(status) if status.is_finished() => finished.extend([execution_key(id), run.key()]),
+                status => {
+                    self.delete_unfinished(id, &run, status).await?;
+                }
+            }
+            deleted += 1;
+        }
+        self.batch_delete(finished).await?;
+        Ok(deleted)
+    }
+}
