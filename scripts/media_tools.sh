@@ -9,7 +9,7 @@ for tool in yt-dlp ffmpeg ffprobe; do
   fi
   case "$tool" in
     yt-dlp) version="$("$path" --version)" ;;
-    # The first line, read by bash itself: the Lambda runtime's image has no awk.
+    # The first line, read by bash itself: no awk or head needed on a minimal image.
     *) IFS= read -r version < <("$path" -version) ;;
   esac
   echo "$tool: $path: $version"
