@@ -5,8 +5,9 @@
 #                                     (infra/aws/sam-requirements.txt), and an arm64 Rust standard
 #                                     library if no toolchain here has one (see below)
 #   infra/aws/sam.sh validate         sam validate --lint
-#   infra/aws/sam.sh build [ARGS...]  sam build: every function's bootstrap for arm64 under
-#                                     target/sam/build (ARGS go to sam build, e.g. one logical id)
+#   infra/aws/sam.sh build [ARGS...]  sam build: every function's bootstrap and the executor's
+#                                     layers for arm64 under target/sam/build (ARGS go to sam
+#                                     build, e.g. one logical id)
 #   infra/aws/sam.sh prebuild         compile every function binary in one cargo-lambda run, so
 #                                     that `build` afterwards only copies (both cores link at once)
 #   infra/aws/sam.sh rustc-version    the rustc that builds for arm64
@@ -22,6 +23,8 @@
 # at opt-level "s"; `ci` keeps it but without optimisation or LTO (opt-level 0, 16 codegen
 # units): the same code, toolchain and cross-compile in a fraction of the time, with binaries too
 # big to ship (sizes are measured on `release` builds only). JOBSMITH_ARM64_RUSTC names the rustc to build with.
+# JOBSMITH_SCRIPTS_DIR names the scripts folder the executor's scripts layer is made of (default
+# scripts/; infra/aws/package-executor.sh).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 venv="$root/.venv-sam"

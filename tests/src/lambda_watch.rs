@@ -223,16 +223,39 @@ fn strip_debuginfo() -> Vec<String> {
     vec!["--config".to_owned(), "profile.dev.package.jobsmith-functions.strip=\"debuginfo\"".to_owned()]
 }
 
+/// Builds function binaries for this machine as [`LambdaWatch::start`] does, with the same flags,
+/// so that the two share one build; gives each one's path, in the order of `functions`.
+pub async fn build_binaries(functions: &[&str]) -> Vec<PathBuf> {
+    let stdout = build(&workspace_root(), functions, &strip_debuginfo(), &[]).await;
+    // One JSON message a line; an executable's `compiler-artifact` names its path.
+    let messages: Vec<Value> =
+        stdout.split(|b| *b == b'\n').filter_map(|line| serde_json::from_slice(line).ok()).collect();
+    functions
+        .iter()
+        .map(|function| {
+            messages
+                .iter()
+                .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == *function)
+                .find_map(|m| m["executable"].as_str())
+                .map(PathBuf::from)
+                .unwrap_or_else(|| panic!("cargo build named no executable for {function}"))
+        })
+        .collect()
+}
+
 /// `cargo build --bin …` exactly as the emulator's `cargo run --bin …` will build them (the same
 /// manifest, so the same packages and features, and the same overrides), so that its runs find
-/// them fresh.
-async fn build(root: &Path, functions: &[&str], overrides: &[String], env: &[(&str, &str)]) {
+/// them fresh. Gives cargo's JSON messages.
+async fn build(root: &Path, functions: &[&str], overrides: &[String], env: &[(&str, &str)]) -> Vec<u8> {
     if functions.is_empty() {
-        return;
+        return Vec::new();
     }
     // The cargo the emulator runs: `$CARGO` (set under `cargo test`), else the one on the PATH.
     let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-    command.args(["build", "--manifest-path", "Cargo.toml"]).current_dir(root).stdin(Stdio::null());
+    command
+        .args(["build", "--manifest-path", "Cargo.toml", "--message-format=json-render-diagnostics"])
+        .current_dir(root)
+        .stdin(Stdio::null());
     for function in functions {
         command.args(["--bin", function]);
     }
@@ -248,6 +271,7 @@ async fn build(root: &Path, functions: &[&str], overrides: &[String], env: &[(&s
     if !output.status.success() {
         panic!("cargo build of {functions:?} failed:\n{}", String::from_utf8_lossy(&output.stderr));
     }
+    output.stdout
 }
 
 /// The environment of the nested cargo and of the functions: the test's, less two kinds of

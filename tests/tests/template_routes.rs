@@ -9,6 +9,8 @@
 //! - a function that serves only reads can only read the table, and schedules and the scheduler's
 //!   role are fenced in;
 //! - every function gets the configuration `AwsConfig::from_env` reads;
+//! - the executor runs on the python runtime as its exec wrapper, with the task runtime's layers,
+//!   and the functions that check script paths see the same scripts;
 //! - the table is the one the DynamoDB store creates for itself (on moto).
 //!
 //! The template is read with serde_yaml_ng into the small tree at the end of this file, which
@@ -17,6 +19,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+use jobsmith::adapters::aws::app::vars;
 use jobsmith::http::routes::{Access, every_route};
 use yaml::Node;
 
@@ -26,7 +29,10 @@ use yaml::Node;
 const DOCS_ASSETS: (&str, &str, &str) = ("GET", "/docs/{proxy+}", "api-docs");
 
 /// Functions that serve no route: EventBridge Scheduler's target and the authorizer.
-const NON_HTTP_FUNCTIONS: [&str; 4] = ["executor", "authorizer", "sweep", "redrive"];
+const NON_HTTP_FUNCTIONS: [&str; 4] = [EXECUTOR, "authorizer", "sweep", "redrive"];
+const EXECUTOR: &str = "executor";
+/// Lambda's python bootstrap execs this variable's program instead of starting python.
+const EXEC_WRAPPER: &str = "AWS_LAMBDA_EXEC_WRAPPER";
 
 const AUTHORIZER: &str = "ApiKeyAuthorizer";
 const NO_AUTHORIZER: &str = "NONE";
@@ -63,22 +69,21 @@ fn functions(template: &Node) -> Vec<Function<'_>> {
 }
 
 /// `sam build` builds the function with cargo-lambda as binary `BuildProperties.Binary` of the one
-/// functions package (`CodeUri: functions`).
+/// functions package (`CodeUri: functions`). The executor's Makefile does the same by hand (see
+/// [`the_executor_is_the_python_runtimes_exec_wrapper`]).
 fn binary_of(logical_id: &str, resource: &Node, properties: &Node) -> String {
     assert_eq!(properties.get("CodeUri").and_then(Node::as_str), Some("functions"), "{logical_id}: CodeUri");
     let metadata = resource.get("Metadata").unwrap_or_else(|| panic!("{logical_id} has no Metadata"));
-    assert_eq!(
-        metadata.get("BuildMethod").and_then(Node::as_str),
-        Some("rust-cargolambda"),
-        "{logical_id}: Metadata.BuildMethod"
-    );
     // SAM hands `BuildProperties.Binary` to cargo-lambda as the binary to build and copy; without
     // it, a package with many binaries fails at the copy.
-    metadata
+    let binary = metadata
         .get_path(&["BuildProperties", "Binary"])
         .and_then(Node::as_str)
         .unwrap_or_else(|| panic!("{logical_id}: Metadata.BuildProperties.Binary names the function's binary"))
-        .to_owned()
+        .to_owned();
+    let method = if binary == EXECUTOR { "makefile" } else { "rust-cargolambda" };
+    assert_eq!(metadata.get("BuildMethod").and_then(Node::as_str), Some(method), "{logical_id}: Metadata.BuildMethod");
+    binary
 }
 
 /// What one `HttpApi` event says.
@@ -497,8 +502,116 @@ fn functions_are_arm64_al2023_with_bootstrap_handlers() {
     assert_eq!(architectures.items().iter().filter_map(Node::as_str).collect::<Vec<_>>(), ["arm64"]);
     for function in functions(&template) {
         for key in ["Runtime", "Handler", "Architectures"] {
+            // The executor's runtime is the one exception, checked below.
+            if function.name == EXECUTOR && key == "Runtime" {
+                continue;
+            }
             assert!(function.properties.get(key).is_none(), "{} overrides the global {key}", function.logical_id);
         }
+    }
+}
+
+fn resource<'a>(template: &'a Node, logical_id: &str) -> &'a Node {
+    template.get_path(&["Resources", logical_id]).unwrap_or_else(|| panic!("no resource {logical_id}"))
+}
+
+/// The names of a function's `Layers` (`!Ref`s to layers of the template).
+fn layers(properties: &Node) -> Vec<String> {
+    let refs = properties.get("Layers").map(Node::items).unwrap_or_default();
+    refs.iter()
+        .map(|layer| match layer {
+            Node::Tagged(tag, inner) if tag == "!Ref" => inner.as_str().expect("a name").to_owned(),
+            other => panic!("a layer of the template's own, by !Ref, not {other:?}"),
+        })
+        .collect()
+}
+
+fn own_variable<'a>(properties: &'a Node, name: &str) -> Option<&'a str> {
+    properties.get_path(&["Environment", "Variables", name]).and_then(Node::as_str)
+}
+
+/// A Makefile's targets, for `sam build`'s `makefile` method, which runs `make build-<LogicalId>`.
+fn make_targets(dir: &str) -> Vec<String> {
+    let path = root().join(dir).join("Makefile");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    text.lines()
+        .filter_map(|line| line.strip_suffix(':'))
+        .filter(|t| t.starts_with("build-"))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The executor runs on the python runtime, for python3 (python jobs, yt-dlp) and its tools'
+/// layers: Lambda's python bootstrap execs `AWS_LAMBDA_EXEC_WRAPPER` instead of starting python,
+/// and that is the executor's own binary, the function's handler, which speaks the Runtime API.
+/// `tests/tests/aws_lambda_package.rs` runs the package this way.
+#[test]
+fn the_executor_is_the_python_runtimes_exec_wrapper() {
+    let template = template();
+    let executor = functions(&template).into_iter().find(|f| f.name == EXECUTOR).expect("the executor");
+    assert_eq!(executor.properties.get("Runtime").and_then(Node::as_str), Some("python3.13"));
+    let handler = text(template.get_path(&["Globals", "Function"]).expect("Globals.Function"), "Handler");
+    assert_eq!(own_variable(executor.properties, EXEC_WRAPPER), Some(format!("/var/task/{handler}").as_str()));
+    for function in functions(&template).into_iter().filter(|f| f.name != EXECUTOR) {
+        assert_eq!(own_variable(function.properties, EXEC_WRAPPER), None, "{}", function.logical_id);
+    }
+    let metadata = resource(&template, executor.logical_id).get("Metadata").expect("Metadata");
+    let context = text(metadata, "ContextPath");
+    assert!(make_targets(&context).contains(&format!("build-{}", executor.logical_id)), "{context}/Makefile");
+    assert_eq!(layers(executor.properties), ["YtDlpLayer", "FfmpegLayer", "ScriptsLayer"]);
+    for (name, path) in [
+        (vars::YTDLP, "/opt/bin/yt-dlp"),
+        (vars::FFMPEG, "/opt/bin/ffmpeg"),
+        (vars::FFPROBE, "/opt/bin/ffprobe"),
+        (vars::SCRIPT_WORK_DIR, "/tmp"),
+    ] {
+        assert_eq!(own_variable(executor.properties, name), Some(path), "{name}");
+    }
+}
+
+/// A script path is checked where a job is created or changed (`JobService::check_task`:
+/// create-job, update-job) and again where it runs: all three see the scripts layer at the same
+/// root, and no other function is told of one.
+#[test]
+fn the_functions_that_check_script_paths_see_the_scripts_layer() {
+    let template = template();
+    let mut seen = Vec::new();
+    for function in functions(&template) {
+        let Some(roots) = own_variable(function.properties, vars::SCRIPT_ROOTS) else {
+            assert!(!layers(function.properties).contains(&"ScriptsLayer".to_owned()), "{}", function.logical_id);
+            continue;
+        };
+        assert_eq!(roots, "/opt/scripts", "{}", function.logical_id);
+        assert!(layers(function.properties).contains(&"ScriptsLayer".to_owned()), "{}", function.logical_id);
+        seen.push(function.name);
+    }
+    seen.sort();
+    assert_eq!(seen, ["create-job", EXECUTOR, "update-job"]);
+}
+
+/// Every layer a function uses is built by `sam build` for arm64 through its Makefile, and
+/// goes with its stack.
+#[test]
+fn the_layers_are_built_for_arm64_from_their_makefile() {
+    let template = template();
+    let mut used: BTreeSet<String> = BTreeSet::new();
+    for function in functions(&template) {
+        used.extend(layers(function.properties));
+    }
+    assert!(!used.is_empty());
+    for layer in used {
+        let resource = resource(&template, &layer);
+        assert_eq!(text(resource, "Type"), "AWS::Serverless::LayerVersion", "{layer}");
+        let metadata = resource.get("Metadata").unwrap_or_else(|| panic!("{layer}: Metadata"));
+        assert_eq!(
+            (text(metadata, "BuildMethod"), text(metadata, "BuildArchitecture")),
+            ("makefile".into(), "arm64".into())
+        );
+        let properties = resource.get("Properties").expect("Properties");
+        assert!(make_targets(&text(properties, "ContentUri")).contains(&format!("build-{layer}")), "{layer}");
+        let architectures = properties.get("CompatibleArchitectures").map(Node::items).unwrap_or_default();
+        assert_eq!(architectures.iter().filter_map(Node::as_str).collect::<Vec<_>>(), ["arm64"], "{layer}");
+        assert_eq!(text(properties, "RetentionPolicy"), "Delete", "{layer}");
     }
 }
 
@@ -550,7 +663,7 @@ H: true
 /// parameters' defaults are values it accepts.
 #[test]
 fn every_function_gets_the_configuration_it_reads() {
-    use jobsmith::adapters::aws::app::{AwsConfig, vars};
+    use jobsmith::adapters::aws::app::AwsConfig;
 
     let template = template();
     let known = [
@@ -575,6 +688,12 @@ fn every_function_gets_the_configuration_it_reads() {
         vars::PYTHON,
         vars::MODE,
         vars::CLEANUP_TOKEN,
+        vars::SCRIPT_WORK_DIR,
+        vars::YTDLP,
+        vars::FFMPEG,
+        vars::FFPROBE,
+        // Lambda's own, on the executor (the_executor_is_the_python_runtimes_exec_wrapper).
+        EXEC_WRAPPER,
     ];
     let parameters = template.get("Parameters").expect("Parameters");
     // A `!Ref` to a parameter stands for its default; anything else AWS fills in at deploy time.

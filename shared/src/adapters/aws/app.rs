@@ -109,18 +109,20 @@ impl AwsApp {
             ScrapeRuns::build(config.scrape, &config.media, config.script_env.clone(), stores, &config.work_dir);
         let clip_runs = clip_runs.with_pages(scrapes.source.clone(), scrapes.clip_pages);
         let retention = VideoRetention::new(video_store.clone(), objects.clone(), executions.clone(), clock.clone());
-        let runner: Arc<dyn TaskRunner> = Arc::new(
-            LocalTaskRunner::new(
-                roots.clone(),
-                config.interpreters,
-                config.script_env,
-                executions.clone(),
-                clock.clone(),
-            )
-            .with_scrapes(scrapes)
-            .with_clips(clip_runs)
-            .with_retention(retention),
-        );
+        let mut local_runner = LocalTaskRunner::new(
+            roots.clone(),
+            config.interpreters,
+            config.script_env,
+            executions.clone(),
+            clock.clone(),
+        )
+        .with_scrapes(scrapes)
+        .with_clips(clip_runs)
+        .with_retention(retention);
+        if let Some(dir) = config.script_work_dir {
+            local_runner = local_runner.with_script_work_dir(dir);
+        }
+        let runner: Arc<dyn TaskRunner> = Arc::new(local_runner);
         let executor = Executor::new(jobs.clone(), executions.clone(), runner.clone(), clock.clone());
         let instance_name = config.instance_name.unwrap_or_else(hostname);
         let instance = Arc::new(InstanceInfo::new(instance_name, clock.now()));

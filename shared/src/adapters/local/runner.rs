@@ -1,6 +1,7 @@
 //! The local task runner: scripts as child processes, scrapes through the process's scraper,
 //! history retention against the store, video retention against the video and object stores.
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -33,6 +34,9 @@ pub struct LocalTaskRunner {
     clips: Option<ClipRuns>,
     /// Absent where the process has no video store or object store set up.
     retention: Option<VideoRetention>,
+    /// Where every script runs; `None` runs each in its own folder. Lambda mounts the scripts
+    /// read-only under `/opt`, so a script there could not write a file beside itself.
+    script_work_dir: Option<PathBuf>,
 }
 
 impl LocalTaskRunner {
@@ -43,7 +47,22 @@ impl LocalTaskRunner {
         executions: Arc<dyn ExecutionStore>,
         clock: Arc<dyn Clock>,
     ) -> Self {
-        Self { roots, interpreters, script_env, executions, clock, scrapes: None, clips: None, retention: None }
+        Self {
+            roots,
+            interpreters,
+            script_env,
+            executions,
+            clock,
+            scrapes: None,
+            clips: None,
+            retention: None,
+            script_work_dir: None,
+        }
+    }
+
+    pub fn with_script_work_dir(mut self, dir: PathBuf) -> Self {
+        self.script_work_dir = Some(dir);
+        self
     }
 
     pub fn with_scrapes(mut self, scrapes: ScrapeRuns) -> Self {
@@ -83,7 +102,7 @@ impl LocalTaskRunner {
             script: script.resolved().to_path_buf(),
             args: args.to_vec(),
             timeout: Some(timeout),
-            working_dir: script.resolved().parent().map(std::path::Path::to_path_buf),
+            working_dir: self.script_work_dir.clone().or_else(|| script.resolved().parent().map(Path::to_path_buf)),
             // The execution id is also how a restarted server finds this run's processes if it
             // crashed meanwhile (`orphans`).
             env: self.script_env.with([
@@ -284,6 +303,36 @@ mod tests {
             "import os\n\ndef main():\n    for name, value in os.environ.items():\n        print(f'{name}={value}')\n";
         let stdout = run_printing_env(ScriptLanguage::Python, "env.py", body).await;
         assert!(!stdout.contains("JOBSMITH_RESULT_FILE"), "the result channel is hidden: {stdout}");
+    }
+
+    /// What `pwd -P` says in a bash script run from a fresh script root by the runner that
+    /// `configure` makes, beside that root.
+    async fn working_directory(configure: impl FnOnce(LocalTaskRunner) -> LocalTaskRunner) -> (String, PathBuf) {
+        let scripts = tempfile::tempdir().expect("script root");
+        let path = scripts.path().join("pwd.sh");
+        std::fs::write(&path, "pwd -P\n").expect("write the script");
+        let roots = Arc::new(ScriptRoots::new(vec![scripts.path().to_owned()]).expect("roots"));
+        let store: Arc<dyn ExecutionStore> = Arc::new(SqliteStore::open_in_memory().expect("store"));
+        let env = ScriptEnvironment::from_process();
+        let runner = configure(LocalTaskRunner::new(roots, Interpreters::default(), env, store, Arc::new(SystemClock)));
+        let script_path = path.to_string_lossy().into_owned();
+        let task = TaskSpec::Script { language: ScriptLanguage::Bash, script_path, args: Vec::new() };
+        let job = Job { task, ..job("pwd-job", t0()) };
+        let run = crate::test_support::fixtures::run("pwd-job", t0(), 1);
+        let outcome = runner.run(&job, &run, Duration::from_secs(30), CancellationToken::new()).await;
+        assert_eq!(outcome.status, ExecutionStatus::Succeeded, "{outcome:?}");
+        let root = scripts.path().canonicalize().expect("canonical root");
+        (outcome.stdout_tail.unwrap_or_default().trim_end().to_owned(), root)
+    }
+
+    #[tokio::test]
+    async fn a_script_runs_in_its_own_folder_unless_a_work_dir_is_set() {
+        let (cwd, root) = working_directory(|runner| runner).await;
+        assert_eq!(Path::new(&cwd), root);
+        let work = tempfile::tempdir().expect("work dir");
+        let dir = work.path().to_owned();
+        let (cwd, _) = working_directory(|runner| runner.with_script_work_dir(dir)).await;
+        assert_eq!(Path::new(&cwd), work.path().canonicalize().expect("canonical work dir"));
     }
 
     #[tokio::test]

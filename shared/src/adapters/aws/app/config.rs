@@ -55,6 +55,8 @@ pub mod vars {
     pub const CLIP_PRIVATE_PAGES: &str = "JOBSMITH_CLIP_PRIVATE_PAGES";
     /// Where scrape downloads wait for their upload: Lambda's `/tmp` unless told.
     pub const WORK_DIR: &str = "JOBSMITH_WORK_DIR";
+    /// Where scripts run; unset, each runs in its own folder, as `jobsmith serve` runs them.
+    pub const SCRIPT_WORK_DIR: &str = "JOBSMITH_SCRIPT_WORK_DIR";
     /// `development` or `production` (the default on AWS): whether seed 003's cleanup may run.
     pub const MODE: &str = "JOBSMITH_MODE";
     /// Seed 003's `DEBUG=True`, read when `JOBSMITH_MODE` is not set.
@@ -83,8 +85,8 @@ pub const RETENTION_DAYS_RANGE: (u32, u32) = (1, 36_500);
 /// Wider than the local server's 60 s: EventBridge invokes the executor asynchronously, and
 /// Lambda's queue can hold an event for minutes under throttling; a late run beats a lost one.
 const DEFAULT_MISFIRE_GRACE_SECONDS: u32 = 300;
-/// Where `sam build` puts bundled scripts beside the binary, relative to the function's
-/// working directory; the same default as the local server.
+/// The local server's default. On Lambda the template names `/opt/scripts`, where the scripts
+/// layer is mounted.
 const DEFAULT_SCRIPT_ROOTS: &str = "./scripts";
 /// The only writable place a Lambda function has.
 const DEFAULT_WORK_DIR: &str = "/tmp/jobsmith";
@@ -110,6 +112,8 @@ pub struct AwsConfig {
     /// Emulators and most self-hosted S3 servers need `http://host/bucket/key`.
     pub s3_force_path_style: bool,
     pub script_roots: Vec<PathBuf>,
+    /// Where scripts run, when not in their own folder (read-only on Lambda).
+    pub script_work_dir: Option<PathBuf>,
     pub interpreters: Interpreters,
     /// What scripts inherit, read through the same lookup as the rest: on Lambda, the function's
     /// `PATH` and `LD_LIBRARY_PATH` and never its AWS credentials (see `INHERITED_VARS`).
@@ -173,6 +177,7 @@ impl AwsConfig {
             retention,
             s3_force_path_style: env.flag(vars::S3_FORCE_PATH_STYLE)?,
             script_roots: roots.split(':').filter(|r| !r.is_empty()).map(PathBuf::from).collect(),
+            script_work_dir: env.optional(vars::SCRIPT_WORK_DIR).map(PathBuf::from),
             interpreters: Interpreters {
                 bash: env.optional(vars::BASH).map_or(defaults.bash, PathBuf::from),
                 python: env.optional(vars::PYTHON).map_or(defaults.python, PathBuf::from),
@@ -314,6 +319,7 @@ mod tests {
         assert_eq!(config.retention, Retention::default());
         assert!(!config.s3_force_path_style);
         assert_eq!(config.script_roots, vec![PathBuf::from("./scripts")]);
+        assert_eq!(config.script_work_dir, None, "each script in its own folder, as locally");
         assert!(config.keys.is_empty());
         assert_eq!(config.misfire_grace, chrono::Duration::seconds(300));
         assert_eq!(config.instance_name, None);
@@ -340,6 +346,7 @@ mod tests {
             (vars::FAILED_RETENTION_DAYS, "7"),
             (vars::S3_FORCE_PATH_STYLE, "TRUE"),
             (vars::SCRIPT_ROOTS, "/opt/a:/opt/b"),
+            (vars::SCRIPT_WORK_DIR, "/tmp"),
             (vars::API_KEYS, &keys),
             (vars::FUNCTION_NAME, "jobsmith-get-job"),
         ])
@@ -349,6 +356,7 @@ mod tests {
         assert_eq!(config.retention.failed, chrono::Duration::days(7));
         assert!(config.s3_force_path_style);
         assert_eq!(config.script_roots, vec![PathBuf::from("/opt/a"), PathBuf::from("/opt/b")]);
+        assert_eq!(config.script_work_dir, Some(PathBuf::from("/tmp")));
         assert_eq!(config.keys.len(), 1);
         assert_eq!(config.instance_name.as_deref(), Some("jobsmith-get-job"));
     }

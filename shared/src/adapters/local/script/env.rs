@@ -26,7 +26,8 @@
 ///   API, neither of which a script may act with. A script that needs AWS brings its own.
 /// - `JOBSMITH_*`: the server's own configuration, API keys included.
 /// - `LAMBDA_TASK_ROOT` and the rest of what Lambda sets: a script finds its files relative to
-///   its own directory, which is its working directory, the same way on both sides.
+///   its own path (`$0`, `__file__`), the same way on both sides. (Locally that is also its
+///   working directory; on Lambda it runs in `/tmp`, its own folder being read-only there.)
 pub const INHERITED_VARS: [&str; 10] =
     ["PATH", "LD_LIBRARY_PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR"];
 
