@@ -9,6 +9,7 @@ pub mod cursor_walk;
 pub mod lambda_watch;
 pub mod moto;
 pub mod object_contract;
+pub mod sam_local;
 pub mod seaweed;
 pub mod template;
 pub mod video_contract;
