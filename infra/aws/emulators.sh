@@ -4,8 +4,11 @@
 #
 #   infra/aws/emulators.sh install        create .venv-emulators with the pinned moto server,
 #                                         cargo-lambda (for `cargo lambda watch`) and SeaweedFS
-#   infra/aws/emulators.sh start [PORT]   serve on 127.0.0.1:PORT (default: a free port);
-#                                         prints the endpoint URL, runs in the foreground
+#   infra/aws/emulators.sh start [--host ADDR] [PORT]
+#                                         serve on ADDR:PORT (default 127.0.0.1 and a free
+#                                         port); prints the endpoint URL, runs in the foreground.
+#                                         `sam local`'s containers reach the host on the docker
+#                                         bridge, not on loopback: docs/aws.md, "sam local".
 #
 # Tests start their own moto server (a free port each) from .venv-emulators, and one runs the real
 # function binaries under its `cargo-lambda lambda watch`; `install` is what they need first. moto
@@ -41,12 +44,20 @@ case "${1:-}" in
     echo "SeaweedFS $("$venv/bin/weed" version 2>/dev/null | head -n 1): $venv/bin/weed"
     ;;
   start)
-    port="${2:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
-    echo "http://127.0.0.1:$port"
-    exec "$venv/bin/moto_server" -H 127.0.0.1 -p "$port"
+    shift
+    # moto checks no credentials: whatever can reach it can read and change everything in it,
+    # so it listens on loopback unless told otherwise.
+    host=127.0.0.1
+    if [ "${1:-}" = --host ]; then
+      host="${2:?--host needs an address}"
+      shift 2
+    fi
+    port="${1:-$(python3 -c 'import socket, sys; s=socket.socket(); s.bind((sys.argv[1], 0)); print(s.getsockname()[1])' "$host")}"
+    echo "http://$host:$port"
+    exec "$venv/bin/moto_server" -H "$host" -p "$port"
     ;;
   *)
-    echo "usage: $0 install | start [PORT]" >&2
+    echo "usage: $0 install | start [--host ADDR] [PORT]" >&2
     exit 2
     ;;
 esac

@@ -1,6 +1,6 @@
 //! Test code shared by jobsmith's integration tests: the store, video, audit and object contract
 //! suites that every backend runs, the emulators' and S3 servers' processes, API Gateway's
-//! events and a Lambda Runtime API.
+//! events, a Lambda Runtime API, and the SAM template as a tree.
 
 pub mod apigw;
 pub mod audit_contract;
@@ -10,5 +10,7 @@ pub mod lambda_watch;
 pub mod moto;
 pub mod object_contract;
 pub mod runtime_api;
+pub mod sam_local;
 pub mod seaweed;
+pub mod template;
 pub mod video_contract;

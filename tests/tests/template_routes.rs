@@ -13,15 +13,14 @@
 //!   and the functions that check script paths see the same scripts;
 //! - the table is the one the DynamoDB store creates for itself (on moto).
 //!
-//! The template is read with serde_yaml_ng into the small tree at the end of this file, which
-//! keeps short tags (`!Ref`, `!GetAtt`, `!Sub`) as tagged nodes and scalars as their text.
+//! The template is read with serde_yaml_ng into the small tree of `jobsmith_tests::template`,
+//! which keeps short tags (`!Ref`, `!GetAtt`, `!Sub`) as tagged nodes and scalars as their text.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
 
 use jobsmith::adapters::aws::app::vars;
 use jobsmith::http::routes::{Access, every_route};
-use yaml::Node;
+use jobsmith_tests::template::{Node, root, template, yaml};
 
 /// The one route the template has that the table does not: API Gateway's catch-all for the
 /// browsable page's assets (`/docs/index.html`, `/docs/swagger-ui.css`, ...), which axum serves as
@@ -36,16 +35,6 @@ const EXEC_WRAPPER: &str = "AWS_LAMBDA_EXEC_WRAPPER";
 
 const AUTHORIZER: &str = "ApiKeyAuthorizer";
 const NO_AUTHORIZER: &str = "NONE";
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("the workspace root").to_path_buf()
-}
-
-fn template() -> Node {
-    let path = root().join("template.yaml");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    yaml::parse(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
 
 /// One function of the template, by the crate it is built from.
 struct Function<'a> {
@@ -663,10 +652,14 @@ H: true
 /// parameters' defaults are values it accepts.
 #[test]
 fn every_function_gets_the_configuration_it_reads() {
-    use jobsmith::adapters::aws::app::AwsConfig;
+    use jobsmith::adapters::aws::app::{AwsConfig, vars};
+    use jobsmith::adapters::aws::sdk::lambda_vars;
 
     let template = template();
     let known = [
+        // Empty on AWS; what `sam local --env-vars` points at the emulators (infra/aws/local).
+        lambda_vars::ENDPOINT_URL,
+        vars::LAMBDA_ENDPOINT,
         vars::TABLE,
         vars::BUCKET,
         vars::SCHEDULE_GROUP,
@@ -855,84 +848,6 @@ fn keys_of(schema: &Node) -> String {
         .map(|k| format!("{} {}", text(k, "AttributeName"), text(k, "KeyType")))
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// The template as the checks read it: YAML parsed by serde_yaml_ng, then turned into a tree of
-/// text. CloudFormation's short tags (`!Ref`, `!GetAtt`, `!Sub`, ...) stay tagged nodes, and
-/// scalars stay text (`true` and `0` are compared as written), so a check does not depend on
-/// how YAML types an unquoted word.
-mod yaml {
-    use serde_yaml_ng::Value;
-
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum Node {
-        Scalar(String),
-        Tagged(String, Box<Node>),
-        Seq(Vec<Node>),
-        Map(Vec<(String, Node)>),
-    }
-
-    impl Node {
-        pub fn tagged(tag: &str, value: &str) -> Self {
-            Self::Tagged(tag.to_owned(), Box::new(Self::Scalar(value.to_owned())))
-        }
-
-        pub fn as_str(&self) -> Option<&str> {
-            match self {
-                Self::Scalar(s) => Some(s),
-                _ => None,
-            }
-        }
-
-        pub fn get(&self, key: &str) -> Option<&Node> {
-            self.entries().find(|(k, _)| *k == key).map(|(_, v)| v)
-        }
-
-        pub fn get_path(&self, path: &[&str]) -> Option<&Node> {
-            path.iter().try_fold(self, |node, key| node.get(key))
-        }
-
-        pub fn entries(&self) -> impl Iterator<Item = (&str, &Node)> {
-            let entries: &[(String, Node)] = match self {
-                Self::Map(entries) => entries,
-                _ => &[],
-            };
-            entries.iter().map(|(k, v)| (k.as_str(), v))
-        }
-
-        pub fn items(&self) -> &[Node] {
-            match self {
-                Self::Seq(items) => items,
-                _ => &[],
-            }
-        }
-    }
-
-    /// One document; duplicate keys and anything YAML does not allow are errors.
-    pub fn parse(text: &str) -> Result<Node, String> {
-        let value: Value = serde_yaml_ng::from_str(text).map_err(|e| e.to_string())?;
-        node(value)
-    }
-
-    fn node(value: Value) -> Result<Node, String> {
-        Ok(match value {
-            Value::Null => return Err("an empty value (null) where the template must say something".to_owned()),
-            Value::Bool(b) => Node::Scalar(b.to_string()),
-            Value::Number(n) => Node::Scalar(n.to_string()),
-            Value::String(s) => Node::Scalar(s),
-            Value::Sequence(items) => Node::Seq(items.into_iter().map(node).collect::<Result<_, _>>()?),
-            Value::Mapping(entries) => Node::Map(
-                entries
-                    .into_iter()
-                    .map(|(key, value)| match key {
-                        Value::String(key) => Ok((key, node(value)?)),
-                        other => Err(format!("a mapping key that is not text: {other:?}")),
-                    })
-                    .collect::<Result<_, _>>()?,
-            ),
-            Value::Tagged(tagged) => Node::Tagged(tagged.tag.to_string(), Box::new(node(tagged.value)?)),
-        })
-    }
 }
 
 /// Seed 002's health function: it reads what it checks, the table, a one-key listing of the
