@@ -16,8 +16,8 @@ use super::health::AwsHealth;
 use super::s3::{S3ObjectStore, s3_client};
 use super::scheduler::{EventBridgeScheduler, ExecutorInvoker};
 use super::sdk;
-use crate::adapters::local::{ClipRuns, ClipStores, LocalTaskRunner, ScrapeRuns, ScrapeStores};
-use crate::app::{ClipLibrary, Executor, InstanceInfo, JobService, VideoCleanup, VideoRetention, VideoService};
+use crate::adapters::local::{LocalTaskRunner, MediaTasks, ScrapeStores};
+use crate::app::{ClipLibrary, Executor, InstanceInfo, JobService, VideoCleanup, VideoService};
 use crate::domain::ids::JobId;
 use crate::domain::principal::KeyRing;
 use crate::domain::script_path::{ScriptPathError, ScriptRoots};
@@ -99,16 +99,8 @@ impl AwsApp {
             executions: executions.clone(),
             clock: clock.clone(),
         };
-        let clip_runs = ClipRuns::new(
-            &config.media,
-            config.script_env.clone(),
-            ClipStores { videos: video_store.clone(), objects: objects.clone(), executions: executions.clone() },
-            &config.work_dir,
-        );
-        let scrapes =
-            ScrapeRuns::build(config.scrape, &config.media, config.script_env.clone(), stores, &config.work_dir);
-        let clip_runs = clip_runs.with_pages(scrapes.source.clone(), scrapes.clip_pages);
-        let retention = VideoRetention::new(video_store.clone(), objects.clone(), executions.clone(), clock.clone());
+        let media =
+            MediaTasks::build(stores, config.scrape, &config.media, config.script_env.clone(), &config.work_dir);
         let mut local_runner = LocalTaskRunner::new(
             roots.clone(),
             config.interpreters,
@@ -116,9 +108,7 @@ impl AwsApp {
             executions.clone(),
             clock.clone(),
         )
-        .with_scrapes(scrapes)
-        .with_clips(clip_runs)
-        .with_retention(retention);
+        .with_media(media);
         if let Some(dir) = config.script_work_dir {
             local_runner = local_runner.with_script_work_dir(dir);
         }

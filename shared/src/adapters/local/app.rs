@@ -4,19 +4,17 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::clip_task::{ClipRuns, ClipStores};
 use super::data_dir_lock::{DataDirLock, LockError};
 use super::health::{LocalHealth, ToolCheck};
 use super::media::MediaTools;
+use super::media_tasks::MediaTasks;
 use super::objects::LocalObjectStore;
 use super::runner::LocalTaskRunner;
 use super::scheduler::{LocalScheduler, SchedulerParts};
-use super::scrape_task::{ScrapeConfig, ScrapeRuns, ScrapeStores};
+use super::scrape_task::{ScrapeConfig, ScrapeStores};
 use super::script::{Interpreters, ScriptEnvironment};
 use super::sqlite::SqliteStore;
-use crate::app::{
-    ClipLibrary, Executor, InstanceInfo, JobService, ProgressFeed, VideoCleanup, VideoRetention, VideoService,
-};
+use crate::app::{ClipLibrary, Executor, InstanceInfo, JobService, ProgressFeed, VideoCleanup, VideoService};
 use crate::domain::cleanup::CleanupGuard;
 use crate::domain::principal::KeyRing;
 use crate::domain::script_path::{ScriptPathError, ScriptRoots};
@@ -98,22 +96,14 @@ impl LocalApp {
             executions: executions.clone(),
             clock: clock.clone(),
         };
-        let clip_runs = ClipRuns::new(
-            &config.media,
-            config.script_env.clone(),
-            ClipStores { videos: video_store.clone(), objects: objects.clone(), executions: executions.clone() },
-            &config.data_dir.join("work"),
-        );
-        let scrapes = ScrapeRuns::build(
+        let media = MediaTasks::build(
+            stores,
             config.scrape,
             &config.media,
             config.script_env.clone(),
-            stores,
             &config.data_dir.join("work"),
         );
-        let limiter = scrapes.scraper.limiter().clone();
-        let clip_runs = clip_runs.with_pages(scrapes.source.clone(), scrapes.clip_pages);
-        let retention = VideoRetention::new(video_store.clone(), objects.clone(), executions.clone(), clock.clone());
+        let limiter = media.scrapes.scraper.limiter().clone();
         let runner = Arc::new(
             LocalTaskRunner::new(
                 roots.clone(),
@@ -122,9 +112,7 @@ impl LocalApp {
                 executions.clone(),
                 clock.clone(),
             )
-            .with_scrapes(scrapes)
-            .with_clips(clip_runs)
-            .with_retention(retention),
+            .with_media(media),
         );
         let executor = Executor::new(jobs.clone(), executions.clone(), runner, clock.clone());
         let scheduler = LocalScheduler::new(SchedulerParts {

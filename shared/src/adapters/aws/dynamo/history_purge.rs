@@ -63,7 +63,7 @@ impl DynamoStore {
         let bound = ExecutionId::generate().to_string();
         let marker: Item = [
             (PK.to_owned(), s(PURGE_PARTITION)),
-            (SK.to_owned(), s(&format!("{job}#{bound}"))),
+            (SK.to_owned(), s(format!("{job}#{bound}"))),
             (JOB_ID.to_owned(), s(job.as_str())),
             (BOUND.to_owned(), s(&bound)),
         ]
