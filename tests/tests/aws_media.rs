@@ -3,7 +3,7 @@
 //! audit log that `list-audit` reads back with the caller's address as API Gateway saw it; the
 //! clip functions list clips with presigned links and delete one or all of them. And
 //! `cleanup.videos` as the executor runs it, over the table and the bucket, giving the answers the
-//! same run gives over SQLite and the local folder.
+//! same run gives over SQLite and the local folder; and a `clip.video` run from the bucket into it.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -231,5 +231,59 @@ async fn video_retention_removes_the_same_objects_from_the_bucket_as_from_the_fo
             let cause = stored.tombstone.map(|t| t.cause);
             assert_eq!(cause, removed.then_some(TombstoneCause::Retention), "{}", video.platform_id);
         }
+    }
+}
+
+/// `clip.video` as the executor's runner runs it over the bucket: the stored video is fetched from
+/// S3, cut with the installed ffmpeg, and its clips land in S3 under `clips/<video>/`, measured.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_clip_run_cuts_a_video_from_the_bucket_into_the_bucket() {
+    use jobsmith::domain::task::{ClipAccuracy, ClipCut, ClipSource, ClipTask, Segment};
+    use jobsmith::test_support::media::{installed_tools, make_counter_mp4};
+
+    let moto = MotoServer::start().await;
+    let sdk = moto.sdk_config().await;
+    create_table(&aws_sdk_dynamodb::Client::new(&sdk), "jobs").await.expect("create the table");
+    s3_client(&sdk, true).create_bucket().bucket(BUCKET).send().await.expect("bucket");
+    let tools = installed_tools();
+    let work = tempfile::tempdir().expect("the function's /tmp");
+    let (ffmpeg, ffprobe) = (tools.ffmpeg.display().to_string(), tools.ffprobe.display().to_string());
+    let work_dir = work.path().display().to_string();
+    let env = [
+        (vars::TABLE, "jobs"),
+        (vars::BUCKET, BUCKET),
+        (vars::SCHEDULE_GROUP, "clip-test"),
+        (vars::EXECUTOR_ARN, EXECUTOR_ARN),
+        (vars::SCHEDULER_ROLE_ARN, SCHEDULER_ROLE_ARN),
+        (vars::S3_FORCE_PATH_STYLE, "true"),
+        (vars::FFMPEG, ffmpeg.as_str()),
+        (vars::FFPROBE, ffprobe.as_str()),
+        (vars::WORK_DIR, work_dir.as_str()),
+    ];
+    let config =
+        AwsConfig::from_env(|name| env.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned())).expect("config");
+    let app = AwsApp::build(config, &sdk).expect("build the AWS app");
+    let source = work.path().join("talk.mp4");
+    make_counter_mp4(&tools.ffmpeg, &source, 6).await;
+    let key = ObjectKey::parse("videos/uploads/talk.mp4").expect("key");
+    app.objects.put_file(&key, &source, "video/mp4").await.expect("the video in the bucket");
+
+    let segments = vec![Segment { start_ms: 1_000, end_ms: 3_000 }, Segment { start_ms: 4_000, end_ms: 5_500 }];
+    let task = ClipTask::new(ClipSource::Key(key), ClipCut::Segments(segments), ClipAccuracy::Exact).expect("task");
+    let clip_job = Job { task: TaskSpec::Clip(task), ..job("clips", t0()) };
+    let outcome =
+        app.runner.run(&clip_job, &run("clips", t0(), 1), Duration::from_secs(120), CancellationToken::new()).await;
+    assert_eq!(outcome.status, ExecutionStatus::Succeeded, "{outcome:?}");
+    let result = outcome.result.expect("a result");
+    let clips = result["clips"].as_array().expect("clips");
+    let durations: Vec<f64> = clips.iter().filter_map(|c| c["measured_duration"].as_f64()).collect();
+    assert!((durations[0] - 2.0).abs() <= 0.05 && (durations[1] - 1.5).abs() <= 0.05, "{result}");
+    let stored = keys_under(app.objects.as_ref(), "clips/").await;
+    assert_eq!(stored.len(), 2, "{stored:?}");
+    for clip in clips {
+        let key = ObjectKey::parse(clip["key"].as_str().expect("a key")).expect("a clip key");
+        assert!(key.as_str().starts_with("clips/talk/"), "{key}");
+        let head = app.objects.head(&key).await.expect("head").expect("the clip in the bucket");
+        assert_eq!(Some(head.size), clip["size"].as_u64(), "{clip}");
     }
 }
