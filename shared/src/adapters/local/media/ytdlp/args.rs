@@ -22,6 +22,9 @@ pub(super) const FILE_STEM: &str = "video";
 pub(super) const NO_WATERMARK_FORMAT: &str =
     "bv*[format_note!*=?watermarked]+ba/b[format_note!*=?watermarked]/bv*+ba/b";
 
+/// yt-dlp's name for its generic extractor, the last in its list, which reads any page.
+const GENERIC: &str = "generic";
+
 /// What every run shares.
 pub(super) struct Common<'a> {
     pub ffmpeg: &'a Path,
@@ -110,13 +113,19 @@ pub(super) fn download(
 /// after some 1,460 others) costs every download process a third of a second of CPU or more
 /// before it fetches anything, where the listing has already said which extractor reads the
 /// page. The default list after it keeps every other extractor, for a URL this one no longer
-/// takes and for the generic extractor's embeds. Names are regular expressions to yt-dlp (matched whole,
-/// ignoring case), so the name is escaped (a leading `-`, which would remove the extractor, too);
-/// an unknown name selects nothing. None for a name that cannot be passed: empty, or with a
-/// comma, which separates names.
+/// takes. The generic extractor, which takes any URL, goes alone: it looks for other sites'
+/// players embedded in the page by trying every extractor in the list on it (another third of a
+/// second of CPU), and a video the listing named `generic` is one it read from the page itself,
+/// since a page embedding another site's player lists under that site's extractor. Names are
+/// regular expressions to yt-dlp (matched whole, ignoring case), so the name is escaped (a
+/// leading `-`, which would remove the extractor, too); an unknown name selects nothing. None for
+/// a name that cannot be passed: empty, or with a comma, which separates names.
 pub(super) fn extractors_first(extractor: &str) -> Option<String> {
     if extractor.is_empty() || extractor.contains(',') {
         return None;
+    }
+    if extractor.eq_ignore_ascii_case(GENERIC) {
+        return Some(GENERIC.to_owned());
     }
     let mut escaped = String::with_capacity(extractor.len() + 8);
     for c in extractor.chars() {
@@ -221,7 +230,7 @@ mod tests {
     }
 
     #[test]
-    fn a_download_tries_the_listing_extractor_first_then_the_default_ones() {
+    fn a_download_tries_the_listing_extractor_first_then_the_default_ones_but_generic_alone() {
         let dir = Path::new("/tmp/run-1/v");
         let unknown = download(&common(), "https://x.test/v/1", dir, false, None);
         assert_eq!(value(&strings(&unknown), "--use-extractors"), None, "yt-dlp's own order");
@@ -235,6 +244,7 @@ mod tests {
         assert_eq!(extractors_first("abc.net.au").as_deref(), Some("abc\\.net\\.au,default"));
         assert_eq!(extractors_first("a|b(c)*").as_deref(), Some("a\\|b\\(c\\)\\*,default"));
         assert_eq!(extractors_first("9c9media").as_deref(), Some("9c9media,default"), "digits stay digits");
+        assert_eq!(extractors_first("generic").as_deref(), Some("generic"), "alone: it takes any URL");
         assert_eq!(extractors_first("-generic").as_deref(), Some("\\-generic,default"), "a name, not a removal");
         for unusable in ["", "a,b"] {
             assert_eq!(extractors_first(unusable), None, "{unusable:?}");

@@ -142,6 +142,7 @@ async fn a_download_goes_to_the_listing_extractor_and_falls_back_on_the_others()
     let [video] = listed.as_slice() else { panic!("one video: {listed:?}") };
     assert_eq!(video.extractor.as_deref(), Some("generic"), "yt-dlp's name for the extractor");
     let id = video.platform_id.as_str();
+    // The generic extractor, which reads the fixture's pages, goes alone.
     let got = setup.source.download(video, &setup.download_dir("named"), false, CancellationToken::new()).await;
     assert_eq!(std::fs::read(got.unwrap().file).unwrap(), setup.fixture.mp4(id));
 
