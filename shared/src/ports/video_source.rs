@@ -28,6 +28,9 @@ pub struct ListedVideo {
     /// The video's own page, from which its file is fetched.
     pub source_url: SourceUrl,
     pub metadata: VideoMetadata,
+    /// The name of the source's extractor that read the video when it was listed (yt-dlp's
+    /// `extractor`, `TikTok` or `generic`), which the fetch tries first; None when unknown.
+    pub extractor: Option<String>,
 }
 
 /// A fetched file, in the directory the caller gave; the caller moves it to the object store

@@ -102,6 +102,7 @@ impl FakeVideoSource {
             platform_id: PlatformVideoId::parse(platform_id).expect("fixture platform ids are valid"),
             source_url: SourceUrl::parse(&format!("http://127.0.0.1/v/{platform_id}")).expect("fixture urls are valid"),
             metadata: VideoMetadata { views: Some(10), ..VideoMetadata::default() },
+            extractor: None,
         };
         self.script().videos.push(Scripted { listed, next_failures: VecDeque::new(), broken: None });
     }

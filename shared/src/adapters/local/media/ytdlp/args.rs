@@ -22,6 +22,9 @@ pub(super) const FILE_STEM: &str = "video";
 pub(super) const NO_WATERMARK_FORMAT: &str =
     "bv*[format_note!*=?watermarked]+ba/b[format_note!*=?watermarked]/bv*+ba/b";
 
+/// yt-dlp's name for its generic extractor, the last in its list, which reads any page.
+const GENERIC: &str = "generic";
+
 /// What every run shares.
 pub(super) struct Common<'a> {
     pub ffmpeg: &'a Path,
@@ -75,9 +78,20 @@ pub(super) fn list(common: &Common<'_>, request: &ListRequest) -> Vec<OsString> 
 }
 
 /// Fetches one video into `dir` as `video.<ext>` with `video.info.json` beside it, and prints
-/// the file's final path, after any merge, on stdout.
-pub(super) fn download(common: &Common<'_>, url: &str, dir: &Path, no_watermark: bool) -> Vec<OsString> {
+/// the file's final path, after any merge, on stdout. `extractor`, the one that listed the
+/// video, is tried first (see [`extractors_first`]).
+pub(super) fn download(
+    common: &Common<'_>,
+    url: &str,
+    dir: &Path,
+    no_watermark: bool,
+    extractor: Option<&str>,
+) -> Vec<OsString> {
     let mut args = common.args();
+    if let Some(extractors) = extractor.and_then(extractors_first) {
+        args.push("--use-extractors".into());
+        args.push(extractors.into());
+    }
     args.extend(["--no-playlist", "--no-simulate", "--print", "after_move:filepath"].map(OsString::from));
     args.extend(["--write-info-json", "--no-write-playlist-metafiles", "--no-mtime"].map(OsString::from));
     args.push("--paths".into());
@@ -91,6 +105,37 @@ pub(super) fn download(common: &Common<'_>, url: &str, dir: &Path, no_watermark:
     args.push("--".into());
     args.push(url.into());
     args
+}
+
+/// `--use-extractors` for a download: `extractor` first, then yt-dlp's default list in its own
+/// order. yt-dlp gives a URL to the first extractor in its list whose URL pattern matches,
+/// compiling each pattern it tries on the way; a page of a site late in that list (TikTok comes
+/// after some 1,460 others) costs every download process a third of a second of CPU or more
+/// before it fetches anything, where the listing has already said which extractor reads the
+/// page. The default list after it keeps every other extractor, for a URL this one no longer
+/// takes. The generic extractor, which takes any URL, goes alone: it looks for other sites'
+/// players embedded in the page by trying every extractor in the list on it (another third of a
+/// second of CPU), and a video the listing named `generic` is one it read from the page itself,
+/// since a page embedding another site's player lists under that site's extractor. Names are
+/// regular expressions to yt-dlp (matched whole, ignoring case), so the name is escaped (a
+/// leading `-`, which would remove the extractor, too); an unknown name selects nothing. None for
+/// a name that cannot be passed: empty, or with a comma, which separates names.
+pub(super) fn extractors_first(extractor: &str) -> Option<String> {
+    if extractor.is_empty() || extractor.contains(',') {
+        return None;
+    }
+    if extractor.eq_ignore_ascii_case(GENERIC) {
+        return Some(GENERIC.to_owned());
+    }
+    let mut escaped = String::with_capacity(extractor.len() + 8);
+    for c in extractor.chars() {
+        // Python's `re` reads `\` before anything but an ASCII letter or digit as that character.
+        if !(c.is_ascii_alphanumeric() || c == '_') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    Some(format!("{escaped},default"))
 }
 
 #[cfg(test)]
@@ -142,7 +187,7 @@ mod tests {
             [(&checked, "socks5://10.0.0.1:1080", true), (&unchecked, "http://127.0.0.1:3128", false)]
         {
             let common = Common { proxy: Some(proxy), ..common() };
-            for args in [list(&common, &request), download(&common, "u", Path::new("/d"), false)] {
+            for args in [list(&common, &request), download(&common, "u", Path::new("/d"), false, None)] {
                 let args = strings(&args);
                 assert_eq!(value(&args, "--proxy"), Some(url));
                 assert_eq!(args.contains(&"--no-check-certificates"), !checks, "{args:?}");
@@ -172,7 +217,7 @@ mod tests {
     #[test]
     fn a_download_names_its_file_and_asks_for_no_watermark_only_when_told() {
         let dir = Path::new("/tmp/run-1/v");
-        let plain = download(&common(), "https://x.test/v/1", dir, false);
+        let plain = download(&common(), "https://x.test/v/1", dir, false, None);
         let plain = strings(&plain);
         assert_eq!(value(&plain, "--paths"), Some("/tmp/run-1/v"));
         assert_eq!(value(&plain, "--output"), Some("video.%(ext)s"));
@@ -180,7 +225,31 @@ mod tests {
         assert!(plain.contains(&"--no-simulate") && plain.contains(&"--write-info-json"));
         assert_eq!(value(&plain, "--format"), None, "yt-dlp's own choice");
 
-        let clean = download(&common(), "https://x.test/v/1", dir, true);
+        let clean = download(&common(), "https://x.test/v/1", dir, true, None);
         assert_eq!(value(&strings(&clean), "--format"), Some(NO_WATERMARK_FORMAT));
+    }
+
+    #[test]
+    fn a_download_tries_the_listing_extractor_first_then_the_default_ones_but_generic_alone() {
+        let dir = Path::new("/tmp/run-1/v");
+        let unknown = download(&common(), "https://x.test/v/1", dir, false, None);
+        assert_eq!(value(&strings(&unknown), "--use-extractors"), None, "yt-dlp's own order");
+        let tiktok = download(&common(), "https://x.test/v/1", dir, false, Some("TikTok"));
+        let tiktok = strings(&tiktok);
+        assert_eq!(value(&tiktok, "--use-extractors"), Some("TikTok,default"));
+        let position = |flag: &str| tiktok.iter().position(|a| *a == flag).unwrap();
+        assert!(position("--use-extractors") < position("--"), "an option, before the URL");
+
+        assert_eq!(extractors_first("youtube:tab").as_deref(), Some("youtube\\:tab,default"));
+        assert_eq!(extractors_first("abc.net.au").as_deref(), Some("abc\\.net\\.au,default"));
+        assert_eq!(extractors_first("a|b(c)*").as_deref(), Some("a\\|b\\(c\\)\\*,default"));
+        assert_eq!(extractors_first("9c9media").as_deref(), Some("9c9media,default"), "digits stay digits");
+        assert_eq!(extractors_first("generic").as_deref(), Some("generic"), "alone: it takes any URL");
+        assert_eq!(extractors_first("-generic").as_deref(), Some("\\-generic,default"), "a name, not a removal");
+        for unusable in ["", "a,b"] {
+            assert_eq!(extractors_first(unusable), None, "{unusable:?}");
+            let args = download(&common(), "u", dir, false, Some(unusable));
+            assert_eq!(value(&strings(&args), "--use-extractors"), None, "{unusable:?}");
+        }
     }
 }

@@ -35,6 +35,7 @@ pub(super) fn listed_video(info: &Value) -> Result<ListedVideo, InfoError> {
         platform_id: platform_id(info)?,
         source_url: source_url(info)?,
         metadata: metadata(info),
+        extractor: text(info, "extractor"),
     })
 }
 

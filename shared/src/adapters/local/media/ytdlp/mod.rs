@@ -127,7 +127,8 @@ impl VideoSource for YtDlpSource {
             FetchError::new(FailureClass::Storage, format!("cannot resolve {}: {err}", dir.display()))
         })?;
         let dir = dir.as_path();
-        let argv = args::download(&self.common(), video.source_url.as_str(), dir, no_watermark);
+        let argv =
+            args::download(&self.common(), video.source_url.as_str(), dir, no_watermark, video.extractor.as_deref());
         let mut printed = Vec::new();
         let finished = process::run(self.invocation(argv, dir), &cancel, |line| {
             printed.push(String::from_utf8_lossy(line).into_owned());

@@ -136,6 +136,29 @@ async fn a_download_is_the_sites_file_with_its_metadata_and_info() {
 }
 
 #[tokio::test]
+async fn a_download_goes_to_the_listing_extractor_and_falls_back_on_the_others() {
+    let setup = setup(samples(1)).await;
+    let listed = setup.list(&setup.request(1)).await.unwrap();
+    let [video] = listed.as_slice() else { panic!("one video: {listed:?}") };
+    assert_eq!(video.extractor.as_deref(), Some("generic"), "yt-dlp's name for the extractor");
+    let id = video.platform_id.as_str();
+    // The generic extractor, which reads the fixture's pages, goes alone.
+    let got = setup.source.download(video, &setup.download_dir("named"), false, CancellationToken::new()).await;
+    assert_eq!(std::fs::read(got.unwrap().file).unwrap(), setup.fixture.mp4(id));
+
+    // A name that does not take the URL (the page is not TikTok's), or names no extractor at all
+    // (and would be a bad pattern unescaped), leaves the URL to the others, as without a name.
+    for (n, name) in ["TikTok", "no such (extractor"].into_iter().enumerate() {
+        let named = ListedVideo { extractor: Some(name.to_owned()), ..video.clone() };
+        let dir = setup.download_dir(&format!("other-{n}"));
+        let got = setup.source.download(&named, &dir, false, CancellationToken::new()).await;
+        let got = got.unwrap_or_else(|err| panic!("{name}: {err}"));
+        assert_eq!(std::fs::read(&got.file).unwrap(), setup.fixture.mp4(id), "{name}");
+        assert_eq!(got.info["extractor"], "generic", "{name}");
+    }
+}
+
+#[tokio::test]
 async fn a_missing_file_fails_its_video_alone_as_not_found() {
     let setup = setup(samples(2)).await;
     let listed = setup.list(&setup.request(2)).await.unwrap();
