@@ -37,13 +37,30 @@ const FUNCTIONS: [&str; 6] = [AUTHORIZER, CREATE_JOB, GET_JOB, LIST_JOBS, LIST_E
 struct Harness {
     // Dropped in this order: the functions before the moto they talk to.
     watch: LambdaWatch,
-    _moto: MotoServer,
+    moto: MotoServer,
     _scripts: tempfile::TempDir,
     scheduler: aws_sdk_scheduler::Client,
     operator_key: String,
+    /// What the functions were started with.
+    env: Vec<(&'static str, String)>,
 }
 
 async fn harness() -> Harness {
+    harness_of(&FUNCTIONS, Dispatch::Schedule).await
+}
+
+/// How the functions hand a run to the executor.
+#[derive(PartialEq)]
+enum Dispatch {
+    /// Through schedules on moto, which never fire them: the test delivers the events.
+    Schedule,
+    /// Invoked through the emulator, which knows the executor by its binary's name.
+    Invoke,
+}
+
+/// `functions` under the emulator over a fresh moto with the table and schedule groups, a
+/// script root holding `ok.sh`, and an operator key.
+async fn harness_of(functions: &[&str], dispatch: Dispatch) -> Harness {
     let moto = MotoServer::start().await;
     let sdk = moto.sdk_config().await;
     create_table(&aws_sdk_dynamodb::Client::new(&sdk), TABLE).await.expect("create the table");
@@ -53,23 +70,31 @@ async fn harness() -> Harness {
     std::fs::write(scripts.path().join("ok.sh"), "#!/usr/bin/env bash\necho \"ok $*\"\n").expect("write the script");
     let root = scripts.path().to_string_lossy().into_owned();
     let operator = generate_key("ops", Role::Operator).expect("key");
+    let port = jobsmith_tests::lambda_watch::free_port();
 
-    let env = [
-        ("AWS_ENDPOINT_URL", moto.endpoint()),
-        ("AWS_REGION", "us-east-1"),
-        ("AWS_ACCESS_KEY_ID", "testing"),
-        ("AWS_SECRET_ACCESS_KEY", "testing"),
-        (vars::TABLE, TABLE),
-        (vars::BUCKET, "media"),
-        (vars::SCHEDULE_GROUP, GROUP),
-        (vars::EXECUTOR_ARN, EXECUTOR_ARN),
-        (vars::SCHEDULER_ROLE_ARN, SCHEDULER_ROLE_ARN),
-        (vars::S3_FORCE_PATH_STYLE, "true"),
-        (vars::SCRIPT_ROOTS, root.as_str()),
-        (vars::API_KEYS, operator.config_line.as_str()),
+    let mut env: Vec<(&'static str, String)> = vec![
+        ("AWS_ENDPOINT_URL", moto.endpoint().to_owned()),
+        ("AWS_REGION", "us-east-1".to_owned()),
+        ("AWS_ACCESS_KEY_ID", "testing".to_owned()),
+        ("AWS_SECRET_ACCESS_KEY", "testing".to_owned()),
+        (vars::TABLE, TABLE.to_owned()),
+        (vars::BUCKET, "media".to_owned()),
+        (vars::SCHEDULE_GROUP, GROUP.to_owned()),
+        (vars::SCHEDULER_ROLE_ARN, SCHEDULER_ROLE_ARN.to_owned()),
+        (vars::S3_FORCE_PATH_STYLE, "true".to_owned()),
+        (vars::SCRIPT_ROOTS, root),
+        (vars::API_KEYS, operator.config_line),
     ];
-    let watch = LambdaWatch::start(&FUNCTIONS, &env).await;
-    Harness { watch, _moto: moto, _scripts: scripts, scheduler, operator_key: operator.key }
+    match dispatch {
+        Dispatch::Schedule => env.push((vars::EXECUTOR_ARN, EXECUTOR_ARN.to_owned())),
+        Dispatch::Invoke => env.extend([
+            (vars::EXECUTOR_ARN, EXECUTOR.to_owned()),
+            (vars::LAMBDA_ENDPOINT, format!("http://127.0.0.1:{port}")),
+        ]),
+    }
+    let pairs: Vec<(&str, &str)> = env.iter().map(|(name, value)| (*name, value.as_str())).collect();
+    let watch = LambdaWatch::start_on(port, functions, &pairs).await;
+    Harness { watch, moto, _scripts: scripts, scheduler, operator_key: operator.key, env }
 }
 
 /// An HTTP function's answer, taken out of its API Gateway v2 response.
@@ -198,37 +223,11 @@ async fn a_manual_trigger_invokes_the_executor_at_once() {
     use jobsmith::domain::execution::ExecutionStatus;
     use jobsmith::domain::ids::ExecutionId;
 
-    let moto = MotoServer::start().await;
-    let sdk = moto.sdk_config().await;
-    create_table(&aws_sdk_dynamodb::Client::new(&sdk), TABLE).await.expect("create the table");
-    let scheduler = aws_sdk_scheduler::Client::new(&sdk);
-    jobsmith::test_support::aws::create_schedule_groups(&scheduler, GROUP).await;
-    let scripts = tempfile::tempdir().expect("script root");
-    std::fs::write(scripts.path().join("ok.sh"), "#!/usr/bin/env bash\necho ok\n").expect("write the script");
-    let root = scripts.path().to_string_lossy().into_owned();
-    let operator = generate_key("ops", Role::Operator).expect("key");
-    let port = jobsmith_tests::lambda_watch::free_port();
-    let emulator = format!("http://127.0.0.1:{port}");
-    let env = [
-        ("AWS_ENDPOINT_URL", moto.endpoint()),
-        (vars::LAMBDA_ENDPOINT, emulator.as_str()),
-        ("AWS_REGION", "us-east-1"),
-        ("AWS_ACCESS_KEY_ID", "testing"),
-        ("AWS_SECRET_ACCESS_KEY", "testing"),
-        (vars::TABLE, TABLE),
-        (vars::BUCKET, "media"),
-        (vars::SCHEDULE_GROUP, GROUP),
-        // The emulator knows functions by their binary's name.
-        (vars::EXECUTOR_ARN, EXECUTOR),
-        (vars::SCHEDULER_ROLE_ARN, SCHEDULER_ROLE_ARN),
-        (vars::S3_FORCE_PATH_STYLE, "true"),
-        (vars::SCRIPT_ROOTS, root.as_str()),
-        (vars::API_KEYS, operator.config_line.as_str()),
-    ];
-    let watch = LambdaWatch::start_on(port, &[AUTHORIZER, TRIGGER_JOB, EXECUTOR], &env).await;
+    let h = harness_of(&[AUTHORIZER, CREATE_JOB, TRIGGER_JOB, EXECUTOR], Dispatch::Invoke).await;
+    let (watch, scheduler) = (&h.watch, &h.scheduler);
     let config =
-        AwsConfig::from_env(|name| env.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned())).expect("config");
-    let app = AwsApp::build(config, &sdk).expect("the test's own view of the table");
+        AwsConfig::from_env(|name| h.env.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone())).expect("config");
+    let app = AwsApp::build(config, &h.moto.sdk_config().await).expect("the test's own view of the table");
 
     let job = json!({
         "id": "triggered",
@@ -271,5 +270,4 @@ async fn a_manual_trigger_invokes_the_executor_at_once() {
         .send()
         .await;
     assert!(schedule.is_err(), "no run schedule: the executor was invoked directly, {schedule:?}");
-    drop(watch);
 }

@@ -19,6 +19,7 @@ use jobsmith::adapters::aws::s3::{MIN_PART, MultipartSizes, S3ObjectStore, s3_cl
 use jobsmith::domain::object_key::ObjectKey;
 use jobsmith::ports::{ObjectError, ObjectStore};
 use jobsmith_tests::moto::MotoServer;
+use jobsmith_tests::object_contract::cleanup::confirmed_cleanup;
 use jobsmith_tests::object_contract::files::{BIG_FILE, hash_file, write_file};
 use jobsmith_tests::object_contract::key;
 use jobsmith_tests::object_contract::listing::{list_all, put_all};
@@ -127,28 +128,12 @@ async fn deletes_go_in_batches_of_1000() {
 /// per 1,000 keys, ten in all (issue target: at most 11).
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_cleanup_of_10_000_videos_takes_ten_delete_requests() {
-    use jobsmith::adapters::local::sqlite::SqliteStore;
-    use jobsmith::app::{CleanupOutcome, CleanupRequest, Requester, VideoCleanup};
-    use jobsmith::domain::cleanup::{CONFIRM_ACTION, CleanupGuard, SEED_DEFAULT_TOKEN, ServerMode};
-    use jobsmith::ports::SystemClock;
-
     let moto = MotoServer::start().await;
     let requests = Requests::default();
     let store: Arc<dyn ObjectStore> = Arc::new(store_seeing(&bucket(&moto).await, &requests));
     let videos: Vec<ObjectKey> = (0..10_000).map(|i| key(&format!("videos/bench/{i:05}.mp4"))).collect();
     put_all(&store, &videos).await;
-    let records = Arc::new(SqliteStore::open_in_memory().expect("a store"));
-    let guard = CleanupGuard::new(ServerMode::Development, None, true);
-    let cleanup = VideoCleanup::new(store.clone(), records.clone(), records, Arc::new(SystemClock), guard);
-    let request = CleanupRequest {
-        confirmation_token: Some(SEED_DEFAULT_TOKEN.to_owned()),
-        confirm_action: Some(CONFIRM_ACTION.to_owned()),
-        dry_run: false,
-    };
-    let requester = Requester { principal: "ops".to_owned(), client_address: None, user_agent: None };
-    let CleanupOutcome::Done(report) = cleanup.cleanup_all(request, requester).await.expect("the cleanup") else {
-        panic!("a confirmed cleanup runs");
-    };
+    let report = confirmed_cleanup(store.clone()).await;
     assert_eq!((report.files_removed, report.files_failed), (10_000, 0));
     assert_eq!(requests.deletes(), vec![1_000; 10]);
     assert!(list_all(&*store, "videos/", 1_000).await.is_empty());
@@ -210,11 +195,6 @@ impl Intercept for RefusesDeletes {
 /// records; the rest go.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn keys_s3_refuses_to_delete_come_back_as_the_cleanups_failed_keys() {
-    use jobsmith::adapters::local::sqlite::SqliteStore;
-    use jobsmith::app::{CleanupOutcome, CleanupRequest, Requester, VideoCleanup};
-    use jobsmith::domain::cleanup::{CONFIRM_ACTION, CleanupGuard, SEED_DEFAULT_TOKEN, ServerMode};
-    use jobsmith::ports::SystemClock;
-
     let moto = MotoServer::start().await;
     let config = bucket(&moto).await;
     let refuses = RefusesDeletes { refused: "held", ..RefusesDeletes::default() };
@@ -222,18 +202,7 @@ async fn keys_s3_refuses_to_delete_come_back_as_the_cleanups_failed_keys() {
     let store: Arc<dyn ObjectStore> = Arc::new(S3ObjectStore::new(aws_sdk_s3::Client::from_conf(s3), BUCKET));
     let files = ["videos/a/one.mp4", "videos/a/held-two.mp4", "clips/a/three.webm", "videos/a/notes.txt"];
     put_all(&store, &files.map(key)).await;
-    let records = Arc::new(SqliteStore::open_in_memory().expect("a store"));
-    let guard = CleanupGuard::new(ServerMode::Development, None, true);
-    let cleanup = VideoCleanup::new(store.clone(), records.clone(), records, Arc::new(SystemClock), guard);
-    let request = CleanupRequest {
-        confirmation_token: Some(SEED_DEFAULT_TOKEN.to_owned()),
-        confirm_action: Some(CONFIRM_ACTION.to_owned()),
-        dry_run: false,
-    };
-    let requester = Requester { principal: "ops".to_owned(), client_address: None, user_agent: None };
-    let CleanupOutcome::Done(report) = cleanup.cleanup_all(request, requester).await.expect("the cleanup") else {
-        panic!("a confirmed cleanup runs");
-    };
+    let report = confirmed_cleanup(store.clone()).await;
     assert_eq!((report.files_removed, report.files_failed), (2, 1), "{report:?}");
     assert_eq!(report.failed_keys, ["videos/a/held-two.mp4"]);
     assert!(

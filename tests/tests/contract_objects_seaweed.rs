@@ -36,11 +36,8 @@ jobsmith_tests::object_contract!(seaweed: Seaweed);
 /// and the statistics say so.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn seed_003s_cleanup_deletes_only_video_files_on_a_real_s3_server() {
-    use jobsmith::adapters::local::sqlite::SqliteStore;
-    use jobsmith::app::{CleanupOutcome, CleanupRequest, Requester, VideoCleanup};
-    use jobsmith::domain::cleanup::{CONFIRM_ACTION, CleanupGuard, SEED_DEFAULT_TOKEN, ServerMode};
     use jobsmith::domain::object_key::ObjectKey;
-    use jobsmith::ports::SystemClock;
+    use jobsmith_tests::object_contract::cleanup::confirmed_cleanup;
 
     let backend = Seaweed::open().await;
     let store = backend.store();
@@ -49,18 +46,7 @@ async fn seed_003s_cleanup_deletes_only_video_files_on_a_real_s3_server() {
     for key in videos.iter().chain(&kept) {
         store.put(&ObjectKey::parse(key).unwrap(), b"bytes".to_vec(), "application/octet-stream").await.unwrap();
     }
-    let records = Arc::new(SqliteStore::open_in_memory().unwrap());
-    let guard = CleanupGuard::new(ServerMode::Development, None, true);
-    let cleanup = VideoCleanup::new(store.clone(), records.clone(), records, Arc::new(SystemClock), guard);
-    let request = CleanupRequest {
-        confirmation_token: Some(SEED_DEFAULT_TOKEN.to_owned()),
-        confirm_action: Some(CONFIRM_ACTION.to_owned()),
-        dry_run: false,
-    };
-    let requester = Requester { principal: "ops".to_owned(), client_address: None, user_agent: None };
-    let CleanupOutcome::Done(report) = cleanup.cleanup_all(request, requester).await.unwrap() else {
-        panic!("a confirmed cleanup runs");
-    };
+    let report = confirmed_cleanup(store.clone()).await;
     assert_eq!((report.total_files_before, report.files_removed, report.files_failed), (3, 3, 0));
     for key in videos {
         assert!(store.head(&ObjectKey::parse(key).unwrap()).await.unwrap().is_none(), "{key} went");

@@ -8,6 +8,7 @@
 //! fresh, empty store (`cargo test --test contract_objects_local list_is_in_key_order`).
 
 pub mod basics;
+pub mod cleanup;
 pub mod deletes;
 pub mod files;
 pub mod listing;
