@@ -1,0 +1,132 @@
+"""BENCHMARKS.md from one run's results: every row with its figures, its ratio and its target."""
+
+import os
+import platform
+import subprocess
+from datetime import datetime, timezone
+
+from .servers import JOBSMITH, ROOT, VENV_BIN
+
+
+def _holds(ok):
+    return "yes" if ok else "**no**"
+
+
+def _cmd(argv):
+    """The first line a command prints (wrk prints its version to stderr, and exits 1)."""
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True)
+    except OSError:
+        return "unknown"
+    lines = (done.stdout + done.stderr).strip().splitlines()
+    return lines[0] if lines else "unknown"
+
+
+def machine():
+    with open("/proc/meminfo") as f:
+        mem_kib = int(f.readline().split()[1])
+    model = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
+                 platform.machine())
+    return f"{os.cpu_count()} cores ({model}), {mem_kib / 1024 / 1024:.0f} GiB, {platform.system()} {platform.release()}"
+
+
+def versions():
+    freeze = subprocess.run([os.path.join(VENV_BIN, "python"), "-m", "pip", "freeze"], capture_output=True, text=True)
+    peers = freeze.stdout.splitlines()
+    wanted = ("apscheduler", "flask", "flask-apscheduler", "gunicorn", "sqlalchemy")
+    return {
+        "jobsmith": _cmd(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"]),
+        "rustc": _cmd(["rustc", "--version"]),
+        "python": platform.python_version(),
+        "peers": ", ".join(p for p in peers if p.split("==")[0].lower() in wanted),
+        "wrk": _cmd(["wrk", "-v"]),
+        "binary": JOBSMITH,
+    }
+
+
+def rows(r, big):
+    out = []
+    get = r.get("get")
+    if get:
+        ours, peer, floor = get["jobsmith"], get["flask-apscheduler"], get["axum-floor"]
+        ratio = ours["rps"] / peer["rps"]
+        out.append(("`GET /api/job/{id}`, 1,000 jobs, wrk -t2 -c64",
+                    f"{ours['rps']:,.0f} req/s, p99 {ours['p99_ms']:.2f} ms",
+                    f"Flask-APScheduler: {peer['rps']:,.0f} req/s, p99 {peer['p99_ms']:.2f} ms",
+                    f"{ratio:.1f}×", "≥ 20×", _holds(ratio >= 20)))
+        ratio = ours["rps"] / floor["rps"]
+        out.append(("same, beside the machine's limit for this stack",
+                    f"{ours['rps']:,.0f} req/s, p99 {ours['p99_ms']:.2f} ms",
+                    f"minimal axum handler: {floor['rps']:,.0f} req/s, p99 {floor['p99_ms']:.2f} ms",
+                    f"{ratio:.2f}×", "≥ 0.6×, p99 ≤ 5 ms", _holds(ratio >= 0.6 and ours["p99_ms"] <= 5)))
+    post = r.get("post")
+    if post:
+        ours, peer = post["jobsmith"], post["flask-apscheduler"]
+        ratio = ours["rps"] / peer["rps"]
+        out.append(("`POST /api/schedule-job` (SQLite WAL, synchronous=NORMAL: durable across a crash of "
+                    "the process, the last commits can be lost to a power cut)",
+                    f"{ours['rps']:,.0f} req/s, p99 {ours['p99_ms']:.2f} ms ({ours['non_2xx']} not 2xx)",
+                    f"Flask-APScheduler add (SQLite, its defaults): {peer['rps']:,.0f} req/s "
+                    f"({peer['non_2xx']} not 2xx)", f"{ratio:.1f}×", "≥ 10×", _holds(ratio >= 10)))
+    listing = r.get("listing")
+    if listing:
+        (first_name, first), (far_name, far) = sorted(listing.items(), key=lambda kv: int(kv[0].split()[1]))
+        ratio = far["p50_ms"] / first["p50_ms"]
+        worst = max(first["p99_ms"], far["p99_ms"])
+        out.append((f"`GET /api/v1/scheduler/jobs?per_page=50` on {big:,} jobs, wrk -t2 -c4",
+                    f"{first_name}: p50 {first['p50_ms']:.2f} ms, p99 {first['p99_ms']:.2f} ms; "
+                    f"{far_name}: p50 {far['p50_ms']:.2f} ms, p99 {far['p99_ms']:.2f} ms", "–",
+                    f"{ratio:.2f}× ({far_name} / page 1, p50)", "within 2×, p99 ≤ 20 ms",
+                    _holds(ratio <= 2 and worst <= 20)))
+    steady = r.get("lateness steady")
+    if steady:
+        ours, peer = steady["jobsmith"], steady["apscheduler"]
+        ratio = ours["p99_ms"] / peer["p99_ms"]
+        out.append((f"scheduler lateness, 100 jobs/s ({ours['count']:,} jobs)",
+                    f"p50 {ours['p50_ms']:.1f} ms, p99 {ours['p99_ms']:.1f} ms",
+                    f"APScheduler 3: p50 {peer['p50_ms']:.1f} ms, p99 {peer['p99_ms']:.1f} ms",
+                    f"{ratio:.2f}×", "p99 ≤ 5 ms and ≤ 0.5×", _holds(ours["p99_ms"] <= 5 and ratio <= 0.5)))
+    for name in sorted((k for k in r if k.startswith("lateness ") and k.endswith(" at once")),
+                       key=lambda k: int(k.split()[1])):
+        at = r[name]
+        ours, peer, floor = at["jobsmith"], at["apscheduler"], at["floor"]
+        to_floor, to_peer = ours["p99_ms"] / floor["p99_ms"], ours["p99_ms"] / peer["p99_ms"]
+        out.append((f"{name.split()[1]} jobs due at one instant",
+                    f"p50 {ours['p50_ms']:.0f} ms, p99 {ours['p99_ms']:.0f} ms",
+                    f"bare loop: p99 {floor['p99_ms']:.0f} ms; APScheduler 3: p99 {peer['p99_ms']:.0f} ms",
+                    f"{to_floor:.2f}× the loop, {to_peer:.2f}× APScheduler", "≤ 1.1× the loop, ≤ 0.8× APScheduler",
+                    _holds(to_floor <= 1.1 and to_peer <= 0.8)))
+    starts = r.get("startup_ms")
+    if starts:
+        median = starts[len(starts) // 2]
+        out.append((f"process start → first 200 with {big:,} jobs in the store",
+                    f"median {median:.0f} ms of 5 ({', '.join(f'{s:.0f}' for s in starts)})", "–", "–", "≤ 50 ms",
+                    _holds(median <= 50)))
+    idle, full = r.get("rss_idle"), r.get("rss_big")
+    if idle and full:
+        ours_idle, peer_idle = idle["jobsmith"], idle["flask-apscheduler"]
+        ours_full, peer_full = full["jobsmith"], full["flask-apscheduler"]
+        out.append((f"RSS idle / with {big:,} jobs", f"{ours_idle:.1f} MiB / {ours_full:.1f} MiB",
+                    f"Flask-APScheduler (gunicorn, all processes): {peer_idle:.1f} MiB / {peer_full:.1f} MiB",
+                    f"{ours_idle / peer_idle:.2f}× / {ours_full / peer_full:.2f}×", "≤ 20 / ≤ 60 MiB, ≤ 0.5×",
+                    _holds(ours_idle <= 20 and ours_full <= 60 and ours_idle / peer_idle <= 0.5
+                           and ours_full / peer_full <= 0.5)))
+    return out
+
+
+def write(path, results, big, commands, notes):
+    lines = ["# Benchmarks", "",
+             "Written by `bench/run.sh`; not part of CI. Each peer runs in the same run as jobsmith, "
+             "their rounds alternating, so a noisy machine hurts both alike. A ratio is the headline; "
+             "absolute figures are context. All traffic stays on 127.0.0.1.", "",
+             f"- date: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC",
+             f"- machine: {machine()}",
+             f"- load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}"]
+    lines += [f"- {name}: {value}" for name, value in versions().items()]
+    lines += ["", "| measurement | jobsmith | peer in the same run | ratio | target | holds |", "|---|---|---|---|---|---|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows(results, big)]
+    lines += ["", "## Commands", "", "```", *commands, "```", ""]
+    if notes:
+        lines += ["## Notes", "", *notes, ""]
+    with open(path, "w") as f:
+        f.write("\n".join(lines))
