@@ -20,7 +20,7 @@ pub use audit::{AuditLog, AuditPage, MAX_AUDIT_PAGE};
 pub use health::{HealthProbe, HealthReport};
 pub use objects::ObjectReader;
 pub use objects::{DeleteReport, MAX_PAGE, ObjectError, ObjectInfo, ObjectPage, ObjectStore};
-pub use video_source::{Downloaded, FetchError, ListRequest, ListedVideo, VideoSource};
+pub use video_source::{Downloaded, FetchError, ListRequest, ListedSink, ListedVideo, VideoSource};
 pub use videos::{Archived, CHANGE_ROUNDS, Changed, Upserted, VideoCounts, VideoFilter, VideoStore, change_video};
 
 #[derive(Debug, thiserror::Error)]

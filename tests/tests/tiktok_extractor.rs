@@ -25,7 +25,7 @@ use jobsmith::ports::{
 use jobsmith::test_support::fixtures::run;
 use jobsmith::test_support::media::installed_tools;
 use jobsmith::test_support::tiktok_proxy::{
-    self as tiktok, Rendition, TikTokProxy, cdn_url, item_list_url, profile_url, video_page_url,
+    self as tiktok, CHAIN_COOKIE, Rendition, TikTokProxy, cdn_url, item_list_url, profile_url, video_page_url,
 };
 use jobsmith::test_support::videos::value;
 use tokio_util::sync::CancellationToken;
@@ -200,10 +200,24 @@ async fn a_download_is_the_clean_file_with_the_videos_metadata() {
     let proxy = &setup.proxy;
     assert_eq!(proxy.gets(&cdn_url(expected.id, Rendition::Play)), 1, "{:#?}", proxy.request_log());
     assert_eq!(proxy.gets(&cdn_url(expected.id, Rendition::Download)), 0, "the watermarked file is left alone");
-    assert_eq!(proxy.gets(&video_page_url(expected.id)), 2, "listed once, read again for the download");
+    assert_eq!(proxy.gets(&video_page_url(expected.id)), 1, "listed once; the download took the listing's info");
+    let cookies = proxy.file_cookies(&cdn_url(expected.id, Rendition::Play));
+    assert!(cookies.iter().all(|c| c.contains(CHAIN_COOKIE)), "the page's cookie went with the file: {cookies:?}");
     for other in [&VIDEOS[0], &VIDEOS[2]] {
         assert_eq!(proxy.gets(&cdn_url(other.id, Rendition::Play)), 0, "only the video asked for");
     }
+
+    // Without the listing's info (a retried video, say), the download reads the page again.
+    let dir = setup.home.path().join("from-page");
+    std::fs::create_dir(&dir).unwrap();
+    let from_page = ListedVideo { listing_info: None, ..video.clone() };
+    let download = setup.source.download(&from_page, &dir, true, CancellationToken::new());
+    let got = tokio::time::timeout(LIMIT, download).await.expect("the download ends");
+    let got = got.unwrap_or_else(|err| panic!("the download failed: {err}; {:#?}", setup.proxy.request_log()));
+    assert_eq!(std::fs::read(&got.file).unwrap(), setup.proxy.mp4(expected.id));
+    assert_eq!(proxy.gets(&video_page_url(expected.id)), 2, "read again for this download");
+    let cookies = proxy.file_cookies(&cdn_url(expected.id, Rendition::Play));
+    assert!(cookies.len() == 2 && cookies.iter().all(|c| c.contains(CHAIN_COOKIE)), "{cookies:?}");
     setup.proxy.stop().await;
 }
 

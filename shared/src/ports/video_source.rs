@@ -2,10 +2,12 @@
 //! Lambda. The run around it (archive, statuses, storage, limits) is the same for every source.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 
 use crate::domain::video::{FailureClass, Platform, PlatformVideoId, SourceUrl, VideoMetadata};
@@ -31,6 +33,11 @@ pub struct ListedVideo {
     /// The name of the source's extractor that read the video when it was listed (yt-dlp's
     /// `extractor`, `TikTok` or `generic`), which the fetch tries first; None when unknown.
     pub extractor: Option<String>,
+    /// The source's own description of the video as the listing read it (yt-dlp's info JSON
+    /// line), from which a fetch can take the file without reading the page again; None when
+    /// the source has none. Opaque to the run, and never stored: it may carry the session's
+    /// cookies.
+    pub listing_info: Option<Arc<str>>,
 }
 
 /// A fetched file, in the directory the caller gave; the caller moves it to the object store
@@ -70,11 +77,34 @@ impl FetchError {
     }
 }
 
+/// Where a listing hands each video as soon as it has read it.
+pub type ListedSink = UnboundedSender<ListedVideo>;
+
 #[async_trait]
 pub trait VideoSource: Send + Sync {
-    /// The videos the page lists, newest first, at most `request.limit`. Stops early, with what
-    /// it has, when `cancel` fires.
-    async fn list(&self, request: &ListRequest, cancel: CancellationToken) -> Result<Vec<ListedVideo>, FetchError>;
+    /// Lists the page, sending each video to `found` as it is read, newest first, at most
+    /// `request.limit`, so that the caller can fetch the first while the rest are still being
+    /// read. Stops early when `cancel` fires or `found` is closed. An error after some videos
+    /// were sent says the listing as a whole is not to be trusted (the platform throttled it);
+    /// what was sent was still found.
+    async fn list_into(
+        &self,
+        request: &ListRequest,
+        found: ListedSink,
+        cancel: CancellationToken,
+    ) -> Result<(), FetchError>;
+
+    /// The videos the page lists, newest first, at most `request.limit`, once the listing has
+    /// ended. Stops early, with what it has, when `cancel` fires.
+    async fn list(&self, request: &ListRequest, cancel: CancellationToken) -> Result<Vec<ListedVideo>, FetchError> {
+        let (found, mut listed) = tokio::sync::mpsc::unbounded_channel();
+        self.list_into(request, found, cancel).await?;
+        let mut videos = Vec::new();
+        while let Ok(video) = listed.try_recv() {
+            videos.push(video);
+        }
+        Ok(videos)
+    }
 
     /// Fetches one video's file into `dir` (which exists and is empty). `no_watermark` asks for
     /// a format without one, best effort. A cancel kills the child at once; what it returns then

@@ -13,7 +13,7 @@ use tokio::sync::{Semaphore, watch};
 use tokio_util::sync::CancellationToken;
 
 use crate::domain::video::{FailureClass, Platform, PlatformVideoId, SourceUrl, VideoMetadata};
-use crate::ports::{Clock, Downloaded, FetchError, ListRequest, ListedVideo, VideoSource};
+use crate::ports::{Clock, Downloaded, FetchError, ListRequest, ListedSink, ListedVideo, VideoSource};
 
 /// Long enough for a loaded machine; only a broken run keeps a test waiting this long.
 const SETTLE_WITHIN: Duration = Duration::from_secs(30);
@@ -22,6 +22,8 @@ const SETTLE_WITHIN: Duration = Duration::from_secs(30);
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Observed {
     pub listings: u32,
+    /// Listings that handed over their last video and returned.
+    pub listings_ended: u32,
     /// Each download as it started: the platform id and the clock's time.
     pub downloads: Vec<(String, DateTime<Utc>)>,
     pub in_flight: usize,
@@ -48,7 +50,11 @@ struct Scripted {
 struct Script {
     videos: Vec<Scripted>,
     listing_failures: VecDeque<FetchError>,
+    /// Failures the next listings end with after handing over their videos, one each.
+    late_listing_failures: VecDeque<FetchError>,
     held: bool,
+    /// A listing stops after handing over this many videos until [`FakeVideoSource::release_listing`].
+    listing_held_after: Option<usize>,
 }
 
 pub struct FakeVideoSource {
@@ -56,6 +62,7 @@ pub struct FakeVideoSource {
     clock: Arc<dyn Clock>,
     script: Mutex<Script>,
     gate: Semaphore,
+    listing_gate: Semaphore,
     observed: watch::Sender<Observed>,
 }
 
@@ -81,6 +88,7 @@ impl FakeVideoSource {
             clock,
             script: Mutex::new(Script::default()),
             gate: Semaphore::new(0),
+            listing_gate: Semaphore::new(0),
             observed: watch::Sender::new(Observed::default()),
         }
     }
@@ -103,6 +111,7 @@ impl FakeVideoSource {
             source_url: SourceUrl::parse(&format!("http://127.0.0.1/v/{platform_id}")).expect("fixture urls are valid"),
             metadata: VideoMetadata { views: Some(10), ..VideoMetadata::default() },
             extractor: None,
+            listing_info: None,
         };
         self.script().videos.push(Scripted { listed, next_failures: VecDeque::new(), broken: None });
     }
@@ -132,6 +141,21 @@ impl FakeVideoSource {
     /// Downloads wait, once started, until [`Self::release`] lets them go or a cancel ends them.
     pub fn hold(&self) {
         self.script().held = true;
+    }
+
+    /// The next listing hands over its videos, then fails with `error`.
+    pub fn fail_listing_after_sending(&self, error: FetchError) {
+        self.script().late_listing_failures.push_back(error);
+    }
+
+    /// Listings hand over `n` videos, then wait until [`Self::release_listing`] or a cancel.
+    pub fn hold_listing_after(&self, n: usize) {
+        self.script().listing_held_after = Some(n);
+    }
+
+    /// Lets one held listing (present or future) go on to its end.
+    pub fn release_listing(&self) {
+        self.listing_gate.add_permits(1);
     }
 
     /// Lets `n` held downloads (present or future) go on.
@@ -192,14 +216,39 @@ impl FakeVideoSource {
 
 #[async_trait]
 impl VideoSource for FakeVideoSource {
-    async fn list(&self, request: &ListRequest, _cancel: CancellationToken) -> Result<Vec<ListedVideo>, FetchError> {
+    async fn list_into(
+        &self,
+        request: &ListRequest,
+        found: ListedSink,
+        cancel: CancellationToken,
+    ) -> Result<(), FetchError> {
         self.observed.send_modify(|o| o.listings += 1);
-        let mut script = self.script();
-        if let Some(error) = script.listing_failures.pop_front() {
-            return Err(error);
+        let (videos, held_after) = {
+            let mut script = self.script();
+            if let Some(error) = script.listing_failures.pop_front() {
+                return Err(error);
+            }
+            let limit = usize::try_from(request.limit).expect("a small limit");
+            let videos: Vec<ListedVideo> = script.videos.iter().take(limit).map(|v| v.listed.clone()).collect();
+            (videos, script.listing_held_after)
+        };
+        for (n, video) in videos.into_iter().enumerate() {
+            if held_after == Some(n) {
+                tokio::select! {
+                    () = cancel.cancelled() => return Ok(()),
+                    permit = self.listing_gate.acquire() => permit.expect("the gate stays open").forget(),
+                }
+            }
+            // A closed receiver wants no more.
+            if found.send(video).is_err() {
+                break;
+            }
         }
-        let limit = usize::try_from(request.limit).expect("a small limit");
-        Ok(script.videos.iter().take(limit).map(|v| v.listed.clone()).collect())
+        self.observed.send_modify(|o| o.listings_ended += 1);
+        match self.script().late_listing_failures.pop_front() {
+            Some(error) => Err(error),
+            None => Ok(()),
+        }
     }
 
     async fn download(

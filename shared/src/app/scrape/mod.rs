@@ -1,14 +1,16 @@
 //! The scrape run: turns one listing of a profile or hashtag into stored videos.
 //!
-//! The run lists the page, asks the download archive about each video (record the new ones,
-//! skip what is stored or deleted, pick up what failed in a way that may pass), then fetches
-//! the rest a few at a time: a slot from the shared platform limiter, a free-space check, the
-//! download into a fresh directory, the upload of the file and its metadata, each step written
-//! on the video's record. One bad video fails alone; the run fails only when the listing does.
+//! The run lists the page and, as each video comes, asks the download archive about it (record
+//! the new ones, skip what is stored or deleted, pick up what failed in a way that may pass),
+//! and hands the rest to a few download workers, which start while the listing goes on: a slot
+//! from the shared platform limiter, a free-space check, the download into a fresh directory,
+//! the upload of the file and its metadata, each step written on the video's record. One bad
+//! video fails alone; the run fails only when the listing does.
 
 mod archive;
 mod keys;
 mod limiter;
+mod listing;
 mod pipeline;
 mod run;
 mod settings;

@@ -40,6 +40,16 @@ impl Tally {
         Self { total: u64::try_from(total).unwrap_or(u64::MAX), ..Self::default() }
     }
 
+    /// One more video the listing found, counted before its turn ends.
+    pub(super) fn found_one(&mut self) {
+        self.total = self.total.saturating_add(1);
+    }
+
+    /// The videos the listing found so far.
+    pub(super) fn found(&self) -> u64 {
+        self.total
+    }
+
     pub(super) fn record(&mut self, ending: Ending) {
         match ending {
             Ending::Uploaded { bytes } => {

@@ -25,6 +25,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use canned::{CDN_HOST, Rendition, USERNAME, WEB_HOST, cdn_url, item_list_url, profile_url, video_page_url};
+pub use site::CHAIN_COOKIE;
 use site::{Log, Site};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -52,7 +53,7 @@ impl TikTokProxy {
             make_mp4(ffmpeg, &file, seconds, &id).await;
             canned.set_mp4(&id, std::fs::read(&file).expect("the canned video's mp4").into());
         }
-        let site = Arc::new(Site { canned, log: Log::default() });
+        let site = Arc::new(Site { canned, log: Log::default(), file_cookies: Log::default() });
 
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free loopback port");
         let address = listener.local_addr().expect("the proxy's address");
@@ -88,6 +89,12 @@ impl TikTokProxy {
     /// Every request so far, as `METHOD URL` (`CONNECT host:port` for a tunnel), in arrival order.
     pub fn request_log(&self) -> Vec<String> {
         self.site.log.entries()
+    }
+
+    /// The `Cookie` header each request for `url` (a file on the video CDN) carried, in order.
+    pub fn file_cookies(&self, url: &str) -> Vec<String> {
+        let entries = self.site.file_cookies.entries();
+        entries.iter().filter_map(|e| e.strip_prefix(url)?.strip_prefix(' ').map(str::to_owned)).collect()
     }
 
     /// How many GETs `url` got, whatever their query.

@@ -35,7 +35,13 @@ impl Log {
 pub(super) struct Site {
     pub canned: Canned,
     pub log: Log,
+    /// The `Cookie` header of each file request, as `URL cookie`, in arrival order.
+    pub file_cookies: Log,
 }
+
+/// The cookie TikTok's pages set and its video CDN asks for, as yt-dlp's extractor carries it
+/// from the page to the file.
+pub const CHAIN_COOKIE: &str = "tt_chain_token=canned-chain-token";
 
 pub(super) fn router(site: Arc<Site>) -> axum::Router {
     axum::Router::new().fallback(answer).with_state(site)
@@ -51,6 +57,10 @@ async fn answer(State(site): State<Arc<Site>>, method: Method, headers: HeaderMa
         return StatusCode::METHOD_NOT_ALLOWED.into_response();
     }
     let canned = &site.canned;
+    if host == CDN_HOST {
+        let cookie = headers.get(header::COOKIE).and_then(|c| c.to_str().ok()).unwrap_or_default();
+        site.file_cookies.push(format!("https://{host}{} {cookie}", uri.path()));
+    }
     let found = match host.as_str() {
         WEB_HOST => web(canned, uri.path(), uri.query().unwrap_or_default()),
         CDN_HOST => cdn(canned, uri.path()),
@@ -97,5 +107,7 @@ fn cdn(canned: &Canned, path: &str) -> Option<Response> {
 }
 
 fn html(page: String) -> Response {
-    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response()
+    let cookie = format!("{CHAIN_COOKIE}; Domain=.tiktok.com; Path=/; Secure");
+    ([(header::CONTENT_TYPE, "text/html; charset=utf-8".to_owned()), (header::SET_COOKIE, cookie)], page)
+        .into_response()
 }

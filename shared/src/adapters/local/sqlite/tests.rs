@@ -104,6 +104,17 @@ fn every_hot_query_reads_an_index_in_order() {
     }
     let plan = explain(&conn, videos::COUNTS);
     assert!(plan.contains("COVERING INDEX videos_by_status"), "stats count from the status index:\n{plan}");
+    let tag_and_status = videos::listing(&VideoFilter {
+        hashtag: Some(crate::test_support::videos::tag("fyp")),
+        status: Some(crate::domain::video::VideoStatus::Failed),
+        ..VideoFilter::default()
+    });
+    for sql in [tag_and_status.count_sql(), tag_and_status.page_sql(false, false), tag_and_status.page_sql(false, true)]
+    {
+        let plan = explain(&conn, &sql);
+        let by_status = plan.contains("video_tags_by_status (tag=? AND status=?");
+        assert!(by_status, "a hashtag with a status reads only that status's rows:\n{plan}");
+    }
 }
 
 /// The filters whose total the indexes answer alone: each filter by itself, and the

@@ -5,6 +5,7 @@
 mod archive_runs;
 mod limits;
 mod stops;
+mod streaming;
 
 use std::num::NonZeroU32;
 use std::pin::pin;
@@ -82,15 +83,18 @@ impl Harness {
     }
 
     fn scraper(&self) -> Scraper {
-        let ports = ScrapePorts {
+        Scraper::new(self.scraper_ports(), self.limiter.clone(), self.settings.clone())
+    }
+
+    fn scraper_ports(&self) -> ScrapePorts {
+        ScrapePorts {
             source: self.source.clone(),
             videos: Arc::new(self.store.clone()),
             objects: self.objects.clone(),
             executions: Arc::new(self.store.clone()),
             clock: self.clock.clone(),
             free_space: Arc::new(StatvfsFreeSpace),
-        };
-        Scraper::new(ports, self.limiter.clone(), self.settings.clone())
+        }
     }
 
     /// A recorded run of a `khaby.lame` profile scrape, and the request for it.
@@ -126,6 +130,24 @@ impl Harness {
     async fn video(&self, platform_id: &str) -> Video {
         let id = VideoId::of(&Platform::tiktok(), &PlatformVideoId::parse(platform_id).unwrap());
         self.store.get_video(id).await.unwrap().unwrap_or_else(|| panic!("video {platform_id} is recorded"))
+    }
+
+    /// Waits (bounded) until the video has a record, and returns it.
+    async fn until_recorded(&self, platform_id: &str) -> Video {
+        self.until_video(platform_id, "recorded", |_| true).await
+    }
+
+    /// Waits (bounded) until the video's record satisfies `wanted`, and returns it.
+    async fn until_video(&self, platform_id: &str, what: &str, wanted: impl Fn(&Video) -> bool) -> Video {
+        let id = VideoId::of(&Platform::tiktok(), &PlatformVideoId::parse(platform_id).unwrap());
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(video) = self.store.get_video(id).await.unwrap().filter(|v| wanted(v)) {
+                return video;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "video {platform_id} was never {what}");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
     }
 
     async fn execution(&self, request: &ScrapeRequest) -> Execution {

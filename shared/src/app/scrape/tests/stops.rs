@@ -23,6 +23,8 @@ async fn a_cancel_mid_run_keeps_what_was_stored_and_leaves_the_rest_for_the_next
         async move { driven(&clock, scraper.run(request, cancel)).await }
     });
     h.source.until("the second download held", |o| o.finished == 1 && o.in_flight == 1).await;
+    // The listing goes on beside the downloads: wait until it has recorded the last one too.
+    h.until_recorded("c").await;
 
     cancel.cancel();
     let outcome = running.await.unwrap();

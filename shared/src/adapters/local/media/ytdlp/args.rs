@@ -77,12 +77,25 @@ pub(super) fn list(common: &Common<'_>, request: &ListRequest) -> Vec<OsString> 
     args
 }
 
+/// Where a download starts from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Start<'a> {
+    /// The video's page, read again.
+    Page(&'a str),
+    /// The info JSON the listing printed for it, in this file: yt-dlp takes the file from the
+    /// formats it names without fetching or reading the page, and goes to the page (its
+    /// `webpage_url`) by itself when that download fails, as when a format's URL has expired;
+    /// but only when told to stop at an error (`--abort-on-error`), which its default
+    /// (`only_download`) does not.
+    ListingInfo(&'a Path),
+}
+
 /// Fetches one video into `dir` as `video.<ext>` with `video.info.json` beside it, and prints
 /// the file's final path, after any merge, on stdout. `extractor`, the one that listed the
 /// video, is tried first (see [`extractors_first`]).
 pub(super) fn download(
     common: &Common<'_>,
-    url: &str,
+    from: Start<'_>,
     dir: &Path,
     no_watermark: bool,
     extractor: Option<&str>,
@@ -102,8 +115,18 @@ pub(super) fn download(
         args.push("--format".into());
         args.push(NO_WATERMARK_FORMAT.into());
     }
-    args.push("--".into());
-    args.push(url.into());
+    match from {
+        Start::Page(url) => {
+            args.push("--".into());
+            args.push(url.into());
+        }
+        // yt-dlp ignores any URL given with it, and says so.
+        Start::ListingInfo(file) => {
+            args.push("--abort-on-error".into());
+            args.push("--load-info-json".into());
+            args.push(file.into());
+        }
+    }
     args
 }
 
@@ -187,7 +210,7 @@ mod tests {
             [(&checked, "socks5://10.0.0.1:1080", true), (&unchecked, "http://127.0.0.1:3128", false)]
         {
             let common = Common { proxy: Some(proxy), ..common() };
-            for args in [list(&common, &request), download(&common, "u", Path::new("/d"), false, None)] {
+            for args in [list(&common, &request), download(&common, Start::Page("u"), Path::new("/d"), false, None)] {
                 let args = strings(&args);
                 assert_eq!(value(&args, "--proxy"), Some(url));
                 assert_eq!(args.contains(&"--no-check-certificates"), !checks, "{args:?}");
@@ -217,7 +240,7 @@ mod tests {
     #[test]
     fn a_download_names_its_file_and_asks_for_no_watermark_only_when_told() {
         let dir = Path::new("/tmp/run-1/v");
-        let plain = download(&common(), "https://x.test/v/1", dir, false, None);
+        let plain = download(&common(), Start::Page("https://x.test/v/1"), dir, false, None);
         let plain = strings(&plain);
         assert_eq!(value(&plain, "--paths"), Some("/tmp/run-1/v"));
         assert_eq!(value(&plain, "--output"), Some("video.%(ext)s"));
@@ -225,16 +248,29 @@ mod tests {
         assert!(plain.contains(&"--no-simulate") && plain.contains(&"--write-info-json"));
         assert_eq!(value(&plain, "--format"), None, "yt-dlp's own choice");
 
-        let clean = download(&common(), "https://x.test/v/1", dir, true, None);
+        let clean = download(&common(), Start::Page("https://x.test/v/1"), dir, true, None);
         assert_eq!(value(&strings(&clean), "--format"), Some(NO_WATERMARK_FORMAT));
+        assert_eq!(&plain[plain.len() - 2..], ["--", "https://x.test/v/1"]);
+    }
+
+    #[test]
+    fn a_download_from_the_listing_info_names_the_file_and_no_url() {
+        let dir = Path::new("/tmp/run-1/v");
+        let args = download(&common(), Start::ListingInfo(Path::new("/tmp/run-1/v/listing.json")), dir, true, None);
+        let args = strings(&args);
+        assert_eq!(value(&args, "--load-info-json"), Some("/tmp/run-1/v/listing.json"));
+        assert!(!args.contains(&"--"), "yt-dlp would ignore a URL and warn: {args:?}");
+        assert!(args.contains(&"--abort-on-error"), "else yt-dlp never goes to the page: {args:?}");
+        assert_eq!(value(&args, "--format"), Some(NO_WATERMARK_FORMAT));
+        assert_eq!(value(&args, "--paths"), Some("/tmp/run-1/v"));
     }
 
     #[test]
     fn a_download_tries_the_listing_extractor_first_then_the_default_ones_but_generic_alone() {
         let dir = Path::new("/tmp/run-1/v");
-        let unknown = download(&common(), "https://x.test/v/1", dir, false, None);
+        let unknown = download(&common(), Start::Page("https://x.test/v/1"), dir, false, None);
         assert_eq!(value(&strings(&unknown), "--use-extractors"), None, "yt-dlp's own order");
-        let tiktok = download(&common(), "https://x.test/v/1", dir, false, Some("TikTok"));
+        let tiktok = download(&common(), Start::Page("https://x.test/v/1"), dir, false, Some("TikTok"));
         let tiktok = strings(&tiktok);
         assert_eq!(value(&tiktok, "--use-extractors"), Some("TikTok,default"));
         let position = |flag: &str| tiktok.iter().position(|a| *a == flag).unwrap();
@@ -248,7 +284,7 @@ mod tests {
         assert_eq!(extractors_first("-generic").as_deref(), Some("\\-generic,default"), "a name, not a removal");
         for unusable in ["", "a,b"] {
             assert_eq!(extractors_first(unusable), None, "{unusable:?}");
-            let args = download(&common(), "u", dir, false, Some(unusable));
+            let args = download(&common(), Start::Page("u"), dir, false, Some(unusable));
             assert_eq!(value(&strings(&args), "--use-extractors"), None, "{unusable:?}");
         }
     }

@@ -93,6 +93,17 @@ pub(super) fn classify(exit_code: Option<i32>, stderr: &str) -> FetchError {
     FetchError { class, message: bounded(class, message), retry_after }
 }
 
+/// What yt-dlp said after it gave up a download from a loaded info JSON and went to the page
+/// instead (its warning "The info failed to download: …; trying with URL …"): the page's
+/// failure is the video's, where the info's (an expired format URL answering 403, say) is not.
+/// Whether it made that turn, and what it said after it (all of it when it did not).
+pub(super) fn after_fallback(stderr: &str) -> (bool, &str) {
+    const TURN: &str = "The info failed to download:";
+    let Some(at) = stderr.rfind(TURN) else { return (false, stderr) };
+    let rest = &stderr[at..];
+    (true, rest.find('\n').map_or("", |end| &rest[end + 1..]))
+}
+
 /// The class one line names, if any.
 pub(super) fn line_class(line: &str) -> Option<FailureClass> {
     let lower = line.to_lowercase();

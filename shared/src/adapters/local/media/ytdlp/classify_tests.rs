@@ -111,3 +111,16 @@ fn messages_keep_the_first_lines_within_the_stored_budget() {
     let error = classify(Some(1), &long);
     assert!(error.message.len() <= VideoFailure::MESSAGE_BUDGET);
 }
+
+#[test]
+fn after_a_turn_to_the_page_only_the_pages_failure_counts() {
+    let stderr = "ERROR: unable to download video data: HTTP Error 403: Forbidden\n\
+                  WARNING: The info failed to download: ERROR: unable to download video data: HTTP Error 403: \
+                  Forbidden; trying with URL https://x.test/v/1\n\
+                  ERROR: [generic] 1: Unable to download webpage: HTTP Error 404: Not Found\n";
+    let (turned, said) = after_fallback(stderr);
+    assert!(turned);
+    assert_eq!(classify(Some(1), said).class, FailureClass::NotFound, "not the expired format's 403");
+    let plain = "ERROR: unable to download video data: HTTP Error 403: Forbidden\n";
+    assert_eq!(after_fallback(plain), (false, plain));
+}

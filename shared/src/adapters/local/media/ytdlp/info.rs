@@ -36,6 +36,7 @@ pub(super) fn listed_video(info: &Value) -> Result<ListedVideo, InfoError> {
         source_url: source_url(info)?,
         metadata: metadata(info),
         extractor: text(info, "extractor"),
+        listing_info: None,
     })
 }
 

@@ -14,6 +14,7 @@ mod tests;
 mod tests_process;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -23,7 +24,7 @@ use tokio_util::sync::CancellationToken;
 use super::MediaTools;
 use crate::adapters::local::script::ScriptEnvironment;
 use crate::domain::video::{FailureClass, VideoMetadata};
-use crate::ports::{Downloaded, FetchError, ListRequest, ListedVideo, VideoSource};
+use crate::ports::{Downloaded, FetchError, ListRequest, ListedSink, ListedVideo, VideoSource};
 use process::{Finished, Invocation};
 pub use proxy::{ProxyError, YtDlpProxy};
 
@@ -34,6 +35,10 @@ pub const DEFAULT_SOCKET_TIMEOUT: Duration = Duration::from_secs(20);
 /// Exit code 101: yt-dlp stopped on purpose (`--max-downloads` reached, or a
 /// `--break-match-filters` video seen). What it printed before is the answer.
 const STOPPED_ON_PURPOSE: i32 = 101;
+
+/// The name of the listing's info JSON in a download's directory; yt-dlp's own files there are
+/// `video.*`.
+const LISTING_INFO: &str = "listing.json";
 
 pub struct YtDlpSource {
     ytdlp: PathBuf,
@@ -98,20 +103,25 @@ impl YtDlpSource {
 
 #[async_trait]
 impl VideoSource for YtDlpSource {
-    async fn list(&self, request: &ListRequest, cancel: CancellationToken) -> Result<Vec<ListedVideo>, FetchError> {
+    async fn list_into(
+        &self,
+        request: &ListRequest,
+        found: ListedSink,
+        cancel: CancellationToken,
+    ) -> Result<(), FetchError> {
         self.ensure_cache_dir().await?;
         let argv = args::list(&self.common(), request);
-        let mut found = Vec::new();
+        let limit = usize::try_from(request.limit).unwrap_or(usize::MAX);
+        let mut sent = 0;
         let finished = process::run(self.invocation(argv, &self.cache_dir), &cancel, |line| {
-            if let Some(video) = parse_entry(line) {
-                found.push(video);
+            let Some(video) = parse_entry(line) else { return };
+            // A receiver that is gone wants no more; the cancel that goes with it ends yt-dlp.
+            if sent < limit && in_window(&video.metadata, request) && found.send(video).is_ok() {
+                sent += 1;
             }
         })
         .await?;
-        let mut found = listing_outcome(found, &finished)?;
-        found.retain(|video| in_window(&video.metadata, request));
-        found.truncate(usize::try_from(request.limit).unwrap_or(usize::MAX));
-        Ok(found)
+        listing_outcome(sent, &finished)
     }
 
     async fn download(
@@ -127,26 +137,106 @@ impl VideoSource for YtDlpSource {
             FetchError::new(FailureClass::Storage, format!("cannot resolve {}: {err}", dir.display()))
         })?;
         let dir = dir.as_path();
-        let argv =
-            args::download(&self.common(), video.source_url.as_str(), dir, no_watermark, video.extractor.as_deref());
+        let page = args::Start::Page(video.source_url.as_str());
+        let listing_info = match &video.listing_info {
+            Some(info) => write_listing_info(dir, info).await,
+            None => None,
+        };
+        let Some(info_file) = listing_info else {
+            return self.fetch(video, page, dir, no_watermark, &cancel).await.map_err(|failed| failed.error);
+        };
+        let from_info = self.fetch(video, args::Start::ListingInfo(&info_file), dir, no_watermark, &cancel).await;
+        match from_info {
+            Ok(downloaded) => Ok(downloaded),
+            // yt-dlp goes to the page by itself when a download from the info fails; what it
+            // does not do that for (the info no longer describes a format it can take, say) is
+            // worth one try from the page.
+            Err(failed)
+                if !failed.went_to_page && failed.error.class == FailureClass::Extractor && !cancel.is_cancelled() =>
+            {
+                let error = &failed.error;
+                tracing::info!(video = %video.platform_id, %error, "the listing's info did not download; reading the page");
+                clear_dir(dir).await?;
+                self.fetch(video, page, dir, no_watermark, &cancel).await.map_err(|failed| failed.error)
+            }
+            Err(failed) => Err(failed.error),
+        }
+    }
+}
+
+/// A download that failed, and whether yt-dlp had turned to the page by itself before it did.
+struct Failed {
+    error: FetchError,
+    went_to_page: bool,
+}
+
+impl std::convert::From<FetchError> for Failed {
+    fn from(error: FetchError) -> Self {
+        Self { error, went_to_page: false }
+    }
+}
+
+impl YtDlpSource {
+    /// One yt-dlp download into `dir`, from `start`.
+    async fn fetch(
+        &self,
+        video: &ListedVideo,
+        start: args::Start<'_>,
+        dir: &Path,
+        no_watermark: bool,
+        cancel: &CancellationToken,
+    ) -> Result<Downloaded, Failed> {
+        let argv = args::download(&self.common(), start, dir, no_watermark, video.extractor.as_deref());
         let mut printed = Vec::new();
-        let finished = process::run(self.invocation(argv, dir), &cancel, |line| {
+        let finished = process::run(self.invocation(argv, dir), cancel, |line| {
             printed.push(String::from_utf8_lossy(line).into_owned());
         })
         .await?;
         if finished.cancelled {
-            return Err(FetchError::new(FailureClass::Network, "cancelled: yt-dlp was stopped"));
+            return Err(FetchError::new(FailureClass::Network, "cancelled: yt-dlp was stopped").into());
         }
         if finished.code != Some(0) {
-            return Err(classify::classify(finished.code, &finished.stderr));
+            let (went_to_page, said) = classify::after_fallback(&finished.stderr);
+            return Err(Failed { error: classify::classify(finished.code, said), went_to_page });
         }
         let file = downloaded_file(&printed, dir)?;
-        downloaded(video, file, dir).await
+        Ok(downloaded(video, file, dir).await?)
     }
 }
 
-/// One `--dump-json` line as a video; a line that is not one is logged and skipped, so that one
-/// odd entry does not cost the listing.
+/// The listing's info JSON for the video, in a file of `dir` for yt-dlp to load; None when it
+/// cannot be written, and the download reads the page as it would without it.
+async fn write_listing_info(dir: &Path, info: &str) -> Option<PathBuf> {
+    let file = dir.join(LISTING_INFO);
+    match tokio::fs::write(&file, info.as_bytes()).await {
+        Ok(()) => Some(file),
+        Err(err) => {
+            tracing::warn!(error = %err, file = %file.display(), "cannot write the listing's info for yt-dlp");
+            None
+        }
+    }
+}
+
+/// Empties `dir` of what a failed try left, the listing's info included, for a try afresh.
+async fn clear_dir(dir: &Path) -> Result<(), FetchError> {
+    let cannot = |err: std::io::Error| {
+        FetchError::new(FailureClass::Storage, format!("cannot clear the download directory {}: {err}", dir.display()))
+    };
+    let mut entries = tokio::fs::read_dir(dir).await.map_err(cannot)?;
+    while let Some(entry) = entries.next_entry().await.map_err(cannot)? {
+        let path = entry.path();
+        let removed = if entry.file_type().await.map_err(cannot)?.is_dir() {
+            tokio::fs::remove_dir_all(&path).await
+        } else {
+            tokio::fs::remove_file(&path).await
+        };
+        removed.map_err(cannot)?;
+    }
+    Ok(())
+}
+
+/// One `--dump-json` line as a video, keeping the line itself for its download; a line that is
+/// not one is logged and skipped, so that one odd entry does not cost the listing.
 fn parse_entry(line: &[u8]) -> Option<ListedVideo> {
     if line.iter().all(u8::is_ascii_whitespace) {
         return None;
@@ -155,7 +245,7 @@ fn parse_entry(line: &[u8]) -> Option<ListedVideo> {
         .map_err(|err| err.to_string())
         .and_then(|info| info::listed_video(&info).map_err(|err| err.to_string()));
     match parsed {
-        Ok(video) => Some(video),
+        Ok(video) => Some(ListedVideo { listing_info: std::str::from_utf8(line).ok().map(Arc::from), ..video }),
         Err(reason) => {
             tracing::warn!(%reason, "skipped a video yt-dlp listed: its info JSON does not describe one");
             None
@@ -166,16 +256,16 @@ fn parse_entry(line: &[u8]) -> Option<ListedVideo> {
 /// A listing that printed videos stands even when some entries failed (yt-dlp goes on past
 /// them and exits 1), unless the platform throttled it: then what is missing may be anything,
 /// and the run must slow down rather than take a partial page for the whole.
-fn listing_outcome(found: Vec<ListedVideo>, finished: &Finished) -> Result<Vec<ListedVideo>, FetchError> {
+fn listing_outcome(sent: usize, finished: &Finished) -> Result<(), FetchError> {
     if finished.cancelled || matches!(finished.code, Some(0 | STOPPED_ON_PURPOSE)) {
-        return Ok(found);
+        return Ok(());
     }
     let error = classify::classify(finished.code, &finished.stderr);
-    if found.is_empty() || error.class == FailureClass::RateLimited {
+    if sent == 0 || error.class == FailureClass::RateLimited {
         return Err(error);
     }
-    tracing::warn!(listed = found.len(), error = %error, "some videos of the listing failed");
-    Ok(found)
+    tracing::warn!(listed = sent, error = %error, "some videos of the listing failed");
+    Ok(())
 }
 
 /// yt-dlp's filters let undated videos through and `upload_date` is a whole day; a date known

@@ -133,6 +133,31 @@ async fn a_download_is_the_sites_file_with_its_metadata_and_info() {
     assert!(got.info.get("_filename").is_none() && got.info.get("filename").is_none(), "no local paths");
     assert_eq!(setup.fixture.requests(&media_path(id)), 1);
     assert_eq!(setup.fixture.requests(&media_path(&listed[0].platform_id.to_string())), 0, "only the one asked for");
+    assert_eq!(setup.fixture.requests(&page_path(id)), 1, "the listing's reading of the page, not read again");
+}
+
+#[tokio::test]
+async fn a_download_whose_listed_format_has_expired_goes_to_the_page() {
+    let setup = setup(samples(1)).await;
+    let listed = setup.list(&setup.request(1)).await.unwrap();
+    let [video] = listed.as_slice() else { panic!("one video: {listed:?}") };
+    let id = video.platform_id.as_str();
+    let info = video.listing_info.as_deref().expect("the listing's info JSON");
+    // A format URL that no longer answers, as a platform's signed URLs do after a while.
+    let expired = info.replace(&media_path(id), "/media/expired.mp4");
+    assert_ne!(expired, info, "the info names the file's URL");
+    let stale = ListedVideo { listing_info: Some(expired.into()), ..video.clone() };
+
+    let got = setup.source.download(&stale, &setup.download_dir("stale"), false, CancellationToken::new()).await;
+
+    assert_eq!(std::fs::read(got.unwrap().file).unwrap(), setup.fixture.mp4(id));
+    assert_eq!(setup.fixture.requests(&page_path(id)), 2, "the page, read again");
+
+    // Info that yt-dlp cannot take at all: the page, read by this source.
+    let broken = ListedVideo { listing_info: Some(r#"{"_type": "video", "id": "x"}"#.into()), ..video.clone() };
+    let got = setup.source.download(&broken, &setup.download_dir("broken"), false, CancellationToken::new()).await;
+    assert_eq!(std::fs::read(got.unwrap().file).unwrap(), setup.fixture.mp4(id));
+    assert_eq!(setup.fixture.requests(&page_path(id)), 3);
 }
 
 #[tokio::test]
@@ -142,6 +167,8 @@ async fn a_download_goes_to_the_listing_extractor_and_falls_back_on_the_others()
     let [video] = listed.as_slice() else { panic!("one video: {listed:?}") };
     assert_eq!(video.extractor.as_deref(), Some("generic"), "yt-dlp's name for the extractor");
     let id = video.platform_id.as_str();
+    // From the page, where the extractor is chosen.
+    let video = &ListedVideo { listing_info: None, ..video.clone() };
     // The generic extractor, which reads the fixture's pages, goes alone.
     let got = setup.source.download(video, &setup.download_dir("named"), false, CancellationToken::new()).await;
     assert_eq!(std::fs::read(got.unwrap().file).unwrap(), setup.fixture.mp4(id));
@@ -185,10 +212,16 @@ async fn a_throttled_site_is_rate_limited_for_listings_and_downloads() {
     assert!(error.is_transient());
     assert_eq!(setup.fixture.request_log()[before..], ["GET /feed.xml"]);
 
-    setup.fixture.throttle(1, Duration::from_secs(30));
+    // A download from the listing's info that fails goes to the page once, within the same
+    // yt-dlp; throttled there too, the video is rate limited.
+    let id = listed[0].platform_id.to_string();
+    let before = setup.fixture.request_log().len();
+    setup.fixture.throttle(2, Duration::from_secs(30));
     let error =
         setup.source.download(&listed[0], &setup.download_dir("t"), false, CancellationToken::new()).await.unwrap_err();
     assert_eq!(error.class, FailureClass::RateLimited, "{error}");
+    let asked = [format!("GET {}", media_path(&id)), format!("GET {}", page_path(&id))];
+    assert_eq!(setup.fixture.request_log()[before..], asked);
 }
 
 /// The pids of the processes whose command line names `needle`.
