@@ -153,6 +153,27 @@ impl Harness {
         }
     }
 
+    /// The names of the schedules in the jobs' group: one per scheduled job.
+    pub async fn job_schedules(&self) -> Vec<String> {
+        let mut names = Vec::new();
+        let mut token = None;
+        loop {
+            let page = self
+                .scheduler
+                .list_schedules()
+                .group_name(GROUP)
+                .set_next_token(token)
+                .send()
+                .await
+                .expect("list the jobs' schedules");
+            names.extend(page.schedules().iter().filter_map(|s| s.name().map(str::to_owned)));
+            token = page.next_token().map(str::to_owned);
+            if token.is_none() {
+                return names;
+            }
+        }
+    }
+
     /// Whether a one-off run schedule for `execution` exists.
     pub async fn has_run_schedule(&self, job: &Job, execution: ExecutionId) -> bool {
         let name = run_schedule_name(&job.id, execution);

@@ -2,6 +2,7 @@
 //! Scheduler holds the schedules the executor creates. moto never fires a schedule, so each test
 //! delivers the event EventBridge would send, reading retry and dispatch inputs back from moto.
 
+mod delete_all;
 mod harness;
 mod records;
 mod redrive;
