@@ -60,8 +60,8 @@ async fn deleting_thousands_of_jobs_answers_in_time_and_the_sweep_removes_the_re
     h.app.store.import_finished(&runs).await.expect("a run of each");
     for chunk in jobs.chunks(SEED_SCHEDULES_AT_ONCE) {
         let mut writes = tokio::task::JoinSet::new();
-        for job in chunk.iter().cloned() {
-            let scheduler = h.app.scheduler.clone();
+        for job in chunk {
+            let (scheduler, job) = (h.app.scheduler.clone(), job.clone());
             writes.spawn(async move { scheduler.schedule(&job).await });
         }
         while let Some(written) = writes.join_next().await {
