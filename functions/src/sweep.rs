@@ -95,12 +95,20 @@ async fn remove_schedules(app: &AwsApp, deadline: Instant) -> Result<(u64, u64),
 }
 
 /// A job made again with the same id since the delete owns the schedule of that name: it is
-/// left, and if the job appears while its schedule is being removed, it is put back.
+/// left, and if the job appears while its schedule is being removed, it is put back. A job made
+/// before the delete is one whose delete did not land: it keeps its schedule and history.
 async fn remove_schedule(app: &AwsApp, removal: ScheduleToRemove) -> Result<(), ExecutorError> {
-    if app.jobs.get_job(&removal.job).await?.is_none() {
-        app.scheduler.unschedule(&removal.job).await?;
-        if let Some(job) = app.jobs.get_job(&removal.job).await? {
-            app.scheduler.schedule(&job).await?;
+    match app.jobs.get_job(&removal.job).await? {
+        Some(job) if job.created_at < removal.deleted_at => {
+            app.store.forget_removal(&removal).await?;
+            return Ok(());
+        }
+        Some(_) => {}
+        None => {
+            app.scheduler.unschedule(&removal.job).await?;
+            if let Some(job) = app.jobs.get_job(&removal.job).await? {
+                app.scheduler.schedule(&job).await?;
+            }
         }
     }
     app.store.schedule_removed(&removal).await?;

@@ -5,14 +5,15 @@
 //! removes them ([`DynamoStore::schedules_to_remove`]), then the histories as for any deleted
 //! job.
 
-use aws_sdk_dynamodb::types::{DeleteRequest, PutRequest, WriteRequest};
+use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, PutRequest, WriteRequest};
+use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 
 use super::DynamoStore;
 use super::errors::{backend, build_err};
-use super::expr::{Expr, Item, key, s};
+use super::expr::{Expr, Item, key, n, s};
 use super::history_purge::{UNSCHEDULE, purge_marker};
-use super::keys::{JOB_SK, JOBS_BY_CREATED, JOBS_PARTITION, PK, PURGE_PARTITION, SK, job_pk, parse_job_pk};
+use super::keys::{JOB_SK, JOBS_BY_CREATED, JOBS_PARTITION, PK, PURGE_PARTITION, SK, job_pk, ms, parse_job_pk};
 use super::query::{Kind, Listing};
 use crate::domain::ids::{ExecutionId, JobId};
 use crate::ports::{ReleasedJobs, StoreResult};
@@ -23,10 +24,16 @@ const JOBS_PER_BATCH: usize = 12;
 /// then deletes about 200 jobs per round trip.
 const BATCHES_AT_ONCE: usize = 16;
 
+/// When the jobs were deleted, on their markers: a job of the same id made before then is one
+/// whose delete did not land, and keeps its schedule and history.
+const DELETED_MS: &str = "deleted_ms";
+
 /// A deleted job whose schedule is still to be removed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScheduleToRemove {
     pub job: JobId,
+    /// When it was deleted.
+    pub deleted_at: DateTime<Utc>,
     marker: Item,
 }
 
@@ -50,10 +57,11 @@ impl DynamoStore {
             .filter_map(|item| item.get(PK).and_then(|pk| pk.as_s().ok()).and_then(|pk| parse_job_pk(pk)))
             .collect();
         let bound = bound.as_str();
+        let deleted_ms = ms(self.now());
         let batches: Vec<Vec<JobId>> = ids.chunks(JOBS_PER_BATCH).map(<[JobId]>::to_vec).collect();
         let outcomes: Vec<(Vec<JobId>, StoreResult<()>)> = futures_util::stream::iter(batches)
             .map(|chunk| async move {
-                let outcome = self.release_batch(&chunk, bound).await;
+                let outcome = self.release_batch(&chunk, bound, deleted_ms).await;
                 (chunk, outcome)
             })
             .buffer_unordered(BATCHES_AT_ONCE)
@@ -73,12 +81,14 @@ impl DynamoStore {
     }
 
     /// The jobs' records and their markers. A marker may land without its record's delete (the
-    /// batch failed halfway): the sweep then finds the job still there and leaves its schedule.
-    async fn release_batch(&self, jobs: &[JobId], bound: &str) -> StoreResult<()> {
+    /// batch failed halfway): the sweep then finds the job older than the marker and drops the
+    /// marker, leaving the job's schedule and history ([`DynamoStore::forget_removal`]).
+    async fn release_batch(&self, jobs: &[JobId], bound: &str, deleted_ms: i64) -> StoreResult<()> {
         let mut requests = Vec::with_capacity(jobs.len() * 2);
         for job in jobs {
             let mut marker = purge_marker(job, bound);
-            marker.insert(UNSCHEDULE.to_owned(), aws_sdk_dynamodb::types::AttributeValue::Bool(true));
+            marker.insert(UNSCHEDULE.to_owned(), AttributeValue::Bool(true));
+            marker.insert(DELETED_MS.to_owned(), n(deleted_ms));
             let put = PutRequest::builder().set_item(Some(marker)).build().map_err(build_err)?;
             let delete = DeleteRequest::builder().set_key(Some(key(job_pk(job), JOB_SK))).build().map_err(build_err)?;
             requests.push(WriteRequest::builder().put_request(put).build());
@@ -112,9 +122,11 @@ impl DynamoStore {
             for marker in out.items.unwrap_or_default() {
                 let job = marker.get(super::execution_item::JOB_ID).and_then(|v| v.as_s().ok());
                 let Some(job) = job.and_then(|id| JobId::parse(id).ok()) else { continue };
+                let deleted = marker.get(DELETED_MS).and_then(|v| v.as_n().ok()).and_then(|v| v.parse().ok());
+                let Some(deleted_at) = deleted.and_then(DateTime::from_timestamp_millis) else { continue };
                 let marker =
                     [PK, SK].into_iter().filter_map(|a| marker.get(a).map(|v| (a.to_owned(), v.clone()))).collect();
-                found.push(ScheduleToRemove { job, marker });
+                found.push(ScheduleToRemove { job, deleted_at, marker });
             }
             start = out.last_evaluated_key.filter(|k| !k.is_empty());
             if start.is_none() {
@@ -136,6 +148,19 @@ impl DynamoStore {
             .send()
             .await
             .map_err(|e| backend("mark a schedule removed", e))?;
+        Ok(())
+    }
+
+    /// The job outlived its delete (its record's delete did not land): its marker goes, and with
+    /// it any claim on the job's schedule and history.
+    pub async fn forget_removal(&self, removal: &ScheduleToRemove) -> StoreResult<()> {
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(removal.marker.clone()))
+            .send()
+            .await
+            .map_err(|e| backend("drop a purge marker", e))?;
         Ok(())
     }
 }
