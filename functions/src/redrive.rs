@@ -1,5 +1,5 @@
 //! The redrive function, invoked by hand once whatever sent runs to the dead-letter queue is
-//! fixed (`aws lambda invoke --function-name <stack>-redrive out.json`; docs/aws.md). It sends
+//! fixed (`aws lambda invoke --function-name <RedriveFunctionName output> out.json`; docs/aws.md). It sends
 //! each executor event in the queue to the executor again and deletes the message once sent.
 //! A message that holds no executor event stays in the queue for a person to read.
 //!

@@ -3,12 +3,15 @@
 //! invocation), which frees their job's `maxInstances` slots, and it dispatches again a retry
 //! whose one-off schedule never fired (its creation failed after the retry was recorded).
 //! Both are safe to repeat: a reap is conditional on the lease, and a dispatch of a run whose
-//! schedule exists changes nothing. With the time left, it removes deleted jobs' histories (see
-//! `DynamoStore::purge_deleted_histories`), going on where the last sweep stopped.
+//! schedule exists changes nothing. With the time left, it removes the schedules of jobs deleted
+//! all at once (`DELETE /api/jobs/all`: `DynamoStore::schedules_to_remove`), then deleted jobs'
+//! histories (see `DynamoStore::purge_deleted_histories`), going on where the last sweep stopped.
 
 use std::time::{Duration, Instant, SystemTime};
 
+use futures_util::StreamExt;
 use jobsmith::adapters::aws::app::AwsApp;
+use jobsmith::adapters::aws::dynamo::ScheduleToRemove;
 use jobsmith::ports::TriggerBackend;
 use lambda_http::{LambdaEvent, service_fn};
 use serde::Serialize;
@@ -23,6 +26,8 @@ pub const STUCK_AFTER: chrono::Duration = chrono::Duration::minutes(5);
 
 /// Kept free at the end of an invocation: the batch under way finishes and the report is sent.
 const PURGE_MARGIN: Duration = Duration::from_secs(10);
+/// Schedules removed at once: each is its own EventBridge call.
+const SCHEDULES_AT_ONCE: usize = 16;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SweepReport {
@@ -30,6 +35,10 @@ pub struct SweepReport {
     pub reaped: Vec<String>,
     /// Retries handed to EventBridge again.
     pub redispatched: Vec<String>,
+    /// Schedules of jobs deleted all at once, removed.
+    pub schedules_removed: u64,
+    /// Those still to be removed, by the next sweep.
+    pub schedules_left: u64,
     /// Runs of deleted jobs removed.
     pub history_deleted: u64,
     /// Deleted jobs whose history is still to be removed, by the next sweep.
@@ -51,10 +60,13 @@ pub async fn sweep(app: &AwsApp, deadline: Instant) -> Result<SweepReport, Execu
         app.scheduler.dispatch(job, retry).await?;
         redispatched.push(id);
     }
+    let (schedules_removed, schedules_left) = remove_schedules(app, deadline).await?;
     let purged = app.store.purge_deleted_histories(u64::MAX, Some(deadline)).await?;
     let report = SweepReport {
         reaped: reaped.iter().map(ToString::to_string).collect(),
         redispatched,
+        schedules_removed,
+        schedules_left,
         history_deleted: purged.deleted,
         histories_left: purged.left,
     };
@@ -62,6 +74,45 @@ pub async fn sweep(app: &AwsApp, deadline: Instant) -> Result<SweepReport, Execu
         tracing::warn!(report = ?report, "the sweep ended lapsed runs or re-dispatched stuck retries");
     }
     Ok(report)
+}
+
+/// Removes the schedules of jobs deleted all at once, several at a time, until `deadline`.
+/// Returns how many went and how many are left.
+async fn remove_schedules(app: &AwsApp, deadline: Instant) -> Result<(u64, u64), ExecutorError> {
+    let pending = app.store.schedules_to_remove().await?;
+    let total = pending.len() as u64;
+    let outcomes: Vec<Result<(), ExecutorError>> = futures_util::stream::iter(pending)
+        .take_while(|_| std::future::ready(Instant::now() < deadline))
+        .map(|removal| remove_schedule(app, removal))
+        .buffer_unordered(SCHEDULES_AT_ONCE)
+        .collect()
+        .await;
+    let removed = outcomes.iter().filter(|outcome| outcome.is_ok()).count() as u64;
+    if let Some(Err(err)) = outcomes.into_iter().find(Result::is_err) {
+        tracing::warn!(error = %err, "could not remove every deleted job's schedule; the next sweep tries again");
+    }
+    Ok((removed, total - removed))
+}
+
+/// A job made again with the same id since the delete owns the schedule of that name: it is
+/// left, and if the job appears while its schedule is being removed, it is put back. A job made
+/// before the delete is one whose delete did not land: it keeps its schedule and history.
+async fn remove_schedule(app: &AwsApp, removal: ScheduleToRemove) -> Result<(), ExecutorError> {
+    match app.jobs.get_job(&removal.job).await? {
+        Some(job) if job.created_at < removal.deleted_at => {
+            app.store.forget_removal(&removal).await?;
+            return Ok(());
+        }
+        Some(_) => {}
+        None => {
+            app.scheduler.unschedule(&removal.job).await?;
+            if let Some(job) = app.jobs.get_job(&removal.job).await? {
+                app.scheduler.schedule(&job).await?;
+            }
+        }
+    }
+    app.store.schedule_removed(&removal).await?;
+    Ok(())
 }
 
 /// Runs the sweep function: each invocation (whatever its event) is one sweep.

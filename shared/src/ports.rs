@@ -61,6 +61,15 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
+/// What [`JobStore::release_all_jobs`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReleasedJobs {
+    /// Job records deleted.
+    pub deleted: u64,
+    /// Jobs whose record could not be deleted; they stay, with their schedules and histories.
+    pub failed: Vec<JobId>,
+}
+
 /// Access patterns: get by id; list in creation order with optional filters (name, enabled,
 /// function); counts; the earliest due time among active jobs; the jobs due by a time.
 #[async_trait]
@@ -88,6 +97,13 @@ pub trait JobStore: Send + Sync {
     async fn advance_next_run(&self, id: &JobId, from: DateTime<Utc>, to: Option<DateTime<Utc>>) -> StoreResult<bool>;
     /// Records a finished run on the job without touching its definition or version.
     async fn record_run(&self, id: &JobId, status: ExecutionStatus, at: DateTime<Utc>) -> StoreResult<()>;
+    /// Deletes every job's record at once and leaves its schedule and history to be removed in
+    /// the background, for a store where removing them job by job can outlast a request
+    /// (DynamoDB: the sweep function removes them). `None`, the default: the caller deletes job
+    /// by job, each with its schedule and history.
+    async fn release_all_jobs(&self) -> StoreResult<Option<ReleasedJobs>> {
+        Ok(None)
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

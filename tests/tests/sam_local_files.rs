@@ -78,7 +78,7 @@ fn env_json_covers_every_function_with_variables_the_template_declares() {
     let mut read = BTreeSet::new();
     for function in &functions {
         let name = &function.logical_id;
-        for var in env.for_function(name).keys() {
+        for var in env.functions.get(name).into_iter().flat_map(BTreeMap::keys) {
             assert!(
                 function.variables.contains_key(var),
                 "{name}: env.json sets {var}, which template.yaml does not declare for it, so sam local would ignore it"
@@ -88,6 +88,14 @@ fn env_json_covers_every_function_with_variables_the_template_declares() {
         let endpoint = resolved.get(lambda_vars::ENDPOINT_URL).filter(|url| !url.is_empty());
         assert!(endpoint.is_some(), "{name}: without {} a local run talks to AWS", lambda_vars::ENDPOINT_URL);
         read.extend(configure(function, &resolved));
+    }
+    // SAM gives a function those of the shared variables it declares (JOBSMITH_EXECUTOR_ARN: the
+    // functions that start runs): each must be declared somewhere.
+    for var in env.shared.keys() {
+        assert!(
+            functions.iter().any(|f| f.variables.contains_key(var)),
+            "env.json's {SHARED} sets {var}, which template.yaml declares for no function"
+        );
     }
     let set: BTreeSet<&String> = env.shared.keys().chain(env.functions.values().flat_map(|vars| vars.keys())).collect();
     for var in set {

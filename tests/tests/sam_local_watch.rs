@@ -105,7 +105,10 @@ async fn the_binaries_answer_the_sample_events_with_env_json() {
     assert!(matches!(statuses.as_slice(), ["skipped", "success" | "timeout"]), "{executions}");
 
     let swept = invoke(&watch, SWEEP, &event(SWEEP)).await;
-    assert_eq!(swept, json!({"reaped": [], "redispatched": [], "history_deleted": 0, "histories_left": 0}));
+    assert_eq!(
+        swept,
+        json!({"reaped": [], "redispatched": [], "schedules_removed": 0, "schedules_left": 0, "history_deleted": 0, "histories_left": 0})
+    );
 
     // A fire EventBridge gave up on, in the queue setup.sh made: the redrive sends it again.
     let sdk = moto.sdk_config().await;

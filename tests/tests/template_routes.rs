@@ -426,18 +426,27 @@ fn schedules_and_the_schedulers_role_are_fenced_in() {
             Some("scheduler.amazonaws.com")
         );
     }
-    let policies = role.get_path(&["Properties", "Policies"]).expect("the role's policies");
+    // Its own policies, and those attached to it from outside (the executor's ARN cannot be in
+    // the role: the executor's configuration names the role).
+    let inline = role.get_path(&["Properties", "Policies"]).expect("the role's policies").items().iter();
+    let attached = resources
+        .entries()
+        .map(|(_, resource)| resource)
+        .filter(|resource| resource.get("Type").and_then(Node::as_str) == Some("AWS::IAM::Policy"))
+        .filter(|policy| {
+            policy
+                .get_path(&["Properties", "Roles"])
+                .is_some_and(|roles| roles.items().contains(&Node::tagged("!Ref", "SchedulerRole")))
+        })
+        .filter_map(|policy| policy.get("Properties"));
     let mut granted = BTreeSet::new();
-    for policy in policies.items() {
+    for policy in inline.chain(attached) {
         for statement in policy.get_path(&["PolicyDocument", "Statement"]).expect("Statement").items() {
             let action = statement.get("Action").and_then(Node::as_str).expect("one action per statement");
             granted.insert(action.to_owned());
             if action == "lambda:InvokeFunction" {
                 let resource = statement.get("Resource").expect("Resource");
-                let executor = Node::tagged(
-                    "!Sub",
-                    "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${AWS::StackName}-executor",
-                );
+                let executor = Node::tagged("!GetAtt", "ExecutorFunction.Arn");
                 assert_eq!(resource, &executor, "the scheduler's role invokes the executor only");
             }
         }
@@ -459,11 +468,7 @@ fn schedules_and_the_schedulers_role_are_fenced_in() {
         Some(&schedules_of("RunScheduleGroup")),
         "the executor creates run schedules only, in the run group"
     );
-    assert_eq!(
-        executor.properties.get("FunctionName"),
-        Some(&Node::tagged("!Sub", "${AWS::StackName}-executor")),
-        "the name the scheduler's role and JOBSMITH_EXECUTOR_ARN are built from"
-    );
+    assert_eq!(executor.properties.get("FunctionName"), None, "named by CloudFormation, to fit any stack name");
 }
 
 #[test]
@@ -994,10 +999,7 @@ fn only_the_functions_that_start_runs_may_invoke_the_executor() {
         .expect("the invoker policy")
         .items()
         .to_vec();
-    let executor = Node::tagged(
-        "!Sub",
-        "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${AWS::StackName}-executor",
-    );
+    let executor = Node::tagged("!GetAtt", "ExecutorFunction.Arn");
     assert_eq!(statements.len(), 1);
     assert_eq!(statements[0].get("Action").and_then(Node::as_str), Some("lambda:InvokeFunction"));
     assert_eq!(statements[0].get("Resource"), Some(&executor));
@@ -1006,7 +1008,43 @@ fn only_the_functions_that_start_runs_may_invoke_the_executor() {
         .filter(|f| policy_names(f.properties).contains(&"!Ref ExecutorInvokerPolicy".to_owned()))
         .map(|f| f.name)
         .collect();
-    let expected =
-        ["create-clip-job", "create-scrape-job", "executor", "redrive", "retry-video", "sweep", "trigger-job"];
+    let expected = ["create-clip-job", "create-scrape-job", "redrive", "retry-video", "sweep", "trigger-job"];
     assert_eq!(invokers, expected.into_iter().map(str::to_owned).collect::<BTreeSet<_>>());
+    // The executor's own grant is attached to its role from outside: its Policies cannot name
+    // its ARN without making it depend on itself.
+    let own = resources.get_path(&["ExecutorSelfInvokePolicy", "Properties"]).expect("the executor's own grant");
+    assert_eq!(own.get("Roles"), Some(&Node::Seq(vec![Node::tagged("!Ref", "ExecutorFunctionRole")])));
+    let statements = own.get_path(&["PolicyDocument", "Statement"]).expect("Statement").items();
+    assert_eq!(statements.len(), 1);
+    assert_eq!(statements[0].get("Action").and_then(Node::as_str), Some("lambda:InvokeFunction"));
+    assert_eq!(statements[0].get("Resource"), Some(&executor));
+}
+
+/// The functions that start runs or write schedules are told the executor's ARN by
+/// CloudFormation; no other function is, and the executor is not (it takes its own from each
+/// invocation). Nothing builds the ARN from a name.
+#[test]
+fn the_executors_arn_comes_from_cloudformation_to_the_functions_that_start_runs() {
+    let template = template();
+    let globals = template.get_path(&["Globals", "Function", "Environment", "Variables"]).expect("Globals");
+    assert_eq!(
+        globals.get(vars::EXECUTOR_ARN),
+        None,
+        "a global would reach the executor, which cannot depend on itself"
+    );
+    let executor = Node::tagged("!GetAtt", "ExecutorFunction.Arn");
+    for function in functions(&template) {
+        let policies = policy_names(function.properties);
+        let starts_runs = ["!Ref ScheduleWriterPolicy", "!Ref ExecutorInvokerPolicy"]
+            .iter()
+            .any(|policy| policies.contains(&(*policy).to_owned()));
+        let told = function.properties.get_path(&["Environment", "Variables", vars::EXECUTOR_ARN]);
+        if function.name == EXECUTOR {
+            assert_eq!(told, None, "the executor learns its ARN from its invocations");
+        } else if starts_runs {
+            assert_eq!(told, Some(&executor), "{}", function.name);
+        } else {
+            assert_eq!(told, None, "{} starts no run", function.name);
+        }
+    }
 }

@@ -17,6 +17,7 @@
 
 mod deadline;
 mod legs;
+mod own_arn;
 mod report;
 
 use std::sync::Arc;
@@ -24,6 +25,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use jobsmith::adapters::aws::app::AwsApp;
+use jobsmith::adapters::aws::scheduler::EventBridgeScheduler;
 use jobsmith::app::Executor;
 use jobsmith::domain::execution::{Execution, ExecutionStatus, TriggeredBy};
 use jobsmith::domain::ids::{ExecutionId, JobId};
@@ -53,18 +55,20 @@ pub async fn serve_executor() -> Result<(), lambda_http::Error> {
     let app = &app;
     lambda_http::lambda_runtime::run(service_fn(move |event: LambdaEvent<ScheduledRun>| async move {
         let deadline = instant_of(event.context.deadline());
-        let report = handle_scheduled_run(app, event.payload, deadline).await?;
+        let report = handle_scheduled_run(app, &event.context.invoked_function_arn, event.payload, deadline).await?;
         tracing::info!(report = ?report, "scheduled run handled");
         Ok::<_, lambda_http::Error>(report)
     }))
     .await
 }
 
-/// Handles one event. An error fails the invocation, which sends the event to the function's
-/// failure destination; every error but [`ExecutorError::BadEvent`] (the store or EventBridge
-/// failed) is worth redelivering from there, which is safe.
+/// Handles one event, delivered to `invoked_function_arn` (the invocation's own ARN: what the
+/// executor's retries and next legs target). An error fails the invocation, which sends the
+/// event to the function's failure destination; every error but [`ExecutorError::BadEvent`]
+/// (the store or EventBridge failed) is worth redelivering from there, which is safe.
 pub async fn handle_scheduled_run(
     app: &AwsApp,
+    invoked_function_arn: &str,
     event: ScheduledRun,
     deadline: Instant,
 ) -> Result<RunReport, ExecutorError> {
@@ -75,7 +79,8 @@ pub async fn handle_scheduled_run(
     // A fresh id per invocation: the same event delivered twice is two invocations, and only
     // one of them may take a dispatched run.
     let taker = uuid::Uuid::new_v4().to_string();
-    let run = Run { app, executor: deadline_executor(app, deadline), deadline, taker };
+    let scheduler = own_scheduler(app, invoked_function_arn);
+    let run = Run { app, scheduler, executor: deadline_executor(app, deadline), deadline, taker };
     // Boxed: the run's future nests too deep for the compiler to lay out inline.
     match event.execution_id {
         None => Box::pin(run.fire(&job_id, scheduled_at)).await,
@@ -83,6 +88,21 @@ pub async fn handle_scheduled_run(
             let id = ExecutionId::parse(&raw)
                 .ok_or_else(|| ExecutorError::BadEvent(format!("execution_id: not a UUID: {raw}")))?;
             Box::pin(run.continue_execution(&job_id, id, event.leg.unwrap_or(0))).await
+        }
+    }
+}
+
+/// The app's scheduler, targeting this function as it was invoked. A local emulator's
+/// invocation may carry no usable ARN; then the configured one, if any, is kept.
+fn own_scheduler(app: &AwsApp, invoked_function_arn: &str) -> EventBridgeScheduler {
+    match own_arn::unqualified(invoked_function_arn) {
+        Some(arn) => app.scheduler.targeting(arn),
+        None => {
+            tracing::warn!(
+                arn = invoked_function_arn,
+                "the invocation names no function ARN; using the configured one"
+            );
+            app.scheduler.as_ref().clone()
         }
     }
 }
@@ -95,6 +115,8 @@ fn deadline_executor(app: &AwsApp, deadline: Instant) -> Executor {
 
 struct Run<'a> {
     app: &'a AwsApp,
+    /// Targets this function (see [`own_scheduler`]).
+    scheduler: EventBridgeScheduler,
     executor: Executor,
     deadline: Instant,
     taker: String,
@@ -195,7 +217,7 @@ impl Run<'_> {
         let retry_id = match retry {
             Some(retry) => {
                 let id = retry.id;
-                self.app.scheduler.dispatch(job, retry).await?;
+                self.scheduler.dispatch(job, retry).await?;
                 Some(id)
             }
             None => None,
@@ -210,7 +232,7 @@ impl Run<'_> {
         if !self.app.store.release_run(execution.id, &self.taker).await? {
             return Ok(false);
         }
-        self.app.scheduler.dispatch_leg(execution, next_leg).await?;
+        self.scheduler.dispatch_leg(execution, next_leg).await?;
         Ok(true)
     }
 

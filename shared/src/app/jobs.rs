@@ -267,7 +267,13 @@ impl JobService {
         Ok(())
     }
 
+    /// Deletes every job. Where the store can, the records go at once and the schedules and
+    /// histories in the background ([`JobStore::release_all_jobs`]); elsewhere job by job.
     pub async fn delete_all(&self) -> AppResult<DeleteAllReport> {
+        if let Some(released) = self.jobs.release_all_jobs().await? {
+            let errors = released.failed.into_iter().map(|id| (id, "delete failed".to_owned())).collect();
+            return Ok(DeleteAllReport { deleted: released.deleted, errors });
+        }
         let mut report = DeleteAllReport { deleted: 0, errors: Vec::new() };
         loop {
             let page = self

@@ -12,7 +12,7 @@ pub fn scheduler_target(group: &str) -> SchedulerTarget {
     SchedulerTarget {
         group: group.to_owned(),
         run_group: default_run_group(group),
-        executor_arn: EXECUTOR_ARN.to_owned(),
+        executor_arn: Some(EXECUTOR_ARN.to_owned()),
         role_arn: SCHEDULER_ROLE_ARN.to_owned(),
         dead_letter_arn: None,
         maximum_retry_attempts: 3,

@@ -22,6 +22,13 @@ use jobsmith_tests::moto::MotoServer;
 const TABLE: &str = "jobsmith-executor-test";
 const GROUP: &str = "jobsmith-executor-test";
 
+/// The ARN in the executor's invocation context: its own, here through an alias. The template
+/// gives the executor no JOBSMITH_EXECUTOR_ARN; the harness's app has one for the routes it
+/// stands in for (a trigger), and it differs, so a test tells which one a schedule targets.
+pub const INVOKED_AS: &str = "arn:aws:lambda:us-east-1:123456789012:function:jobs-ExecutorFunction-Q1w2E3r4:live";
+/// [`INVOKED_AS`] without its alias: what the executor's retries and next legs target.
+pub const OWN_ARN: &str = "arn:aws:lambda:us-east-1:123456789012:function:jobs-ExecutorFunction-Q1w2E3r4";
+
 /// Far from any Lambda deadline: the tests that are not about the deadline get out of its way.
 pub const PLENTY: Duration = Duration::from_secs(600);
 
@@ -129,7 +136,7 @@ impl Harness {
     }
 
     pub async fn deliver(&self, event: ScheduledRun, deadline: Instant) -> RunReport {
-        handle_scheduled_run(&self.app, event, deadline).await.expect("handle the event")
+        handle_scheduled_run(&self.app, INVOKED_AS, event, deadline).await.expect("handle the event")
     }
 
     pub async fn executions(&self, job: &Job) -> Vec<Execution> {
@@ -146,6 +153,27 @@ impl Harness {
         }
     }
 
+    /// The names of the schedules in the jobs' group: one per scheduled job.
+    pub async fn job_schedules(&self) -> Vec<String> {
+        let mut names = Vec::new();
+        let mut token = None;
+        loop {
+            let page = self
+                .scheduler
+                .list_schedules()
+                .group_name(GROUP)
+                .set_next_token(token)
+                .send()
+                .await
+                .expect("list the jobs' schedules");
+            names.extend(page.schedules().iter().filter_map(|s| s.name().map(str::to_owned)));
+            token = page.next_token().map(str::to_owned);
+            if token.is_none() {
+                return names;
+            }
+        }
+    }
+
     /// Whether a one-off run schedule for `execution` exists.
     pub async fn has_run_schedule(&self, job: &Job, execution: ExecutionId) -> bool {
         let name = run_schedule_name(&job.id, execution);
@@ -157,13 +185,13 @@ impl Harness {
     }
 
     /// The input of the one-off schedule the executor (or a trigger) created for `execution`,
-    /// as EventBridge would deliver it.
-    pub async fn dispatched(&self, job: &Job, execution: ExecutionId) -> ScheduledRun {
+    /// as EventBridge would deliver it, checking that it targets `executor`.
+    pub async fn dispatched(&self, job: &Job, execution: ExecutionId, executor: &str) -> ScheduledRun {
         let name = run_schedule_name(&job.id, execution);
         let group = default_run_group(GROUP);
         let schedule = self.scheduler.get_schedule().group_name(group).name(&name).send().await.expect("run schedule");
         let target = schedule.target().expect("a target");
-        assert_eq!(target.arn(), EXECUTOR_ARN);
+        assert_eq!(target.arn(), executor, "the schedule's target");
         serde_json::from_str(target.input().expect("an input")).expect("executor input")
     }
 }

@@ -2,6 +2,7 @@
 //! Scheduler holds the schedules the executor creates. moto never fires a schedule, so each test
 //! delivers the event EventBridge would send, reading retry and dispatch inputs back from moto.
 
+mod delete_all;
 mod harness;
 mod records;
 mod redrive;
@@ -16,7 +17,9 @@ use jobsmith::domain::execution::{ExecutionStatus, TriggeredBy};
 use jobsmith::domain::job::Policies;
 use jobsmith_functions::{DEADLINE_MARGIN, DEADLINE_MESSAGE, RunReport, ScheduledRun, handle_scheduled_run};
 
-use harness::{PLENTY, admin, fire, harness, lines, this_second};
+use jobsmith::test_support::aws::EXECUTOR_ARN;
+
+use harness::{INVOKED_AS, OWN_ARN, PLENTY, admin, fire, harness, lines, this_second};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_fire_runs_the_job_once_however_often_it_is_delivered() {
@@ -88,7 +91,8 @@ async fn a_failing_task_is_retried_through_eventbridge_until_its_retries_run_out
         attempts.push(attempt);
         let Some(retry) = retry else { break };
         // What EventBridge would deliver once the retry's one-off schedule fires.
-        let event = h.dispatched(&job, retry).await;
+        // The executor's own ARN, as its invocation named it: the template gives it none.
+        let event = h.dispatched(&job, retry, OWN_ARN).await;
         assert_eq!(event.execution_id, Some(retry.to_string()));
         report = h.deliver(event.clone(), Instant::now() + PLENTY).await;
         assert_eq!(h.deliver(event, Instant::now() + PLENTY).await, RunReport::AlreadyHandled, "redelivery");
@@ -137,7 +141,7 @@ async fn a_manual_trigger_is_dispatched_and_run_by_the_executor() {
         panic!("expected the trigger to start a run");
     };
     assert_eq!(claimed.status, ExecutionStatus::Running);
-    let event = h.dispatched(&job, claimed.id).await;
+    let event = h.dispatched(&job, claimed.id, EXECUTOR_ARN).await;
     let report = h.deliver(event.clone(), Instant::now() + PLENTY).await;
 
     assert!(
@@ -164,7 +168,7 @@ async fn a_dispatch_delivered_twice_runs_once() {
     else {
         panic!("expected the trigger to start a run");
     };
-    let event = h.dispatched(&job, claimed.id).await;
+    let event = h.dispatched(&job, claimed.id, EXECUTOR_ARN).await;
 
     let (first, second) = tokio::join!(h.deliver(event.clone(), Instant::now() + PLENTY), async {
         let started = Instant::now() + Duration::from_secs(30);
@@ -209,5 +213,8 @@ async fn fires_that_must_not_run_record_nothing_or_a_skip() {
 
     let bad =
         ScheduledRun { job_id: "a b".to_owned(), scheduled_time: "soon".to_owned(), execution_id: None, leg: None };
-    assert!(handle_scheduled_run(&h.app, bad, Instant::now() + PLENTY).await.is_err(), "a malformed event fails");
+    assert!(
+        handle_scheduled_run(&h.app, INVOKED_AS, bad, Instant::now() + PLENTY).await.is_err(),
+        "a malformed event fails"
+    );
 }

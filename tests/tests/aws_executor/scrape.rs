@@ -23,7 +23,7 @@ use jobsmith::test_support::scrape_fixture::{Breakage, ScrapeFixture, media_path
 use jobsmith_functions::{DEADLINE_MARGIN, RunReport};
 use jobsmith_tests::moto::MotoServer;
 
-use crate::harness::{PLENTY, admin, fire, this_second};
+use crate::harness::{INVOKED_AS, OWN_ARN, PLENTY, admin, fire, this_second};
 
 const TABLE: &str = "jobsmith-scrape-test";
 const GROUP: &str = "jobsmith-scrape-test";
@@ -96,9 +96,10 @@ async fn the_executor_stores_a_profiles_videos_in_s3_and_their_records_in_dynamo
     let ScrapeSetup { app, work, .. } = &scrape_setup(&fixture, "2").await;
     let job = profile_job(app).await;
 
-    let report = jobsmith_functions::handle_scheduled_run(app, fire(&job, this_second()), Instant::now() + PLENTY)
-        .await
-        .expect("handle the event");
+    let report =
+        jobsmith_functions::handle_scheduled_run(app, INVOKED_AS, fire(&job, this_second()), Instant::now() + PLENTY)
+            .await
+            .expect("handle the event");
     let RunReport::Ran { status: ExecutionStatus::Succeeded, .. } = report else {
         panic!("expected the run to succeed with one video failed, got {report:?}");
     };
@@ -145,7 +146,7 @@ async fn a_scrape_cut_by_the_deadline_goes_on_in_the_next_invocation_without_fet
     // Enough for a listing and one small download on a loaded machine; the stall holds the leg
     // until the deadline whatever the machine's speed.
     let first_leg = Instant::now() + DEADLINE_MARGIN + Duration::from_secs(25);
-    let report = jobsmith_functions::handle_scheduled_run(app, fire(&job, this_second()), first_leg)
+    let report = jobsmith_functions::handle_scheduled_run(app, INVOKED_AS, fire(&job, this_second()), first_leg)
         .await
         .expect("handle the fire");
     let RunReport::Continued { execution_id, leg: 1 } = report else {
@@ -165,12 +166,13 @@ async fn a_scrape_cut_by_the_deadline_goes_on_in_the_next_invocation_without_fet
         .send()
         .await
         .expect("the next leg's schedule");
+    assert_eq!(schedule.target().map(|t| t.arn()), Some(OWN_ARN), "the next leg goes to this executor");
     let input = schedule.target().and_then(|t| t.input()).expect("an input");
     let next: jobsmith_functions::ScheduledRun = serde_json::from_str(input).expect("the executor's event");
     assert_eq!(next.leg, Some(1));
 
     fixture.mend(&ids[1]);
-    let report = jobsmith_functions::handle_scheduled_run(app, next.clone(), Instant::now() + PLENTY)
+    let report = jobsmith_functions::handle_scheduled_run(app, INVOKED_AS, next.clone(), Instant::now() + PLENTY)
         .await
         .expect("handle the next leg");
     assert!(
@@ -187,7 +189,8 @@ async fn a_scrape_cut_by_the_deadline_goes_on_in_the_next_invocation_without_fet
         let video = app.store.get_video(video_id(id)).await.expect("read").expect("recorded");
         assert_eq!(video.status, VideoStatus::Uploaded, "{video:?}");
     }
-    let again = jobsmith_functions::handle_scheduled_run(app, next, Instant::now() + PLENTY).await.expect("again");
+    let again =
+        jobsmith_functions::handle_scheduled_run(app, INVOKED_AS, next, Instant::now() + PLENTY).await.expect("again");
     assert_eq!(again, RunReport::AlreadyHandled, "a second delivery of the leg finds the run finished");
     drop(setup.work);
 }

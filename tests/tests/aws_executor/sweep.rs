@@ -7,6 +7,8 @@ use jobsmith::domain::job::Policies;
 use jobsmith::ports::StartOutcome;
 use jobsmith_functions::{STUCK_AFTER, sweep};
 
+use jobsmith::test_support::aws::EXECUTOR_ARN;
+
 use super::harness::harness;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -62,7 +64,7 @@ async fn the_sweep_ends_lapsed_runs_and_redispatches_stuck_retries() {
     let ended = read(&lapsed).await;
     assert_eq!((ended.status, ended.error.as_deref()), (ExecutionStatus::Failed, Some(LEASE_LAPSED)));
     assert_eq!(read(&live).await.status, ExecutionStatus::Running, "a run whose lease holds is left alone");
-    let event = h.dispatched(&job, stuck.id).await;
+    let event = h.dispatched(&job, stuck.id, EXECUTOR_ARN).await;
     assert_eq!(event.execution_id, Some(stuck.id.to_string()), "the stuck retry is on its way again");
     assert!(!h.has_run_schedule(&job, fresh.id).await, "a retry still within its time is left to its schedule");
 

@@ -80,8 +80,7 @@ impl AwsApp {
         let video_store: Arc<dyn VideoStore> = store.clone();
         let scheduler_client = aws_sdk_scheduler::Client::new(sdk);
         let schedule_group = config.scheduler.group.clone();
-        let invoker =
-            ExecutorInvoker::new(lambda_client(sdk, config.lambda_endpoint.as_deref()), &config.scheduler.executor_arn);
+        let invoker = ExecutorInvoker::new(lambda_client(sdk, config.lambda_endpoint.as_deref()));
         let scheduler =
             Arc::new(EventBridgeScheduler::new(scheduler_client.clone(), config.scheduler).with_invoker(invoker));
         let objects = Arc::new(S3ObjectStore::new(s3_client(sdk, config.s3_force_path_style), config.bucket));

@@ -21,6 +21,8 @@ pub mod vars {
     pub const SCHEDULE_GROUP: &str = "JOBSMITH_SCHEDULE_GROUP";
     /// Optional: `<JOBSMITH_SCHEDULE_GROUP>-runs` when unset.
     pub const RUN_SCHEDULE_GROUP: &str = "JOBSMITH_RUN_SCHEDULE_GROUP";
+    /// Optional: set on the functions that start runs. The executor has none (the template
+    /// cannot give a function its own ARN) and takes its ARN from each invocation.
     pub const EXECUTOR_ARN: &str = "JOBSMITH_EXECUTOR_ARN";
     pub const SCHEDULER_ROLE_ARN: &str = "JOBSMITH_SCHEDULER_ROLE_ARN";
     pub const DLQ_ARN: &str = "JOBSMITH_DLQ_ARN";
@@ -144,7 +146,7 @@ impl AwsConfig {
         let scheduler = SchedulerTarget {
             run_group: env.optional(vars::RUN_SCHEDULE_GROUP).unwrap_or_else(|| default_run_group(&group)),
             group,
-            executor_arn: env.required(vars::EXECUTOR_ARN)?,
+            executor_arn: env.optional(vars::EXECUTOR_ARN),
             role_arn: env.required(vars::SCHEDULER_ROLE_ARN)?,
             dead_letter_arn: env.optional(vars::DLQ_ARN),
             maximum_retry_attempts: env.number(vars::SCHEDULER_MAX_RETRIES, DEFAULT_MAX_RETRIES, MAX_RETRIES_RANGE)?,
@@ -281,11 +283,10 @@ mod tests {
         move |name| map.get(name).cloned()
     }
 
-    const REQUIRED: [(&str, &str); 5] = [
+    const REQUIRED: [(&str, &str); 4] = [
         (vars::TABLE, "jobs"),
         (vars::BUCKET, "media"),
         (vars::SCHEDULE_GROUP, "jobsmith"),
-        (vars::EXECUTOR_ARN, "arn:aws:lambda:us-east-1:1:function:executor"),
         (vars::SCHEDULER_ROLE_ARN, "arn:aws:iam::1:role/scheduler"),
     ];
 
@@ -315,6 +316,7 @@ mod tests {
         assert_eq!(config.bucket, "media");
         assert_eq!(config.scheduler.group, "jobsmith");
         assert_eq!(config.scheduler.dead_letter_arn, None);
+        assert_eq!(config.scheduler.executor_arn, None, "the executor's own configuration names no executor");
         assert_eq!(config.scheduler.maximum_retry_attempts, DEFAULT_MAX_RETRIES);
         assert_eq!(config.retention, Retention::default());
         assert!(!config.s3_force_path_style);
@@ -341,6 +343,7 @@ mod tests {
         let hash = "0".repeat(64);
         let keys = format!("ops:operator:sha256:{hash}");
         let config = with(&[
+            (vars::EXECUTOR_ARN, "arn:aws:lambda:us-east-1:1:function:executor"),
             (vars::DLQ_ARN, "arn:aws:sqs:us-east-1:1:dlq"),
             (vars::SCHEDULER_MAX_RETRIES, "5"),
             (vars::FAILED_RETENTION_DAYS, "7"),
@@ -351,6 +354,7 @@ mod tests {
             (vars::FUNCTION_NAME, "jobsmith-get-job"),
         ])
         .expect("config");
+        assert_eq!(config.scheduler.executor_arn.as_deref(), Some("arn:aws:lambda:us-east-1:1:function:executor"));
         assert_eq!(config.scheduler.dead_letter_arn.as_deref(), Some("arn:aws:sqs:us-east-1:1:dlq"));
         assert_eq!(config.scheduler.maximum_retry_attempts, 5);
         assert_eq!(config.retention.failed, chrono::Duration::days(7));

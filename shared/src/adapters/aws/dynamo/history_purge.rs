@@ -23,6 +23,9 @@ use crate::domain::ids::{ExecutionId, JobId};
 use crate::ports::StoreResult;
 
 const BOUND: &str = "bound";
+/// On a marker of a job deleted with all the others: its schedule is still to be removed
+/// (`release_all`). The purge leaves such a marker alone, so the schedule is not forgotten.
+pub(super) const UNSCHEDULE: &str = "unschedule";
 /// Runs read and deleted per round: four BatchWriteItem requests of runs and their guards.
 const ROUND: i32 = 50;
 
@@ -35,6 +38,20 @@ pub struct HistoryPurge {
     pub finished: u64,
     /// Markers left for the next pass: the budget ran out first.
     pub left: u64,
+    /// Markers whose job's schedule is still to be removed, left until it is.
+    pub waiting: u64,
+}
+
+/// The marker of `job`'s runs made before `bound`.
+pub(super) fn purge_marker(job: &JobId, bound: &str) -> Item {
+    [
+        (PK.to_owned(), s(PURGE_PARTITION)),
+        (SK.to_owned(), s(format!("{job}#{bound}"))),
+        (JOB_ID.to_owned(), s(job.as_str())),
+        (BOUND.to_owned(), s(bound)),
+    ]
+    .into_iter()
+    .collect()
 }
 
 impl DynamoStore {
@@ -61,14 +78,7 @@ impl DynamoStore {
             }
         }
         let bound = ExecutionId::generate().to_string();
-        let marker: Item = [
-            (PK.to_owned(), s(PURGE_PARTITION)),
-            (SK.to_owned(), s(format!("{job}#{bound}"))),
-            (JOB_ID.to_owned(), s(job.as_str())),
-            (BOUND.to_owned(), s(&bound)),
-        ]
-        .into_iter()
-        .collect();
+        let marker = purge_marker(job, &bound);
         self.client
             .put_item()
             .table_name(&self.table)
@@ -86,6 +96,10 @@ impl DynamoStore {
         let markers = self.purge_markers().await?;
         let out_of_time = || deadline.is_some_and(|d| Instant::now() >= d);
         for (index, marker) in markers.iter().enumerate() {
+            if marker.contains_key(UNSCHEDULE) {
+                report.waiting += 1;
+                continue;
+            }
             let (Some(job), Some(bound)) = (text(marker, JOB_ID), text(marker, BOUND)) else { continue };
             loop {
                 if report.deleted >= budget || out_of_time() {

@@ -17,7 +17,7 @@ use super::query::{Kind, Listing};
 use crate::domain::execution::ExecutionStatus;
 use crate::domain::ids::JobId;
 use crate::domain::job::{Job, JobCounts, JobFilter};
-use crate::ports::{JobStore, Page, PageRequest, StoreError, StoreResult};
+use crate::ports::{JobStore, Page, PageRequest, ReleasedJobs, StoreError, StoreResult};
 
 fn listing(filter: &JobFilter) -> Listing {
     let mut expr = Expr::default();
@@ -217,5 +217,10 @@ impl JobStore for DynamoStore {
         let condition = format!("attribute_exists({})", expr.name(PK));
         let updated = self.conditional_update(job_key(id), &update, &condition, &expr, "record run").await?;
         if updated { Ok(()) } else { Err(StoreError::NotFound) }
+    }
+
+    /// See `release_all`: the records at once, schedules and histories by the sweep.
+    async fn release_all_jobs(&self) -> StoreResult<Option<ReleasedJobs>> {
+        self.release_all().await.map(Some)
     }
 }

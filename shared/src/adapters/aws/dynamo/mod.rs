@@ -28,6 +28,7 @@ mod jobs;
 mod keys;
 mod leases;
 mod query;
+mod release_all;
 mod schema;
 mod starts;
 mod video_item;
@@ -47,6 +48,7 @@ use crate::ports::{Clock, SystemClock};
 pub use aws_sdk_dynamodb;
 pub use history_purge::HistoryPurge;
 pub use leases::LEASE_LAPSED;
+pub use release_all::ScheduleToRemove;
 pub use schema::create_table;
 
 /// A run's lease when nothing renews it: longer than a Lambda function can run (15 minutes), so

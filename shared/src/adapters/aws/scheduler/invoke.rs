@@ -13,20 +13,19 @@ use crate::ports::BackendError;
 #[derive(Clone)]
 pub struct ExecutorInvoker {
     client: Client,
-    function: String,
 }
 
 impl ExecutorInvoker {
-    /// Invokes `function` (the executor's name or ARN) through `client`.
-    pub fn new(client: Client, function: impl Into<String>) -> Self {
-        Self { client, function: function.into() }
+    pub fn new(client: Client) -> Self {
+        Self { client }
     }
 
-    /// Queues `input` (the executor's event) for the executor; `Ok` once Lambda has accepted it.
-    pub async fn invoke(&self, input: &str) -> Result<(), BackendError> {
+    /// Queues `input` (the executor's event) for `function` (the executor's name or ARN); `Ok`
+    /// once Lambda has accepted it.
+    pub async fn invoke(&self, function: &str, input: &str) -> Result<(), BackendError> {
         self.client
             .invoke()
-            .function_name(&self.function)
+            .function_name(function)
             .invocation_type(InvocationType::Event)
             .payload(Blob::new(input.as_bytes()))
             .send()

@@ -64,8 +64,11 @@ pub struct SchedulerTarget {
     pub group: String,
     /// Where one-off run schedules (manual runs, retries) live: see the module's comment.
     pub run_group: String,
-    /// The executor function's ARN.
-    pub executor_arn: String,
+    /// The executor function's ARN: what every schedule targets and every dispatch invokes.
+    /// `None` in the executor itself, which cannot be given its own ARN by the template (the
+    /// function would depend on itself) and learns it from each invocation
+    /// ([`EventBridgeScheduler::targeting`]); also in functions that start no run.
+    pub executor_arn: Option<String>,
     /// The role EventBridge Scheduler assumes to invoke the executor.
     pub role_arn: String,
     /// Where events that exhausted their retries go (an SQS queue ARN).
@@ -76,6 +79,7 @@ pub struct SchedulerTarget {
 
 pub use invoke::ExecutorInvoker;
 
+#[derive(Clone)]
 pub struct EventBridgeScheduler {
     client: Client,
     config: SchedulerTarget,
@@ -102,6 +106,20 @@ impl EventBridgeScheduler {
 
     pub fn config(&self) -> &SchedulerTarget {
         &self.config
+    }
+
+    /// The same clients, targeting `executor_arn`: what the executor schedules and invokes with
+    /// once it knows its own ARN.
+    pub fn targeting(&self, executor_arn: impl Into<String>) -> Self {
+        let mut targeted = self.clone();
+        targeted.config.executor_arn = Some(executor_arn.into());
+        targeted
+    }
+
+    fn executor_arn(&self) -> Result<&str, BackendError> {
+        self.config.executor_arn.as_deref().ok_or_else(|| {
+            BackendError::Backend("no executor ARN configured: this function cannot start runs".to_owned())
+        })
     }
 
     async fn put(&self, spec: &ScheduleSpec) -> Result<(), BackendError> {
@@ -188,7 +206,7 @@ impl EventBridgeScheduler {
             .build();
         let dead_letter = self.config.dead_letter_arn.as_ref().map(|arn| DeadLetterConfig::builder().arn(arn).build());
         Target::builder()
-            .arn(&self.config.executor_arn)
+            .arn(self.executor_arn()?)
             .role_arn(&self.config.role_arn)
             .input(input)
             .retry_policy(retry)
@@ -238,7 +256,7 @@ impl EventBridgeScheduler {
         if let Some(invoker) = &self.invoker {
             let payload = serde_json::to_string(input)
                 .map_err(|e| BackendError::Backend(format!("cannot encode the event: {e}")))?;
-            match invoker.invoke(&payload).await {
+            match invoker.invoke(self.executor_arn()?, &payload).await {
                 Ok(()) => return Ok(()),
                 Err(err) => tracing::warn!(job = %job_id, error = %err, "falling back to a schedule"),
             }
@@ -279,7 +297,7 @@ impl TriggerBackend for EventBridgeScheduler {
     async fn dispatch(&self, _job: Job, execution: Execution) -> Result<(), BackendError> {
         let now = self.clock.now();
         if let Some(invoker) = self.invoker.as_ref().filter(|_| is_due(&execution, now)) {
-            match invoker.invoke(&run_input(&execution)?).await {
+            match invoker.invoke(self.executor_arn()?, &run_input(&execution)?).await {
                 Ok(()) => return Ok(()),
                 // A schedule still delivers it, later: slower beats lost.
                 Err(err) => tracing::warn!(execution = %execution.id, error = %err, "falling back to a schedule"),
