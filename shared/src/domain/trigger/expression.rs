@@ -55,7 +55,8 @@ pub fn cron_from_now(field: &str, schedule: CronSchedule, now: DateTime<Utc>) ->
 /// The text between `name(` and the closing `)`, the name in any case.
 fn call_body<'a>(expr: &'a str, name: &str) -> Option<&'a str> {
     let head = expr.get(..name.len() + 1)?;
-    let (word, paren) = head.split_at(name.len());
+    // Checked: a multi-byte character may straddle the end of the name (`rat\u{786}`).
+    let (word, paren) = head.split_at_checked(name.len())?;
     if !word.eq_ignore_ascii_case(name) || paren != "(" {
         return None;
     }

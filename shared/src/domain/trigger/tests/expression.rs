@@ -120,3 +120,12 @@ fn one_off_triggers() {
     assert_eq!(at_once.first_fire(now()), Some(now()));
     assert!(!parse_expression("e", "rate(1 hour)", None, now()).expect("valid").is_one_off());
 }
+
+/// Found by the `trigger` fuzz target: a character that straddles where a function's name would
+/// end is refused, not a panic (a 500 through seed 004's `scheduleConfig.expression`).
+#[test]
+fn a_character_across_the_end_of_a_name_is_refused() {
+    for bad in ["-(5\u{786}min", "rat\u{786}(5 minutes)", "a\u{786}(x)", "cro\u{786}(* * * * ? *)"] {
+        assert_error(parse_expression("expression", bad, None, now()), "expression", "is not a schedule expression");
+    }
+}
