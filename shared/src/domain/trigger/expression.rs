@@ -1,6 +1,6 @@
 //! EventBridge schedule expressions: `at(…)`, `rate(…)` and `cron(…)`.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Timelike, Utc};
 use chrono_tz::Tz;
 
 use super::cron::CronSchedule;
@@ -64,9 +64,10 @@ fn call_body<'a>(expr: &'a str, name: &str) -> Option<&'a str> {
 }
 
 fn parse_at(field: &str, body: &str, zone: Tz) -> Result<DateTime<Utc>, TriggerError> {
+    // chrono reads `23:59:60` as a leap second, which EventBridge refuses and `at()` cannot show.
     let naive = NaiveDateTime::parse_from_str(body, "%Y-%m-%dT%H:%M:%S")
         .ok()
-        .filter(|_| body.len() == 19)
+        .filter(|naive| body.len() == 19 && naive.nanosecond() == 0)
         .ok_or_else(|| TriggerError::new(field, format!("at({body}) needs a local time as yyyy-mm-ddThh:mm:ss")))?;
     local_to_utc(field, naive, zone)
 }

@@ -129,3 +129,11 @@ fn a_character_across_the_end_of_a_name_is_refused() {
         assert_error(parse_expression("expression", bad, None, now()), "expression", "is not a schedule expression");
     }
 }
+
+/// Found by the `trigger` fuzz target: `at()` with a leap second read back as another time.
+#[test]
+fn at_refuses_a_leap_second() {
+    for bad in ["at(2025-06-30T23:59:60)", "at(1657-06-15T23:59:60)"] {
+        assert_error(parse_expression("expression", bad, Some("America/New_York"), now()), "expression", "at(");
+    }
+}
