@@ -67,7 +67,8 @@ fn parse_at(field: &str, body: &str, zone: Tz) -> Result<DateTime<Utc>, TriggerE
     // chrono reads `23:59:60` as a leap second, which EventBridge refuses and `at()` cannot show.
     let naive = NaiveDateTime::parse_from_str(body, "%Y-%m-%dT%H:%M:%S")
         .ok()
-        .filter(|naive| body.len() == 19 && naive.nanosecond() == 0)
+        // A year as four digits, which is how at() shows it: chrono also reads `-016` or `+999`.
+        .filter(|naive| body.len() == 19 && naive.nanosecond() == 0 && body.bytes().take(4).all(|b| b.is_ascii_digit()))
         .ok_or_else(|| TriggerError::new(field, format!("at({body}) needs a local time as yyyy-mm-ddThh:mm:ss")))?;
     local_to_utc(field, naive, zone)
 }

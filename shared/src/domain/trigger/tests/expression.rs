@@ -137,3 +137,11 @@ fn at_refuses_a_leap_second() {
         assert_error(parse_expression("expression", bad, Some("America/New_York"), now()), "expression", "at(");
     }
 }
+
+/// Found by the `trigger` fuzz target: a year that is not four digits read back as another.
+#[test]
+fn at_takes_a_four_digit_year() {
+    for bad in ["at(-016-12-31T23:59:54)", "at(+999-12-31T23:59:54)"] {
+        assert_error(parse_expression("expression", bad, None, now()), "expression", "at(");
+    }
+}
