@@ -73,7 +73,15 @@ impl utoipa::Modify for ApiKeySecurity {
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut openapi = with_api_info(routes::all()).into_openapi();
     rate_limit::DocumentedLimit::add_to(&mut openapi);
+    as_openapi_templates(&mut openapi);
     openapi
+}
+
+/// axum's catch-all `{*key}` is no OpenAPI path template: clients built from the document would
+/// find no parameter `*key` to fill. The document names it `{key}`, as its parameter is named.
+fn as_openapi_templates(openapi: &mut utoipa::openapi::OpenApi) {
+    let paths = std::mem::take(&mut openapi.paths.paths);
+    openapi.paths.paths = paths.into_iter().map(|(path, item)| (path.replace("{*", "{"), item)).collect();
 }
 
 /// The whole API with auth, limits, `/openapi.json` and the browsable pages at `/docs` and

@@ -1,6 +1,6 @@
 //! EventBridge schedule expressions: `at(…)`, `rate(…)` and `cron(…)`.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Timelike, Utc};
 use chrono_tz::Tz;
 
 use super::cron::CronSchedule;
@@ -55,7 +55,8 @@ pub fn cron_from_now(field: &str, schedule: CronSchedule, now: DateTime<Utc>) ->
 /// The text between `name(` and the closing `)`, the name in any case.
 fn call_body<'a>(expr: &'a str, name: &str) -> Option<&'a str> {
     let head = expr.get(..name.len() + 1)?;
-    let (word, paren) = head.split_at(name.len());
+    // Checked: a multi-byte character may straddle the end of the name (`rat\u{786}`).
+    let (word, paren) = head.split_at_checked(name.len())?;
     if !word.eq_ignore_ascii_case(name) || paren != "(" {
         return None;
     }
@@ -63,9 +64,11 @@ fn call_body<'a>(expr: &'a str, name: &str) -> Option<&'a str> {
 }
 
 fn parse_at(field: &str, body: &str, zone: Tz) -> Result<DateTime<Utc>, TriggerError> {
+    // chrono reads `23:59:60` as a leap second, which EventBridge refuses and `at()` cannot show.
     let naive = NaiveDateTime::parse_from_str(body, "%Y-%m-%dT%H:%M:%S")
         .ok()
-        .filter(|_| body.len() == 19)
+        // A year as four digits, which is how at() shows it: chrono also reads `-016` or `+999`.
+        .filter(|naive| body.len() == 19 && naive.nanosecond() == 0 && body.bytes().take(4).all(|b| b.is_ascii_digit()))
         .ok_or_else(|| TriggerError::new(field, format!("at({body}) needs a local time as yyyy-mm-ddThh:mm:ss")))?;
     local_to_utc(field, naive, zone)
 }

@@ -30,6 +30,28 @@ fn table(filter: impl Fn(&RouteSpec) -> bool) -> BTreeSet<(String, String)> {
     ROUTES.iter().filter(|r| filter(r)).map(|r| (r.method.to_owned(), r.path.to_owned())).collect()
 }
 
+/// utoipa keys components by the type's name alone: two types of one name in two families would
+/// leave one family's routes described by the other's type. Each function's document holds only
+/// its own types, so a name that means two things shows as two different components.
+#[test]
+fn no_two_families_share_a_component_name() {
+    let mut seen: std::collections::BTreeMap<String, (&str, serde_json::Value)> = Default::default();
+    for (name, routes) in function::every() {
+        let components = routes().into_openapi().components.unwrap_or_default();
+        for (schema, body) in components.schemas {
+            let body = serde_json::to_value(body).unwrap();
+            match seen.get(&schema) {
+                Some((first, earlier)) => {
+                    assert_eq!(earlier, &body, "{schema} of {first} and {schema} of {name} are different types")
+                }
+                None => {
+                    seen.insert(schema, (name, body));
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn every_route_is_listed_once() {
     let routes: Vec<_> = every_route().collect();

@@ -10,7 +10,7 @@ use super::error::{INVALID, app_error};
 use super::scheduled_body::{
     ScheduledJobCreate, ScheduledJobListQuery, ScheduledJobPatch, enabled_filter, task_problem,
 };
-use super::scheduled_views::ScheduledJobView;
+use super::scheduled_views::ScheduledScrapeView;
 use crate::app::{AppError, InvalidField, ScheduledScrapeError, ScheduledScrapes, scheduled_job_not_found};
 use crate::domain::ids::JobId;
 use crate::domain::job::Job;
@@ -55,8 +55,8 @@ fn scheduled_error(err: AppError) -> DetailError {
     }
 }
 
-fn view(job: &Job) -> Result<Json<ScheduledJobView>, DetailError> {
-    ScheduledJobView::of(job).map(Json).ok_or_else(|| DetailError::from(scheduled_job_not_found()))
+fn view(job: &Job) -> Result<Json<ScheduledScrapeView>, DetailError> {
+    ScheduledScrapeView::of(job).map(Json).ok_or_else(|| DetailError::from(scheduled_job_not_found()))
 }
 
 /// Creates a scrape job that runs every `interval_minutes`, the first run one interval from now.
@@ -66,7 +66,7 @@ fn view(job: &Job) -> Result<Json<ScheduledJobView>, DetailError> {
     tag = "videos",
     request_body = ScheduledJobCreate,
     responses(
-        (status = 201, description = "The scheduled job", body = ScheduledJobView),
+        (status = 201, description = "The scheduled job", body = ScheduledScrapeView),
         (status = 400, description = "Malformed JSON", body = DetailBody),
         (status = 401, description = "Missing or invalid API key", body = DetailBody),
         (status = 403, description = "The key's role may not create jobs", body = DetailBody),
@@ -80,7 +80,7 @@ pub async fn create_scheduled_job(
     State(state): State<AppState>,
     Caller(principal): Caller,
     JsonBody(body, _): JsonBody<ScheduledJobCreate, DetailError>,
-) -> Result<(StatusCode, Json<ScheduledJobView>), DetailError> {
+) -> Result<(StatusCode, Json<ScheduledScrapeView>), DetailError> {
     let new = body.read()?;
     let job = ScheduledScrapes::new(&state.service).create(new, &principal).await.map_err(scheduled_error)?;
     Ok((StatusCode::CREATED, view(&job)?))
@@ -94,7 +94,7 @@ pub async fn create_scheduled_job(
     tag = "videos",
     params(ScheduledJobListQuery),
     responses(
-        (status = 200, description = "The scheduled jobs", body = Vec<ScheduledJobView>),
+        (status = 200, description = "The scheduled jobs", body = Vec<ScheduledScrapeView>),
         (status = 401, description = "Missing or invalid API key", body = DetailBody),
         (status = 422, description = "`enabled` is not a boolean", body = ValidationBody),
         (status = 500, description = "Server error; the body names no internals", body = DetailBody),
@@ -103,10 +103,10 @@ pub async fn create_scheduled_job(
 pub async fn list_scheduled_jobs(
     State(state): State<AppState>,
     QueryParams(query, _): QueryParams<ScheduledJobListQuery, DetailError>,
-) -> Result<Json<Vec<ScheduledJobView>>, DetailError> {
+) -> Result<Json<Vec<ScheduledScrapeView>>, DetailError> {
     let enabled = enabled_filter(query.enabled.as_deref())?;
     let jobs = ScheduledScrapes::new(&state.service).list(enabled).await.map_err(app_error)?;
-    Ok(Json(jobs.iter().filter_map(ScheduledJobView::of).collect()))
+    Ok(Json(jobs.iter().filter_map(ScheduledScrapeView::of).collect()))
 }
 
 /// One scheduled job, with its run counters.
@@ -116,7 +116,7 @@ pub async fn list_scheduled_jobs(
     tag = "videos",
     params(ScheduledJobIdParam),
     responses(
-        (status = 200, description = "The scheduled job", body = ScheduledJobView),
+        (status = 200, description = "The scheduled job", body = ScheduledScrapeView),
         (status = 401, description = "Missing or invalid API key", body = DetailBody),
         (status = 404, description = "No such job, or not a scheduled scrape: `Scheduled job not found`", body = DetailBody),
         (status = 500, description = "Server error; the body names no internals", body = DetailBody),
@@ -125,7 +125,7 @@ pub async fn list_scheduled_jobs(
 pub async fn get_scheduled_job(
     State(state): State<AppState>,
     ScheduledJobIdPath(id): ScheduledJobIdPath,
-) -> Result<Json<ScheduledJobView>, DetailError> {
+) -> Result<Json<ScheduledScrapeView>, DetailError> {
     let job = ScheduledScrapes::new(&state.service).get(&id).await.map_err(app_error)?;
     view(&job)
 }
@@ -139,7 +139,7 @@ pub async fn get_scheduled_job(
     params(ScheduledJobIdParam),
     request_body = ScheduledJobPatch,
     responses(
-        (status = 200, description = "The changed scheduled job", body = ScheduledJobView),
+        (status = 200, description = "The changed scheduled job", body = ScheduledScrapeView),
         (status = 400, description = "Malformed JSON", body = DetailBody),
         (status = 401, description = "Missing or invalid API key", body = DetailBody),
         (status = 403, description = "The key's role may not change jobs", body = DetailBody),
@@ -156,7 +156,7 @@ pub async fn update_scheduled_job(
     Caller(principal): Caller,
     ScheduledJobIdPath(id): ScheduledJobIdPath,
     JsonBody(body, _): JsonBody<ScheduledJobPatch, DetailError>,
-) -> Result<Json<ScheduledJobView>, DetailError> {
+) -> Result<Json<ScheduledScrapeView>, DetailError> {
     let change = body.read()?;
     let job = ScheduledScrapes::new(&state.service).update(&id, change, &principal).await.map_err(|err| match err {
         ScheduledScrapeError::App(err) => scheduled_error(err),
@@ -172,7 +172,7 @@ pub async fn update_scheduled_job(
     tag = "videos",
     params(ScheduledJobIdParam),
     responses(
-        (status = 200, description = "The scheduled job, `enabled` flipped", body = ScheduledJobView),
+        (status = 200, description = "The scheduled job, `enabled` flipped", body = ScheduledScrapeView),
         (status = 401, description = "Missing or invalid API key", body = DetailBody),
         (status = 403, description = "The key's role may not change jobs", body = DetailBody),
         (status = 404, description = "No such job, or not a scheduled scrape: `Scheduled job not found`", body = DetailBody),
@@ -184,7 +184,7 @@ pub async fn toggle_scheduled_job(
     State(state): State<AppState>,
     Caller(principal): Caller,
     ScheduledJobIdPath(id): ScheduledJobIdPath,
-) -> Result<Json<ScheduledJobView>, DetailError> {
+) -> Result<Json<ScheduledScrapeView>, DetailError> {
     let job = ScheduledScrapes::new(&state.service).toggle(&id, &principal).await.map_err(scheduled_error)?;
     view(&job)
 }

@@ -11,7 +11,7 @@ use crate::domain::trigger::Trigger;
 use crate::http::time::rfc3339_z;
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct ScheduledJobView {
+pub struct ScheduledScrapeView {
     #[schema(example = "660e8400-e29b-41d4-a716-446655440000")]
     pub id: String,
     #[schema(example = "Daily Scrape - @khaby.lame")]
@@ -43,7 +43,7 @@ pub struct ScheduledJobView {
     pub updated_at: String,
 }
 
-impl ScheduledJobView {
+impl ScheduledScrapeView {
     /// The view of a scheduled scrape; any other job has none.
     pub fn of(job: &Job) -> Option<Self> {
         let (TaskSpec::Scrape(task), Trigger::Interval { every_seconds, .. }) = (&job.task, &job.trigger) else {

@@ -297,3 +297,12 @@ fn the_document_gives_the_real_parameter_limits() {
     assert!(openapi["paths"]["/api/v1/videos/{video_id}"]["delete"]["responses"]["204"].is_object());
     assert!(openapi["components"]["schemas"]["StatsView"]["properties"]["active_scheduled_jobs"].is_object());
 }
+
+#[test]
+fn the_files_route_is_documented_as_an_openapi_template() {
+    let openapi = serde_json::to_value(crate::http::openapi()).unwrap();
+    let paths = openapi["paths"].as_object().unwrap();
+    assert!(paths.keys().all(|path| !path.contains("{*")), "{:?}", paths.keys().collect::<Vec<_>>());
+    let parameters = &openapi["paths"]["/api/v1/files/{key}"]["get"]["parameters"];
+    assert_eq!((&parameters[0]["name"], &parameters[0]["in"]), (&json!("key"), &json!("path")));
+}

@@ -120,3 +120,28 @@ fn one_off_triggers() {
     assert_eq!(at_once.first_fire(now()), Some(now()));
     assert!(!parse_expression("e", "rate(1 hour)", None, now()).expect("valid").is_one_off());
 }
+
+/// Found by the `trigger` fuzz target: a character that straddles where a function's name would
+/// end is refused, not a panic (a 500 through seed 004's `scheduleConfig.expression`).
+#[test]
+fn a_character_across_the_end_of_a_name_is_refused() {
+    for bad in ["-(5\u{786}min", "rat\u{786}(5 minutes)", "a\u{786}(x)", "cro\u{786}(* * * * ? *)"] {
+        assert_error(parse_expression("expression", bad, None, now()), "expression", "is not a schedule expression");
+    }
+}
+
+/// Found by the `trigger` fuzz target: `at()` with a leap second read back as another time.
+#[test]
+fn at_refuses_a_leap_second() {
+    for bad in ["at(2025-06-30T23:59:60)", "at(1657-06-15T23:59:60)"] {
+        assert_error(parse_expression("expression", bad, Some("America/New_York"), now()), "expression", "at(");
+    }
+}
+
+/// Found by the `trigger` fuzz target: a year that is not four digits read back as another.
+#[test]
+fn at_takes_a_four_digit_year() {
+    for bad in ["at(-016-12-31T23:59:54)", "at(+999-12-31T23:59:54)"] {
+        assert_error(parse_expression("expression", bad, None, now()), "expression", "at(");
+    }
+}
