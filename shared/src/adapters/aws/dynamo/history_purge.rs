@@ -42,6 +42,11 @@ pub struct HistoryPurge {
     pub waiting: u64,
 }
 
+/// A marker's primary key, out of the whole marker.
+pub(super) fn marker_key(marker: &Item) -> Item {
+    [PK, SK].into_iter().filter_map(|attr| marker.get(attr).map(|value| (attr.to_owned(), value.clone()))).collect()
+}
+
 /// The marker of `job`'s runs made before `bound`.
 pub(super) fn purge_marker(job: &JobId, bound: &str) -> Item {
     [
@@ -93,7 +98,7 @@ impl DynamoStore {
     /// `deadline` passes, whichever comes first; what is left waits for the next pass.
     pub async fn purge_deleted_histories(&self, budget: u64, deadline: Option<Instant>) -> StoreResult<HistoryPurge> {
         let mut report = HistoryPurge::default();
-        let markers = self.purge_markers().await?;
+        let markers = self.purge_markers(false).await?;
         let out_of_time = || deadline.is_some_and(|d| Instant::now() >= d);
         for (index, marker) in markers.iter().enumerate() {
             if marker.contains_key(UNSCHEDULE) {
@@ -129,9 +134,11 @@ impl DynamoStore {
         Ok(report)
     }
 
-    async fn purge_markers(&self) -> StoreResult<Vec<Item>> {
+    /// Every purge marker, or with `only_unscheduling` those whose job's schedule is still to go.
+    pub(super) async fn purge_markers(&self, only_unscheduling: bool) -> StoreResult<Vec<Item>> {
         let mut expr = Expr::default();
         let condition = format!("{} = {}", expr.name(PK), expr.value("partition", s(PURGE_PARTITION)));
+        let filter = only_unscheduling.then(|| format!("attribute_exists({})", expr.name(UNSCHEDULE)));
         let mut markers = Vec::new();
         let mut start = None;
         loop {
@@ -140,6 +147,7 @@ impl DynamoStore {
                 .query()
                 .table_name(&self.table)
                 .key_condition_expression(&condition)
+                .set_filter_expression(filter.clone())
                 .set_expression_attribute_names(expr.names())
                 .set_expression_attribute_values(expr.values())
                 .set_exclusive_start_key(start)
@@ -155,14 +163,10 @@ impl DynamoStore {
     }
 
     async fn delete_marker(&self, marker: &Item) -> StoreResult<()> {
-        let key: Item = [PK, SK]
-            .into_iter()
-            .filter_map(|attr| marker.get(attr).map(|value| (attr.to_owned(), value.clone())))
-            .collect();
         self.client
             .delete_item()
             .table_name(&self.table)
-            .set_key(Some(key))
+            .set_key(Some(marker_key(marker)))
             .send()
             .await
             .map_err(|e| backend("delete a history purge marker", e))?;

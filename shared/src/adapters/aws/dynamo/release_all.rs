@@ -11,9 +11,9 @@ use futures_util::StreamExt;
 
 use super::DynamoStore;
 use super::errors::{backend, build_err};
-use super::expr::{Expr, Item, key, n, s};
-use super::history_purge::{UNSCHEDULE, purge_marker};
-use super::keys::{JOB_SK, JOBS_BY_CREATED, JOBS_PARTITION, PK, PURGE_PARTITION, SK, job_pk, ms, parse_job_pk};
+use super::expr::{Expr, Item, key, n};
+use super::history_purge::{UNSCHEDULE, marker_key, purge_marker};
+use super::keys::{JOB_SK, JOBS_BY_CREATED, JOBS_PARTITION, PK, job_pk, ms, parse_job_pk};
 use super::query::{Kind, Listing};
 use crate::domain::ids::{ExecutionId, JobId};
 use crate::ports::{ReleasedJobs, StoreResult};
@@ -101,38 +101,15 @@ impl DynamoStore {
     /// job of the same id exists again (its schedule has the same name), and then reports it
     /// with [`DynamoStore::schedule_removed`].
     pub async fn schedules_to_remove(&self) -> StoreResult<Vec<ScheduleToRemove>> {
-        let mut expr = Expr::default();
-        let condition = format!("{} = {}", expr.name(PK), expr.value("partition", s(PURGE_PARTITION)));
-        let filter = format!("attribute_exists({})", expr.name(UNSCHEDULE));
         let mut found = Vec::new();
-        let mut start = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression(&condition)
-                .filter_expression(&filter)
-                .set_expression_attribute_names(expr.names())
-                .set_expression_attribute_values(expr.values())
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(|e| backend("query schedules to remove", e))?;
-            for marker in out.items.unwrap_or_default() {
-                let job = marker.get(super::execution_item::JOB_ID).and_then(|v| v.as_s().ok());
-                let Some(job) = job.and_then(|id| JobId::parse(id).ok()) else { continue };
-                let deleted = marker.get(DELETED_MS).and_then(|v| v.as_n().ok()).and_then(|v| v.parse().ok());
-                let Some(deleted_at) = deleted.and_then(DateTime::from_timestamp_millis) else { continue };
-                let marker =
-                    [PK, SK].into_iter().filter_map(|a| marker.get(a).map(|v| (a.to_owned(), v.clone()))).collect();
-                found.push(ScheduleToRemove { job, deleted_at, marker });
-            }
-            start = out.last_evaluated_key.filter(|k| !k.is_empty());
-            if start.is_none() {
-                return Ok(found);
-            }
+        for marker in self.purge_markers(true).await? {
+            let job = marker.get(super::execution_item::JOB_ID).and_then(|v| v.as_s().ok());
+            let Some(job) = job.and_then(|id| JobId::parse(id).ok()) else { continue };
+            let deleted = marker.get(DELETED_MS).and_then(|v| v.as_n().ok()).and_then(|v| v.parse().ok());
+            let Some(deleted_at) = deleted.and_then(DateTime::from_timestamp_millis) else { continue };
+            found.push(ScheduleToRemove { job, deleted_at, marker: marker_key(&marker) });
         }
+        Ok(found)
     }
 
     /// The schedule is gone: the marker is left to the history purge.
