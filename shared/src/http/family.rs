@@ -102,7 +102,8 @@ mod tests {
 
         let openapi = serde_json::to_value(crate::http::openapi()).unwrap();
         for route in ROUTES.iter().filter(|r| r.path.starts_with("/api/")) {
-            let operation = &openapi["paths"][route.path][route.method.to_ascii_lowercase()];
+            let operation =
+                &openapi["paths"][crate::http::documented_path(route.path)][route.method.to_ascii_lowercase()];
             let answers = &operation["responses"];
             let error_schema = match Family::of(route.path) {
                 Family::Api if route.path.starts_with("/api/jobs") || route.path.starts_with("/api/clips") => {

@@ -77,11 +77,16 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     openapi
 }
 
-/// axum's catch-all `{*key}` is no OpenAPI path template: clients built from the document would
-/// find no parameter `*key` to fill. The document names it `{key}`, as its parameter is named.
+/// A route table path as the OpenAPI document names it. axum's catch-all `{*key}` is no OpenAPI
+/// path template: clients built from the document would find no parameter `*key` to fill, so
+/// the document names it `{key}`, as its parameter is named.
+pub fn documented_path(route_path: &str) -> String {
+    route_path.replace("{*", "{")
+}
+
 fn as_openapi_templates(openapi: &mut utoipa::openapi::OpenApi) {
     let paths = std::mem::take(&mut openapi.paths.paths);
-    openapi.paths.paths = paths.into_iter().map(|(path, item)| (path.replace("{*", "{"), item)).collect();
+    openapi.paths.paths = paths.into_iter().map(|(path, item)| (documented_path(&path), item)).collect();
 }
 
 /// The whole API with auth, limits, `/openapi.json` and the browsable pages at `/docs` and

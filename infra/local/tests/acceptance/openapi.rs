@@ -3,6 +3,7 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
+use jobsmith::http::documented_path;
 use jobsmith::http::routes::{Access, ROUTES};
 
 use crate::support::{Server, bounded};
@@ -11,11 +12,6 @@ const LIMIT: Duration = Duration::from_secs(30);
 
 /// The routes that serve the description itself; the document describes the API beside them.
 const SELF_ROUTES: [&str; 2] = ["/openapi.json", "/docs"];
-
-/// The table's path as the document names it: axum's catch-all `{*key}` is OpenAPI's `{key}`.
-fn documented_path(path: &str) -> String {
-    path.replace("{*", "{")
-}
 
 #[tokio::test]
 async fn openapi_lists_every_route_of_the_table() {
