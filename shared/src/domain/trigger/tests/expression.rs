@@ -35,6 +35,9 @@ fn run_date_errors_name_the_field() {
         "2024-12-31T23:59:59+25:00",
         "24-12-31T23:59:59",
         "+2024-12-31T23:59:59",
+        // chrono reads a 60th second as a leap second, which no clock here schedules by.
+        "2030-06-30T23:59:60",
+        "2030-06-30 23:59:60.5+02:00",
     ] {
         let err = parse_run_date("run_date", bad).expect_err(bad);
         assert_eq!(err.field, "run_date");
