@@ -3,6 +3,7 @@
 import os
 import tempfile
 import time
+import urllib.request
 
 from . import lateness, load, seed, servers
 
@@ -52,7 +53,6 @@ class Suite:
         ours, peer = self.jobsmith_server("jobsmith-http", 1000), self.peer_server("peer-http", 1000)
         body_file = os.path.join(self.work, "job.json")
         with open(body_file, "wb") as f:
-            import urllib.request
             f.write(urllib.request.urlopen(ours.base + "/api/job/bench-000042").read())
         floor = servers.floor(self.work, body_file).start()
         try:
