@@ -11,12 +11,14 @@ use crate::domain::job::{Job, JobCounts, JobFilter};
 use crate::domain::task::RunKind;
 
 mod audit;
+mod fires;
 pub mod health;
 mod objects;
 mod video_source;
 mod videos;
 
 pub use audit::{AuditLog, AuditPage, MAX_AUDIT_PAGE};
+pub use fires::{FireClaim, FireClaims, FireOutcome};
 pub use health::{HealthProbe, HealthReport};
 pub use objects::ObjectReader;
 pub use objects::{DeleteReport, MAX_PAGE, ObjectError, ObjectInfo, ObjectPage, ObjectStore};

@@ -38,6 +38,18 @@ impl Executor {
         triggered_by: TriggeredBy,
         principal: Option<String>,
     ) -> StoreResult<StartOutcome> {
+        let execution = self.first_attempt(job, scheduled_at, triggered_by, principal);
+        self.executions.start_execution(&execution, job.policies.max_instances).await
+    }
+
+    /// The record [`Executor::claim`] starts: the first attempt at `scheduled_at`, started now.
+    pub fn first_attempt(
+        &self,
+        job: &Job,
+        scheduled_at: DateTime<Utc>,
+        triggered_by: TriggeredBy,
+        principal: Option<String>,
+    ) -> Execution {
         let now = self.clock.now();
         let mut execution = Execution::new(
             job.id.clone(),
@@ -49,7 +61,7 @@ impl Executor {
             now,
         );
         execution.started_at = Some(now);
-        self.executions.start_execution(&execution, job.policies.max_instances).await
+        execution
     }
 
     /// Ends a claimed run that could not be handed to whatever runs it, so that it neither shows
@@ -66,8 +78,16 @@ impl Executor {
 
     /// Records a fire time that will not run (misfired, or coalesced away).
     pub async fn record_skipped(&self, job: &Job, scheduled_at: DateTime<Utc>, why: String) -> StoreResult<()> {
+        let execution = self.skipped_fire(job, scheduled_at, why);
+        // A skip is recorded through the same uniqueness guard as a run, so a redelivered fire
+        // cannot add a second record for the same time.
+        self.executions.insert_finished(&execution).await.map(|_| ())
+    }
+
+    /// The record [`Executor::record_skipped`] writes.
+    pub fn skipped_fire(&self, job: &Job, scheduled_at: DateTime<Utc>, why: String) -> Execution {
         let now = self.clock.now();
-        let execution = Execution::new(
+        Execution::new(
             job.id.clone(),
             job.task.function().run_kind(),
             scheduled_at,
@@ -76,10 +96,7 @@ impl Executor {
             None,
             now,
         )
-        .finish_without_running(ExecutionStatus::Skipped, why, now);
-        // A skip is recorded through the same uniqueness guard as a run, so a redelivered fire
-        // cannot add a second record for the same time.
-        self.executions.insert_finished(&execution).await.map(|_| ())
+        .finish_without_running(ExecutionStatus::Skipped, why, now)
     }
 
     /// Runs a started execution, records its outcome on it and on the job, and when the retry

@@ -28,7 +28,7 @@ pub use executor::Executor;
 pub use instance::InstanceInfo;
 pub use jobs::{DeleteAllReport, JobService, TriggerOutcome};
 pub use misfire::{FirePlan, plan_fire};
-pub use progress_feed::{ProgressFeed, RunChanges};
+pub use progress_feed::{AnnouncedClaims, ProgressFeed, RunChanges};
 pub use scheduled_scrapes::{
     IntervalError, IntervalMinutes, MAX_INTERVAL_MINUTES, MIN_INTERVAL_MINUTES, NewScheduledScrape,
     ScheduledScrapeChange, ScheduledScrapeError, ScheduledScrapes, is_scheduled_scrape, scheduled_job_not_found,

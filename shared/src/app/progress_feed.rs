@@ -15,7 +15,9 @@ use tokio::sync::watch;
 
 use crate::domain::execution::{Execution, Progress};
 use crate::domain::ids::{ExecutionId, JobId};
-use crate::ports::{ExecutionFilter, ExecutionStore, Page, PageRequest, StartOutcome, StoreResult};
+use crate::ports::{
+    ExecutionFilter, ExecutionStore, FireClaim, FireClaims, FireOutcome, Page, PageRequest, StartOutcome, StoreResult,
+};
 
 type Watched = HashMap<ExecutionId, watch::Sender<()>>;
 
@@ -69,6 +71,39 @@ impl ProgressFeed {
         for sender in lock(&self.watched).values() {
             sender.send_replace(());
         }
+    }
+}
+
+/// The scheduler's fire claims, announced like every other write to a run: the claims go to the
+/// store the feed wraps, which must be the one `claims` writes to.
+pub struct AnnouncedClaims {
+    claims: Arc<dyn FireClaims>,
+    feed: ProgressFeed,
+}
+
+impl AnnouncedClaims {
+    pub fn new(claims: Arc<dyn FireClaims>, feed: ProgressFeed) -> Self {
+        Self { claims, feed }
+    }
+}
+
+#[async_trait]
+impl FireClaims for AnnouncedClaims {
+    async fn claim_fires(&self, claims: Vec<FireClaim>) -> StoreResult<Vec<FireOutcome>> {
+        let skipped: Vec<Option<ExecutionId>> = claims.iter().map(|c| c.skipped.as_ref().map(|e| e.id)).collect();
+        let outcomes = self.claims.claim_fires(claims).await?;
+        for (outcome, skipped) in outcomes.iter().zip(skipped) {
+            if let FireOutcome::Claimed(started) = outcome {
+                // A wake for a record the guard refused is harmless: a watcher reads the store.
+                if let Some(id) = skipped {
+                    self.feed.publish(id);
+                }
+                if let Some(started) = started {
+                    self.feed.publish_outcome(started);
+                }
+            }
+        }
+        Ok(outcomes)
     }
 }
 

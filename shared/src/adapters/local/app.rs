@@ -14,14 +14,16 @@ use super::scheduler::{LocalScheduler, SchedulerParts};
 use super::scrape_task::{ScrapeConfig, ScrapeStores};
 use super::script::{Interpreters, ScriptEnvironment};
 use super::sqlite::SqliteStore;
-use crate::app::{ClipLibrary, Executor, InstanceInfo, JobService, ProgressFeed, VideoCleanup, VideoService};
+use crate::app::{
+    AnnouncedClaims, ClipLibrary, Executor, InstanceInfo, JobService, ProgressFeed, VideoCleanup, VideoService,
+};
 use crate::domain::cleanup::CleanupGuard;
 use crate::domain::principal::KeyRing;
 use crate::domain::script_path::{ScriptPathError, ScriptRoots};
 use crate::http::{AppState, Auth, RateLimit};
 use crate::ports::{
-    AuditLog, Clock, ExecutionStore, JobStore, ObjectError, ObjectStore, StoreError, SystemClock, TriggerBackend,
-    VideoStore,
+    AuditLog, Clock, ExecutionStore, FireClaims, JobStore, ObjectError, ObjectStore, StoreError, SystemClock,
+    TriggerBackend, VideoStore,
 };
 
 pub struct LocalConfig {
@@ -79,7 +81,8 @@ impl LocalApp {
         let video_store: Arc<dyn VideoStore> = store.clone();
         let audit: Arc<dyn AuditLog> = store.clone();
         // Every write to a run goes through the feed, so that progress sockets hear of it.
-        let progress = ProgressFeed::over(store);
+        let progress = ProgressFeed::over(store.clone());
+        let claims: Arc<dyn FireClaims> = Arc::new(AnnouncedClaims::new(store, progress.clone()));
         let executions: Arc<dyn ExecutionStore> = Arc::new(progress.clone());
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let roots = Arc::new(ScriptRoots::new(config.script_roots)?);
@@ -118,6 +121,7 @@ impl LocalApp {
         let scheduler = LocalScheduler::new(SchedulerParts {
             jobs: jobs.clone(),
             executions: executions.clone(),
+            claims,
             executor: executor.clone(),
             clock: clock.clone(),
             instance: instance.clone(),

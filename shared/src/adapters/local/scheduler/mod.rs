@@ -20,7 +20,10 @@ use crate::app::{Executor, InstanceInfo, plan_fire};
 use crate::domain::execution::{Execution, TriggeredBy};
 use crate::domain::ids::JobId;
 use crate::domain::job::Job;
-use crate::ports::{BackendError, Clock, ExecutionStore, JobStore, StartOutcome, StoreResult, TriggerBackend};
+use crate::ports::{
+    BackendError, Clock, ExecutionStore, FireClaim, FireClaims, FireOutcome, JobStore, StartOutcome, StoreResult,
+    TriggerBackend,
+};
 use backoff::Backoff;
 
 /// How many due jobs one wake-up fires before it looks again.
@@ -30,6 +33,7 @@ const HEARTBEAT_EVERY: chrono::Duration = chrono::Duration::seconds(5);
 pub struct SchedulerParts {
     pub jobs: Arc<dyn JobStore>,
     pub executions: Arc<dyn ExecutionStore>,
+    pub claims: Arc<dyn FireClaims>,
     pub executor: Executor,
     pub clock: Arc<dyn Clock>,
     pub instance: Arc<InstanceInfo>,
@@ -172,22 +176,29 @@ impl Inner {
         }
     }
 
-    /// Fires every due job and says when the next one is due. A job that could not be fired
-    /// fails the whole pass once the rest of its batch is fired: it is still due, and reading it
-    /// again at once would spin.
+    /// Fires every due job and says when the next one is due. A batch is claimed in one step,
+    /// so a burst of due jobs waits for one store write before the first of them starts, not
+    /// for two per job ahead of it. A batch that could not be claimed fails the pass: its jobs
+    /// are still due, and reading them again at once would spin.
     async fn fire_due(self: &Arc<Self>) -> StoreResult<Option<DateTime<Utc>>> {
         loop {
             let now = self.parts.clock.now();
             let due = self.parts.jobs.due_jobs(now, DUE_BATCH).await?;
             let full_batch = due.len() == DUE_BATCH as usize;
-            let mut first_failure = None;
-            for job in due {
-                if let Err(err) = self.fire(job, now).await {
-                    first_failure.get_or_insert(err);
+            let (jobs, claims): (Vec<Job>, Vec<FireClaim>) =
+                due.into_iter().filter_map(|job| self.claim_for(job, now)).unzip();
+            let outcomes = self.parts.claims.claim_fires(claims).await?;
+            for (job, outcome) in jobs.into_iter().zip(outcomes) {
+                match outcome {
+                    FireOutcome::Claimed(Some(StartOutcome::Started(execution))) => {
+                        self.clone().spawn_run(job, execution)
+                    }
+                    FireOutcome::Claimed(Some(StartOutcome::Skipped(execution))) => {
+                        tracing::info!(job = %job.id, execution = %execution.id, "skipped: max instances running");
+                    }
+                    // Superseded: the job changed meanwhile, and the change wins.
+                    FireOutcome::Claimed(Some(StartOutcome::Duplicate) | None) | FireOutcome::Superseded => {}
                 }
-            }
-            if let Some(err) = first_failure {
-                return Err(err);
             }
             if !full_batch {
                 break;
@@ -197,8 +208,9 @@ impl Inner {
         Ok(next.and_then(|job| job.next_run_at))
     }
 
-    async fn fire(self: &Arc<Self>, job: Job, now: DateTime<Utc>) -> StoreResult<()> {
-        let Some(due) = job.next_run_at else { return Ok(()) };
+    /// What firing `job` now claims: its next fire time, and a run, a skipped record or both.
+    fn claim_for(&self, job: Job, now: DateTime<Utc>) -> Option<(Job, FireClaim)> {
+        let due = job.next_run_at?;
         let grace = job
             .policies
             .misfire_grace_seconds
@@ -206,24 +218,17 @@ impl Inner {
             .map(chrono::Duration::seconds)
             .unwrap_or(self.parts.misfire_grace);
         let plan = plan_fire(&job.trigger, due, now, grace);
-        // Moving next_run_at is the claim on this fire time: if the job changed meanwhile, the
-        // change wins and this fire is dropped.
-        if !self.parts.jobs.advance_next_run(&job.id, due, plan.next).await? {
-            return Ok(());
-        }
-        if let Some((at, why)) = plan.skip {
-            self.parts.executor.record_skipped(&job, at, why).await?;
-        }
-        if let Some(at) = plan.run {
-            match self.parts.executor.claim(&job, at, TriggeredBy::Scheduler, None).await? {
-                StartOutcome::Started(execution) => self.clone().spawn_run(job, execution),
-                StartOutcome::Skipped(execution) => {
-                    tracing::info!(job = %job.id, execution = %execution.id, "skipped: max instances running");
-                }
-                StartOutcome::Duplicate => {}
-            }
-        }
-        Ok(())
+        let executor = &self.parts.executor;
+        let claim = FireClaim {
+            job_id: job.id.clone(),
+            due,
+            next: plan.next,
+            skipped: plan.skip.map(|(at, why)| executor.skipped_fire(&job, at, why)),
+            run: plan
+                .run
+                .map(|at| (executor.first_attempt(&job, at, TriggeredBy::Scheduler, None), job.policies.max_instances)),
+        };
+        Some((job, claim))
     }
 
     fn spawn_run(self: Arc<Self>, job: Job, execution: Execution) {

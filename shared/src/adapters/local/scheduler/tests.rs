@@ -13,7 +13,10 @@ use crate::app::{Executor, InstanceInfo};
 use crate::domain::execution::ExecutionStatus;
 use crate::domain::ids::JobId;
 use crate::domain::job::{Job, JobCounts, JobFilter};
-use crate::ports::{ExecutionFilter, ExecutionStore, JobStore, Page, PageRequest, StoreError, StoreResult};
+use crate::ports::{
+    ExecutionFilter, ExecutionStore, FireClaim, FireClaims, FireOutcome, JobStore, Page, PageRequest, StoreError,
+    StoreResult,
+};
 use crate::test_support::clock::ManualClock;
 use crate::test_support::fakes::{INJECTED, NeverRuns};
 use crate::test_support::fixtures::{job, job_id, secs, t0};
@@ -72,14 +75,21 @@ impl JobStore for FailingClaims {
     }
 
     async fn advance_next_run(&self, id: &JobId, from: DateTime<Utc>, to: Option<DateTime<Utc>>) -> StoreResult<bool> {
-        if self.failing.load(Ordering::SeqCst) {
-            return Err(StoreError::Backend(format!("{INJECTED}: the disk is full")));
-        }
         self.inner.advance_next_run(id, from, to).await
     }
 
     async fn record_run(&self, id: &JobId, status: ExecutionStatus, at: DateTime<Utc>) -> StoreResult<()> {
         self.inner.record_run(id, status, at).await
+    }
+}
+
+#[async_trait]
+impl FireClaims for FailingClaims {
+    async fn claim_fires(&self, claims: Vec<FireClaim>) -> StoreResult<Vec<FireOutcome>> {
+        if self.failing.load(Ordering::SeqCst) {
+            return Err(StoreError::Backend(format!("{INJECTED}: the disk is full")));
+        }
+        self.inner.claim_fires(claims).await
     }
 }
 
@@ -107,6 +117,7 @@ async fn fixture(jobs_due: impl IntoIterator<Item = Job>) -> Fixture {
     let scheduler = LocalScheduler::new(SchedulerParts {
         jobs: jobs.clone(),
         executions: store.clone(),
+        claims: jobs.clone(),
         executor,
         clock: clock.clone(),
         instance: instance.clone(),

@@ -53,8 +53,23 @@ fn running_count(tx: &Transaction<'_>, job_id: &str) -> StoreResult<u64> {
     Ok(u64::try_from(n).unwrap_or(0))
 }
 
+/// `start_execution`'s rules inside a transaction the caller commits.
+pub(super) fn start_in(tx: &Transaction<'_>, execution: Execution, max_instances: u32) -> StoreResult<StartOutcome> {
+    let running = running_count(tx, execution.job_id.as_str())?;
+    let now = execution.created_at;
+    let started_at = execution.started_at.unwrap_or(now);
+    let outcome = admit(execution, running, max_instances, started_at, now);
+    // A duplicate is decided by the insert itself: the unique key is the arbiter, so a lost race
+    // ends here too, with nothing written.
+    let inserted = match outcome_execution(&outcome) {
+        Some(e) => insert(tx, e)?,
+        None => false,
+    };
+    Ok(if inserted { stored(outcome) } else { StartOutcome::Duplicate })
+}
+
 /// Inserts unless the id or the (job, scheduled time, attempt) is taken; returns whether it did.
-fn insert(tx: &Transaction<'_>, execution: &Execution) -> StoreResult<bool> {
+pub(super) fn insert(tx: &Transaction<'_>, execution: &Execution) -> StoreResult<bool> {
     let values = ExecutionValues::new(execution)?;
     let sql = format!(
         "INSERT INTO executions ({EXECUTION_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, \
@@ -148,18 +163,9 @@ impl ExecutionStore for SqliteStore {
         self.pool
             .write(move |conn| {
                 let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err)?;
-                let running = running_count(&tx, execution.job_id.as_str())?;
-                let now = execution.created_at;
-                let started_at = execution.started_at.unwrap_or(now);
-                let outcome = admit(execution, running, max_instances, started_at, now);
-                // A duplicate is decided by the insert itself: the unique key is the arbiter, so a
-                // lost race ends here too, with nothing written.
-                let inserted = match outcome_execution(&outcome) {
-                    Some(e) => insert(&tx, e)?,
-                    None => false,
-                };
+                let outcome = start_in(&tx, execution, max_instances)?;
                 tx.commit().map_err(db_err)?;
-                Ok(if inserted { stored(outcome) } else { StartOutcome::Duplicate })
+                Ok(outcome)
             })
             .await
     }

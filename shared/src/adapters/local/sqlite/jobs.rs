@@ -75,6 +75,9 @@ pub(super) fn listing(filter: &JobFilter) -> Listing {
     }
 }
 
+/// The claim on a fire time: it holds only while the job is still due at the time it was read.
+pub(super) const ADVANCE_NEXT_RUN: &str = "UPDATE jobs SET next_run_at = ?3 WHERE id = ?1 AND next_run_at = ?2";
+
 #[async_trait]
 impl JobStore for SqliteStore {
     async fn insert_job(&self, job: &Job) -> StoreResult<()> {
@@ -197,7 +200,7 @@ impl JobStore for SqliteStore {
         self.pool
             .write(move |conn| {
                 let moved = conn
-                    .prepare_cached("UPDATE jobs SET next_run_at = ?3 WHERE id = ?1 AND next_run_at = ?2")
+                    .prepare_cached(ADVANCE_NEXT_RUN)
                     .and_then(|mut s| s.execute(params![id, from, to]))
                     .map_err(db_err)?;
                 Ok(moved == 1)

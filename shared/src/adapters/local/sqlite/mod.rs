@@ -12,6 +12,7 @@ mod audit;
 mod codec;
 mod execution_row;
 mod executions;
+mod fires;
 mod job_row;
 mod jobs;
 mod paging;
