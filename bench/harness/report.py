@@ -111,7 +111,24 @@ def rows(r, big):
                     f"{ours_idle / peer_idle:.2f}× / {ours_full / peer_full:.2f}×", "≤ 20 / ≤ 60 MiB, ≤ 0.5×",
                     _holds(ours_idle <= 20 and ours_full <= 60 and ours_idle / peer_idle <= 0.5
                            and ours_full / peer_full <= 0.5)))
+    soaked = r.get("soak")
+    if soaked:
+        out.append(_soak_row(soaked))
     return out
+
+
+def _soak_row(s):
+    rss_flat = s["rss_late_mib"] <= s["rss_early_mib"] * 1.1
+    fds_flat = s["fds_late"] <= s["fds_early"] + 2
+    faults = s["lost"] + s["doubled"] + s["unrecorded"] + s["silent"]
+    statuses = ", ".join(f"{count:,} {status}" for status, count in sorted(s["statuses"].items()))
+    return (f"soak: {s['jobs']:,} interval jobs firing every minute for {s['minutes']} min",
+            f"{s['executions']:,} executions ({statuses}); lost {s['lost']}, doubled {s['doubled']}, "
+            f"unrecorded {s['unrecorded']}, silent {s['silent']}; start after due p99 "
+            f"{s['start_late_p99_ms']:.0f} ms; RSS {s['rss_early_mib']:.1f} → {s['rss_late_mib']:.1f} MiB "
+            f"(max {s['rss_max_mib']:.1f}); fds {s['fds_early']} → {s['fds_late']} (max {s['fds_max']})",
+            "–", "–", "none lost or doubled; RSS and fds flat (late ≤ early + 10 % / + 2)",
+            _holds(faults == 0 and rss_flat and fds_flat))
 
 
 def write(path, results, big, commands, notes):

@@ -5,7 +5,7 @@ import tempfile
 import time
 import urllib.request
 
-from . import lateness, load, seed, servers
+from . import lateness, load, seed, servers, soak
 
 
 class Suite:
@@ -127,3 +127,6 @@ class Suite:
                 "floor": lateness.external(self.work, f"floor-{count}", "spawn_floor.py", at_once),
                 "jobsmith": lateness.jobsmith(self.work, f"instant-{count}", at_once),
                 "apscheduler": lateness.external(self.work, f"aps-{count}", "aps_lateness.py", at_once)})
+
+    def run_soak(self, jobs, minutes):
+        self.section("soak", lambda: soak.run(self.work, jobs, minutes, self.log))
