@@ -5,7 +5,7 @@
 //! its configuration from the environment and builds its own clients, as on Lambda; what one
 //! writes, the others read back from DynamoDB on moto.
 //!
-//! `tests/tests/aws_functions.rs` compares the same routers in-process with the local server;
+//! `tests/tests/aws_functions/` compares the same routers in-process with the local server;
 //! this test is about the binaries: their `main`, their configuration, the runtime's event
 //! decoding and the emulator's invoke protocol.
 

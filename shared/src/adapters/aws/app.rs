@@ -13,9 +13,10 @@ use aws_config::SdkConfig;
 
 use super::dynamo::DynamoStore;
 use super::health::AwsHealth;
-use super::s3::{S3ObjectStore, s3_client};
+use super::request_count::RequestCounter;
+use super::s3::S3ObjectStore;
 use super::scheduler::{EventBridgeScheduler, ExecutorInvoker};
-use super::sdk;
+use super::sdk::{self, Clients};
 use crate::adapters::local::{LocalTaskRunner, MediaTasks, ScrapeStores};
 use crate::app::{ClipLibrary, Executor, InstanceInfo, JobService, VideoCleanup, VideoService};
 use crate::domain::ids::JobId;
@@ -72,18 +73,27 @@ impl AwsApp {
     /// Builds every client from `sdk` (region, credentials, and the endpoint: `AWS_ENDPOINT_URL`
     /// is how an emulator is reached) and wires the use cases. Makes no network call.
     pub fn build(config: AwsConfig, sdk: &SdkConfig) -> Result<Self, AwsStartError> {
+        Self::assemble(config, Clients::new(sdk))
+    }
+
+    /// [`AwsApp::build`] with every request its clients send counted in `counter`: how the
+    /// requests each API operation makes are measured.
+    pub fn build_counting(config: AwsConfig, sdk: &SdkConfig, counter: &RequestCounter) -> Result<Self, AwsStartError> {
+        Self::assemble(config, Clients::counting(sdk, counter))
+    }
+
+    fn assemble(config: AwsConfig, clients: Clients<'_>) -> Result<Self, AwsStartError> {
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-        let store =
-            Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(sdk), config.table.clone(), config.retention));
+        let store = Arc::new(DynamoStore::new(clients.dynamodb(), config.table.clone(), config.retention));
         let jobs: Arc<dyn JobStore> = store.clone();
         let executions: Arc<dyn ExecutionStore> = store.clone();
         let video_store: Arc<dyn VideoStore> = store.clone();
-        let scheduler_client = aws_sdk_scheduler::Client::new(sdk);
+        let scheduler_client = clients.scheduler();
         let schedule_group = config.scheduler.group.clone();
-        let invoker = ExecutorInvoker::new(lambda_client(sdk, config.lambda_endpoint.as_deref()));
+        let invoker = ExecutorInvoker::new(clients.lambda(config.lambda_endpoint.as_deref()));
         let scheduler =
             Arc::new(EventBridgeScheduler::new(scheduler_client.clone(), config.scheduler).with_invoker(invoker));
-        let objects = Arc::new(S3ObjectStore::new(s3_client(sdk, config.s3_force_path_style), config.bucket));
+        let objects = Arc::new(S3ObjectStore::new(clients.s3(config.s3_force_path_style), config.bucket));
         let videos =
             VideoService::new(video_store.clone(), objects.clone(), jobs.clone(), executions.clone(), clock.clone());
         let audit: Arc<dyn AuditLog> = store.clone();
@@ -205,13 +215,4 @@ impl AwsApp {
 
 fn hostname() -> String {
     nix::unistd::gethostname().ok().and_then(|h| h.into_string().ok()).unwrap_or_else(|| "localhost".to_owned())
-}
-
-/// The Lambda client the dispatches invoke the executor with; `endpoint` overrides the SDK's.
-fn lambda_client(sdk: &SdkConfig, endpoint: Option<&str>) -> aws_sdk_lambda::Client {
-    let mut config = aws_sdk_lambda::config::Builder::from(sdk);
-    if let Some(endpoint) = endpoint {
-        config = config.endpoint_url(endpoint);
-    }
-    aws_sdk_lambda::Client::from_conf(config.build())
 }

@@ -4,6 +4,7 @@
 pub mod app;
 pub mod dynamo;
 mod health;
+pub mod request_count;
 pub mod s3;
 pub mod scheduler;
 pub mod sdk;

@@ -14,6 +14,7 @@ use aws_smithy_http_client::Builder;
 use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
 
 use super::app::ConfigError;
+use super::request_count::RequestCounter;
 
 /// The variables Lambda sets for a function (and that a test sets for an emulator).
 pub mod lambda_vars {
@@ -56,6 +57,62 @@ pub fn from_lambda_environment(lookup: impl Fn(&str) -> Option<String>) -> Resul
         builder = builder.endpoint_url(endpoint);
     }
     Ok(builder.build())
+}
+
+/// Every service client of one process, built from one configuration, each counting its
+/// requests into `counter` when there is one.
+#[derive(Clone, Copy)]
+pub struct Clients<'a> {
+    sdk: &'a SdkConfig,
+    counter: Option<&'a RequestCounter>,
+}
+
+impl<'a> Clients<'a> {
+    pub fn new(sdk: &'a SdkConfig) -> Self {
+        Self { sdk, counter: None }
+    }
+
+    pub fn counting(sdk: &'a SdkConfig, counter: &'a RequestCounter) -> Self {
+        Self { sdk, counter: Some(counter) }
+    }
+
+    pub fn dynamodb(&self) -> aws_sdk_dynamodb::Client {
+        let mut config = aws_sdk_dynamodb::config::Builder::from(self.sdk);
+        if let Some(counter) = self.counter {
+            config = config.interceptor(counter.interceptor());
+        }
+        aws_sdk_dynamodb::Client::from_conf(config.build())
+    }
+
+    pub fn scheduler(&self) -> aws_sdk_scheduler::Client {
+        let mut config = aws_sdk_scheduler::config::Builder::from(self.sdk);
+        if let Some(counter) = self.counter {
+            config = config.interceptor(counter.interceptor());
+        }
+        aws_sdk_scheduler::Client::from_conf(config.build())
+    }
+
+    /// Emulators (moto) and most self-hosted S3 servers need path-style addressing
+    /// (`http://host/bucket/key`): `force_path_style` when an endpoint URL is configured.
+    pub fn s3(&self, force_path_style: bool) -> aws_sdk_s3::Client {
+        let mut config = aws_sdk_s3::config::Builder::from(self.sdk).force_path_style(force_path_style);
+        if let Some(counter) = self.counter {
+            config = config.interceptor(counter.interceptor());
+        }
+        aws_sdk_s3::Client::from_conf(config.build())
+    }
+
+    /// The client the dispatches invoke the executor with; `endpoint` overrides the SDK's.
+    pub fn lambda(&self, endpoint: Option<&str>) -> aws_sdk_lambda::Client {
+        let mut config = aws_sdk_lambda::config::Builder::from(self.sdk);
+        if let Some(endpoint) = endpoint {
+            config = config.endpoint_url(endpoint);
+        }
+        if let Some(counter) = self.counter {
+            config = config.interceptor(counter.interceptor());
+        }
+        aws_sdk_lambda::Client::from_conf(config.build())
+    }
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{Delete, ObjectIdentifier};
 
+use crate::adapters::aws::sdk::Clients;
 use crate::adapters::object_token;
 use crate::domain::object_key::ObjectKey;
 use crate::ports::{DeleteReport, MAX_PAGE, ObjectError, ObjectInfo, ObjectPage, ObjectStore};
@@ -33,12 +34,9 @@ pub const S3_BATCH: usize = 1_000;
 /// The longest a SigV4 presigned URL can live.
 pub const MAX_PRESIGN_EXPIRY: Duration = Duration::from_secs(7 * 24 * 3_600);
 
-/// An S3 client from shared configuration. Emulators (moto) and most self-hosted S3 servers
-/// need path-style addressing (`http://host/bucket/key`): pass `true` when an endpoint URL is
-/// configured.
+/// An S3 client from shared configuration; `force_path_style` as for [`Clients::s3`].
 pub fn s3_client(config: &aws_config::SdkConfig, force_path_style: bool) -> Client {
-    let config = aws_sdk_s3::config::Builder::from(config).force_path_style(force_path_style).build();
-    Client::from_conf(config)
+    Clients::new(config).s3(force_path_style)
 }
 
 pub struct S3ObjectStore {

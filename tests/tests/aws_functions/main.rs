@@ -12,7 +12,7 @@ use jobsmith::adapters::local::{LocalApp, LocalConfig, ScrapeConfig};
 use jobsmith::app::VideoService;
 use jobsmith::domain::cleanup::CleanupGuard;
 use jobsmith::domain::principal::{KeyRing, Role, generate_key};
-use jobsmith::http::routes::{ROUTES, function};
+use jobsmith::http::routes::{ROUTES, RouteSpec, function};
 use jobsmith::test_support::aws::{EXECUTOR_ARN, SCHEDULER_ROLE_ARN};
 use jobsmith::test_support::fixtures::scheduler_job_body;
 use jobsmith::test_support::videos::{full_video, video};
@@ -22,6 +22,8 @@ use jobsmith_functions::{FunctionRoutes, authorize, http_router};
 use jobsmith_tests::apigw;
 use jobsmith_tests::moto::MotoServer;
 use serde_json::{Value, json};
+
+mod request_counts;
 
 const GROUP: &str = "jobsmith-functions-test";
 
@@ -106,9 +108,9 @@ fn apigw_v2_event(method: &Method, path_and_query: &str, body: Option<&Value>, c
     apigw::http_event(method.as_str(), path_and_query, body, context.as_ref())
 }
 
-/// The function API Gateway sends a request to: the table's route whose template matches, a static
+/// The table's route API Gateway sends a request to: the one whose template matches, a static
 /// segment winning over a parameter, as API Gateway picks the most specific route.
-fn function_of(method: &Method, path_and_query: &str) -> FunctionRoutes {
+fn route_of(method: &Method, path_and_query: &str) -> &'static RouteSpec {
     let path = path_and_query.split('?').next().unwrap_or_default();
     let matches = |template: &str| {
         let (template, path): (Vec<_>, Vec<_>) = (template.split('/').collect(), path.split('/').collect());
@@ -118,11 +120,16 @@ fn function_of(method: &Method, path_and_query: &str) -> FunctionRoutes {
         (if greedy { path.len() > fixed } else { path.len() == fixed })
             && template.iter().take(fixed).zip(&path).all(|(t, p)| t == p || (t.starts_with('{') && !p.is_empty()))
     };
-    let route = ROUTES
+    ROUTES
         .iter()
         .filter(|r| r.method == method.as_str() && matches(r.path))
         .min_by_key(|r| r.path.matches('{').count())
-        .unwrap_or_else(|| panic!("API Gateway has no route for {method} {path}"));
+        .unwrap_or_else(|| panic!("API Gateway has no route for {method} {path}"))
+}
+
+/// The function that serves [`route_of`]'s route.
+fn function_of(method: &Method, path_and_query: &str) -> FunctionRoutes {
+    let route = route_of(method, path_and_query);
     let (_, routes) =
         function::every().into_iter().find(|(name, _)| *name == route.function).expect("every function is listed");
     routes
