@@ -2,6 +2,7 @@
 
 import os
 import platform
+import re
 import subprocess
 from datetime import datetime, timezone
 
@@ -111,10 +112,36 @@ def rows(r, big):
                     f"{ours_idle / peer_idle:.2f}× / {ours_full / peer_full:.2f}×", "≤ 20 / ≤ 60 MiB, ≤ 0.5×",
                     _holds(ours_idle <= 20 and ours_full <= 60 and ours_idle / peer_idle <= 0.5
                            and ours_full / peer_full <= 0.5)))
+    requests = _request_counts()
+    if requests:
+        out.append(requests)
     soaked = r.get("soak")
     if soaked:
         out.append(_soak_row(soaked))
     return out
+
+
+def _request_counts():
+    """The table the AWS request-count test keeps true in docs/dynamodb.md, summed up."""
+    try:
+        text = open(os.path.join(ROOT, "docs", "dynamodb.md")).read()
+    except OSError:
+        return None
+    start, end = text.find("<!-- requests:begin -->"), text.find("<!-- requests:end -->")
+    rows = [line.split("|")[1:-1] for line in text[start:end].splitlines() if line.startswith("| `")]
+    if not rows:
+        return None
+    cells = {row[0].strip(): [c.strip() for c in row[1:]] for row in rows}
+    get = cells.get("`GET /api/job/{job_id}`")
+    scans = [route for route, c in cells.items() if re.search(r"\bScan\b", c[0])]
+    totals = sorted(int(c[-1]) for c in cells.values())
+    get_ok = get is not None and get[0] == "GetItem 1" and get[-1] == "1"
+    return ("requests to DynamoDB, S3, Scheduler per API operation (counted at the adapter on moto, "
+            "`tests/tests/aws_functions/request_counts.rs`)",
+            f"{len(cells)} routes; `GET /api/job/{{id}}`: {get[0] if get else '?'}; "
+            f"{'Scan in ' + ', '.join(scans) if scans else 'no Scan in any'}; "
+            f"median {totals[len(totals) // 2]} requests, most {totals[-1]}", "–", "–",
+            "table in docs/dynamodb.md; no Scan; get = 1 read", _holds(get_ok and not scans))
 
 
 def _soak_row(s):
