@@ -16,14 +16,14 @@ def main():
     parser = argparse.ArgumentParser(prog="bench/run.sh")
     parser.add_argument("--quick", action="store_true", help="small counts and short runs, to try the suite out")
     parser.add_argument("--out", help="the report (default: BENCHMARKS.md; with --quick, bench/quick.md)")
-    parser.add_argument("--only", action="append", choices=["http", "memory", "lateness"],
+    parser.add_argument("--only", action="append", choices=["http", "memory", "lateness", "lambda"],
                         help="run only these sections (repeatable)")
     args = parser.parse_args()
     quick = args.quick
     out = args.out or (os.path.join(ROOT, "bench", "quick.md") if quick else os.path.join(ROOT, "BENCHMARKS.md"))
     suite = Suite(quick=quick, rounds=1 if quick else 3, seconds=3 if quick else 10,
                   big=10_000 if quick else 100_000, log=lambda line: print(line, flush=True))
-    sections = args.only or ["http", "memory", "lateness"]
+    sections = args.only or ["http", "memory", "lateness", "lambda"]
     try:
         if "http" in sections:
             suite.run_http()
@@ -31,6 +31,8 @@ def main():
             suite.run_memory_and_listing()
         if "lateness" in sections:
             suite.run_lateness(rate=100, seconds=5 if quick else 30, instants=[100] if quick else [300, 1000])
+        if "lambda" in sections:
+            suite.run_lambda()
     finally:
         shutil.rmtree(suite.work, ignore_errors=True)
     notes = open(NOTES_FILE).read().splitlines() if os.path.exists(NOTES_FILE) else []

@@ -5,7 +5,7 @@ import tempfile
 import time
 import urllib.request
 
-from . import lateness, load, seed, servers
+from . import lambdas, lateness, load, seed, servers
 
 
 class Suite:
@@ -127,3 +127,11 @@ class Suite:
                 "floor": lateness.external(self.work, f"floor-{count}", "spawn_floor.py", at_once),
                 "jobsmith": lateness.jobsmith(self.work, f"instant-{count}", at_once),
                 "apscheduler": lateness.external(self.work, f"aps-{count}", "aps_lateness.py", at_once)})
+
+    def run_lambda(self):
+        self.log("== lambda start-up (each function's progress below)")
+        started = time.monotonic()
+        self.results["lambda start"] = lambdas.startup(runs=3 if self.quick else 5)
+        self.log(f"   ({time.monotonic() - started:.0f} s)")
+        self.results["lambda sizes"] = lambdas.sizes()
+        self.log(f"== lambda sizes: {self.results['lambda sizes']}")
