@@ -3,14 +3,32 @@
 # CI: it measures, the tests assert behaviour. Every server it starts listens on 127.0.0.1 only and
 # is stopped at the end.
 #
-#   bench/run.sh [--quick] [--only http|memory|lateness|soak] [--out FILE]
+#   bench/run.sh [--quick] [--only http|memory|lateness|soak|lambda] [--out FILE]
 #
 # It builds jobsmith and the bare axum handler (release), installs the peers pinned from PyPI into
 # .venv-bench (bench/peers/requirements.txt), and wrk from Debian's packages when run as root.
+# The lambda section builds the function binaries (release, for this machine) and the program
+# that starts them (bench/lambda-start), and needs moto (infra/aws/emulators.sh install).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v wrk >/dev/null; then
+only=()
+args=("$@")
+for ((i = 0; i < ${#args[@]}; i++)); do
+  case "${args[i]}" in
+    --only) only+=("${args[i + 1]:-}") ;;
+    --only=*) only+=("${args[i]#--only=}") ;;
+  esac
+done
+wants() {
+  [ ${#only[@]} -eq 0 ] || [[ " ${only[*]} " == *" $1 "* ]]
+}
+servers=false
+if wants http || wants memory || wants lateness || wants soak; then
+  servers=true
+fi
+
+if [ "$servers" = true ] && ! command -v wrk >/dev/null; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq && apt-get install -y -qq wrk >/dev/null
   else
@@ -27,6 +45,20 @@ if [ ! -x "$venv/bin/gunicorn" ] || ! cmp -s bench/peers/requirements.txt "$venv
   cp bench/peers/requirements.txt "$venv/.requirements"
 fi
 
-cargo build --release --locked -p jobsmith -p jobsmith-bench-floor
+if [ "$servers" = true ]; then
+  cargo build --release --locked -p jobsmith -p jobsmith-bench-floor
+fi
+if wants lambda; then
+  if [ ! -x .venv-emulators/bin/moto_server ]; then
+    echo "bench: the lambda section needs moto: run infra/aws/emulators.sh install" >&2
+    exit 1
+  fi
+  # A cargo run of their own: built beside the measuring program, the functions would get the
+  # library's test-support feature through it.
+  cargo build --release --locked -p jobsmith-functions
+  # The measuring program only waits on the functions; a debug build reuses the tests' build of
+  # the library where a release one would compile it again.
+  cargo build --locked -p jobsmith-bench-lambda-start
+fi
 
 cd bench && exec "../$venv/bin/python" -m harness "$@"

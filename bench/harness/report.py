@@ -118,6 +118,7 @@ def rows(r, big):
     soaked = r.get("soak")
     if soaked:
         out.append(_soak_row(soaked))
+    out += lambda_rows(r)
     return out
 
 
@@ -158,6 +159,51 @@ def _soak_row(s):
             _holds(faults == 0 and rss_flat and fds_flat))
 
 
+
+def lambda_rows(r):
+    out = []
+    start = r.get("lambda start")
+    if start:
+        functions = start["functions"]
+        slowest = max(functions, key=lambda f: f["median_ms"])
+        worst = max(functions, key=lambda f: f["max_ms"])
+        medians = sorted(f["median_ms"] for f in functions)
+        out.append((f"each Lambda's process start → first answered invocation, local Runtime API, moto on loopback "
+                    f"({len(functions)} functions × {start['runs']} fresh processes, {start['build']})",
+                    f"medians {medians[0]:.1f} to {medians[-1]:.1f} ms (slowest: {slowest['name']}); "
+                    f"max {worst['max_ms']:.1f} ms ({worst['name']})", "–", "–", "≤ 30 ms each",
+                    _holds(slowest["median_ms"] <= 30)))
+    sizes = r.get("lambda sizes")
+    if sizes:
+        zipped = sizes.get("zipped_mib")
+        if zipped:
+            largest = max(zipped, key=zipped.get)
+            out.append((f"each Lambda's zipped size (release, arm64; {len(zipped)} functions, `infra/aws/sizes.sh`)",
+                        f"largest {zipped[largest]:.2f} MiB ({largest})", "–", "–", "≤ 4 MiB each",
+                        _holds(zipped[largest] <= 4)))
+        else:
+            out.append(("each Lambda's zipped size (release, arm64)", f"not measured: {sizes['missing']}", "–", "–",
+                        "≤ 4 MiB each", "–"))
+    return out
+
+
+def lambda_details(r):
+    """Each function's start-up, the figures behind the row."""
+    start = r.get("lambda start")
+    if not start:
+        return []
+    lines = ["## Lambda start-up per function", "",
+             f"`bench/lambda-start` ({start['build']}): each run spawns the binary with the variables "
+             f"template.yaml gives it and hands it its sample event from infra/aws/local/events; "
+             f"{start['runs']} runs each, in milliseconds.", "",
+             "| function | median | max | runs | answers |", "|---|--:|--:|---|---|"]
+    for f in start["functions"]:
+        answers = sorted(set(f["answers"]), key=f["answers"].index)
+        lines.append(f"| {f['name']} | {f['median_ms']:.1f} | {f['max_ms']:.1f} | "
+                     f"{', '.join(f'{ms:.1f}' for ms in f['runs_ms'])} | {', '.join(answers)} |")
+    return lines + [""]
+
+
 def write(path, results, big, commands, notes):
     lines = ["# Benchmarks", "",
              "Written by `bench/run.sh`; not part of CI. Each peer runs in the same run as jobsmith, "
@@ -169,7 +215,8 @@ def write(path, results, big, commands, notes):
     lines += [f"- {name}: {value}" for name, value in versions().items()]
     lines += ["", "| measurement | jobsmith | peer in the same run | ratio | target | holds |", "|---|---|---|---|---|---|"]
     lines += ["| " + " | ".join(row) + " |" for row in rows(results, big)]
-    lines += ["", "## Commands", "", "```", *commands, "```", ""]
+    lines += [""] + lambda_details(results)
+    lines += ["## Commands", "", "```", *commands, "```", ""]
     if notes:
         lines += ["## Notes", "", *notes, ""]
     with open(path, "w") as f:

@@ -5,7 +5,7 @@ import tempfile
 import time
 import urllib.request
 
-from . import lateness, load, seed, servers, soak
+from . import lambdas, lateness, load, seed, servers, soak
 
 
 class Suite:
@@ -130,3 +130,11 @@ class Suite:
 
     def run_soak(self, jobs, minutes):
         self.section("soak", lambda: soak.run(self.work, jobs, minutes, self.log))
+
+    def run_lambda(self):
+        self.log("== lambda start-up (each function's progress below)")
+        started = time.monotonic()
+        self.results["lambda start"] = lambdas.startup(runs=3 if self.quick else 5)
+        self.log(f"   ({time.monotonic() - started:.0f} s)")
+        self.results["lambda sizes"] = lambdas.sizes()
+        self.log(f"== lambda sizes: {self.results['lambda sizes']}")

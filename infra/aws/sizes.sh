@@ -9,8 +9,9 @@
 # Only figures from a default (release profile) build belong in the docs.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
-# cargo-lambda's output, which `sam.sh prebuild` writes and `sam build` copies from.
-build_dir="$root/target/lambda"
+# cargo-lambda's output, which `sam.sh prebuild` writes and `sam build` copies from (in
+# CARGO_TARGET_DIR when that is set, as cargo-lambda builds there then).
+build_dir="${CARGO_TARGET_DIR:-$root/target}/lambda"
 write=false
 case "${1:-}" in
   --write) write=true ;;

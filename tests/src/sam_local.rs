@@ -95,6 +95,53 @@ pub fn resolved(function: &Function, env: &EnvVars, parameters: &Node) -> BTreeM
     resolved
 }
 
+/// The HTTP functions in an order in which the samples build on one another: what one creates,
+/// the next reads, changes, runs and finally deletes (`sam_local_files.rs` checks that it names
+/// every HTTP function of the template).
+pub const HTTP_IN_ORDER: [&str; 41] = [
+    "health",
+    "scrape-health",
+    "api-docs",
+    "list-task-functions",
+    "list-job-types",
+    "create-job",
+    "list-jobs",
+    "get-job",
+    "update-job",
+    "set-job-status",
+    "pause-job",
+    "resume-job",
+    "trigger-job",
+    "list-executions",
+    "scheduler-status",
+    "create-scheduled-scrape",
+    "list-scheduled-scrapes",
+    "get-scheduled-scrape",
+    "update-scheduled-scrape",
+    "toggle-scheduled-scrape",
+    "delete-scheduled-scrape",
+    "create-scrape-job",
+    "list-scrape-jobs",
+    "get-scrape-job",
+    "cancel-scrape-job",
+    "delete-scrape-job",
+    "list-videos",
+    "get-video",
+    "pin-video",
+    "retry-video",
+    "delete-video",
+    "get-stats",
+    "create-clip-job",
+    "list-clips",
+    "delete-clip",
+    "get-file",
+    "delete-all-clips",
+    "cleanup-all-videos",
+    "list-audit",
+    "delete-job",
+    "delete-all-jobs",
+];
+
 /// `events/<name>.json`, named after the function's binary.
 pub fn event(name: &str) -> Value {
     let path = dir().join("events").join(format!("{name}.json"));

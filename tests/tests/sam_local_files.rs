@@ -20,7 +20,7 @@ use jobsmith_functions::lambda_http::aws_lambda_events::apigw::{
 use jobsmith_functions::lambda_http::request::{RequestContext, from_str};
 use jobsmith_functions::lambda_http::{RequestExt, http::Method};
 use jobsmith_functions::{KeySource, RedriveRequest, ScheduledRun, authorizer_principal, key_source};
-use jobsmith_tests::sam_local::{EnvVars, SHARED, event, event_names, resolved};
+use jobsmith_tests::sam_local::{EnvVars, HTTP_IN_ORDER, SHARED, event, event_names, resolved};
 use jobsmith_tests::template::{Function, Node, Route, functions, template};
 use serde_json::Value;
 
@@ -204,52 +204,6 @@ fn check_authorizer_event(event: &Value, functions: &[Function]) {
     assert!(guarded, "authorizer: {route_key:?} is no route behind the authorizer");
 }
 
-/// The HTTP functions in an order in which the samples build on one another: what one creates,
-/// the next reads, changes, runs and finally deletes.
-const IN_ORDER: [&str; 41] = [
-    "health",
-    "scrape-health",
-    "api-docs",
-    "list-task-functions",
-    "list-job-types",
-    "create-job",
-    "list-jobs",
-    "get-job",
-    "update-job",
-    "set-job-status",
-    "pause-job",
-    "resume-job",
-    "trigger-job",
-    "list-executions",
-    "scheduler-status",
-    "create-scheduled-scrape",
-    "list-scheduled-scrapes",
-    "get-scheduled-scrape",
-    "update-scheduled-scrape",
-    "toggle-scheduled-scrape",
-    "delete-scheduled-scrape",
-    "create-scrape-job",
-    "list-scrape-jobs",
-    "get-scrape-job",
-    "cancel-scrape-job",
-    "delete-scrape-job",
-    "list-videos",
-    "get-video",
-    "pin-video",
-    "retry-video",
-    "delete-video",
-    "get-stats",
-    "create-clip-job",
-    "list-clips",
-    "delete-clip",
-    "get-file",
-    "delete-all-clips",
-    "cleanup-all-videos",
-    "list-audit",
-    "delete-job",
-    "delete-all-jobs",
-];
-
 /// Samples that name what no sample creates (an id the server generates, a scraped video, a
 /// stored file or clip): their function looks and answers 404. docs/aws.md says how to aim them.
 const NAME_WHAT_NO_SAMPLE_CREATES: [&str; 13] = [
@@ -309,9 +263,13 @@ async fn each_function_answers_its_event_on_a_moto_set_up_by_the_script() {
     }
 
     let names: BTreeSet<&str> = http.iter().map(|f| f.binary.as_str()).collect();
-    assert_eq!(IN_ORDER.iter().copied().collect::<BTreeSet<_>>(), names, "IN_ORDER (left), HTTP functions (right)");
+    assert_eq!(
+        HTTP_IN_ORDER.iter().copied().collect::<BTreeSet<_>>(),
+        names,
+        "HTTP_IN_ORDER (left), HTTP functions (right)"
+    );
     let mut wrong = Vec::new();
-    for name in IN_ORDER {
+    for name in HTTP_IN_ORDER {
         let function = http.iter().find(|f| f.binary == name).expect("listed");
         let vars = on_moto(function);
         let lookup = |var: &str| vars.get(var).cloned();

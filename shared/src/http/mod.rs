@@ -9,6 +9,7 @@ pub mod cors;
 pub mod detail;
 pub mod extract;
 pub mod family;
+mod gzipped;
 pub mod rate_limit;
 mod redoc;
 pub mod routes;
@@ -16,6 +17,7 @@ pub mod same_origin;
 pub mod scheduler_api;
 pub mod scraper_api;
 pub mod scripts_api;
+mod swagger_ui;
 pub mod time;
 
 use axum::Router;
@@ -24,7 +26,6 @@ use tower_http::catch_panic::CatchPanicLayer;
 use utoipa::OpenApi;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_swagger_ui::SwaggerUi;
 
 pub use auth::{API_KEY_HEADER, Auth};
 pub use cors::CorsOrigins;
@@ -152,7 +153,11 @@ fn authenticated(routes: OpenApiRouter<AppState>, state: AppState, auth: Auth, l
 }
 
 fn docs_routes() -> Router {
-    Router::from(SwaggerUi::new("/docs").url("/openapi.json", openapi())).merge(redoc::routes())
+    let document = openapi();
+    Router::new()
+        .route("/openapi.json", axum::routing::get(move || std::future::ready(axum::Json(document.clone()))))
+        .merge(swagger_ui::routes())
+        .merge(redoc::routes())
 }
 
 /// [`with_layers`], with the families' 405 for a known path's other methods.

@@ -1,16 +1,21 @@
 //! `/redoc`: the OpenAPI document (`/openapi.json`) as a ReDoc page, for readers who prefer it to
-//! the Swagger UI at `/docs`. ReDoc's bundle is vendored (shared/assets/redoc) and served beside
-//! the page, so the page works offline and tells no other host who reads it.
+//! the Swagger UI at `/docs`. ReDoc's bundle is vendored (shared/assets/redoc), embedded gzipped
+//! and served beside the page, so the page works offline and tells no other host who reads it.
 
 use axum::Router;
-use axum::http::header;
-use axum::response::{Html, IntoResponse};
+use axum::http::HeaderMap;
+use axum::response::{Html, Response};
 use axum::routing::get;
+
+use super::gzipped::Gzipped;
 
 pub const PAGE_PATH: &str = "/redoc";
 pub const BUNDLE_PATH: &str = "/redoc/redoc.standalone.js";
 
-const BUNDLE: &[u8] = include_bytes!("../../assets/redoc/redoc.standalone.js");
+const BUNDLE: Gzipped = Gzipped {
+    content_type: "text/javascript; charset=utf-8",
+    gzip: include_bytes!(concat!(env!("OUT_DIR"), "/redoc.standalone.js.gz")),
+};
 
 const PAGE: &str = r#"<!DOCTYPE html>
 <html lang="en">
@@ -34,18 +39,14 @@ async fn page() -> Html<&'static str> {
     Html(PAGE)
 }
 
-async fn bundle() -> impl IntoResponse {
-    // The bundle changes only with jobsmith itself; a day's caching spares the megabyte.
-    (
-        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=86400")],
-        BUNDLE,
-    )
+async fn bundle(headers: HeaderMap) -> Response {
+    BUNDLE.respond(&headers)
 }
 
 #[cfg(test)]
 mod tests {
     use axum::body::Body;
-    use axum::http::{Request, StatusCode};
+    use axum::http::{Request, StatusCode, header};
     use sha2::{Digest, Sha256};
     use tower::ServiceExt;
 
