@@ -49,7 +49,7 @@ impl LocalTaskRunner {
     ) -> Self {
         Self {
             roots,
-            interpreters,
+            interpreters: interpreters.found_in(&script_env),
             script_env,
             executions,
             clock,

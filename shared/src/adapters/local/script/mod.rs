@@ -5,11 +5,13 @@
 
 mod env;
 mod group;
+mod interpreters;
 mod python;
 mod tail;
 
 pub use env::{DEFAULT_PATH, INHERITED_VARS, ScriptEnvironment, hide_own_environment};
 use group::GroupGuard;
+pub use interpreters::Interpreters;
 use python::{Report, ResultFile};
 use serde::{Deserialize, Serialize};
 use std::io;
@@ -29,27 +31,6 @@ const DRAIN_GRACE: Duration = Duration::from_secs(2);
 pub enum ScriptKind {
     Bash,
     Python,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Interpreters {
-    pub bash: PathBuf,
-    pub python: PathBuf,
-}
-
-impl Default for Interpreters {
-    fn default() -> Self {
-        Self { bash: PathBuf::from("bash"), python: PathBuf::from("python3") }
-    }
-}
-
-impl Interpreters {
-    pub fn for_kind(&self, kind: ScriptKind) -> &Path {
-        match kind {
-            ScriptKind::Bash => &self.bash,
-            ScriptKind::Python => &self.python,
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
