@@ -152,8 +152,7 @@ def _soak_row(s):
     statuses = ", ".join(f"{count:,} {status}" for status, count in sorted(s["statuses"].items()))
     return (f"soak: {s['jobs']:,} interval jobs firing every minute for {s['minutes']} min",
             f"{s['executions']:,} executions ({statuses}); lost {s['lost']}, doubled {s['doubled']}, "
-            f"unrecorded {s['unrecorded']}, silent {s['silent']}; start after due p99 "
-            f"{s['start_late_p99_ms']:.0f} ms; RSS {s['rss_early_mib']:.1f} → {s['rss_late_mib']:.1f} MiB "
+            f"unrecorded {s['unrecorded']}, silent {s['silent']}; RSS {s['rss_early_mib']:.1f} → {s['rss_late_mib']:.1f} MiB "
             f"(max {s['rss_max_mib']:.1f}); fds {s['fds_early']} → {s['fds_late']} (max {s['fds_max']})",
             "–", "–", "none lost or doubled; RSS and fds flat (late ≤ early + 10 % / + 2)",
             _holds(faults == 0 and rss_flat and fds_flat))
