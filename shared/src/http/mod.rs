@@ -40,8 +40,12 @@ use crate::ports::HealthProbe;
 /// Job definitions are small; anything bigger than this is a mistake or an attack.
 pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
 
+/// What the handlers share. axum clones the state for every request and every stateful layer,
+/// so it is one `Arc` rather than a struct of them: one count to bump instead of a dozen.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Services>);
+
+pub struct Services {
     pub service: JobService,
     pub videos: VideoService,
     /// What seed 002's health route checks: the local server's parts, or the AWS services.
@@ -50,6 +54,20 @@ pub struct AppState {
     pub cleanup: VideoCleanup,
     /// Seed 000's stored clips.
     pub clips: ClipLibrary,
+}
+
+impl From<Services> for AppState {
+    fn from(services: Services) -> Self {
+        Self(Arc::new(services))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Services;
+
+    fn deref(&self) -> &Services {
+        &self.0
+    }
 }
 
 #[derive(OpenApi)]

@@ -22,7 +22,7 @@ use crate::app::{ClipLibrary, Executor, InstanceInfo, JobService, VideoCleanup, 
 use crate::domain::ids::JobId;
 use crate::domain::principal::KeyRing;
 use crate::domain::script_path::{ScriptPathError, ScriptRoots};
-use crate::http::{AppState, Auth, RateLimit};
+use crate::http::{AppState, Auth, RateLimit, Services};
 use crate::ports::{
     AuditLog, Clock, ExecutionStore, JobStore, ObjectStore, StoreError, SystemClock, TaskRunner, TriggerBackend,
     VideoStore,
@@ -191,13 +191,13 @@ impl AwsApp {
     }
 
     fn state(&self) -> AppState {
-        AppState {
+        AppState::from(Services {
             service: self.service.clone(),
             videos: self.videos.clone(),
             health: self.health.clone(),
             cleanup: self.cleanup.clone(),
             clips: self.clips.clone(),
-        }
+        })
     }
 
     /// `X-API-Key` checked against the configured keys, as the local server does.

@@ -20,7 +20,7 @@ use crate::app::{
 use crate::domain::cleanup::CleanupGuard;
 use crate::domain::principal::KeyRing;
 use crate::domain::script_path::{ScriptPathError, ScriptRoots};
-use crate::http::{AppState, Auth, RateLimit};
+use crate::http::{AppState, Auth, RateLimit, Services};
 use crate::ports::{
     AuditLog, Clock, ExecutionStore, FireClaims, JobStore, ObjectError, ObjectStore, StoreError, SystemClock,
     TriggerBackend, VideoStore,
@@ -157,13 +157,13 @@ impl LocalApp {
 
     /// [`LocalApp::router`] with seed 002's routes held to `limit` per caller.
     pub fn limited_router(&self, limit: RateLimit) -> axum::Router {
-        let state = AppState {
+        let state = AppState::from(Services {
             service: self.service.clone(),
             videos: self.videos.clone(),
             health: self.health.clone(),
             cleanup: self.cleanup.clone(),
             clips: self.clips.clone(),
-        };
+        });
         crate::http::router_with_progress(state, self.auth.clone(), limit, self.progress.clone())
     }
 }

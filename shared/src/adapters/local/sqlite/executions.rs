@@ -289,7 +289,7 @@ impl ExecutionStore for SqliteStore {
     }
 
     async fn get_execution(&self, id: ExecutionId) -> StoreResult<Option<Execution>> {
-        self.pool.read(move |conn| get(conn, id)).await
+        self.pool.read_by_key(move |conn| get(conn, id)).await
     }
 
     async fn list_executions(&self, filter: &ExecutionFilter, page: &PageRequest) -> StoreResult<Page<Execution>> {

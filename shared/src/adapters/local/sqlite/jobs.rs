@@ -98,7 +98,7 @@ impl JobStore for SqliteStore {
 
     async fn get_job(&self, id: &JobId) -> StoreResult<Option<Job>> {
         let id = id.as_str().to_owned();
-        self.pool.read(move |conn| get(conn, &id)).await
+        self.pool.read_by_key(move |conn| get(conn, &id)).await
     }
 
     async fn update_job(&self, job: &Job, expected_version: u64) -> StoreResult<()> {

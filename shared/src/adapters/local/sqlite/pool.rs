@@ -1,11 +1,13 @@
 //! Hands connections to blocking closures.
 //!
-//! SQLite calls block, so they run on tokio's blocking pool rather than on the async workers: a
-//! point read is tens of microseconds, but a write that meets a WAL checkpoint or a busy lock can
-//! take milliseconds, and on two cores one stalled worker is half the server. The hand-off costs
-//! a few microseconds per call. Callers wait for a connection asynchronously (a semaphore for the
-//! readers, an async mutex for the writer) so that a burst of requests queues as futures instead
-//! of parking hundreds of blocking threads on a lock.
+//! SQLite calls block, so most run on tokio's blocking pool rather than on the async workers: a
+//! write that meets a WAL checkpoint or a busy lock can take milliseconds, and on two cores one
+//! stalled worker is half the server. A point read by key is the exception ([`Pool::read_by_key`]):
+//! a reader in WAL mode never waits on the writer, the read is tens of microseconds, and the
+//! hand-off to a blocking thread and back (two futex wake-ups) cost more than the read itself, a
+//! sixth of a `GET /api/job/{id}` in a profile. Callers wait for a connection asynchronously (a
+//! semaphore for the readers, an async mutex for the writer) so that a burst of requests queues
+//! as futures instead of parking hundreds of blocking threads on a lock.
 
 use std::sync::{Arc, Mutex};
 
@@ -50,6 +52,22 @@ impl Pool {
             f(lease.conn()?)
         })
         .await
+    }
+
+    /// Runs `f`, a read of a few rows by key, on the calling worker when a reader is idle; on the
+    /// blocking pool as [`Pool::read`] does otherwise (an in-memory database, every reader busy).
+    pub(super) async fn read_by_key<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        F: FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        if self.readers.count > 0
+            && let Ok(_permit) = self.readers.permits.try_acquire()
+        {
+            let mut lease = Lease::take(&self.readers)?;
+            return f(lease.conn()?);
+        }
+        self.read(f).await
     }
 
     /// Runs `f` on the one writer connection.
@@ -103,4 +121,56 @@ fn poisoned() -> StoreError {
 
 fn closed() -> StoreError {
     StoreError::Backend("sqlite reader pool closed".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::thread::{self, ThreadId};
+
+    use super::*;
+
+    fn pool_with_readers(dir: &tempfile::TempDir, readers: usize) -> Pool {
+        let path = dir.path().join("pool.sqlite");
+        let open = || Connection::open(&path).expect("open");
+        let writer = open();
+        writer.pragma_update(None, "journal_mode", "WAL").expect("wal");
+        Pool::new(writer, (0..readers).map(|_| open()).collect())
+    }
+
+    fn thread_of(_: &mut Connection) -> StoreResult<ThreadId> {
+        Ok(thread::current().id())
+    }
+
+    #[tokio::test]
+    async fn a_read_by_key_stays_on_the_calling_thread_when_a_reader_is_idle() {
+        let dir = tempfile::tempdir().expect("dir");
+        let pool = pool_with_readers(&dir, 2);
+        assert_eq!(pool.read_by_key(thread_of).await.expect("read"), thread::current().id());
+        assert_ne!(pool.read(thread_of).await.expect("read"), thread::current().id());
+    }
+
+    #[tokio::test]
+    async fn a_read_by_key_waits_its_turn_when_every_reader_is_busy() {
+        let dir = tempfile::tempdir().expect("dir");
+        let pool = pool_with_readers(&dir, 1);
+        let held = pool.readers.permits.clone().try_acquire_owned().expect("the one reader");
+        let waiting = pool.read_by_key(thread_of);
+        tokio::pin!(waiting);
+        assert!(futures_util::poll!(&mut waiting).is_pending());
+        drop(held);
+        assert_ne!(waiting.await.expect("read"), thread::current().id());
+    }
+
+    #[tokio::test]
+    async fn without_readers_a_read_by_key_uses_the_writer() {
+        let pool = Pool::new(Connection::open_in_memory().expect("memory"), Vec::new());
+        let mode: String = pool
+            .read_by_key(|conn| {
+                conn.query_row("PRAGMA journal_mode", [], |row| row.get(0))
+                    .map_err(|e| StoreError::Backend(e.to_string()))
+            })
+            .await
+            .expect("read");
+        assert_eq!(mode, "memory");
+    }
 }

@@ -183,7 +183,7 @@ impl VideoStore for SqliteStore {
     }
 
     async fn get_video(&self, id: VideoId) -> StoreResult<Option<Video>> {
-        self.pool.read(move |conn| read_one(conn, select_by_id(), params![id_bytes(id)])).await
+        self.pool.read_by_key(move |conn| read_one(conn, select_by_id(), params![id_bytes(id)])).await
     }
 
     async fn update_video(&self, video: &Video, expected_version: u64) -> StoreResult<()> {
