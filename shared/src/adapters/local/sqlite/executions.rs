@@ -142,6 +142,7 @@ pub(super) fn listing(filter: &ExecutionFilter) -> Listing {
     Listing {
         table: "executions",
         count_table: None,
+        kept_count: None,
         columns: EXECUTION_COLUMNS,
         filter: conditions,
         args,

@@ -18,7 +18,10 @@ use crate::ports::{JobStore, Page, PageRequest, StoreError, StoreResult};
 
 /// The partial index `jobs_due` serves only queries that repeat its condition word for word.
 const ACTIVE: &str = "enabled AND NOT paused AND next_run_at IS NOT NULL";
-pub(super) const COUNT: &str = "SELECT count(*), coalesce(sum(enabled), 0) FROM jobs";
+pub(super) const COUNT: &str = "SELECT total, enabled FROM job_counts WHERE id = 1";
+
+/// The total of a listing of every job, from the kept counts.
+const TOTAL: &str = "SELECT total FROM job_counts WHERE id = 1";
 
 /// Built once: the statement cache is keyed by the text, and this is the hottest read.
 pub(super) fn select_by_id() -> &'static str {
@@ -66,6 +69,7 @@ pub(super) fn listing(filter: &JobFilter) -> Listing {
     Listing {
         table: "jobs",
         count_table: None,
+        kept_count: conditions.is_empty().then_some(TOTAL),
         columns: JOB_COLUMNS,
         filter: conditions,
         args,

@@ -9,7 +9,7 @@ use rusqlite::types::Value;
 use super::{SqliteStore, executions, jobs, schema, videos};
 use crate::domain::execution::{Execution, ExecutionStatus, TriggeredBy};
 use crate::domain::ids::JobId;
-use crate::domain::job::{Job, JobFilter, Policies, RunCounters};
+use crate::domain::job::{Job, JobCounts, JobFilter, Policies, RunCounters};
 use crate::domain::task::{ScriptLanguage, TaskFunction, TaskSpec};
 use crate::domain::trigger::Trigger;
 
@@ -254,4 +254,64 @@ async fn an_update_keeps_the_run_record() {
     assert_eq!((stored.name.as_str(), stored.counters.total, stored.last_run_at), ("renamed", 1, Some(t(100))));
     let err = store.record_run(&JobId::parse("gone").unwrap(), ExecutionStatus::Failed, t(0)).await.unwrap_err();
     assert!(matches!(err, StoreError::NotFound));
+}
+
+/// The counts the triggers keep, beside a count of the rows themselves.
+async fn kept_and_counted(store: &SqliteStore, path: &std::path::Path) -> (JobCounts, (u64, u64), u64) {
+    let kept = store.count_jobs().await.unwrap();
+    let listed = store.list_jobs(&JobFilter::default(), &PageRequest::default()).await.unwrap().total;
+    let conn = Connection::open(path).unwrap();
+    let counted: (i64, i64) = conn
+        .query_row("SELECT count(*), coalesce(sum(enabled), 0) FROM jobs", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
+    (kept, (counted.0 as u64, counted.1 as u64), listed)
+}
+
+#[tokio::test]
+async fn the_kept_job_counts_follow_every_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("counts.db");
+    let store = SqliteStore::open(&path).unwrap();
+    for id in ["a", "b", "c"] {
+        store.insert_job(&job(id)).await.unwrap();
+    }
+    store.insert_job(&Job { enabled: false, ..job("off") }).await.unwrap();
+    assert!(store.insert_job(&job("a")).await.is_err(), "a second insert of an id is refused");
+    store.update_job(&Job { enabled: false, version: 2, ..job("b") }, 1).await.unwrap();
+    store.update_job(&Job { name: "renamed".into(), enabled: false, version: 3, ..job("b") }, 2).await.unwrap();
+    store.update_job(&Job { enabled: true, version: 2, ..job("off") }, 1).await.unwrap();
+    assert!(store.delete_job(&JobId::parse("c").unwrap()).await.unwrap());
+    store.record_run(&JobId::parse("a").unwrap(), ExecutionStatus::Succeeded, t(5)).await.unwrap();
+
+    let (kept, counted, listed) = kept_and_counted(&store, &path).await;
+    assert_eq!(counted, (3, 2), "a, off (enabled since) and b (disabled)");
+    assert_eq!((kept.total, kept.enabled, kept.disabled), (3, 2, 1));
+    assert_eq!(listed, 3, "the listing's total reads the same counts");
+}
+
+#[tokio::test]
+async fn a_file_from_before_the_kept_counts_gains_them_true() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v7.db");
+    let store = SqliteStore::open(&path).unwrap();
+    for id in ["a", "b"] {
+        store.insert_job(&job(id)).await.unwrap();
+    }
+    store.insert_job(&Job { enabled: false, ..job("off") }).await.unwrap();
+    drop(store);
+    // The file as version 7 left it: no counts table, no triggers.
+    let conn = Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "DROP TRIGGER job_counts_after_insert; DROP TRIGGER job_counts_after_delete; \
+         DROP TRIGGER job_counts_after_enabling; DROP TABLE job_counts; PRAGMA user_version = 7;",
+    )
+    .unwrap();
+    drop(conn);
+
+    let store = SqliteStore::open(&path).unwrap();
+    let (kept, counted, listed) = kept_and_counted(&store, &path).await;
+    assert_eq!(counted, (3, 2));
+    assert_eq!((kept.total, kept.enabled, kept.disabled, listed), (3, 2, 1, 3));
+    store.insert_job(&job("new")).await.unwrap();
+    assert_eq!(store.count_jobs().await.unwrap().total, 4, "the triggers came with the table");
 }

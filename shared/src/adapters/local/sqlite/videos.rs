@@ -114,6 +114,7 @@ pub(super) fn listing(filter: &VideoFilter) -> Listing {
         table: table(filter),
         // A tag's rows hold every filter that can come with it: the count needs no videos.
         count_table: by_tag.then_some("video_tags AS t"),
+        kept_count: None,
         columns: VIDEO_COLUMNS,
         filter: conditions,
         args,
