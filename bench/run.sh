@@ -3,7 +3,7 @@
 # CI: it measures, the tests assert behaviour. Every server it starts listens on 127.0.0.1 only and
 # is stopped at the end.
 #
-#   bench/run.sh [--quick] [--only http|memory|lateness|soak|lambda] [--out FILE]
+#   bench/run.sh [--quick] [--only http|memory|lateness|soak|lambda] [--out FILE] [--results FILE]
 #
 # It builds jobsmith and the bare axum handler (release), installs the peers pinned from PyPI into
 # .venv-bench (bench/peers/requirements.txt), and wrk from Debian's packages when run as root.

@@ -1,6 +1,8 @@
-"""python -m harness [--quick] [--out FILE]: run the suite and write the report (bench/run.sh calls it)."""
+"""python -m harness [--quick] [--out FILE] [--only SECTION] [--results FILE]: run the suite and write
+the report (bench/run.sh calls it)."""
 
 import argparse
+import json
 import os
 import shutil
 import sys
@@ -18,12 +20,19 @@ def main():
     parser.add_argument("--out", help="the report (default: BENCHMARKS.md; with --quick, bench/quick.md)")
     parser.add_argument("--only", action="append", choices=["http", "memory", "lateness", "soak", "lambda"],
                         help="run only these sections (repeatable)")
+    parser.add_argument("--results", help="a JSON file of earlier sections' figures: read before the run, the "
+                        "sections run now replace theirs, and written back; the report covers them all")
+    parser.add_argument("--report-only", action="store_true",
+                        help="measure nothing: write the report again from --results (after editing bench/notes.md)")
     args = parser.parse_args()
+    if args.report_only and not args.results:
+        parser.error("--report-only needs --results")
     quick = args.quick
     out = args.out or (os.path.join(ROOT, "bench", "quick.md") if quick else os.path.join(ROOT, "BENCHMARKS.md"))
     suite = Suite(quick=quick, rounds=1 if quick else 3, seconds=3 if quick else 10,
                   big=10_000 if quick else 100_000, log=lambda line: print(line, flush=True))
-    sections = args.only or ["http", "memory", "lateness", "soak", "lambda"]
+    sections = [] if args.report_only else args.only or ["http", "memory", "lateness", "soak", "lambda"]
+    earlier = _read_results(args.results)
     try:
         if "http" in sections:
             suite.run_http()
@@ -37,9 +46,25 @@ def main():
             suite.run_lambda()
     finally:
         shutil.rmtree(suite.work, ignore_errors=True)
+    results = {**earlier.get("results", {}), **suite.results}
+    commands = earlier.get("commands", [])
+    if not args.report_only:
+        commands = commands + [f"bench/run.sh {' '.join(sys.argv[1:])}   # at {report.commit()}"]
+    about = earlier.get("about") if args.report_only and earlier.get("about") else report.header()
+    if args.results:
+        with open(args.results, "w") as f:
+            json.dump({"results": results, "commands": commands, "about": about}, f, indent=1)
     notes = open(NOTES_FILE).read().splitlines() if os.path.exists(NOTES_FILE) else []
-    report.write(out, suite.results, suite.big, ["bench/run.sh " + " ".join(sys.argv[1:])], notes)
+    report.write(out, results, suite.big, commands, notes, about)
     print(f"wrote {out}")
+
+
+def _read_results(path):
+    """What an earlier run with the same --results file measured, or nothing."""
+    if not path or not os.path.exists(path):
+        return {}
+    with open(path) as f:
+        return json.load(f)
 
 
 main()

@@ -31,17 +31,24 @@ def machine():
     return f"{os.cpu_count()} cores ({model}), {mem_kib / 1024 / 1024:.0f} GiB, {platform.system()} {platform.release()}"
 
 
+def commit():
+    """The commit measured, marked when the work tree differs from it."""
+    head = _cmd(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"])
+    dirty = subprocess.run(["git", "-C", ROOT, "diff", "--quiet", "HEAD", "--", ".", ":!bench", ":!BENCHMARKS.md"])
+    return head + (" with uncommitted changes" if dirty.returncode == 1 else "")
+
+
 def versions():
     freeze = subprocess.run([os.path.join(VENV_BIN, "python"), "-m", "pip", "freeze"], capture_output=True, text=True)
     peers = freeze.stdout.splitlines()
     wanted = ("apscheduler", "flask", "flask-apscheduler", "gunicorn", "sqlalchemy")
     return {
-        "jobsmith": _cmd(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"]),
+        "jobsmith": commit(),
         "rustc": _cmd(["rustc", "--version"]),
         "python": platform.python_version(),
         "peers": ", ".join(p for p in peers if p.split("==")[0].lower() in wanted),
         "wrk": _cmd(["wrk", "-v"]),
-        "binary": JOBSMITH,
+        "binary": os.path.relpath(JOBSMITH, ROOT),
     }
 
 
@@ -203,15 +210,19 @@ def lambda_details(r):
     return lines + [""]
 
 
-def write(path, results, big, commands, notes):
+def header():
+    """What the report says of the run: when, where, with what; kept with --results so that a report
+    written again later still says it of the run that measured."""
+    return {"date": f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC", "machine": machine(),
+            "load average at the end": " ".join(f"{x:.2f}" for x in os.getloadavg()), **versions()}
+
+
+def write(path, results, big, commands, notes, about):
     lines = ["# Benchmarks", "",
              "Written by `bench/run.sh`; not part of CI. Each peer runs in the same run as jobsmith, "
              "their rounds alternating, so a noisy machine hurts both alike. A ratio is the headline; "
-             "absolute figures are context. All traffic stays on 127.0.0.1.", "",
-             f"- date: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC",
-             f"- machine: {machine()}",
-             f"- load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}"]
-    lines += [f"- {name}: {value}" for name, value in versions().items()]
+             "absolute figures are context. All traffic stays on 127.0.0.1.", ""]
+    lines += [f"- {name}: {value}" for name, value in about.items()]
     lines += ["", "| measurement | jobsmith | peer in the same run | ratio | target | holds |", "|---|---|---|---|---|---|"]
     lines += ["| " + " | ".join(row) + " |" for row in rows(results, big)]
     lines += [""] + lambda_details(results)
