@@ -5,6 +5,7 @@ use aws_sdk_scheduler::Client;
 use aws_sdk_scheduler::operation::get_schedule::GetScheduleOutput;
 use aws_sdk_scheduler::types::{ActionAfterCompletion, FlexibleTimeWindowMode, ScheduleState};
 use chrono::{DateTime, Duration, Utc};
+use jobsmith::adapters::aws::request_count::RequestCounter;
 use jobsmith::adapters::aws::scheduler::{
     EventBridgeScheduler, ExecutorInput, SchedulerTarget, UNSUPPORTED_INTERVAL, default_run_group, run_schedule_name,
 };
@@ -23,15 +24,20 @@ struct Harness {
     _moto: MotoServer,
     client: Client,
     backend: EventBridgeScheduler,
+    /// Counts what `backend` sends; `client`, which reads back, is not counted.
+    requests: RequestCounter,
 }
 
 async fn harness() -> Harness {
     let moto = MotoServer::start().await;
-    let client = Client::new(&moto.sdk_config().await);
+    let sdk_config = moto.sdk_config().await;
+    let client = Client::new(&sdk_config);
     jobsmith::test_support::aws::create_schedule_groups(&client, GROUP).await;
+    let requests = RequestCounter::new();
+    let counted = aws_sdk_scheduler::config::Builder::from(&sdk_config).interceptor(requests.interceptor()).build();
     let target = SchedulerTarget { dead_letter_arn: Some(DLQ.to_owned()), ..scheduler_target(GROUP) };
-    let backend = EventBridgeScheduler::new(client.clone(), target);
-    Harness { _moto: moto, client, backend }
+    let backend = EventBridgeScheduler::new(Client::from_conf(counted), target);
+    Harness { _moto: moto, client, backend, requests }
 }
 
 impl Harness {
@@ -49,6 +55,11 @@ impl Harness {
 
     async fn must_get(&self, name: &str) -> GetScheduleOutput {
         self.get(name).await.unwrap_or_else(|| panic!("schedule {name} should exist"))
+    }
+
+    /// The Scheduler operations sent since the last call, each with how often.
+    fn sent(&self) -> Vec<(String, u64)> {
+        self.requests.take().into_iter().map(|((_, operation), count)| (operation, count)).collect()
     }
 
     async fn count(&self) -> usize {
@@ -124,6 +135,41 @@ async fn create_pause_resume_update_delete() {
 
     h.backend.unschedule(&job.id).await.expect("delete");
     assert!(h.get("lifecycle").await.is_none());
+}
+
+fn sent(operations: &[(&str, u64)]) -> Vec<(String, u64)> {
+    operations.iter().map(|(operation, count)| ((*operation).to_owned(), *count)).collect()
+}
+
+/// A job at version 1 has just been created and has no schedule yet; every change since bumped
+/// its version, so its schedule is there to update. Either guess, when wrong, falls back.
+#[tokio::test]
+async fn a_new_job_costs_one_create_and_a_changed_one_one_update() {
+    let h = harness().await;
+    let mut job = job("guessed", every(600));
+    h.backend.schedule(&job).await.expect("create");
+    assert_eq!(h.sent(), sent(&[("CreateSchedule", 1)]));
+
+    job.paused = true;
+    job.touch(None, Utc::now());
+    h.backend.schedule(&job).await.expect("pause");
+    assert_eq!(h.sent(), sent(&[("UpdateSchedule", 1)]));
+    assert_eq!(h.must_get("guessed").await.state(), Some(&ScheduleState::Disabled));
+
+    // Gone behind the job's back (removed by hand, or a one-off that fired): created again.
+    h.client.delete_schedule().group_name(GROUP).name("guessed").send().await.expect("delete by hand");
+    job.paused = false;
+    job.touch(None, Utc::now());
+    h.backend.schedule(&job).await.expect("resume");
+    assert_eq!(h.sent(), sent(&[("CreateSchedule", 1), ("UpdateSchedule", 1)]));
+    assert_eq!(h.must_get("guessed").await.state(), Some(&ScheduleState::Enabled));
+
+    // A new record over a schedule left behind (an undo that failed): the schedule follows it.
+    let replacement = Job { trigger: cron("30 6 ? * MON *", "UTC"), ..self::job("guessed", every(600)) };
+    h.backend.schedule(&replacement).await.expect("create over a left-over schedule");
+    assert_eq!(h.sent(), sent(&[("CreateSchedule", 1), ("UpdateSchedule", 1)]));
+    assert_eq!(h.must_get("guessed").await.schedule_expression(), Some("cron(30 6 ? * MON *)"));
+    assert_eq!(h.count().await, 1);
 }
 
 #[tokio::test]

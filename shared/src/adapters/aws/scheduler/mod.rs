@@ -1,10 +1,11 @@
 //! The trigger backend on AWS: one EventBridge Scheduler schedule per job in the project's
 //! schedule group, targeting the executor function.
 //!
-//! `schedule` is an upsert: CreateSchedule first, UpdateSchedule when that reports a conflict.
-//! Reading first would cost a call on every change and still race with a concurrent create;
-//! the conflict tells the same thing, and creating a new job (the first call for every job)
-//! stays one request.
+//! `schedule` is an upsert without a read: a new job's schedule is created, and an existing
+//! job's updated, each falling back to the other when the service says the guess was wrong (a
+//! conflict on create, not found on update). Reading first would cost a call on every change and
+//! still race with a concurrent create; the job's version makes the guess, so the usual case
+//! costs one request either way.
 //!
 //! Job schedules and run schedules live in two groups: a job id may be any EventBridge-safe name,
 //! so in one group a job named like a run's schedule would overwrite that run's schedule.
@@ -122,7 +123,10 @@ impl EventBridgeScheduler {
         })
     }
 
-    async fn put(&self, spec: &ScheduleSpec) -> Result<(), BackendError> {
+    async fn put(&self, spec: &ScheduleSpec, exists_likely: bool) -> Result<(), BackendError> {
+        if exists_likely && self.update(spec).await? == Written::Done {
+            return Ok(());
+        }
         for _ in 0..UPSERT_ROUNDS {
             if self.create(&self.config.group, spec).await? == Written::Done {
                 return Ok(());
@@ -283,7 +287,8 @@ impl EventBridgeScheduler {
 impl TriggerBackend for EventBridgeScheduler {
     async fn schedule(&self, job: &Job) -> Result<(), BackendError> {
         match job_schedule(job, self.clock.now())? {
-            JobSchedule::Put(spec) => self.put(&spec).await,
+            // A job is created at version 1 with its schedule; every change since bumped it.
+            JobSchedule::Put(spec) => self.put(&spec, job.version > 1).await,
             JobSchedule::Remove => self.delete(&schedule_name(&job.id)).await,
         }
     }
