@@ -47,7 +47,7 @@ pub enum StoreError {
 pub type StoreResult<T> = Result<T, StoreError>;
 
 /// Offset paging is what the seeds ask for; `cursor` continues from an earlier page's
-/// `next_cursor` without counting, which is what a backend pages by inside.
+/// `next_cursor`, which is what a backend pages by inside.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PageRequest {
     pub offset: u64,
@@ -61,6 +61,21 @@ pub struct Page<T> {
     /// Items matching the filter, ignoring paging.
     pub total: u64,
     pub next_cursor: Option<String>,
+}
+
+/// A page without its total: what a walk through a whole listing needs. On DynamoDB a total is
+/// a read of the whole listing, so a walk that asked for one on every page would read the
+/// listing once per page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Slice<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+impl<T> From<Page<T>> for Slice<T> {
+    fn from(page: Page<T>) -> Self {
+        Self { items: page.items, next_cursor: page.next_cursor }
+    }
 }
 
 /// What [`JobStore::release_all_jobs`] did.
@@ -86,6 +101,10 @@ pub trait JobStore: Send + Sync {
     async fn delete_job(&self, id: &JobId) -> StoreResult<bool>;
     /// Ordered by creation time, oldest first.
     async fn list_jobs(&self, filter: &JobFilter, page: &PageRequest) -> StoreResult<Page<Job>>;
+    /// `list_jobs` without the total; a store whose count is a read of the listing leaves it out.
+    async fn walk_jobs(&self, filter: &JobFilter, page: &PageRequest) -> StoreResult<Slice<Job>> {
+        Ok(self.list_jobs(filter, page).await?.into())
+    }
     async fn count_jobs(&self) -> StoreResult<JobCounts>;
     /// Whether the store answers, at a cost that does not grow with the data: what a health
     /// check asks on every call.
@@ -176,6 +195,10 @@ pub trait ExecutionStore: Send + Sync {
     async fn get_execution(&self, id: ExecutionId) -> StoreResult<Option<Execution>>;
     /// Newest first.
     async fn list_executions(&self, filter: &ExecutionFilter, page: &PageRequest) -> StoreResult<Page<Execution>>;
+    /// `list_executions` without the total, as [`JobStore::walk_jobs`].
+    async fn walk_executions(&self, filter: &ExecutionFilter, page: &PageRequest) -> StoreResult<Slice<Execution>> {
+        Ok(self.list_executions(filter, page).await?.into())
+    }
     async fn count_running(&self) -> StoreResult<u64>;
     async fn pending_executions(&self) -> StoreResult<Vec<Execution>>;
     /// Marks every running execution failed with `error`: what a process that restarts after a

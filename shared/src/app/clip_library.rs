@@ -106,7 +106,7 @@ impl ClipLibrary {
         let mut keys = Vec::new();
         let mut cursor = None;
         loop {
-            let page = self.executions.list_executions(&filter, &PageRequest { offset: 0, limit: 100, cursor }).await?;
+            let page = self.executions.walk_executions(&filter, &PageRequest { offset: 0, limit: 100, cursor }).await?;
             for run in &page.items {
                 keys.extend(
                     clip_entries(run)

@@ -10,7 +10,8 @@ use crate::domain::script_path::ScriptRoots;
 use crate::domain::task::TaskSpec;
 use crate::domain::trigger::Trigger;
 use crate::ports::{
-    Clock, ExecutionFilter, ExecutionStore, JobStore, Page, PageRequest, StartOutcome, StoreError, TriggerBackend,
+    Clock, ExecutionFilter, ExecutionStore, JobStore, Page, PageRequest, Slice, StartOutcome, StoreError,
+    TriggerBackend,
 };
 
 use super::error::{AppError, AppResult, InvalidField, Reason};
@@ -122,6 +123,11 @@ impl JobService {
 
     pub async fn list(&self, filter: &JobFilter, page: &PageRequest) -> AppResult<Page<Job>> {
         Ok(self.jobs.list_jobs(filter, page).await?)
+    }
+
+    /// A page for a caller that shows no total (see [`Slice`]).
+    pub async fn walk(&self, filter: &JobFilter, page: &PageRequest) -> AppResult<Slice<Job>> {
+        Ok(self.jobs.walk_jobs(filter, page).await?)
     }
 
     /// Whether the job store answers, cheaply (see `JobStore::ping`).
@@ -335,6 +341,11 @@ impl JobService {
 
     pub async fn executions(&self, filter: &ExecutionFilter, page: &PageRequest) -> AppResult<Page<Execution>> {
         Ok(self.executions.list_executions(filter, page).await?)
+    }
+
+    /// A page of executions for a caller that shows no total (see [`Slice`]).
+    pub async fn walk_executions(&self, filter: &ExecutionFilter, page: &PageRequest) -> AppResult<Slice<Execution>> {
+        Ok(self.executions.walk_executions(filter, page).await?)
     }
 
     pub(super) fn check_task(&self, task: &TaskSpec) -> AppResult<()> {

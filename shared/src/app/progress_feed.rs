@@ -16,7 +16,8 @@ use tokio::sync::watch;
 use crate::domain::execution::{Execution, Progress};
 use crate::domain::ids::{ExecutionId, JobId};
 use crate::ports::{
-    ExecutionFilter, ExecutionStore, FireClaim, FireClaims, FireOutcome, Page, PageRequest, StartOutcome, StoreResult,
+    ExecutionFilter, ExecutionStore, FireClaim, FireClaims, FireOutcome, Page, PageRequest, Slice, StartOutcome,
+    StoreResult,
 };
 
 type Watched = HashMap<ExecutionId, watch::Sender<()>>;
@@ -200,6 +201,10 @@ impl ExecutionStore for ProgressFeed {
 
     async fn list_executions(&self, filter: &ExecutionFilter, page: &PageRequest) -> StoreResult<Page<Execution>> {
         self.store.list_executions(filter, page).await
+    }
+
+    async fn walk_executions(&self, filter: &ExecutionFilter, page: &PageRequest) -> StoreResult<Slice<Execution>> {
+        self.store.walk_executions(filter, page).await
     }
 
     async fn count_running(&self) -> StoreResult<u64> {

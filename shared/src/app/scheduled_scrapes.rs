@@ -122,7 +122,7 @@ impl<'a> ScheduledScrapes<'a> {
             let filter = JobFilter { function: Some(function), enabled, ..JobFilter::default() };
             let mut cursor = None;
             loop {
-                let page = self.jobs.list(&filter, &PageRequest { offset: 0, limit: WALK_PAGE, cursor }).await?;
+                let page = self.jobs.walk(&filter, &PageRequest { offset: 0, limit: WALK_PAGE, cursor }).await?;
                 found.extend(page.items.into_iter().filter(is_scheduled_scrape));
                 match page.next_cursor {
                     Some(next) => cursor = Some(next),

@@ -149,7 +149,7 @@ impl VideoService {
             let filter = JobFilter { function: Some(function), ..JobFilter::default() };
             let mut cursor = None;
             loop {
-                let page = self.jobs.list_jobs(&filter, &walk_page(cursor)).await?;
+                let page = self.jobs.walk_jobs(&filter, &walk_page(cursor)).await?;
                 found.extend(page.items);
                 match page.next_cursor {
                     Some(next) => cursor = Some(next),
@@ -168,7 +168,7 @@ impl VideoService {
         let filter = ExecutionFilter::with_status(status);
         let (mut count, mut cursor) = (0, None);
         loop {
-            let page = self.executions.list_executions(&filter, &walk_page(cursor)).await?;
+            let page = self.executions.walk_executions(&filter, &walk_page(cursor)).await?;
             count += page.items.iter().filter(|e| e.status == status && jobs.contains(&e.job_id)).count() as u64;
             match page.next_cursor {
                 Some(next) => cursor = Some(next),

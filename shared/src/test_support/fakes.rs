@@ -13,7 +13,7 @@ use crate::domain::execution::{Execution, ExecutionStatus};
 use crate::domain::ids::JobId;
 use crate::domain::job::{Job, JobCounts, JobFilter};
 use crate::ports::{
-    BackendError, JobStore, Page, PageRequest, RunOutcome, StoreError, StoreResult, TaskRunner, TriggerBackend,
+    BackendError, JobStore, Page, PageRequest, RunOutcome, Slice, StoreError, StoreResult, TaskRunner, TriggerBackend,
 };
 
 /// The text every injected failure starts with, so that a test can tell it from a real one.
@@ -216,6 +216,10 @@ impl JobStore for FlakyJobs {
 
     async fn list_jobs(&self, filter: &JobFilter, page: &PageRequest) -> StoreResult<Page<Job>> {
         self.inner.list_jobs(filter, page).await
+    }
+
+    async fn walk_jobs(&self, filter: &JobFilter, page: &PageRequest) -> StoreResult<Slice<Job>> {
+        self.inner.walk_jobs(filter, page).await
     }
 
     async fn count_jobs(&self) -> StoreResult<JobCounts> {

@@ -131,6 +131,27 @@ pub async fn cursor_pages_visit_every_execution_once(store: Arc<dyn ExecutionSto
     }
 }
 
+/// A walk without totals reads what the listing lists, by cursor and from an offset.
+pub async fn walks_read_what_the_listing_lists(store: Arc<dyn ExecutionStore>) {
+    let all = seed(&*store, 23).await;
+    for f in [filter(None, None), filter(Some("x"), Some(ExecutionStatus::Succeeded)), of_kind(RunKind::Scrape, &[])] {
+        let full = expected(&all, &f);
+        for limit in [1u32, 4, 23, 24] {
+            let (store, f) = (&store, &f);
+            let slice_at = |request| async move { store.walk_executions(f, &request).await.expect("a slice") };
+            let seen =
+                crate::cursor_walk::walk(&format!("{f:?}"), limit, full.len(), slice_at, |e: &Execution| e.id).await;
+            assert_eq!(seen, full, "{f:?}, limit {limit}: a walk must visit every execution once, in order");
+        }
+        for off in [0, 1, full.len() / 2, full.len()] {
+            let listed = store.list_executions(&f, &offset(off as u64, 5)).await.expect("a page");
+            let walked = store.walk_executions(&f, &offset(off as u64, 5)).await.expect("a slice");
+            assert_eq!(ids(&walked.items), ids(&listed.items), "{f:?}: offset {off}");
+            assert_eq!(walked.next_cursor.is_some(), listed.next_cursor.is_some(), "{f:?}: more after offset {off}");
+        }
+    }
+}
+
 pub async fn a_malformed_cursor_is_refused(store: Arc<dyn ExecutionStore>) {
     seed(&*store, 3).await;
     let err = store.list_executions(&filter(None, None), &after("!!not a cursor!!", 10)).await.expect_err("bad cursor");

@@ -130,6 +130,32 @@ pub async fn cursor_pages_visit_every_job_once(store: Arc<dyn JobStore>) {
     }
 }
 
+/// A walk without totals reads what the listing lists, by cursor and from an offset.
+pub async fn walks_read_what_the_listing_lists(store: Arc<dyn JobStore>) {
+    seed(&*store).await;
+    for filter in [JobFilter::default(), JobFilter { enabled: Some(false), ..Default::default() }] {
+        let full = ids(&list_all(&*store, &filter).await);
+        for limit in [1u32, 3, 25, 26] {
+            let (store, filter) = (&store, &filter);
+            let slice_at = |request| async move { store.walk_jobs(filter, &request).await.expect("a slice") };
+            let seen =
+                crate::cursor_walk::walk(&format!("{filter:?}"), limit, full.len(), slice_at, |j: &Job| j.id.clone())
+                    .await;
+            assert_eq!(seen, full, "{filter:?}, limit {limit}: a walk must visit every job once, in order");
+        }
+        for off in [0, 1, full.len() / 2, full.len()] {
+            let listed = store.list_jobs(&filter, &offset(off as u64, 5)).await.expect("a page");
+            let walked = store.walk_jobs(&filter, &offset(off as u64, 5)).await.expect("a slice");
+            assert_eq!(ids(&walked.items), ids(&listed.items), "{filter:?}: offset {off}");
+            assert_eq!(
+                walked.next_cursor.is_some(),
+                listed.next_cursor.is_some(),
+                "{filter:?}: more after offset {off}"
+            );
+        }
+    }
+}
+
 pub async fn a_malformed_cursor_is_refused(store: Arc<dyn JobStore>) {
     seed(&*store).await;
     let err = store.list_jobs(&JobFilter::default(), &after("!!not a cursor!!", 10)).await.expect_err("bad cursor");

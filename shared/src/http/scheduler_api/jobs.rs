@@ -274,7 +274,7 @@ fn skipped(id: &JobId, execution_id: &str) -> DetailError {
 async fn detail(service: &JobService, job: &Job) -> Result<SchedulerJobDetailView, DetailError> {
     let filter = ExecutionFilter::of_job(job.id.clone());
     let recent = service
-        .executions(&filter, &PageRequest { offset: 0, limit: RECENT_EXECUTIONS, cursor: None })
+        .walk_executions(&filter, &PageRequest { offset: 0, limit: RECENT_EXECUTIONS, cursor: None })
         .await
         .map_err(|err| app_error(err, None))?;
     Ok(SchedulerJobDetailView::new(job, &recent.items, service.instance().started_at))

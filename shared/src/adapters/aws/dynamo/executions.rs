@@ -19,7 +19,7 @@ use super::query::{Kind, Listing};
 use super::writes::execution_key;
 use crate::domain::execution::{Execution, ExecutionStatus, Progress};
 use crate::domain::ids::{ExecutionId, JobId};
-use crate::ports::{ExecutionFilter, ExecutionStore, Page, PageRequest, StartOutcome, StoreResult};
+use crate::ports::{ExecutionFilter, ExecutionStore, Page, PageRequest, Slice, StartOutcome, StoreResult};
 
 /// Newest first. The index follows the most selective part of the filter (the job, then the
 /// kind, then a single status); the rest is a filter expression on the index's projected
@@ -158,6 +158,13 @@ impl ExecutionStore for DynamoStore {
         let mut items = self.hydrate(&page.items).await?;
         items.retain(|e| filter.matches(e));
         Ok(Page { items, total: page.total, next_cursor: page.next_cursor })
+    }
+
+    async fn walk_executions(&self, filter: &ExecutionFilter, page: &PageRequest) -> StoreResult<Slice<Execution>> {
+        let slice = self.slice(&listing(filter, self.now_secs()), page).await?;
+        let mut items = self.hydrate(&slice.items).await?;
+        items.retain(|e| filter.matches(e));
+        Ok(Slice { items, next_cursor: slice.next_cursor })
     }
 
     async fn count_running(&self) -> StoreResult<u64> {

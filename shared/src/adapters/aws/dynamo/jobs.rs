@@ -17,7 +17,7 @@ use super::query::{Kind, Listing};
 use crate::domain::execution::ExecutionStatus;
 use crate::domain::ids::JobId;
 use crate::domain::job::{Job, JobCounts, JobFilter};
-use crate::ports::{JobStore, Page, PageRequest, ReleasedJobs, StoreError, StoreResult};
+use crate::ports::{JobStore, Page, PageRequest, ReleasedJobs, Slice, StoreError, StoreResult};
 
 fn listing(filter: &JobFilter) -> Listing {
     let mut expr = Expr::default();
@@ -160,6 +160,11 @@ impl JobStore for DynamoStore {
     async fn list_jobs(&self, filter: &JobFilter, page: &PageRequest) -> StoreResult<Page<Job>> {
         let page = self.page(&listing(filter), page).await?;
         Ok(Page { items: Self::decode_jobs(page.items)?, total: page.total, next_cursor: page.next_cursor })
+    }
+
+    async fn walk_jobs(&self, filter: &JobFilter, page: &PageRequest) -> StoreResult<Slice<Job>> {
+        let slice = self.slice(&listing(filter), page).await?;
+        Ok(Slice { items: Self::decode_jobs(slice.items)?, next_cursor: slice.next_cursor })
     }
 
     /// One pass over the creation index reading only `enabled`, rather than two counts.

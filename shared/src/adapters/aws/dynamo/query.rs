@@ -11,7 +11,7 @@ use super::errors::backend;
 use super::expr::{Expr, Item, s};
 use super::keys::Index;
 use crate::adapters::offset_walk::OffsetWalk;
-use crate::ports::{Page, PageRequest, StoreError, StoreResult};
+use crate::ports::{Page, PageRequest, Slice, StoreError, StoreResult};
 
 /// Items one request asks for at most; DynamoDB also stops at 1 MB.
 const MAX_PAGE: u64 = 1_000;
@@ -214,6 +214,16 @@ impl DynamoStore {
         };
         let next_cursor = if more { items.last().and_then(|last| cursor::encode(listing, last)) } else { None };
         Ok(Page { items, total, next_cursor })
+    }
+
+    /// A page without the `COUNT` query: from the cursor, or past the offset read forward.
+    pub(super) async fn slice(&self, listing: &Listing, request: &PageRequest) -> StoreResult<Slice<Item>> {
+        let start = request.cursor.as_deref().map(|raw| cursor::decode(raw, listing)).transpose()?;
+        let skip = if start.is_some() { 0 } else { request.offset };
+        self.check_walk(skip)?;
+        let (items, more) = self.walk(listing, start, listing.forward, skip, u64::from(request.limit)).await?;
+        let next_cursor = if more { items.last().and_then(|last| cursor::encode(listing, last)) } else { None };
+        Ok(Slice { items, next_cursor })
     }
 
     /// The cost cap on offsets: reading more than this many items only to discard them is
