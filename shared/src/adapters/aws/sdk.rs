@@ -12,6 +12,9 @@ use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_sdk_dynamodb::config::SharedHttpClient;
 use aws_smithy_http_client::Builder;
 use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
+use aws_smithy_runtime_api::client::connector_metadata::ConnectorMetadata;
+use aws_smithy_runtime_api::client::http::{HttpClient, HttpConnectorSettings, SharedHttpConnector};
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 
 use super::app::ConfigError;
 use super::request_count::RequestCounter;
@@ -27,7 +30,28 @@ pub mod lambda_vars {
 }
 
 pub fn https_client() -> SharedHttpClient {
-    Builder::new().tls_provider(Provider::Rustls(CryptoMode::Ring)).build_https()
+    SharedHttpClient::new(RootsOnFirstRequest(
+        Builder::new().tls_provider(Provider::Rustls(CryptoMode::Ring)).build_https(),
+    ))
+}
+
+/// The HTTPS client, reading the machine's root certificates when the first request needs a
+/// connection rather than whenever a service client is built. The SDK's hyper client builds and
+/// throws away a connector in `validate_base_client_config`, which every service client calls as
+/// it is constructed, so that the roots load early: a Lambda function builds four or five clients
+/// at cold start and read them that many times, and one that sends no request read them for
+/// nothing. The connector cache still builds one connector, reading the roots once, on first use.
+#[derive(Debug)]
+struct RootsOnFirstRequest(SharedHttpClient);
+
+impl HttpClient for RootsOnFirstRequest {
+    fn http_connector(&self, settings: &HttpConnectorSettings, components: &RuntimeComponents) -> SharedHttpConnector {
+        self.0.http_connector(settings, components)
+    }
+
+    fn connector_metadata(&self) -> Option<ConnectorMetadata> {
+        self.0.connector_metadata()
+    }
 }
 
 /// The SDK's standard chain (environment, profiles, SSO, container and instance roles;
@@ -118,10 +142,58 @@ impl<'a> Clients<'a> {
 #[cfg(test)]
 mod tests {
     use std::collections::HashMap;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
 
     use aws_credential_types::provider::ProvideCredentials;
+    use aws_sdk_dynamodb::config::ConfigBag;
+    use aws_smithy_runtime_api::box_error::BoxError;
+    use aws_smithy_runtime_api::client::http::{HttpConnector, HttpConnectorFuture};
+    use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
+    use aws_smithy_runtime_api::client::result::ConnectorError;
+    use aws_smithy_runtime_api::client::runtime_components::RuntimeComponentsBuilder;
 
     use super::*;
+
+    /// Stands in for the hyper client: counts the early validation that builds its connector.
+    #[derive(Debug, Default)]
+    struct Validations(Arc<AtomicUsize>);
+
+    #[derive(Debug)]
+    struct Unreachable;
+
+    impl HttpConnector for Unreachable {
+        fn call(&self, _: HttpRequest) -> HttpConnectorFuture {
+            HttpConnectorFuture::ready(Err(ConnectorError::other("no network in this test".into(), None)))
+        }
+    }
+
+    impl HttpClient for Validations {
+        fn http_connector(&self, _: &HttpConnectorSettings, _: &RuntimeComponents) -> SharedHttpConnector {
+            SharedHttpConnector::new(Unreachable)
+        }
+
+        fn validate_base_client_config(&self, _: &RuntimeComponentsBuilder, _: &ConfigBag) -> Result<(), BoxError> {
+            self.0.fetch_add(1, Ordering::SeqCst);
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn building_service_clients_reads_no_certificates() {
+        let (bare, wrapped) = (Validations::default(), Validations::default());
+        let (bare_count, wrapped_count) = (bare.0.clone(), wrapped.0.clone());
+        for (client, wrap) in [(bare, false), (wrapped, true)] {
+            let client = SharedHttpClient::new(client);
+            let http = if wrap { SharedHttpClient::new(RootsOnFirstRequest(client)) } else { client };
+            let config =
+                from_lambda_environment(lookup(&LAMBDA)).expect("complete").into_builder().http_client(http).build();
+            let clients = Clients::new(&config);
+            let _ = (clients.dynamodb(), clients.scheduler(), clients.s3(false), clients.lambda(None));
+        }
+        assert!(bare_count.load(Ordering::SeqCst) >= 4, "the SDK validates each client's HTTP client as it is built");
+        assert_eq!(wrapped_count.load(Ordering::SeqCst), 0, "no connector, and no certificates, before a request");
+    }
 
     fn lookup(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
         let vars: HashMap<String, String> = vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
