@@ -101,8 +101,16 @@ impl JobStore for SqliteStore {
     }
 
     async fn get_job(&self, id: &JobId) -> StoreResult<Option<Job>> {
-        let id = id.as_str().to_owned();
-        self.pool.read_by_key(move |conn| get(conn, &id)).await
+        let generation = self.pool.generation();
+        if let Some(job) = self.jobs_by_id.get(id.as_str(), generation) {
+            return Ok(Some(job));
+        }
+        let key = id.as_str().to_owned();
+        let found = self.pool.read_by_key(move |conn| get(conn, &key)).await?;
+        if let Some(job) = &found {
+            self.jobs_by_id.put(job, generation);
+        }
+        Ok(found)
     }
 
     async fn update_job(&self, job: &Job, expected_version: u64) -> StoreResult<()> {

@@ -13,6 +13,7 @@ mod codec;
 mod execution_row;
 mod executions;
 mod fires;
+mod job_cache;
 mod job_row;
 mod jobs;
 mod paging;
@@ -36,6 +37,7 @@ use rusqlite::{Connection, OpenFlags};
 
 use crate::ports::{StoreError, StoreResult};
 use codec::db_err;
+use job_cache::JobCache;
 use pool::Pool;
 
 /// Readers beyond the core count only queue on the CPU; four covers the 2-core target with
@@ -51,6 +53,7 @@ const STATEMENT_CACHE: usize = 96;
 #[derive(Clone)]
 pub struct SqliteStore {
     pool: Arc<Pool>,
+    jobs_by_id: Arc<JobCache>,
 }
 
 impl SqliteStore {
@@ -71,7 +74,7 @@ impl SqliteStore {
                 Ok(conn)
             })
             .collect::<StoreResult<Vec<_>>>()?;
-        Ok(Self { pool: Arc::new(Pool::new(writer, readers)) })
+        Ok(Self::over(Pool::new(writer, readers)))
     }
 
     /// A private database that lives as long as the store. It has a single connection, because
@@ -80,7 +83,11 @@ impl SqliteStore {
         let mut conn = Connection::open_in_memory().map_err(db_err)?;
         configure(&conn, false)?;
         schema::migrate(&mut conn)?;
-        Ok(Self { pool: Arc::new(Pool::new(conn, Vec::new())) })
+        Ok(Self::over(Pool::new(conn, Vec::new())))
+    }
+
+    fn over(pool: Pool) -> Self {
+        Self { pool: Arc::new(pool), jobs_by_id: Arc::default() }
     }
 }
 

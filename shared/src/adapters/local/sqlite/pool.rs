@@ -9,6 +9,7 @@
 //! semaphore for the readers, an async mutex for the writer) so that a burst of requests queues
 //! as futures instead of parking hundreds of blocking threads on a lock.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use rusqlite::Connection;
@@ -20,6 +21,8 @@ pub(super) struct Pool {
     writer: Arc<AsyncMutex<Connection>>,
     /// Empty for an in-memory database: reads then share the writer.
     readers: Arc<Readers>,
+    /// Moves on after every write (see [`Pool::generation`]).
+    writes: Arc<AtomicU64>,
 }
 
 struct Readers {
@@ -32,7 +35,13 @@ impl Pool {
     pub(super) fn new(writer: Connection, readers: Vec<Connection>) -> Self {
         let count = readers.len();
         let readers = Readers { count, permits: Arc::new(Semaphore::new(count)), idle: Mutex::new(readers) };
-        Self { writer: Arc::new(AsyncMutex::new(writer)), readers: Arc::new(readers) }
+        Self { writer: Arc::new(AsyncMutex::new(writer)), readers: Arc::new(readers), writes: Arc::default() }
+    }
+
+    /// How many writes have finished. Read before a read, it tells a cache whether anything was
+    /// written since: a write moves it on once its closure has returned, so after its commit.
+    pub(super) fn generation(&self) -> u64 {
+        self.writes.load(Ordering::Acquire)
     }
 
     /// Runs `f` on a reader connection, or on the writer when there are no readers.
@@ -76,7 +85,15 @@ impl Pool {
         T: Send + 'static,
     {
         let mut conn = self.writer.clone().lock_owned().await;
-        run_blocking(move || f(&mut conn)).await
+        let writes = self.writes.clone();
+        // Counted on the blocking thread, before the lock is released and whether or not the
+        // task's result reaches a caller that may have stopped waiting.
+        run_blocking(move || {
+            let result = f(&mut conn);
+            writes.fetch_add(1, Ordering::Release);
+            result
+        })
+        .await
     }
 }
 

@@ -315,3 +315,28 @@ async fn a_file_from_before_the_kept_counts_gains_them_true() {
     store.insert_job(&job("new")).await.unwrap();
     assert_eq!(store.count_jobs().await.unwrap().total, 4, "the triggers came with the table");
 }
+
+/// Reads by id are kept between writes (`job_cache`); every kind of write that changes a job
+/// must show in the next read, and a kept job must be what the file holds.
+#[tokio::test]
+async fn a_job_read_by_id_follows_every_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("store.db")).unwrap();
+    let j = job("kept");
+    store.insert_job(&j).await.unwrap();
+    let read = || async { store.get_job(&j.id).await.unwrap() };
+    assert_eq!(read().await, Some(j.clone()));
+    assert_eq!(read().await, Some(j.clone()), "read again from the cache");
+
+    store.update_job(&Job { name: "renamed".into(), version: 2, ..j.clone() }, 1).await.unwrap();
+    assert_eq!(read().await.map(|s| (s.name, s.version)), Some(("renamed".to_owned(), 2)));
+    assert!(store.advance_next_run(&j.id, t(60_000), Some(t(120_000))).await.unwrap());
+    assert_eq!(read().await.and_then(|s| s.next_run_at), Some(t(120_000)));
+    store.record_run(&j.id, ExecutionStatus::Failed, t(130_000)).await.unwrap();
+    assert_eq!(read().await.map(|s| (s.counters.failed, s.last_run_at)), Some((1, Some(t(130_000)))));
+    // A write to another table moves the generation on too: nothing is kept across it.
+    store.start_execution(&run("kept", 0), 1).await.unwrap();
+    assert_eq!(read().await.map(|s| s.version), Some(2));
+    assert!(store.delete_job(&j.id).await.unwrap());
+    assert_eq!(read().await, None);
+}
