@@ -3,12 +3,14 @@
 # CI: it measures, the tests assert behaviour. Every server it starts listens on 127.0.0.1 only and
 # is stopped at the end.
 #
-#   bench/run.sh [--quick] [--only http|memory|lateness|soak|lambda] [--out FILE] [--results FILE]
+#   bench/run.sh [--quick] [--only http|memory|lateness|soak|lambda|sizes] [--out FILE] [--results FILE]
 #
 # It builds jobsmith and the bare axum handler (release), installs the peers pinned from PyPI into
 # .venv-bench (bench/peers/requirements.txt), and wrk from Debian's packages when run as root.
 # The lambda section builds the function binaries (release, for this machine) and the program
-# that starts them (bench/lambda-start), and needs moto (infra/aws/emulators.sh install).
+# that starts them (bench/lambda-start), and needs moto (infra/aws/emulators.sh install). The
+# sizes section cross-builds the functions for arm64 as they are deployed (infra/aws/sam.sh
+# prebuild, over an hour on 2 cores from scratch; nothing to do when that build is current).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -59,6 +61,11 @@ if wants lambda; then
   # The measuring program only waits on the functions; a debug build reuses the tests' build of
   # the library where a release one would compile it again.
   cargo build --locked -p jobsmith-bench-lambda-start
+fi
+
+if wants sizes; then
+  infra/aws/sam.sh install
+  infra/aws/sam.sh prebuild
 fi
 
 cd bench && exec "../$venv/bin/python" -m harness "$@"

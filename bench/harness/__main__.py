@@ -12,13 +12,16 @@ from .servers import ROOT
 from .suite import Suite
 
 NOTES_FILE = os.path.join(ROOT, "bench", "notes.md")
+# "lambda" is each function's start-up on this machine; "sizes" its arm64 zip, which needs the
+# hour-long `infra/aws/sam.sh prebuild` first and so can be measured on its own.
+SECTIONS = ["http", "memory", "lateness", "soak", "lambda", "sizes"]
 
 
 def main():
     parser = argparse.ArgumentParser(prog="bench/run.sh")
     parser.add_argument("--quick", action="store_true", help="small counts and short runs, to try the suite out")
     parser.add_argument("--out", help="the report (default: BENCHMARKS.md; with --quick, bench/quick.md)")
-    parser.add_argument("--only", action="append", choices=["http", "memory", "lateness", "soak", "lambda"],
+    parser.add_argument("--only", action="append", choices=SECTIONS,
                         help="run only these sections (repeatable)")
     parser.add_argument("--results", help="a JSON file of earlier sections' figures: read before the run, the "
                         "sections run now replace theirs, and written back; the report covers them all")
@@ -31,7 +34,7 @@ def main():
     out = args.out or (os.path.join(ROOT, "bench", "quick.md") if quick else os.path.join(ROOT, "BENCHMARKS.md"))
     suite = Suite(quick=quick, rounds=1 if quick else 3, seconds=3 if quick else 10,
                   big=10_000 if quick else 100_000, log=lambda line: print(line, flush=True))
-    sections = [] if args.report_only else args.only or ["http", "memory", "lateness", "soak", "lambda"]
+    sections = [] if args.report_only else args.only or SECTIONS
     earlier = _read_results(args.results)
     try:
         if "http" in sections:
@@ -44,6 +47,8 @@ def main():
             suite.run_soak(jobs=500 if quick else 10_000, minutes=2 if quick else 10)
         if "lambda" in sections:
             suite.run_lambda()
+        if "sizes" in sections:
+            suite.run_sizes()
     finally:
         shutil.rmtree(suite.work, ignore_errors=True)
     results = {**earlier.get("results", {}), **suite.results}

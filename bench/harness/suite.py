@@ -136,5 +136,7 @@ class Suite:
         started = time.monotonic()
         self.results["lambda start"] = lambdas.startup(runs=3 if self.quick else 5)
         self.log(f"   ({time.monotonic() - started:.0f} s)")
+
+    def run_sizes(self):
         self.results["lambda sizes"] = lambdas.sizes()
         self.log(f"== lambda sizes: {self.results['lambda sizes']}")
