@@ -12,7 +12,7 @@
 //! replaced.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use crate::domain::job::Job;
 
@@ -28,7 +28,7 @@ pub(super) struct JobCache {
 #[derive(Default)]
 struct Entries {
     generation: u64,
-    jobs: HashMap<String, Arc<Job>>,
+    jobs: HashMap<String, Job>,
 }
 
 impl Entries {
@@ -49,7 +49,7 @@ impl JobCache {
         if !entries.at(generation) {
             return None;
         }
-        entries.jobs.get(id).map(|job| Job::clone(job))
+        entries.jobs.get(id).cloned()
     }
 
     /// Keeps `job`, read in `generation`, unless a write has moved the cache past it.
@@ -61,7 +61,7 @@ impl JobCache {
         if entries.jobs.len() >= CAPACITY {
             entries.jobs.clear();
         }
-        entries.jobs.insert(job.id.as_str().to_owned(), Arc::new(job.clone()));
+        entries.jobs.insert(job.id.as_str().to_owned(), job.clone());
     }
 }
 
