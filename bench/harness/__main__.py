@@ -50,6 +50,7 @@ def main():
         if "sizes" in sections:
             suite.run_sizes()
     finally:
+        suite.stop_all()
         shutil.rmtree(suite.work, ignore_errors=True)
     results = {**earlier.get("results", {}), **suite.results}
     commands = earlier.get("commands", [])

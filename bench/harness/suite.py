@@ -13,6 +13,9 @@ class Suite:
         self.quick, self.rounds, self.seconds, self.big, self.log = quick, rounds, seconds, big, log
         self.work = tempfile.mkdtemp(prefix="jobsmith-bench-")
         self.results = {}
+        # Every server the sections start, so that one that fails half-way (a peer refusing
+        # its seed) leaves none running: stop_all() runs at the end whatever happened.
+        self.servers = []
 
     def section(self, name, run):
         self.log(f"== {name}")
@@ -34,17 +37,25 @@ class Suite:
                 runs[name].append(measure(contenders[name]))
         return {name: sorted(values, key=lambda v: v["rps"])[len(values) // 2] for name, values in runs.items()}
 
+    def started(self, server):
+        self.servers.append(server)
+        return server.start()
+
+    def stop_all(self):
+        for server in self.servers:
+            server.stop()
+
     def jobsmith_server(self, name, jobs):
         scripts = self.folder(f"{name}-scripts")
         with open(os.path.join(scripts, "noop.sh"), "w") as f:
             f.write("exit 0\n")
-        server = servers.jobsmith(self.work, os.path.join(self.work, f"{name}-data"), scripts, name=name).start()
+        server = self.started(servers.jobsmith(self.work, os.path.join(self.work, f"{name}-data"), scripts, name=name))
         if jobs:
             seed.post_all(server.base, "/api/schedule-job", seed.jobsmith_jobs(jobs))
         return server
 
     def peer_server(self, name, jobs):
-        server = servers.flask_peer(self.work, os.path.join(self.work, f"{name}.sqlite")).start()
+        server = self.started(servers.flask_peer(self.work, os.path.join(self.work, f"{name}.sqlite")))
         if jobs:
             seed.post_all(server.base, "/scheduler/jobs", seed.peer_jobs(jobs))
         return server
@@ -54,7 +65,7 @@ class Suite:
         body_file = os.path.join(self.work, "job.json")
         with open(body_file, "wb") as f:
             f.write(urllib.request.urlopen(ours.base + "/api/job/bench-000042").read())
-        floor = servers.floor(self.work, body_file).start()
+        floor = self.started(servers.floor(self.work, body_file))
         try:
             self.section("get", lambda: self.alternate(
                 {"jobsmith": ours.base + "/api/job/bench-000042",
