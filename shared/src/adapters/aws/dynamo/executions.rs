@@ -81,6 +81,14 @@ impl DynamoStore {
         Ok(out.item)
     }
 
+    /// The listed entries' executions, less any whose status changed between the index read and
+    /// the fetch when the filter names a status: a page never shows a run the filter excludes.
+    async fn hydrate_matching(&self, filter: &ExecutionFilter, entries: &[Item]) -> StoreResult<Vec<Execution>> {
+        let mut items = self.hydrate(entries).await?;
+        items.retain(|e| filter.matches(e));
+        Ok(items)
+    }
+
     /// The executions that index entries point to, in their order, read consistently: one
     /// BatchGetItem per 100. An entry whose item is gone or expired by now is left out.
     async fn hydrate(&self, entries: &[Item]) -> StoreResult<Vec<Execution>> {
@@ -151,19 +159,15 @@ impl ExecutionStore for DynamoStore {
         self.read_execution(id).await?.map(ExecutionItem::decode).transpose()
     }
 
-    /// An item whose status changed between the index read and the fetch is left out when the
-    /// filter names a status: a page never shows a run the filter excludes.
     async fn list_executions(&self, filter: &ExecutionFilter, page: &PageRequest) -> StoreResult<Page<Execution>> {
         let page = self.page(&listing(filter, self.now_secs()), page).await?;
-        let mut items = self.hydrate(&page.items).await?;
-        items.retain(|e| filter.matches(e));
+        let items = self.hydrate_matching(filter, &page.items).await?;
         Ok(Page { items, total: page.total, next_cursor: page.next_cursor })
     }
 
     async fn walk_executions(&self, filter: &ExecutionFilter, page: &PageRequest) -> StoreResult<Slice<Execution>> {
         let slice = self.slice(&listing(filter, self.now_secs()), page).await?;
-        let mut items = self.hydrate(&slice.items).await?;
-        items.retain(|e| filter.matches(e));
+        let items = self.hydrate_matching(filter, &slice.items).await?;
         Ok(Slice { items, next_cursor: slice.next_cursor })
     }
 

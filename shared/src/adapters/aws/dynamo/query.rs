@@ -212,7 +212,7 @@ impl DynamoStore {
                 }
             }
         };
-        let next_cursor = if more { items.last().and_then(|last| cursor::encode(listing, last)) } else { None };
+        let next_cursor = next_cursor(listing, &items, more);
         Ok(Page { items, total, next_cursor })
     }
 
@@ -222,7 +222,7 @@ impl DynamoStore {
         let skip = if start.is_some() { 0 } else { request.offset };
         self.check_walk(skip)?;
         let (items, more) = self.walk(listing, start, listing.forward, skip, u64::from(request.limit)).await?;
-        let next_cursor = if more { items.last().and_then(|last| cursor::encode(listing, last)) } else { None };
+        let next_cursor = next_cursor(listing, &items, more);
         Ok(Slice { items, next_cursor })
     }
 
@@ -231,4 +231,9 @@ impl DynamoStore {
     fn check_walk(&self, skip: u64) -> StoreResult<()> {
         if skip > self.max_offset_walk { Err(StoreError::OffsetTooDeep) } else { Ok(()) }
     }
+}
+
+/// The cursor after a page's last item, when more follow.
+fn next_cursor(listing: &Listing, items: &[Item], more: bool) -> Option<String> {
+    if more { items.last().and_then(|last| cursor::encode(listing, last)) } else { None }
 }
