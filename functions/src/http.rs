@@ -8,7 +8,7 @@
 use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::{ConnectInfo, Request};
-use jobsmith::adapters::aws::app::AwsApp;
+use jobsmith::adapters::aws::app::{AwsApp, Reach};
 use jobsmith::domain::principal::{Principal, Role};
 use jobsmith::http::{AppState, Auth};
 use lambda_http::http::Extensions;
@@ -21,10 +21,12 @@ use crate::init::{build_app, init_tracing, load_app};
 /// One function's routes, as the route table writes them: `jobsmith::http::routes::function::<name>`.
 pub type FunctionRoutes = fn() -> OpenApiRouter<AppState>;
 
-/// Runs an HTTP function: clients built once, then one request per event.
-pub async fn serve_http(routes: FunctionRoutes) -> Result<(), lambda_http::Error> {
+/// Runs an HTTP function: clients built once, then one request per event. `reach` is what the
+/// function's role is granted besides the table and the schedules (template.yaml): the bucket for
+/// the routes that read or delete stored files, the executor for those that start runs.
+pub async fn serve_http(routes: FunctionRoutes, reach: Reach) -> Result<(), lambda_http::Error> {
     init_tracing();
-    let app = load_app().await?;
+    let app = load_app(reach).await?;
     lambda_http::run(http_router(&app, routes)).await
 }
 
@@ -32,7 +34,7 @@ pub async fn serve_http(routes: FunctionRoutes) -> Result<(), lambda_http::Error
 /// job types): no warm-up call, which their role need not allow.
 pub async fn serve_static_http(routes: FunctionRoutes) -> Result<(), lambda_http::Error> {
     init_tracing();
-    let app = build_app()?;
+    let app = build_app(Reach::table())?;
     lambda_http::run(http_router(&app, routes)).await
 }
 

@@ -8,7 +8,7 @@
 //! job's misfire grace is recorded as a misfire rather than run late.
 
 use aws_sdk_sqs::error::DisplayErrorContext;
-use jobsmith::adapters::aws::app::{AwsApp, AwsConfig, vars};
+use jobsmith::adapters::aws::app::{AwsApp, AwsConfig, Reach, vars};
 use jobsmith::adapters::aws::scheduler::ExecutorInput;
 use jobsmith::adapters::aws::sdk;
 use jobsmith::domain::ids::JobId;
@@ -116,7 +116,7 @@ pub async fn serve_redrive() -> Result<(), lambda_http::Error> {
     let lookup = |name: &str| std::env::var(name).ok();
     let queue_url = lookup(vars::DLQ_URL).filter(|url| !url.is_empty()).ok_or("JOBSMITH_DLQ_URL is not set")?;
     let sdk = sdk::from_lambda_environment(lookup)?;
-    let app = AwsApp::build(AwsConfig::from_env(lookup)?, &sdk)?;
+    let app = AwsApp::build_reaching(AwsConfig::from_env(lookup)?, &sdk, Reach::executor())?;
     let sqs = aws_sdk_sqs::Client::new(&sdk);
     let redrive = Redrive { app: &app, sqs: &sqs, queue_url: &queue_url };
     let redrive = &redrive;

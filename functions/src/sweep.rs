@@ -10,7 +10,7 @@
 use std::time::{Duration, Instant, SystemTime};
 
 use futures_util::StreamExt;
-use jobsmith::adapters::aws::app::AwsApp;
+use jobsmith::adapters::aws::app::{AwsApp, Reach};
 use jobsmith::adapters::aws::dynamo::ScheduleToRemove;
 use jobsmith::ports::TriggerBackend;
 use lambda_http::{LambdaEvent, service_fn};
@@ -118,7 +118,8 @@ async fn remove_schedule(app: &AwsApp, removal: ScheduleToRemove) -> Result<(), 
 /// Runs the sweep function: each invocation (whatever its event) is one sweep.
 pub async fn serve_sweep() -> Result<(), lambda_http::Error> {
     init_tracing();
-    let app = load_app().await?;
+    // Retries due now are invoked; the sweep touches no stored file.
+    let app = load_app(Reach::executor()).await?;
     let app = &app;
     lambda_http::lambda_runtime::run(service_fn(move |event: LambdaEvent<serde_json::Value>| async move {
         let left = event.context.deadline().duration_since(SystemTime::now()).unwrap_or(Duration::ZERO);

@@ -6,6 +6,7 @@ pub mod apigw;
 pub mod audit_contract;
 pub mod contract;
 pub mod cursor_walk;
+pub mod function_reach;
 pub mod lambda_watch;
 pub mod moto;
 pub mod object_contract;

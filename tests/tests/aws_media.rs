@@ -194,9 +194,9 @@ async fn video_retention_removes_the_same_objects_from_the_bucket_as_from_the_fo
     let on_aws = plant_library(app.videos.store().as_ref(), app.objects.as_ref(), now).await;
     let run = run("retention", t0(), 1);
     let retain = |dry_run| Job { task: TaskSpec::CleanupVideos(retention_task(dry_run)), ..job("retention", t0()) };
-    let dry = app.runner.run(&retain(true), &run, Duration::from_secs(60), CancellationToken::new()).await;
+    let dry = app.task_runner().run(&retain(true), &run, Duration::from_secs(60), CancellationToken::new()).await;
     assert_eq!(keys_under(app.objects.as_ref(), "videos/").await.len(), 2 * LIBRARY.len(), "a dry run deletes nothing");
-    let aws = app.runner.run(&retain(false), &run, Duration::from_secs(60), CancellationToken::new()).await;
+    let aws = app.task_runner().run(&retain(false), &run, Duration::from_secs(60), CancellationToken::new()).await;
     assert_eq!(aws.status, ExecutionStatus::Succeeded, "{aws:?}");
 
     let folder = tempfile::tempdir().expect("folder");
@@ -271,8 +271,10 @@ async fn a_clip_run_cuts_a_video_from_the_bucket_into_the_bucket() {
     let segments = vec![Segment { start_ms: 1_000, end_ms: 3_000 }, Segment { start_ms: 4_000, end_ms: 5_500 }];
     let task = ClipTask::new(ClipSource::Key(key), ClipCut::Segments(segments), ClipAccuracy::Exact).expect("task");
     let clip_job = Job { task: TaskSpec::Clip(task), ..job("clips", t0()) };
-    let outcome =
-        app.runner.run(&clip_job, &run("clips", t0(), 1), Duration::from_secs(120), CancellationToken::new()).await;
+    let outcome = app
+        .task_runner()
+        .run(&clip_job, &run("clips", t0(), 1), Duration::from_secs(120), CancellationToken::new())
+        .await;
     assert_eq!(outcome.status, ExecutionStatus::Succeeded, "{outcome:?}");
     let result = outcome.result.expect("a result");
     let clips = result["clips"].as_array().expect("clips");

@@ -27,14 +27,12 @@ use jobsmith::adapters::aws::dynamo::{DynamoStore, Retention, create_table};
 use jobsmith::adapters::aws::scheduler::{
     EventBridgeScheduler, JobSchedule, UNSUPPORTED_INTERVAL, job_schedule, schedule_name,
 };
-use jobsmith::adapters::local::LocalTaskRunner;
-use jobsmith::adapters::local::script::{Interpreters, ScriptEnvironment};
-use jobsmith::app::{AppError, Executor, InstanceInfo, JobService};
+use jobsmith::app::{AppError, InstanceInfo, JobService, RunRecords};
 use jobsmith::domain::ids::JobId;
 use jobsmith::domain::job::Job;
 use jobsmith::domain::script_path::ScriptRoots;
 use jobsmith::domain::trigger::Trigger;
-use jobsmith::ports::{Clock, ExecutionStore, JobStore, SystemClock, TaskRunner};
+use jobsmith::ports::{Clock, ExecutionStore, JobStore, SystemClock};
 use jobsmith::test_support::aws::scheduler_target;
 use jobsmith::test_support::fakes::{Fault, FlakyBackend, FlakyJobs, INJECTED, Journal};
 use jobsmith::test_support::fixtures::{admin, cleanup_job as new_job, cron, job_id as id};
@@ -72,16 +70,9 @@ async fn harness() -> Harness {
     let adapter = EventBridgeScheduler::new(schedules.clone(), scheduler_target(GROUP));
     let scheduler = Arc::new(FlakyBackend::new(Arc::new(adapter), journal.clone()));
     let roots = Arc::new(ScriptRoots::new(Vec::new()).expect("no script roots"));
-    let runner: Arc<dyn TaskRunner> = Arc::new(LocalTaskRunner::new(
-        roots.clone(),
-        Interpreters::default(),
-        ScriptEnvironment::from_process(),
-        executions.clone(),
-        clock.clone(),
-    ));
-    let executor = Executor::new(jobs.clone(), executions.clone(), runner, clock.clone());
+    let records = RunRecords::new(jobs.clone(), executions.clone(), clock.clone());
     let instance = Arc::new(InstanceInfo::new("aws-repair".to_owned(), clock.now()));
-    let service = JobService::new(jobs.clone(), executions, scheduler.clone(), executor, clock, roots, instance);
+    let service = JobService::new(jobs.clone(), executions, scheduler.clone(), records, clock, roots, instance);
     Harness { _moto: moto, schedules, store, jobs, scheduler, journal, service }
 }
 

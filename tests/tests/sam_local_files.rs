@@ -224,10 +224,11 @@ const NAME_WHAT_NO_SAMPLE_CREATES: [&str; 13] = [
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_function_answers_its_event_on_a_moto_set_up_by_the_script() {
-    use jobsmith::adapters::aws::app::AwsApp;
+    use jobsmith::adapters::aws::app::{AwsApp, Reach};
     use jobsmith::http::routes::function;
     use jobsmith_functions::lambda_http::tower::ServiceExt;
     use jobsmith_functions::{authorize, http_router};
+    use jobsmith_tests::function_reach::{DeclaredReach, declared_reach};
 
     let moto = jobsmith_tests::moto::MotoServer::start().await;
     jobsmith_tests::sam_local::setup(moto.endpoint()).await;
@@ -273,7 +274,9 @@ async fn each_function_answers_its_event_on_a_moto_set_up_by_the_script() {
         let function = http.iter().find(|f| f.binary == name).expect("listed");
         let vars = on_moto(function);
         let lookup = |var: &str| vars.get(var).cloned();
-        let app = AwsApp::load_in_lambda(AwsConfig::from_env(lookup).expect("config"), lookup).expect("clients");
+        // As its binary wires it; api-docs builds no app, and any will do for its router.
+        let reach = declared_reach(name).map_or_else(Reach::table, DeclaredReach::reach);
+        let app = AwsApp::load_in_lambda(AwsConfig::from_env(lookup).expect("config"), lookup, reach).expect("clients");
         let router = match function::every().into_iter().find(|(n, _)| *n == name) {
             Some((_, routes)) => http_router(&app, routes),
             None => jobsmith::http::docs_router(),

@@ -20,6 +20,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use jobsmith::adapters::aws::app::vars;
 use jobsmith::http::routes::{Access, every_route};
+use jobsmith_tests::function_reach::declared_reach;
 use jobsmith_tests::template::{Node, root, template, yaml};
 
 /// The one route the template has that the table does not: API Gateway's catch-all for the
@@ -1047,4 +1048,34 @@ fn the_executors_arn_comes_from_cloudformation_to_the_functions_that_start_runs(
             assert_eq!(told, None, "{} starts no run", function.name);
         }
     }
+}
+
+/// An HTTP function wires the bucket exactly when its role may touch it, and the Lambda client
+/// exactly when it may invoke the executor (`functions/src/bin/<name>.rs` names its `Reach`):
+/// a client its role may not call would only add to its zip and its cold start, and a client it
+/// lacks would fail the routes its role was granted for.
+#[test]
+fn each_http_function_wires_what_its_role_is_granted() {
+    let template = template();
+    let mut checked = 0;
+    for function in functions(&template) {
+        let Some(reach) = declared_reach(&function.name) else { continue };
+        let policies = policy_names(function.properties);
+        let s3_action = |statement: &Node| {
+            let action = statement.get("Action");
+            let actions: Vec<&Node> = match action {
+                Some(Node::Seq(items)) => items.iter().collect(),
+                Some(one) => vec![one],
+                None => Vec::new(),
+            };
+            actions.iter().any(|a| a.as_str().is_some_and(|a| a.starts_with("s3:")))
+        };
+        let bucket = policies.iter().any(|name| name.starts_with("S3"))
+            || inline_statements(function.properties).iter().any(s3_action);
+        let invokes = policies.contains(&"!Ref ExecutorInvokerPolicy".to_owned());
+        assert_eq!(reach.bucket(), bucket, "{}: wires the bucket, or is granted it", function.name);
+        assert_eq!(reach.executor(), invokes, "{}: wires the executor, or may invoke it", function.name);
+        checked += 1;
+    }
+    assert_eq!(checked, 40, "every HTTP function");
 }

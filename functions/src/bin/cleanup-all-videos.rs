@@ -1,8 +1,9 @@
 //! The `cleanup-all-videos` function: the routes the route table (shared/src/http/routes.rs) gives it.
 
+use jobsmith::adapters::aws::app::Reach;
 use jobsmith::http::routes::function;
 
 #[tokio::main]
 async fn main() -> Result<(), jobsmith_functions::Error> {
-    jobsmith_functions::serve_http(function::cleanup_all_videos).await
+    jobsmith_functions::serve_http(function::cleanup_all_videos, Reach::bucket()).await
 }

@@ -1,8 +1,9 @@
 //! The `delete-job` function: the routes the route table (shared/src/http/routes.rs) gives it.
 
+use jobsmith::adapters::aws::app::Reach;
 use jobsmith::http::routes::function;
 
 #[tokio::main]
 async fn main() -> Result<(), jobsmith_functions::Error> {
-    jobsmith_functions::serve_http(function::delete_job).await
+    jobsmith_functions::serve_http(function::delete_job, Reach::bucket()).await
 }

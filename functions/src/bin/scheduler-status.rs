@@ -1,8 +1,9 @@
 //! The `scheduler-status` function: the routes the route table (shared/src/http/routes.rs) gives it.
 
+use jobsmith::adapters::aws::app::Reach;
 use jobsmith::http::routes::function;
 
 #[tokio::main]
 async fn main() -> Result<(), jobsmith_functions::Error> {
-    jobsmith_functions::serve_http(function::scheduler_status).await
+    jobsmith_functions::serve_http(function::scheduler_status, Reach::table()).await
 }

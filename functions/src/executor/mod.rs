@@ -24,13 +24,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use jobsmith::adapters::aws::app::AwsApp;
+use jobsmith::adapters::aws::app::{AwsApp, Reach};
 use jobsmith::adapters::aws::scheduler::EventBridgeScheduler;
 use jobsmith::app::Executor;
 use jobsmith::domain::execution::{Execution, ExecutionStatus, TriggeredBy};
 use jobsmith::domain::ids::{ExecutionId, JobId};
 use jobsmith::domain::job::Job;
-use jobsmith::ports::{StartOutcome, TriggerBackend};
+use jobsmith::ports::{StartOutcome, TaskRunner, TriggerBackend};
 use lambda_http::{LambdaEvent, service_fn};
 use tokio_util::sync::CancellationToken;
 
@@ -51,11 +51,13 @@ pub async fn serve_executor() -> Result<(), lambda_http::Error> {
     if let Err(err) = jobsmith::adapters::local::script::hide_own_environment() {
         tracing::warn!(error = %err, "scripts may be able to read this function's environment");
     }
-    let app = load_app().await?;
-    let app = &app;
+    let app = load_app(Reach::everything()).await?;
+    let runner = app.task_runner();
+    let (app, runner) = (&app, &runner);
     lambda_http::lambda_runtime::run(service_fn(move |event: LambdaEvent<ScheduledRun>| async move {
         let deadline = instant_of(event.context.deadline());
-        let report = handle_scheduled_run(app, &event.context.invoked_function_arn, event.payload, deadline).await?;
+        let arn = &event.context.invoked_function_arn;
+        let report = handle_scheduled_run(app, runner, arn, event.payload, deadline).await?;
         tracing::info!(report = ?report, "scheduled run handled");
         Ok::<_, lambda_http::Error>(report)
     }))
@@ -63,11 +65,12 @@ pub async fn serve_executor() -> Result<(), lambda_http::Error> {
 }
 
 /// Handles one event, delivered to `invoked_function_arn` (the invocation's own ARN: what the
-/// executor's retries and next legs target). An error fails the invocation, which sends the
+/// executor's retries and next legs target), running its task with `runner` ([`AwsApp::task_runner`]). An error fails the invocation, which sends the
 /// event to the function's failure destination; every error but [`ExecutorError::BadEvent`]
 /// (the store or EventBridge failed) is worth redelivering from there, which is safe.
 pub async fn handle_scheduled_run(
     app: &AwsApp,
+    runner: &Arc<dyn TaskRunner>,
     invoked_function_arn: &str,
     event: ScheduledRun,
     deadline: Instant,
@@ -80,7 +83,7 @@ pub async fn handle_scheduled_run(
     // one of them may take a dispatched run.
     let taker = uuid::Uuid::new_v4().to_string();
     let scheduler = own_scheduler(app, invoked_function_arn);
-    let run = Run { app, scheduler, executor: deadline_executor(app, deadline), deadline, taker };
+    let run = Run { app, scheduler, executor: deadline_executor(app, runner, deadline), deadline, taker };
     // Boxed: the run's future nests too deep for the compiler to lay out inline.
     match event.execution_id {
         None => Box::pin(run.fire(&job_id, scheduled_at)).await,
@@ -107,10 +110,9 @@ fn own_scheduler(app: &AwsApp, invoked_function_arn: &str) -> EventBridgeSchedul
     }
 }
 
-/// The app's executor, with a runner that stops before `deadline`.
-fn deadline_executor(app: &AwsApp, deadline: Instant) -> Executor {
-    let runner = Arc::new(DeadlineRunner::new(app.runner.clone(), deadline));
-    Executor::new(app.jobs.clone(), app.executions.clone(), runner, app.clock.clone())
+/// The app's executor, with `runner` stopped before `deadline`.
+fn deadline_executor(app: &AwsApp, runner: &Arc<dyn TaskRunner>, deadline: Instant) -> Executor {
+    Executor::new(app.records.clone(), Arc::new(DeadlineRunner::new(runner.clone(), deadline)))
 }
 
 struct Run<'a> {
@@ -147,10 +149,10 @@ impl Run<'_> {
                 lateness.num_seconds(),
                 grace.num_seconds()
             );
-            self.executor.record_skipped(&job, scheduled_at, why).await?;
+            self.executor.records().record_skipped(&job, scheduled_at, why).await?;
             return Ok(RunReport::Misfired);
         }
-        match self.executor.claim(&job, scheduled_at, TriggeredBy::Scheduler, None).await? {
+        match self.executor.records().claim(&job, scheduled_at, TriggeredBy::Scheduler, None).await? {
             StartOutcome::Started(execution) => self.run(job, execution, 0).await,
             StartOutcome::Skipped(execution) => Ok(RunReport::Skipped { execution_id: execution.id }),
             StartOutcome::Duplicate => Ok(RunReport::AlreadyHandled),
@@ -170,7 +172,7 @@ impl Run<'_> {
         match execution.status {
             ExecutionStatus::Pending => {
                 self.wait_until_due(execution.not_before).await;
-                match self.executor.start_retry(&job, &execution).await? {
+                match self.executor.records().start_retry(&job, &execution).await? {
                     StartOutcome::Started(started) => self.run(job, started, 0).await,
                     StartOutcome::Skipped(skipped) => Ok(RunReport::Skipped { execution_id: skipped.id }),
                     StartOutcome::Duplicate => Ok(RunReport::AlreadyHandled),
@@ -208,7 +210,7 @@ impl Run<'_> {
                 Err(err) => tracing::warn!(execution = %execution_id, error = %err, "could not continue the run"),
             }
         }
-        let retry = self.executor.record(&job, execution, outcome, &never).await?;
+        let retry = self.executor.records().record(&job, execution, outcome, &never).await?;
         // Read back what was recorded: that is what the report is for.
         let Some(recorded) = self.app.executions.get_execution(execution_id).await? else {
             // The job and its history were deleted while it ran; a retry has nothing to run.

@@ -7,7 +7,7 @@ use std::time::Duration;
 use chrono::Utc;
 use tokio_util::sync::CancellationToken;
 
-use super::Executor;
+use super::{Executor, RunRecords};
 use crate::adapters::local::LocalTaskRunner;
 use crate::adapters::local::script::{Interpreters, ScriptEnvironment};
 use crate::adapters::local::sqlite::SqliteStore;
@@ -29,11 +29,11 @@ async fn run_to_record(language: ScriptLanguage, file: &str, body: &str) -> Exec
     let roots = Arc::new(ScriptRoots::new(vec![scripts.path().to_owned()]).expect("roots"));
     let env = ScriptEnvironment::from_process();
     let runner = Arc::new(LocalTaskRunner::new(roots, Interpreters::default(), env, store.clone(), clock.clone()));
-    let executor = Executor::new(store.clone(), store.clone(), runner, clock);
+    let executor = Executor::new(RunRecords::new(store.clone(), store.clone(), clock), runner);
     let task = TaskSpec::Script { language, script_path: path.to_string_lossy().into_owned(), args: Vec::new() };
     let job = Job { task, ..job("big-output", Utc::now()) };
     let StartOutcome::Started(started) =
-        executor.claim(&job, Utc::now(), TriggeredBy::Manual, None).await.expect("claim")
+        executor.records().claim(&job, Utc::now(), TriggeredBy::Manual, None).await.expect("claim")
     else {
         panic!("the first claim starts");
     };
@@ -75,7 +75,7 @@ async fn a_recorded_cancel_request_stops_a_running_script() {
     let roots = Arc::new(ScriptRoots::new(vec![scripts.path().to_owned()]).expect("roots"));
     let env = ScriptEnvironment::from_process();
     let runner = Arc::new(LocalTaskRunner::new(roots, Interpreters::default(), env, store.clone(), clock.clone()));
-    let executor = Executor::new(store.clone(), store.clone(), runner, clock);
+    let executor = Executor::new(RunRecords::new(store.clone(), store.clone(), clock), runner);
     let task = TaskSpec::Script {
         language: ScriptLanguage::Bash,
         script_path: path.to_string_lossy().into_owned(),
@@ -83,7 +83,7 @@ async fn a_recorded_cancel_request_stops_a_running_script() {
     };
     let job = Job { task, ..job("long", Utc::now()) };
     let StartOutcome::Started(started) =
-        executor.claim(&job, Utc::now(), TriggeredBy::Manual, None).await.expect("claim")
+        executor.records().claim(&job, Utc::now(), TriggeredBy::Manual, None).await.expect("claim")
     else {
         panic!("the first claim starts");
     };

@@ -15,8 +15,8 @@ use crate::ports::{
 };
 
 use super::error::{AppError, AppResult, InvalidField, Reason};
-use super::executor::Executor;
 use super::instance::InstanceInfo;
+use super::run_records::RunRecords;
 
 /// How many milliseconds a manual trigger moves along looking for a free run key.
 const MANUAL_KEY_ATTEMPTS: usize = 16;
@@ -26,7 +26,7 @@ pub struct JobService {
     pub(super) jobs: Arc<dyn JobStore>,
     pub(super) executions: Arc<dyn ExecutionStore>,
     backend: Arc<dyn TriggerBackend>,
-    pub(super) executor: Executor,
+    pub(super) records: RunRecords,
     pub(super) clock: Arc<dyn Clock>,
     roots: Arc<ScriptRoots>,
     instance: Arc<InstanceInfo>,
@@ -48,12 +48,12 @@ impl JobService {
         jobs: Arc<dyn JobStore>,
         executions: Arc<dyn ExecutionStore>,
         backend: Arc<dyn TriggerBackend>,
-        executor: Executor,
+        records: RunRecords,
         clock: Arc<dyn Clock>,
         roots: Arc<ScriptRoots>,
         instance: Arc<InstanceInfo>,
     ) -> Self {
-        Self { jobs, executions, backend, executor, clock, roots, instance }
+        Self { jobs, executions, backend, records, clock, roots, instance }
     }
 
     pub fn instance(&self) -> &InstanceInfo {
@@ -315,7 +315,7 @@ impl JobService {
         // millisecond are still two runs, so the later one moves to the next free millisecond.
         let mut scheduled_at = self.clock.now();
         for _ in 0..MANUAL_KEY_ATTEMPTS {
-            match self.executor.claim(&job, scheduled_at, by, Some(principal.name.clone())).await? {
+            match self.records.claim(&job, scheduled_at, by, Some(principal.name.clone())).await? {
                 StartOutcome::Started(execution) => {
                     return Ok(TriggerOutcome::Started(self.dispatch_claimed(&job, execution).await?));
                 }
@@ -331,7 +331,7 @@ impl JobService {
     pub(super) async fn dispatch_claimed(&self, job: &Job, execution: Execution) -> AppResult<Execution> {
         if let Err(err) = self.backend.dispatch(job.clone(), execution.clone()).await {
             let why = "could not be started: the trigger backend failed".to_owned();
-            if let Err(undo) = self.executor.fail_undispatched(job, execution, why).await {
+            if let Err(undo) = self.records.fail_undispatched(job, execution, why).await {
                 tracing::error!(job = %job.id, error = %undo, "a run that was never dispatched stays running until its lease lapses");
             }
             return Err(err.into());

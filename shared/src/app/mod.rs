@@ -10,6 +10,7 @@ mod instance;
 mod jobs;
 mod misfire;
 mod progress_feed;
+mod run_records;
 mod runs;
 mod scheduled_scrapes;
 pub mod scrape;
@@ -29,6 +30,7 @@ pub use instance::InstanceInfo;
 pub use jobs::{DeleteAllReport, JobService, TriggerOutcome};
 pub use misfire::{FirePlan, plan_fire};
 pub use progress_feed::{AnnouncedClaims, ProgressFeed, RunChanges};
+pub use run_records::RunRecords;
 pub use scheduled_scrapes::{
     IntervalError, IntervalMinutes, MAX_INTERVAL_MINUTES, MIN_INTERVAL_MINUTES, NewScheduledScrape,
     ScheduledScrapeChange, ScheduledScrapeError, ScheduledScrapes, is_scheduled_scrape, scheduled_job_not_found,

@@ -29,7 +29,7 @@ impl JobService {
             Err(err) => return Err(err.into()),
         }
         let principal = Some(principal.name.clone());
-        match self.executor.claim(&job, now, TriggeredBy::Api, principal).await? {
+        match self.records.claim(&job, now, TriggeredBy::Api, principal).await? {
             StartOutcome::Started(execution) => self.dispatch_claimed(&job, execution).await,
             // A job nobody has seen yet has no run under way and no run at this time.
             StartOutcome::Skipped(execution) => Ok(execution),

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use chrono::Utc;
 
-use super::{AppError, AppResult, Executor, InstanceInfo, JobService};
+use super::{AppError, AppResult, InstanceInfo, JobService, RunRecords};
 use crate::adapters::local::sqlite::SqliteStore;
 use crate::domain::execution::{ExecutionStatus, TriggeredBy};
 use crate::domain::ids::JobId;
@@ -15,7 +15,7 @@ use crate::domain::script_path::ScriptRoots;
 use crate::domain::task::{ScriptLanguage, TaskSpec};
 use crate::domain::trigger::Trigger;
 use crate::ports::{ExecutionFilter, ExecutionStore, JobStore, PageRequest, SystemClock};
-use crate::test_support::fakes::{FakeBackend, Fault, FlakyJobs, NeverRuns};
+use crate::test_support::fakes::{FakeBackend, Fault, FlakyJobs};
 
 struct Fixture {
     service: JobService,
@@ -33,10 +33,10 @@ fn fixture() -> Fixture {
     let flaky_jobs = Arc::new(FlakyJobs::new(store.clone(), Arc::default()));
     let backend = Arc::new(FakeBackend::default());
     let clock = Arc::new(SystemClock);
-    let executor = Executor::new(store.clone(), store.clone(), Arc::new(NeverRuns), clock.clone());
+    let records = RunRecords::new(store.clone(), store.clone(), clock.clone());
     let roots = Arc::new(ScriptRoots::new(vec![scripts.path().to_path_buf()]).unwrap());
     let instance = Arc::new(InstanceInfo::new("test".into(), Utc::now()));
-    let service = JobService::new(flaky_jobs.clone(), store.clone(), backend.clone(), executor, clock, roots, instance);
+    let service = JobService::new(flaky_jobs.clone(), store.clone(), backend.clone(), records, clock, roots, instance);
     Fixture { service, jobs: store, flaky_jobs, backend, _scripts: scripts }
 }
 

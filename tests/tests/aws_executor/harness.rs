@@ -2,6 +2,7 @@
 //! function builds it from its configuration.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -14,7 +15,7 @@ use jobsmith::domain::job::{Job, NewJob, Policies};
 use jobsmith::domain::principal::{Principal, Role};
 use jobsmith::domain::task::{ScriptLanguage, TaskSpec};
 use jobsmith::domain::trigger::Trigger;
-use jobsmith::ports::{ExecutionFilter, PageRequest};
+use jobsmith::ports::{ExecutionFilter, PageRequest, TaskRunner};
 use jobsmith::test_support::aws::{EXECUTOR_ARN, SCHEDULER_ROLE_ARN};
 use jobsmith_functions::{RunReport, ScheduledRun, handle_scheduled_run};
 use jobsmith_tests::moto::MotoServer;
@@ -40,6 +41,8 @@ pub struct Harness {
     moto: MotoServer,
     scripts: tempfile::TempDir,
     pub app: AwsApp,
+    /// Built once, as the executor function builds it per cold start.
+    pub runner: Arc<dyn TaskRunner>,
     scheduler: aws_sdk_scheduler::Client,
 }
 
@@ -69,7 +72,8 @@ pub async fn harness() -> Harness {
     let config =
         AwsConfig::from_env(|name| env.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned())).expect("config");
     let app = AwsApp::build(config, &sdk).expect("build the app");
-    Harness { moto, scripts, app, scheduler }
+    let runner = app.task_runner();
+    Harness { moto, scripts, app, runner, scheduler }
 }
 
 pub fn admin() -> Principal {
@@ -136,7 +140,7 @@ impl Harness {
     }
 
     pub async fn deliver(&self, event: ScheduledRun, deadline: Instant) -> RunReport {
-        handle_scheduled_run(&self.app, INVOKED_AS, event, deadline).await.expect("handle the event")
+        handle_scheduled_run(&self.app, &self.runner, INVOKED_AS, event, deadline).await.expect("handle the event")
     }
 
     pub async fn executions(&self, job: &Job) -> Vec<Execution> {

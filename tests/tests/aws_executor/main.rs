@@ -214,7 +214,7 @@ async fn fires_that_must_not_run_record_nothing_or_a_skip() {
     let bad =
         ScheduledRun { job_id: "a b".to_owned(), scheduled_time: "soon".to_owned(), execution_id: None, leg: None };
     assert!(
-        handle_scheduled_run(&h.app, INVOKED_AS, bad, Instant::now() + PLENTY).await.is_err(),
+        handle_scheduled_run(&h.app, &h.runner, INVOKED_AS, bad, Instant::now() + PLENTY).await.is_err(),
         "a malformed event fails"
     );
 }

@@ -16,7 +16,7 @@ use jobsmith::domain::object_key::ObjectKey;
 use jobsmith::domain::task::{ScrapeFields, ScrapeTask, TaskSpec};
 use jobsmith::domain::trigger::Trigger;
 use jobsmith::domain::video::{FailureClass, Platform, PlatformVideoId, ScrapeMode, VideoId, VideoStatus};
-use jobsmith::ports::{ObjectStore, PageRequest, VideoFilter, VideoStore};
+use jobsmith::ports::{PageRequest, VideoFilter, VideoStore};
 use jobsmith::test_support::aws::{EXECUTOR_ARN, SCHEDULER_ROLE_ARN};
 use jobsmith::test_support::media::installed_tools;
 use jobsmith::test_support::scrape_fixture::{Breakage, ScrapeFixture, media_path};
@@ -94,12 +94,18 @@ async fn the_executor_stores_a_profiles_videos_in_s3_and_their_records_in_dynamo
     let broken = fixture.videos()[2].id.clone();
     fixture.break_media(&broken, Breakage::NotFound);
     let ScrapeSetup { app, work, .. } = &scrape_setup(&fixture, "2").await;
+    let runner = app.task_runner();
     let job = profile_job(app).await;
 
-    let report =
-        jobsmith_functions::handle_scheduled_run(app, INVOKED_AS, fire(&job, this_second()), Instant::now() + PLENTY)
-            .await
-            .expect("handle the event");
+    let report = jobsmith_functions::handle_scheduled_run(
+        app,
+        &runner,
+        INVOKED_AS,
+        fire(&job, this_second()),
+        Instant::now() + PLENTY,
+    )
+    .await
+    .expect("handle the event");
     let RunReport::Ran { status: ExecutionStatus::Succeeded, .. } = report else {
         panic!("expected the run to succeed with one video failed, got {report:?}");
     };
@@ -141,14 +147,16 @@ async fn a_scrape_cut_by_the_deadline_goes_on_in_the_next_invocation_without_fet
     fixture.break_media(&ids[1], Breakage::Stall);
     let setup = scrape_setup(&fixture, "1").await;
     let app = &setup.app;
+    let runner = app.task_runner();
     let job = profile_job(app).await;
 
     // Enough for a listing and one small download on a loaded machine; the stall holds the leg
     // until the deadline whatever the machine's speed.
     let first_leg = Instant::now() + DEADLINE_MARGIN + Duration::from_secs(25);
-    let report = jobsmith_functions::handle_scheduled_run(app, INVOKED_AS, fire(&job, this_second()), first_leg)
-        .await
-        .expect("handle the fire");
+    let report =
+        jobsmith_functions::handle_scheduled_run(app, &runner, INVOKED_AS, fire(&job, this_second()), first_leg)
+            .await
+            .expect("handle the fire");
     let RunReport::Continued { execution_id, leg: 1 } = report else {
         panic!("expected the run to go on in its first continuation, got {report:?}");
     };
@@ -172,9 +180,10 @@ async fn a_scrape_cut_by_the_deadline_goes_on_in_the_next_invocation_without_fet
     assert_eq!(next.leg, Some(1));
 
     fixture.mend(&ids[1]);
-    let report = jobsmith_functions::handle_scheduled_run(app, INVOKED_AS, next.clone(), Instant::now() + PLENTY)
-        .await
-        .expect("handle the next leg");
+    let report =
+        jobsmith_functions::handle_scheduled_run(app, &runner, INVOKED_AS, next.clone(), Instant::now() + PLENTY)
+            .await
+            .expect("handle the next leg");
     assert!(
         matches!(report, RunReport::Ran { execution_id: id, status: ExecutionStatus::Succeeded, .. } if id == execution_id),
         "{report:?}"
@@ -189,8 +198,9 @@ async fn a_scrape_cut_by_the_deadline_goes_on_in_the_next_invocation_without_fet
         let video = app.store.get_video(video_id(id)).await.expect("read").expect("recorded");
         assert_eq!(video.status, VideoStatus::Uploaded, "{video:?}");
     }
-    let again =
-        jobsmith_functions::handle_scheduled_run(app, INVOKED_AS, next, Instant::now() + PLENTY).await.expect("again");
+    let again = jobsmith_functions::handle_scheduled_run(app, &runner, INVOKED_AS, next, Instant::now() + PLENTY)
+        .await
+        .expect("again");
     assert_eq!(again, RunReport::AlreadyHandled, "a second delivery of the leg finds the run finished");
     drop(setup.work);
 }

@@ -18,8 +18,9 @@ use jobsmith::test_support::fixtures::scheduler_job_body;
 use jobsmith::test_support::videos::{full_video, video};
 use jobsmith_functions::lambda_http::aws_lambda_events::apigw::ApiGatewayV2CustomAuthorizerV2Request;
 use jobsmith_functions::lambda_http::tower::ServiceExt;
-use jobsmith_functions::{FunctionRoutes, authorize, http_router};
+use jobsmith_functions::{authorize, http_router};
 use jobsmith_tests::apigw;
+use jobsmith_tests::function_reach::AppsByReach;
 use jobsmith_tests::moto::MotoServer;
 use serde_json::{Value, json};
 
@@ -38,7 +39,8 @@ enum Caller {
 struct Harness {
     _moto: MotoServer,
     _dirs: (tempfile::TempDir, tempfile::TempDir),
-    aws: AwsApp,
+    /// The Lambda side: one app per reach, each function served by the one its binary wires.
+    aws: AppsByReach,
     local: axum::Router,
     /// The local side's videos, which tests record as a scrape would.
     local_videos: VideoService,
@@ -69,9 +71,11 @@ async fn harness() -> Harness {
         (vars::SCRIPT_ROOTS, root.as_str()),
         (vars::API_KEYS, keys.as_str()),
     ];
-    let config =
-        AwsConfig::from_env(|name| env.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned())).expect("config");
-    let aws = AwsApp::build(config, &sdk).expect("build the AWS app");
+    let aws = AppsByReach::build(|reach| {
+        let config = AwsConfig::from_env(|name| env.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned()))
+            .expect("config");
+        AwsApp::build_reaching(config, &sdk, reach).expect("build the AWS app")
+    });
 
     let data = tempfile::tempdir().expect("data dir");
     let local = LocalApp::open(LocalConfig {
@@ -128,11 +132,15 @@ fn route_of(method: &Method, path_and_query: &str) -> &'static RouteSpec {
 }
 
 /// The function that serves [`route_of`]'s route.
-fn function_of(method: &Method, path_and_query: &str) -> FunctionRoutes {
-    let route = route_of(method, path_and_query);
+fn function_of(method: &Method, path_and_query: &str) -> &'static str {
+    route_of(method, path_and_query).function
+}
+
+/// `function`'s routes, served over the app its binary wires, as API Gateway reaches them.
+fn lambda_router(apps: &AppsByReach, function: &str) -> axum::Router {
     let (_, routes) =
-        function::every().into_iter().find(|(name, _)| *name == route.function).expect("every function is listed");
-    routes
+        function::every().into_iter().find(|(name, _)| *name == function).expect("every function is listed");
+    http_router(apps.of(function), routes)
 }
 
 fn is_document(path: &str) -> bool {
@@ -153,17 +161,17 @@ impl Harness {
         let router = if is_document(path) {
             jobsmith::http::docs_router()
         } else {
-            http_router(&self.aws, function_of(method, path))
+            lambda_router(&self.aws, function_of(method, path))
         };
         let response = router.oneshot(request).await.expect("infallible");
         answer(response).await
     }
 
-    /// `routes`' function alone, sent a request that may belong to another function.
-    async fn lambda_of(&self, routes: FunctionRoutes, method: &Method, path: &str, caller: Caller) -> Answer {
+    /// `function` alone, sent a request that may belong to another function.
+    async fn lambda_of(&self, function: &str, method: &Method, path: &str, caller: Caller) -> Answer {
         let event = apigw_v2_event(method, path, None, caller).to_string();
         let request = jobsmith_functions::lambda_http::request::from_str(&event).expect("an API Gateway v2 event");
-        answer(http_router(&self.aws, routes).oneshot(request).await.expect("infallible")).await
+        answer(lambda_router(&self.aws, function).oneshot(request).await.expect("infallible")).await
     }
 
     async fn local(&self, method: &Method, path: &str, body: Option<&Value>, caller: Caller) -> Answer {
@@ -235,7 +243,7 @@ async fn reads_and_documents_answer_as_the_local_server_does() {
     assert_eq!(page.status, StatusCode::OK);
 
     // The API functions leave the documents, and the Swagger UI's weight, to api-docs.
-    let response = h.lambda_of(function::get_job, &Method::GET, "/openapi.json", Caller::Nobody).await;
+    let response = h.lambda_of("get-job", &Method::GET, "/openapi.json", Caller::Nobody).await;
     assert_eq!(response.status, StatusCode::NOT_FOUND, "{}", response.body);
 }
 
@@ -245,19 +253,18 @@ async fn a_function_answers_only_its_own_routes_and_others_in_their_familys_404(
     let created = h.same(Method::POST, "/api/v1/scheduler/jobs", Some(scheduler_job("own-1")), Caller::Operator).await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
 
-    let own = h.lambda_of(function::get_job, &Method::GET, "/api/v1/scheduler/jobs/own-1", Caller::Viewer).await;
+    let own = h.lambda_of("get-job", &Method::GET, "/api/v1/scheduler/jobs/own-1", Caller::Viewer).await;
     assert_eq!(own.status, StatusCode::OK, "{}", own.body);
     // The same path with another function's method, and another function's path, in each family.
-    let update =
-        h.lambda_of(function::get_job, &Method::DELETE, "/api/v1/scheduler/jobs/own-1", Caller::Operator).await;
+    let update = h.lambda_of("get-job", &Method::DELETE, "/api/v1/scheduler/jobs/own-1", Caller::Operator).await;
     assert_eq!(
         (update.status, update.body),
         (StatusCode::NOT_FOUND, json!({"detail": "Not found: /api/v1/scheduler/jobs/own-1"}))
     );
-    let listed = h.lambda_of(function::get_job, &Method::GET, "/api/jobs", Caller::Viewer).await;
+    let listed = h.lambda_of("get-job", &Method::GET, "/api/jobs", Caller::Viewer).await;
     assert_eq!(listed.status, StatusCode::NOT_FOUND);
     assert_eq!(listed.body["success"], false, "{}", listed.body);
-    let health = h.lambda_of(function::list_jobs, &Method::GET, "/api/health", Caller::Nobody).await;
+    let health = h.lambda_of("list-jobs", &Method::GET, "/api/health", Caller::Nobody).await;
     assert_eq!(health.status, StatusCode::NOT_FOUND, "{}", health.body);
     let still = h.same(Method::GET, "/api/v1/scheduler/jobs/own-1", None, Caller::Viewer).await;
     assert_eq!(still.status, StatusCode::OK, "nothing was deleted: {}", still.body);
@@ -328,7 +335,7 @@ async fn videos_and_stats_answer_alike_over_dynamodb_and_sqlite() {
     let empty = h.same(Method::GET, "/api/v1/videos", None, Caller::Viewer).await;
     assert_eq!((empty.status, empty.body), (StatusCode::OK, json!({"total": 0, "videos": []})));
     let (uploaded, pending) = (full_video("1"), video("2"));
-    for store in [h.aws.videos.store(), h.local_videos.store()] {
+    for store in [h.aws.everything().videos.store(), h.local_videos.store()] {
         for recorded in [&uploaded, &pending] {
             store.upsert_video(recorded).await.expect("record the video");
         }
@@ -422,14 +429,14 @@ async fn the_file_route_redirects_to_s3_and_streams_locally() {
     jobsmith::adapters::aws::s3::s3_client(&sdk, true).create_bucket().bucket("media").send().await.expect("bucket");
     let key = jobsmith::domain::object_key::ObjectKey::parse("videos/drive/1/2026/01/a b.mp4").expect("key");
     let bytes = b"not really a video".to_vec();
-    for objects in [h.aws.videos.objects(), h.local_videos.objects()] {
+    for objects in [h.aws.everything().videos.objects(), h.local_videos.objects()] {
         objects.put(&key, bytes.clone(), "video/mp4").await.expect("store the file");
     }
     let path = "/api/v1/files/videos/drive/1/2026/01/a%20b.mp4";
 
     let event = apigw_v2_event(&Method::GET, path, None, Caller::Viewer).to_string();
     let request = jobsmith_functions::lambda_http::request::from_str(&event).expect("an API Gateway v2 event");
-    let response = http_router(&h.aws, function::get_file).oneshot(request).await.expect("infallible");
+    let response = lambda_router(&h.aws, "get-file").oneshot(request).await.expect("infallible");
     assert_eq!(response.status(), StatusCode::TEMPORARY_REDIRECT);
     let location = response.headers()["location"].to_str().expect("a URL").to_owned();
     assert!(location.starts_with(h._moto.endpoint()) && location.contains("X-Amz-Signature"), "{location}");
@@ -523,7 +530,7 @@ async fn scheduled_scrapes_and_retries_answer_alike_over_dynamodb_and_sqlite() {
         .and_then(|v| v.fail(VideoFailure::new(FailureClass::NotFound, "gone"), now))
         .expect("a failed video");
     let uploaded = full_video("u1");
-    for store in [h.aws.videos.store(), h.local_videos.store()] {
+    for store in [h.aws.everything().videos.store(), h.local_videos.store()] {
         for recorded in [&failed, &uploaded] {
             store.upsert_video(recorded).await.expect("record the video");
         }

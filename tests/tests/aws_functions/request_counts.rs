@@ -18,17 +18,16 @@ use jobsmith::domain::object_key::ObjectKey;
 use jobsmith::domain::principal::Role;
 use jobsmith::domain::video::{FailureClass, Video, VideoFailure};
 use jobsmith::http::routes::{Access, ROUTES};
-use jobsmith::ports::ObjectStore;
 use jobsmith::test_support::aws::{EXECUTOR_ARN, SCHEDULER_ROLE_ARN, create_schedule_groups};
 use jobsmith::test_support::fixtures::{run, scheduler_job_body};
 use jobsmith::test_support::videos::{full_video, video};
-use jobsmith_functions::http_router;
 use jobsmith_functions::lambda_http::tower::ServiceExt;
 use jobsmith_tests::apigw;
+use jobsmith_tests::function_reach::AppsByReach;
 use jobsmith_tests::moto::MotoServer;
 use serde_json::{Value, json};
 
-use super::{answer, function_of, route_of};
+use super::{answer, function_of, lambda_router, route_of};
 use table::{Row, check_or_write};
 
 const GROUP: &str = "jobsmith-counts-test";
@@ -44,7 +43,7 @@ one page.";
 struct Counted {
     _moto: MotoServer,
     _scripts: tempfile::TempDir,
-    aws: AwsApp,
+    aws: AppsByReach,
     counter: RequestCounter,
     rows: Vec<Row>,
 }
@@ -82,7 +81,7 @@ impl Counted {
         let event = apigw::http_event(method.as_str(), path, body.as_ref(), Some(&context)).to_string();
         let request = jobsmith_functions::lambda_http::request::from_str(&event).expect("an API Gateway v2 event");
         self.counter.take();
-        let response = http_router(&self.aws, function_of(method, path)).oneshot(request).await.expect("infallible");
+        let response = lambda_router(&self.aws, function_of(method, path)).oneshot(request).await.expect("infallible");
         let counts = self.counter.take();
         let status = response.status();
         (status, counts, answer(response).await.body)
@@ -126,10 +125,12 @@ async fn counted() -> Counted {
         (vars::MODE, "development"),
         (vars::CLEANUP_TOKEN, TOKEN),
     ];
-    let config =
-        AwsConfig::from_env(|name| env.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned())).expect("config");
     let counter = RequestCounter::new();
-    let aws = AwsApp::build_counting(config, &sdk, &counter).expect("build the AWS app");
+    let aws = AppsByReach::build(|reach| {
+        let config = AwsConfig::from_env(|name| env.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned()))
+            .expect("config");
+        AwsApp::build_counting(config, &sdk, reach, &counter).expect("build the AWS app")
+    });
     Counted { _moto: moto, _scripts: scripts, aws, counter, rows: Vec::new() }
 }
 
@@ -141,7 +142,7 @@ async fn history(c: &Counted, job: &str) {
     {
         let scheduled = now - chrono::Duration::hours(6 * (n as i64 + 1));
         let finished = run(job, scheduled, 0).finish_without_running(status, "recorded".to_owned(), scheduled);
-        assert!(c.aws.executions.insert_finished(&finished).await.expect("record a run"));
+        assert!(c.aws.everything().executions.insert_finished(&finished).await.expect("record a run"));
     }
 }
 
@@ -155,13 +156,18 @@ async fn media(c: &Counted) -> (Video, Video, Video) {
         .and_then(|v| v.fail(VideoFailure::new(FailureClass::NotFound, "gone"), now))
         .expect("a failed video");
     for recorded in [&uploaded, &pending, &failed] {
-        c.aws.videos.store().upsert_video(recorded).await.expect("record the video");
+        c.aws.everything().videos.store().upsert_video(recorded).await.expect("record the video");
     }
     let clips = ["0190a1b2-0000-7000-8000-000000000001-001.mp4", "0190a1b2-0000-7000-8000-000000000001-002.mp4"];
     let files = clips.iter().map(|name| format!("clips/talk/{name}")).chain(["videos/tiktok/khaby.lame/1.mp4".into()]);
     for key in files {
         let key = ObjectKey::parse(&key).expect("a key");
-        c.aws.objects.put(&key, b"not really a video".to_vec(), "video/mp4").await.expect("store the file");
+        c.aws
+            .everything()
+            .objects
+            .put(&key, b"not really a video".to_vec(), "video/mp4")
+            .await
+            .expect("store the file");
     }
     (uploaded, pending, failed)
 }

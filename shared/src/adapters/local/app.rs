@@ -15,7 +15,8 @@ use super::scrape_task::{ScrapeConfig, ScrapeStores};
 use super::script::{Interpreters, ScriptEnvironment};
 use super::sqlite::SqliteStore;
 use crate::app::{
-    AnnouncedClaims, ClipLibrary, Executor, InstanceInfo, JobService, ProgressFeed, VideoCleanup, VideoService,
+    AnnouncedClaims, ClipLibrary, Executor, InstanceInfo, JobService, ProgressFeed, RunRecords, VideoCleanup,
+    VideoService,
 };
 use crate::domain::cleanup::CleanupGuard;
 use crate::domain::principal::KeyRing;
@@ -117,7 +118,8 @@ impl LocalApp {
             )
             .with_media(media),
         );
-        let executor = Executor::new(jobs.clone(), executions.clone(), runner, clock.clone());
+        let records = RunRecords::new(jobs.clone(), executions.clone(), clock.clone());
+        let executor = Executor::new(records.clone(), runner);
         let scheduler = LocalScheduler::new(SchedulerParts {
             jobs: jobs.clone(),
             executions: executions.clone(),
@@ -128,7 +130,7 @@ impl LocalApp {
             misfire_grace: config.misfire_grace,
         });
         let backend: Arc<dyn TriggerBackend> = Arc::new(scheduler.clone());
-        let service = JobService::new(jobs, executions, backend, executor, clock, roots, instance);
+        let service = JobService::new(jobs, executions, backend, records, clock, roots, instance);
         let health = Arc::new(LocalHealth {
             service: service.clone(),
             objects,

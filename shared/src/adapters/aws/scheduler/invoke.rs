@@ -3,12 +3,22 @@
 //! asynchronous invoke at least once, as EventBridge does a schedule, and the executor takes a
 //! dispatched run with a conditional write, so a second delivery runs nothing.
 
+use async_trait::async_trait;
 use aws_sdk_lambda::Client;
 use aws_sdk_lambda::error::DisplayErrorContext;
 use aws_sdk_lambda::primitives::Blob;
 use aws_sdk_lambda::types::InvocationType;
 
 use crate::ports::BackendError;
+
+/// Hands the executor an event now. A trait so that a process whose role may not invoke the
+/// executor links no Lambda client (see `app::Reach`).
+#[async_trait]
+pub trait InvokeExecutor: Send + Sync {
+    /// Queues `input` (the executor's event) for `function` (the executor's name or ARN); `Ok`
+    /// once Lambda has accepted it.
+    async fn invoke(&self, function: &str, input: &str) -> Result<(), BackendError>;
+}
 
 #[derive(Clone)]
 pub struct ExecutorInvoker {
@@ -19,10 +29,11 @@ impl ExecutorInvoker {
     pub fn new(client: Client) -> Self {
         Self { client }
     }
+}
 
-    /// Queues `input` (the executor's event) for `function` (the executor's name or ARN); `Ok`
-    /// once Lambda has accepted it.
-    pub async fn invoke(&self, function: &str, input: &str) -> Result<(), BackendError> {
+#[async_trait]
+impl InvokeExecutor for ExecutorInvoker {
+    async fn invoke(&self, function: &str, input: &str) -> Result<(), BackendError> {
         self.client
             .invoke()
             .function_name(function)

@@ -78,14 +78,14 @@ pub struct SchedulerTarget {
     pub maximum_event_age_seconds: i32,
 }
 
-pub use invoke::ExecutorInvoker;
+pub use invoke::{ExecutorInvoker, InvokeExecutor};
 
 #[derive(Clone)]
 pub struct EventBridgeScheduler {
     client: Client,
     config: SchedulerTarget,
     clock: Arc<dyn Clock>,
-    invoker: Option<ExecutorInvoker>,
+    invoker: Option<Arc<dyn InvokeExecutor>>,
 }
 
 impl EventBridgeScheduler {
@@ -94,7 +94,7 @@ impl EventBridgeScheduler {
     }
 
     /// Runs due now are invoked through `invoker` rather than scheduled.
-    pub fn with_invoker(mut self, invoker: ExecutorInvoker) -> Self {
+    pub fn with_invoker(mut self, invoker: Arc<dyn InvokeExecutor>) -> Self {
         self.invoker = Some(invoker);
         self
     }

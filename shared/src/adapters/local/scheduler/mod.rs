@@ -218,15 +218,15 @@ impl Inner {
             .map(chrono::Duration::seconds)
             .unwrap_or(self.parts.misfire_grace);
         let plan = plan_fire(&job.trigger, due, now, grace);
-        let executor = &self.parts.executor;
+        let records = self.parts.executor.records();
         let claim = FireClaim {
             job_id: job.id.clone(),
             due,
             next: plan.next,
-            skipped: plan.skip.map(|(at, why)| executor.skipped_fire(&job, at, why)),
+            skipped: plan.skip.map(|(at, why)| records.skipped_fire(&job, at, why)),
             run: plan
                 .run
-                .map(|at| (executor.first_attempt(&job, at, TriggeredBy::Scheduler, None), job.policies.max_instances)),
+                .map(|at| (records.first_attempt(&job, at, TriggeredBy::Scheduler, None), job.policies.max_instances)),
         };
         Some((job, claim))
     }
@@ -279,7 +279,7 @@ impl Inner {
                 return None;
             }
         };
-        match self.parts.executor.start_retry(&job, &retry).await {
+        match self.parts.executor.records().start_retry(&job, &retry).await {
             Ok(StartOutcome::Started(execution)) => Some((job, execution)),
             Ok(_) => None,
             Err(err) => {

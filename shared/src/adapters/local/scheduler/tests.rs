@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 
 use super::{LocalScheduler, SchedulerParts};
 use crate::adapters::local::sqlite::SqliteStore;
-use crate::app::{Executor, InstanceInfo};
+use crate::app::{Executor, InstanceInfo, RunRecords};
 use crate::domain::execution::ExecutionStatus;
 use crate::domain::ids::JobId;
 use crate::domain::job::{Job, JobCounts, JobFilter};
@@ -113,7 +113,7 @@ async fn fixture(jobs_due: impl IntoIterator<Item = Job>) -> Fixture {
         due_reads: AtomicUsize::new(0),
     });
     let instance = Arc::new(InstanceInfo::new("test".into(), t0()));
-    let executor = Executor::new(jobs.clone(), store.clone(), Arc::new(NeverRuns), clock.clone());
+    let executor = Executor::new(RunRecords::new(jobs.clone(), store.clone(), clock.clone()), Arc::new(NeverRuns));
     let scheduler = LocalScheduler::new(SchedulerParts {
         jobs: jobs.clone(),
         executions: store.clone(),
