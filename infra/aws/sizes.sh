@@ -71,7 +71,7 @@ total = sum(z for _, _, z in rows)
 lines.append("")
 lines.append(
     f"Measured {date.today().isoformat()} with `infra/aws/sizes.sh` after `infra/aws/sam.sh prebuild` "
-    f"(release profile at opt-level s, arm64, {rustc}); {len(rows)} functions, {mib(total)} MiB zipped in all."
+    f"(release profile at opt-level z, arm64, {rustc}); {len(rows)} functions, {mib(total)} MiB zipped in all."
 )
 table = "\n".join(lines)
 print(table)
