@@ -20,7 +20,7 @@ infra/media.sh install >/dev/null
 eval "$(infra/media.sh env)"
 ffmpeg=$JOBSMITH_FFMPEG
 if [ "$profile" = release ]; then cargo build --release -p jobsmith >/dev/null; else cargo build -p jobsmith >/dev/null; fi
-bin="target/$([ "$profile" = release ] && echo release || echo debug)/jobsmith"
+bin="${CARGO_TARGET_DIR:-target}/$([ "$profile" = release ] && echo release || echo debug)/jobsmith"
 
 source_file="$work/data/objects/videos/bench/talk.mp4"
 mkdir -p "$(dirname "$source_file")" "$work/hand" "$work/scripts"
