@@ -4,6 +4,8 @@
 #
 #   infra/aws/sizes.sh           print the table for the last `infra/aws/sam.sh prebuild` or `build`
 #   infra/aws/sizes.sh --write   also put it into docs/aws.md, between its sizes markers
+#   infra/aws/sizes.sh --partial measure the functions that are built (a prebuild of some, with
+#                                --bin) and name the others; with --write too, the docs say so
 #
 # The aim is a zip of 4 MiB or less per function, AWS SDK included; a larger one is flagged.
 # Only figures from a default (release profile) build belong in the docs.
@@ -13,21 +15,24 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 # CARGO_TARGET_DIR when that is set, as cargo-lambda builds there then).
 build_dir="${CARGO_TARGET_DIR:-$root/target}/lambda"
 write=false
-case "${1:-}" in
-  --write) write=true ;;
-  "") ;;
-  *)
-    echo "usage: $0 [--write]" >&2
-    exit 2
-    ;;
-esac
+partial=false
+for arg in "$@"; do
+  case "$arg" in
+    --write) write=true ;;
+    --partial) partial=true ;;
+    *)
+      echo "usage: $0 [--write] [--partial]" >&2
+      exit 2
+      ;;
+  esac
+done
 if [ "$write" = true ] && [ "${JOBSMITH_SAM_PROFILE:-release}" != release ]; then
   echo "sizes.sh: not writing figures of a ${JOBSMITH_SAM_PROFILE} build into the docs" >&2
   exit 2
 fi
 rustc_version="$("$root/infra/aws/sam.sh" rustc-version 2>/dev/null || echo "rustc (unknown)")"
 
-python3 - "$root" "$build_dir" "$write" "$rustc_version" <<'PY'
+python3 - "$root" "$build_dir" "$write" "$rustc_version" "$partial" <<'PY'
 import io
 import os
 import re
@@ -35,7 +40,7 @@ import sys
 import zipfile
 from datetime import date
 
-root, build_dir, write, rustc = sys.argv[1], sys.argv[2], sys.argv[3] == "true", sys.argv[4]
+root, build_dir, write, rustc, partial = sys.argv[1], sys.argv[2], sys.argv[3] == "true", sys.argv[4], sys.argv[5] == "true"
 LIMIT = 4 * 1024 * 1024
 BEGIN, END = "<!-- sizes:begin -->", "<!-- sizes:end -->"
 
@@ -48,11 +53,14 @@ with open(os.path.join(root, "template.yaml")) as template:
         elif (m := re.match(r"^\s+Binary:\s*(\S+)\s*$", line)) and resource:
             binaries[resource] = m.group(1)
 
-rows = []
+rows, missing = [], []
 for logical_id, binary in sorted(binaries.items()):
     path = os.path.join(build_dir, binary, "bootstrap")
     if not os.path.isfile(path):
-        sys.exit(f"sizes.sh: {path} is missing: run infra/aws/sam.sh prebuild first")
+        if not partial:
+            sys.exit(f"sizes.sh: {path} is missing: run infra/aws/sam.sh prebuild first")
+        missing.append(binary)
+        continue
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.write(path, "bootstrap")
@@ -73,6 +81,8 @@ lines.append(
     f"Measured {date.today().isoformat()} with `infra/aws/sizes.sh` after `infra/aws/sam.sh prebuild` "
     f"(release profile at opt-level z, arm64, {rustc}); {len(rows)} functions, {mib(total)} MiB zipped in all."
 )
+if missing:
+    lines[-1] += f" Not built, so not measured: {len(missing)} functions ({', '.join(sorted(missing))})."
 table = "\n".join(lines)
 print(table)
 over = [name for name, _, zipped in rows if zipped > LIMIT]
