@@ -87,8 +87,8 @@ start_server() {
 }
 
 # One scrape.profile run of $1 videos through seed 002's API, polled until it ends. Prints the
-# run's recorded duration and the CPU time the server and its finished children used from the
-# request to the end (/proc/<pid>/stat), in ms; with MONITOR=1 also the server's VmHWM and the
+# run's recorded duration and the CPU time the server and its children (finished or alive) used
+# from the request to the end (/proc/<pid>/stat), in ms; with MONITOR=1 also the server's VmHWM and the
 # largest VmHWM of its children (yt-dlp), in KiB, sampled every 20 ms.
 scrape_run() {
   python3 - "$base" "$1" "$server" "$limit_s" "${MONITOR:-0}" <<'PY'
@@ -117,11 +117,18 @@ def children(p):
         except OSError:
             pass
     return kids + [g for k in kids for g in children(k)]
-def cpu_ms():
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
+def own_and_reaped_ms(p):
+    try:
+        with open(f"/proc/{p}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
     # utime, stime, cutime, cstime: fields 14 to 17 of the whole line.
     return sum(int(t) for t in fields[11:15]) * 1000 / os.sysconf("SC_CLK_TCK")
+def cpu_ms():
+    # The server's, its reaped children's, and its live ones': a download slot's yt-dlp outlives
+    # the run it served until it has been idle a while.
+    return own_and_reaped_ms(pid) + sum(own_and_reaped_ms(kid) for kid in children(pid))
 child_peak = 0
 cpu_before = cpu_ms()
 job = call("POST", "/api/v1/jobs", {"mode": "profile", "value": "bench", "limit": total})
@@ -198,7 +205,7 @@ by_hand() {
 }
 
 # A run of a fresh server with $1 downloads at a time. Sets $took and $cpu (ms: the run's
-# recorded duration, and the CPU time the server and the yt-dlp runs it waited for used meanwhile).
+# recorded duration, and the CPU time the server and its yt-dlp processes used meanwhile).
 by_jobsmith() {
   local measured
   start_server "$1"
@@ -250,9 +257,9 @@ two_cpu_ms=$(median "${two_cpu[@]}"); four_cpu_ms=$(median "${four_cpu[@]}")
 per_video() { python3 -c "print(f'{($1 - $2) / $videos / 1000:.2f}')"; }
 download_ms=$(median "${downloads[@]}"); download_cpu_ms=$(median "${downloads_cpu[@]}")
 start_ms=$(median "${starts[@]}")
-# The listing runs beside the downloads: one at a time waits on the downloads alone; four at a
-# time on whichever is longer.
-one_model=$((videos * download_ms)); four_model=$((videos * download_ms / 4))
+# The listing runs beside the downloads: one at a time waits on the downloads alone, a video
+# each in the slot; four at a time on whichever is longer, the listing or a quarter of them.
+slot_video_ms=$((one_ms / videos)); four_model=$((one_ms / 4))
 [ "$four_model" -lt "$list_ms" ] && four_model=$list_ms
 
 big_line="not measured (BENCH_BIG=0)"
@@ -328,13 +335,15 @@ fi
   echo "  \`durationSeconds\` (\`/api/v1/scheduler/executions\`). A run lists the feed with one yt-dlp"
   echo "  (\`--dump-json\`, every extractor, which fetches every page) and, as each video's line comes,"
   echo "  records it and hands it to the download workers, which start while the listing goes on:"
-  echo "  one yt-dlp per video loading that line (\`--load-info-json\`, \`--abort-on-error\`; the page"
-  echo "  is not fetched again, only the mp4), then the file and its metadata are copied into the"
-  echo "  object folder."
+  echo "  yt-dlp's download of each video loading that line (\`--load-info-json\`, \`--abort-on-error\`;"
+  echo "  the page is not fetched again, only the mp4) in a download slot, a yt-dlp process per"
+  echo "  download at a time that imported yt-dlp once; then the file and its metadata are copied into"
+  echo "  the object folder."
   echo
   echo "$rounds rounds, the four sides alternating in each round; medians. CPU is the time the"
   echo "processes used (user and system): yt-dlp and its children by hand; jobsmith's server and the"
-  echo "yt-dlp runs it waited for, from the request to the end of the run (\`/proc/<pid>/stat\`)."
+  echo "yt-dlp processes it started (finished, or still alive in a download slot), from the request to"
+  echo "the end of the run (\`/proc/<pid>/stat\`)."
   echo "The machine is shared with other builds: its 1-minute load average was ${loads[*]} at the"
   echo "start and after each round, so wall times carry their noise; CPU times much less so."
   echo
@@ -360,40 +369,37 @@ fi
   echo "(\`--version\` with the same options: Python and yt-dlp's import) takes **$start_ms ms** (median of"
   echo "${#starts[@]}: ${starts[*]})."
   echo
-  echo "- 1 at a time is $videos downloads one after the other, the listing running beside them:"
-  echo "  $videos × $download_ms = $one_model ms (measured $one_ms). Over yt-dlp by hand, which reads each page"
-  echo "  once in one process, that is each video's own yt-dlp process, about $start_ms ms to start"
-  echo "  before it asks for anything, and the server's own work (records, copy into the object"
-  echo "  folder). 1.1× of yt-dlp by hand leaves $((hand_ms * 11 / 10 / videos)) ms a video."
+  echo "- 1 at a time is $videos downloads one after the other in one download slot, the listing running"
+  echo "  beside them: $one_ms ms, $slot_video_ms ms a video, where yt-dlp by hand spends $((hand_ms / videos)) ms and a"
+  echo "  download in a yt-dlp process of its own $download_ms ms. The slot imported yt-dlp once, so a"
+  echo "  video costs its transfer and yt-dlp's work on it, as in one yt-dlp by hand, and not yt-dlp's"
+  echo "  start ($start_ms ms). 1.1× of yt-dlp by hand leaves $((hand_ms * 11 / 10 / videos)) ms a video."
   echo "  Two at a time, the default: $(ratio "$two_ms" "$hand_ms")×$([ $((two_ms * 10)) -le $((hand_ms * 11)) ] && echo ", within the target")."
-  echo "- 4 at a time: at best the longer of the listing ($list_ms ms) and $videos × $download_ms / 4, so"
-  echo "  $four_model ms, and 1 against 4 cannot exceed **$(ratio "$one_model" "$four_model")×** here even on idle cores;"
-  echo "  measured $(ratio "$one_ms" "$four_ms")×, as 4 yt-dlp processes (about $download_cpu_ms ms of CPU each) and the"
-  echo "  listing share the $(nproc) cores with the machine's other work."
+  echo "- 4 at a time: at best the longer of the listing ($list_ms ms) and a quarter of 1 at a time"
+  echo "  ($videos × $slot_video_ms / 4), so $four_model ms: 1 against 4 cannot exceed **$(ratio "$one_ms" "$four_model")×** here even on idle"
+  echo "  cores; measured $(ratio "$one_ms" "$four_ms")×."
   echo
   cat <<'TEXT'
-What limits 1 at a time is yt-dlp's start in each download's own process, and what makes that
-start is the import of yt-dlp itself (its extractors' index, its networking, cookies and email
-parsing), about 250 ms of CPU however Python is started. Measured by hand on 2026-12-02 (5 of
-each, alternating, load 7.6 to 8.0): Python alone (`python3 -c pass`) starts in 62 to 113 ms;
-`import yt_dlp` takes 594 to 850 ms with `-I` (isolated mode) and 670 to 934 ms without, the
-same; bytecode is not the cost (the venv's `.pyc` files are there and read, and jobsmith sets no
-`PYTHONDONTWRITEBYTECODE`), nor configuration (`--no-config` is passed), nor the extractors'
-matching (`--use-extractors` names the listing's one; a download from the listing's line matches
-none). Loading the listing's line instead of reading the page saved the page's round trip and
-its reading: from the page 2097 to 2333 ms (CPU 370 to 449 ms), from the line 1755 to 2063 ms
-(CPU 331 to 408 ms) at that load.
-
-1.1× of yt-dlp by hand leaves about 960 ms a video here, of which the mp4's transfer alone takes
-about 770 ms (100 ms before its first byte, 1.3 MB at 2048 KiB/s): less than yt-dlp's import is
-left for a process per video, so 1 at a time cannot reach 1.1× while each video has its own
-yt-dlp (its own kill, failure class and retry). What would move it: one long-lived yt-dlp per
-download slot, importing yt-dlp once and taking videos through its Python API, whose process a
-cancel would kill and the run start again; not built. On a machine this loaded every CPU-bound
-step is stretched several times over (the same `--version` took 0.2 to 0.3 s at load 0.4 and
-0.6 to 1.1 s at load 8), and jobsmith, whose runs use over ten times the CPU of yt-dlp by hand,
-loses the most.
+Before download slots, each download ran a yt-dlp process of its own, and what limited 1 at a
+time was that process's start: the import of yt-dlp itself (its extractors' index, its
+networking, cookies and email parsing), about 250 ms of CPU however Python is started, where
+1.1× of yt-dlp by hand leaves about 190 ms a video over the mp4's transfer (about 770 ms here:
+100 ms before its first byte, 1.3 MB at 2048 KiB/s). That run (2026-12-02, at a 1-minute load of
+6.9 to 8.7 from other builds): 1 at a time **1.52×** yt-dlp by hand (66458 ms against 43602),
+4 against 1 **2.02×**, CPU of 1 at a time 15300 ms. A download slot
+(`shared/src/adapters/local/media/ytdlp/slot.rs` and `slot_worker.py`) is one Python process
+that imports yt-dlp once, through the configured yt-dlp launcher, and runs each download with
+yt-dlp's own `main` and the argv a process of its own would get, so each video keeps its own
+exit code, stderr, failure class and retry; a cancel kills the slot's process group and the
+next download starts another, and a slot idle for 30 s ends. A yt-dlp that is not a Python
+script (a frozen binary build) still runs once per video.
 TEXT
+  echo
+  echo "jobsmith's runs use several times the CPU of yt-dlp by hand ($one_cpu_ms against $hand_cpu_ms ms at 1 at a"
+  echo "time): its listing alone takes $list_cpu_ms ms (by hand, above), as it reads every page with every"
+  echo "extractor (\`--dump-json\` without \`--use-extractors\`: a profile's page may be any site's), where"
+  echo "yt-dlp by hand, told \`--use-extractors generic\`, reads each page with one. The rest is the"
+  echo "downloads' own work in their slot and the server's."
   echo
   echo "## Storing a 1 GiB video"
   echo

@@ -3,7 +3,8 @@
 //! runtime's bootstrap (a stand-in) starts it with the environment Lambda and template.yaml give
 //! the function, and a Runtime API of the test's own delivers the events EventBridge Scheduler
 //! would send, against moto holding the jobs. A bash job, a python job with a result, the media
-//! tools from the layers, and a script that shows it sees none of the function's credentials.
+//! tools from the layers, a script that shows it sees none of the function's credentials, and a
+//! scrape run with the layers' yt-dlp and ffmpeg against a loopback video site.
 
 mod lambda;
 
@@ -12,14 +13,18 @@ use std::collections::BTreeSet;
 use chrono::{SecondsFormat, Utc};
 use jobsmith::adapters::aws::app::{AwsApp, AwsConfig, vars};
 use jobsmith::adapters::aws::dynamo::create_table;
+use jobsmith::adapters::aws::s3::s3_client;
 use jobsmith::adapters::local::script::INHERITED_VARS;
 use jobsmith::domain::execution::{Execution, ExecutionStatus};
 use jobsmith::domain::ids::{ExecutionId, JobId};
 use jobsmith::domain::job::{Job, NewJob, Policies};
 use jobsmith::domain::principal::{Principal, Role};
-use jobsmith::domain::task::{ScriptLanguage, TaskSpec};
+use jobsmith::domain::task::{ScrapeFields, ScrapeTask, ScriptLanguage, TaskSpec};
 use jobsmith::domain::trigger::Trigger;
+use jobsmith::domain::video::ScrapeMode;
 use jobsmith::test_support::aws::{EXECUTOR_ARN, SCHEDULER_ROLE_ARN};
+use jobsmith::test_support::media::installed_tools;
+use jobsmith::test_support::scrape_fixture::ScrapeFixture;
 use jobsmith_functions::ScheduledRun;
 use jobsmith_tests::lambda_watch::build_binaries;
 use jobsmith_tests::moto::MotoServer;
@@ -30,6 +35,7 @@ use lambda::{Lambda, Package, executor_template, workspace_root};
 
 const TABLE: &str = "jobsmith-package-test";
 const GROUP: &str = "jobsmith-package-test";
+const BUCKET: &str = "jobsmith-package-test";
 /// Planted where Lambda puts the function's credentials: no script may see it.
 const SENTINEL: &str = "planted-lambda-secret-9c41e2";
 const ACCESS_KEY_ID: &str = "ASIAPLANTEDKEY9C41E2";
@@ -52,10 +58,13 @@ async fn the_executors_lambda_package_runs_scripts_and_the_media_tools() {
     let sdk = moto.sdk_config().await;
     create_table(&aws_sdk_dynamodb::Client::new(&sdk), TABLE).await.expect("create the table");
     jobsmith::test_support::aws::create_schedule_groups(&aws_sdk_scheduler::Client::new(&sdk), GROUP).await;
+    s3_client(&sdk, true).create_bucket().bucket(BUCKET).send().await.expect("create the bucket");
+    // The videos' site; ffmpeg from the machine only makes its files.
+    let fixture = ScrapeFixture::with_samples(&installed_tools().ffmpeg, 2).await;
     // The global variables, whose template values are references resolved at deploy time.
     let globals = [
         (vars::TABLE, TABLE.to_owned()),
-        (vars::BUCKET, "jobsmith-package-test".to_owned()),
+        (vars::BUCKET, BUCKET.to_owned()),
         (vars::SCHEDULE_GROUP, GROUP.to_owned()),
         (vars::EXECUTOR_ARN, EXECUTOR_ARN.to_owned()),
         (vars::SCHEDULER_ROLE_ARN, SCHEDULER_ROLE_ARN.to_owned()),
@@ -78,6 +87,8 @@ async fn the_executors_lambda_package_runs_scripts_and_the_media_tools() {
         // Beyond what Lambda sets: where the AWS services are, here.
         ("AWS_ENDPOINT_URL", moto.endpoint().to_owned()),
         (vars::S3_FORCE_PATH_STYLE, "true".to_owned()),
+        // A deployment's own choice of site.
+        (vars::SCRAPE_PROFILE_URL, format!("{}?u={{value}}", fixture.feed_url())),
     ];
     extra.extend(globals.iter().cloned());
     let mut lambda = Lambda::start(&package, &template, &extra).await;
@@ -122,22 +133,57 @@ async fn the_executors_lambda_package_runs_scripts_and_the_media_tools() {
     assert!(unexpected.is_empty(), "variables from outside the allowlist: {unexpected:?}\n{output}");
     assert!(names.contains(&"PATH") && output.contains("PWD=/tmp\n"), "{output}");
 
+    // A scrape run: the listing and the downloads with the layer's yt-dlp (started by the
+    // runtime's python3), the files into the bucket. The downloads went through a download slot,
+    // whose yt-dlp stays for the next run a while.
+    let scrape = ScrapeFields { mode: Some(ScrapeMode::Profile), value: "fixture".to_owned(), ..Default::default() };
+    let task = TaskSpec::Scrape(ScrapeTask::try_from(scrape).expect("a valid scrape"));
+    let scraped = run_task(&mut lambda, &app, "scrape-profile", task).await;
+    let result = scraped.result.clone().unwrap_or_else(|| panic!("no result: {scraped:?}"));
+    assert_eq!((&result["total_videos"], &result["successful_downloads"]), (&json!(2), &json!(2)), "{result}");
+    let listed = s3_client(&sdk, true).list_objects_v2().bucket(BUCKET).prefix("videos/").send().await.expect("list");
+    let mp4s = listed.contents().iter().filter(|o| o.key().is_some_and(|k| k.ends_with(".mp4"))).count();
+    assert_eq!(mp4s, 2, "{listed:?}");
+    let launcher = package.path("/opt/bin/yt-dlp");
+    let slots = download_slots(&launcher);
+    // One per download running at once: 2 by default, 1 if the first ended before the second came.
+    assert!((1..=2).contains(&slots), "the downloads' yt-dlp, in {slots} slots\n{}", lambda.log_tail());
+
     assert!(lambda.is_running(), "one process served every invocation, as a warm Lambda does\n{}", lambda.log_tail());
 }
 
-/// Creates a job running `script` from the packaged scripts, delivers its schedule's fire to the
-/// function, and gives the execution it recorded once it says the run succeeded.
+/// The live download slots started with `launcher`: Python run with `-c` and the launcher as its
+/// first argument, where a yt-dlp process of its own runs the launcher as the script.
+fn download_slots(launcher: &std::path::Path) -> usize {
+    let Ok(entries) = std::fs::read_dir("/proc") else { return 0 };
+    entries
+        .filter_map(Result::ok)
+        .filter(|entry| {
+            let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+            let args: Vec<&[u8]> = cmdline.split(|b| *b == 0).collect();
+            args.windows(3).any(|w| w[0] == b"-c" && w[2] == launcher.as_os_str().as_encoded_bytes())
+        })
+        .count()
+}
+
+/// Runs `script` from the packaged scripts as [`run_task`] does.
 async fn run(lambda: &mut Lambda, app: &AwsApp, language: ScriptLanguage, script: &str, args: &[&str]) -> Execution {
-    let id = script.replace('.', "-");
+    let task = TaskSpec::Script {
+        language,
+        script_path: script.to_owned(),
+        args: args.iter().map(|a| (*a).to_owned()).collect(),
+    };
+    run_task(lambda, app, &script.replace('.', "-"), task).await
+}
+
+/// Creates job `id` running `task`, delivers its schedule's fire to the function, and gives the
+/// execution it recorded once it says the run succeeded.
+async fn run_task(lambda: &mut Lambda, app: &AwsApp, id: &str, task: TaskSpec) -> Execution {
     let new = NewJob {
-        id: Some(JobId::parse(&id).expect("job id")),
+        id: Some(JobId::parse(id).expect("job id")),
         name: None,
         description: None,
-        task: TaskSpec::Script {
-            language,
-            script_path: script.to_owned(),
-            args: args.iter().map(|a| (*a).to_owned()).collect(),
-        },
+        task,
         trigger: Trigger::Interval { every_seconds: 3_600, anchor: Utc::now() },
         policies: Policies::default(),
         enabled: true,
@@ -153,8 +199,8 @@ async fn run(lambda: &mut Lambda, app: &AwsApp, language: ScriptLanguage, script
         leg: None,
     };
     let answer = lambda.invoke(serde_json::to_value(event).expect("an event")).await;
-    let Answer::Response(report) = answer else { panic!("{script}: {answer:?}\n{}", lambda.log_tail()) };
-    assert_eq!((&report["outcome"], &report["status"]), (&json!("ran"), &json!("succeeded")), "{script}: {report}");
+    let Answer::Response(report) = answer else { panic!("{id}: {answer:?}\n{}", lambda.log_tail()) };
+    assert_eq!((&report["outcome"], &report["status"]), (&json!("ran"), &json!("succeeded")), "{id}: {report}");
     let id = report["execution_id"].as_str().and_then(ExecutionId::parse).expect("an execution id");
     let execution = app.executions.get_execution(id).await.expect("read the execution").expect("recorded");
     assert_eq!(execution.status, ExecutionStatus::Succeeded, "{execution:?}");

@@ -1,17 +1,21 @@
 //! The video source that runs yt-dlp on this machine: a listing is one run printing each video's
-//! info JSON, a download one run per video. Its child processes see nothing of the server's
-//! environment beyond [`ScriptEnvironment`], and die with a cancel.
+//! info JSON, a download one run of yt-dlp per video, in a long-lived download slot
+//! ([`slot`]) where it can. Its child processes see nothing of the server's environment beyond
+//! [`ScriptEnvironment`], and die with a cancel.
 
 mod args;
 mod classify;
 mod info;
 mod process;
 mod proxy;
+mod slot;
 
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod tests_process;
+#[cfg(test)]
+mod tests_slot;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -48,6 +52,8 @@ pub struct YtDlpSource {
     cache_dir: PathBuf,
     socket_timeout: Duration,
     proxy: Option<YtDlpProxy>,
+    /// Long-lived yt-dlp processes that downloads go through, one per download running.
+    slots: slot::Slots,
 }
 
 impl YtDlpSource {
@@ -60,6 +66,7 @@ impl YtDlpSource {
             cache_dir,
             socket_timeout: DEFAULT_SOCKET_TIMEOUT,
             proxy: None,
+            slots: slot::Slots::default(),
         }
     }
 
@@ -187,11 +194,7 @@ impl YtDlpSource {
         cancel: &CancellationToken,
     ) -> Result<Downloaded, Failed> {
         let argv = args::download(&self.common(), start, dir, no_watermark, video.extractor.as_deref());
-        let mut printed = Vec::new();
-        let finished = process::run(self.invocation(argv, dir), cancel, |line| {
-            printed.push(String::from_utf8_lossy(line).into_owned());
-        })
-        .await?;
+        let slot::Ran { finished, printed } = self.run_download(argv, dir, cancel).await?;
         if finished.cancelled {
             return Err(FetchError::new(FailureClass::Network, "cancelled: yt-dlp was stopped").into());
         }
@@ -201,6 +204,29 @@ impl YtDlpSource {
         }
         let file = downloaded_file(&printed, dir)?;
         Ok(downloaded(video, file, dir).await?)
+    }
+}
+
+impl YtDlpSource {
+    /// One download's yt-dlp run in `dir`: through a download slot when one can take it, else
+    /// as a process of its own.
+    async fn run_download(
+        &self,
+        argv: Vec<std::ffi::OsString>,
+        dir: &Path,
+        cancel: &CancellationToken,
+    ) -> Result<slot::Ran, FetchError> {
+        let invocation = self.invocation(argv, dir);
+        let launch = slot::Launch { ytdlp: &self.ytdlp, env: &invocation.env, home: &self.cache_dir };
+        if let Some(ran) = self.slots.download(&launch, &invocation.args, dir, cancel).await {
+            return Ok(ran);
+        }
+        let mut printed = Vec::new();
+        let finished = process::run(invocation, cancel, |line| {
+            printed.push(String::from_utf8_lossy(line).into_owned());
+        })
+        .await?;
+        Ok(slot::Ran { finished, printed })
     }
 }
 

@@ -165,16 +165,16 @@ async fn read_bounded(stream: Option<impl AsyncRead + Unpin>) -> String {
 
 /// The child's process group (its pid, since it was started with `process_group(0)`), killed
 /// when dropped so that a run whose future is dropped leaves nothing behind.
-struct GroupGuard {
+pub(super) struct GroupGuard {
     pgid: Option<Pid>,
 }
 
 impl GroupGuard {
-    fn new(pid: Option<u32>) -> Self {
+    pub(super) fn new(pid: Option<u32>) -> Self {
         Self { pgid: pid.and_then(|p| i32::try_from(p).ok()).filter(|p| *p > 1).map(Pid::from_raw) }
     }
 
-    fn kill(&self) {
+    pub(super) fn kill(&self) {
         if let Some(pgid) = self.pgid {
             // ESRCH only means everyone is already gone.
             let _ = killpg(pgid, Signal::SIGKILL);
@@ -183,7 +183,7 @@ impl GroupGuard {
 
     /// Kills once more and stops guarding: once the leader is reaped, its id may in time
     /// belong to an unrelated process.
-    fn kill_and_disarm(&mut self) {
+    pub(super) fn kill_and_disarm(&mut self) {
         self.kill();
         self.pgid = None;
     }

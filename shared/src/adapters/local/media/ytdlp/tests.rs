@@ -198,6 +198,8 @@ async fn a_missing_file_fails_its_video_alone_as_not_found() {
 
     let other = setup.source.download(&listed[1], &setup.download_dir("b"), false, CancellationToken::new()).await;
     assert_eq!(std::fs::read(other.unwrap().file).unwrap(), setup.fixture.mp4(listed[1].platform_id.as_str()));
+    assert!(setup.source.slots.usable(), "the installed yt-dlp hosts a download slot");
+    assert_eq!(setup.source.slots.started(), 1, "whose worker took both");
 }
 
 #[tokio::test]
@@ -224,17 +226,14 @@ async fn a_throttled_site_is_rate_limited_for_listings_and_downloads() {
     assert_eq!(setup.fixture.request_log()[before..], asked);
 }
 
-/// The pids of the processes whose command line names `needle`.
-fn processes_naming(needle: &Path) -> Vec<String> {
-    let needle = needle.to_string_lossy().into_owned();
+/// The pids of the processes working in `dir`: a download's yt-dlp, in its slot or in a process
+/// of its own.
+fn processes_in(dir: &Path) -> Vec<String> {
     let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
     entries
         .filter_map(Result::ok)
         .filter(|e| e.file_name().to_string_lossy().bytes().all(|b| b.is_ascii_digit()))
-        .filter(|e| {
-            let cmdline = std::fs::read(e.path().join("cmdline")).unwrap_or_default();
-            cmdline.split(|b| *b == 0).any(|arg| arg == needle.as_bytes())
-        })
+        .filter(|e| std::fs::read_link(e.path().join("cwd")).is_ok_and(|cwd| cwd == dir))
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect()
 }
@@ -262,7 +261,7 @@ async fn a_cancel_stops_a_stalled_download_and_kills_yt_dlp() {
     };
     let watch = async {
         until("yt-dlp asks for the file", || setup.fixture.requests(&media_path(&id)) > 0).await;
-        let running = processes_naming(&dir);
+        let running = processes_in(&dir);
         assert_eq!(running.len(), 1, "yt-dlp is running: {running:?}");
         cancel.cancel();
         (running, Instant::now())
@@ -272,5 +271,8 @@ async fn a_cancel_stops_a_stalled_download_and_kills_yt_dlp() {
     assert!(error.message.contains("cancelled"), "{error}");
     assert!(cancelled_at.elapsed() < Duration::from_secs(10), "it returned once cancelled, not at the socket timeout");
     assert!(started.elapsed() < Duration::from_secs(30), "well before the 30 s socket timeout");
-    assert!(processes_naming(&dir).is_empty(), "yt-dlp {running:?} is gone (killed and reaped)");
+    assert!(processes_in(&dir).is_empty(), "yt-dlp {running:?} is gone (killed and reaped)");
+    setup.fixture.mend(&id);
+    let again = setup.source.download(&listed[0], &setup.download_dir("again"), false, CancellationToken::new()).await;
+    assert_eq!(std::fs::read(again.unwrap().file).unwrap(), setup.fixture.mp4(&id), "a new slot took it");
 }

@@ -47,7 +47,7 @@ async fn list_with(source: &YtDlpSource, cancel: CancellationToken) -> Result<Ve
 }
 
 /// Waits for `what` to hold, checking every few milliseconds.
-async fn until(what: &str, mut check: impl FnMut() -> bool) {
+pub(super) async fn until(what: &str, mut check: impl FnMut() -> bool) {
     let deadline = tokio::time::Instant::now() + PATIENCE;
     while !check() {
         assert!(tokio::time::Instant::now() < deadline, "{what} within {PATIENCE:?}");
@@ -56,7 +56,7 @@ async fn until(what: &str, mut check: impl FnMut() -> bool) {
 }
 
 /// Gone, or a zombie its reaper has not collected yet.
-fn is_dead(pid: &str) -> bool {
+pub(super) fn is_dead(pid: &str) -> bool {
     let stat = std::fs::read_to_string(format!("/proc/{}/stat", pid.trim())).unwrap_or_default();
     stat.is_empty() || stat.rsplit_once(')').is_some_and(|(_, rest)| rest.trim_start().starts_with('Z'))
 }
