@@ -50,16 +50,11 @@ pub(super) async fn run(
     cancel: &CancellationToken,
     mut on_line: impl FnMut(&[u8]),
 ) -> Result<Finished, FetchError> {
-    let mut child = Command::new(invocation.program)
+    let mut child = isolated(invocation.program, &invocation.env, invocation.working_dir)
         .args(&invocation.args)
-        .env_clear()
-        .envs(invocation.env.iter().map(|(k, v)| (k, v)))
-        .current_dir(invocation.working_dir)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        .process_group(0)
-        .kill_on_drop(true)
         .spawn()
         .map_err(|err| spawn_failure(invocation.program, &err))?;
     let mut group = GroupGuard::new(child.id());
@@ -91,6 +86,19 @@ pub(super) async fn run(
     let status =
         status.map_err(|err| FetchError::new(FailureClass::Extractor, format!("cannot wait for yt-dlp: {err}")))?;
     Ok(Finished { code: status.code(), stderr, cancelled: false })
+}
+
+/// A child that sees only `env`, works in `working_dir`, leads a process group of its own (so
+/// that [`GroupGuard`] takes whatever it starts too) and is killed when its handle is dropped.
+pub(super) fn isolated(program: &Path, env: &[(String, String)], working_dir: &Path) -> Command {
+    let mut command = Command::new(program);
+    command
+        .env_clear()
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .current_dir(working_dir)
+        .process_group(0)
+        .kill_on_drop(true);
+    command
 }
 
 fn spawn_failure(program: &Path, err: &std::io::Error) -> FetchError {

@@ -17,10 +17,10 @@ use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::process::{Child, ChildStdin, ChildStdout, Command};
+use tokio::process::{Child, ChildStdin, ChildStdout};
 use tokio_util::sync::CancellationToken;
 
-use super::process::{Finished, GroupGuard};
+use super::process::{Finished, GroupGuard, isolated};
 
 const WORKER: &str = include_str!("slot_worker.py");
 /// A worker left without a request this long exits by itself: a server between runs keeps no
@@ -239,22 +239,16 @@ impl Slots {
         cancel: &CancellationToken,
     ) -> Result<Option<Worker>, String> {
         tokio::fs::create_dir_all(launch.home).await.map_err(|err| format!("no home for it: {err}"))?;
-        let mut command = Command::new(&interpreter.program);
-        command.args(&interpreter.arg);
-        let mut child = command
+        let mut child = isolated(&interpreter.program, launch.env, launch.home)
+            .args(&interpreter.arg)
             .arg("-c")
             .arg(WORKER)
             .arg(launch.ytdlp)
             .arg(IDLE_EXIT.as_secs().to_string())
-            .env_clear()
-            .envs(launch.env.iter().map(|(k, v)| (k, v)))
-            .current_dir(launch.home)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             // It writes nothing there: every download's stderr comes back in its reply.
             .stderr(Stdio::null())
-            .process_group(0)
-            .kill_on_drop(true)
             .spawn()
             .map_err(|err| format!("cannot start {}: {err}", interpreter.program.display()))?;
         let group = GroupGuard::new(child.id());
