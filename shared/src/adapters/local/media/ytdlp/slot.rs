@@ -30,6 +30,9 @@ const IDLE_EXIT: Duration = Duration::from_secs(30);
 const REUSE_WITHIN: Duration = Duration::from_secs(20);
 /// A worker that has not imported yt-dlp by then is taken for broken.
 const START_LIMIT: Duration = Duration::from_secs(60);
+/// Downloads a worker takes before it is replaced: whatever yt-dlp keeps from one download to
+/// the next (caches, a leak) stays bounded, for one import per this many videos.
+const RECYCLE_AFTER: usize = 100;
 /// A reply carries at most 256 KiB of stderr (escaped in JSON) and the few paths yt-dlp printed.
 const REPLY_LIMIT: u64 = 8 * 1024 * 1024;
 
@@ -79,6 +82,7 @@ struct Worker {
     requests: ChildStdin,
     replies: BufReader<ChildStdout>,
     idle_since: Instant,
+    served: usize,
 }
 
 impl Worker {
@@ -115,7 +119,6 @@ pub(super) struct Ran {
 }
 
 /// The idle workers of one source, and what it knows about starting them.
-#[derive(Default)]
 pub(super) struct Slots {
     /// yt-dlp's interpreter, once yt-dlp's first bytes have been read; None inside when yt-dlp
     /// cannot host a worker.
@@ -124,6 +127,13 @@ pub(super) struct Slots {
     /// Set once a worker would not come up: downloads run their own process from then on.
     unusable: AtomicBool,
     started: AtomicUsize,
+    recycle_after: usize,
+}
+
+impl Default for Slots {
+    fn default() -> Self {
+        Self::recycling_after(RECYCLE_AFTER)
+    }
 }
 
 /// What a slot needs to start a worker, as a download's own process would be started.
@@ -136,6 +146,17 @@ pub(super) struct Launch<'a> {
 }
 
 impl Slots {
+    /// Slots whose workers are replaced after `downloads` downloads each.
+    pub(super) fn recycling_after(downloads: usize) -> Self {
+        Self {
+            interpreter: OnceLock::new(),
+            idle: Mutex::new(Vec::new()),
+            unusable: AtomicBool::new(false),
+            started: AtomicUsize::new(0),
+            recycle_after: downloads.max(1),
+        }
+    }
+
     /// Runs one download through a worker: None when no worker can take it, and the caller
     /// runs yt-dlp as a process of its own.
     pub(super) async fn download(
@@ -185,7 +206,12 @@ impl Slots {
             }
             Some(Ok(reply)) => {
                 worker.idle_since = Instant::now();
-                self.idle.lock().unwrap_or_else(PoisonError::into_inner).push(worker);
+                worker.served += 1;
+                if worker.served < self.recycle_after {
+                    self.idle.lock().unwrap_or_else(PoisonError::into_inner).push(worker);
+                } else {
+                    worker.stop().await;
+                }
                 let printed = reply.stdout.lines().map(str::to_owned).collect();
                 Some(Ran {
                     finished: Finished { code: Some(reply.code), stderr: reply.stderr, cancelled: false },
@@ -256,7 +282,7 @@ impl Slots {
             return Err("its pipes were not opened".to_owned());
         };
         let mut worker =
-            Worker { child, group, requests, replies: BufReader::new(replies), idle_since: Instant::now() };
+            Worker { child, group, requests, replies: BufReader::new(replies), idle_since: Instant::now(), served: 0 };
         self.started.fetch_add(1, Ordering::Relaxed);
         let ready = tokio::select! {
             ready = tokio::time::timeout(START_LIMIT, worker.receive::<Ready>()) => ready,

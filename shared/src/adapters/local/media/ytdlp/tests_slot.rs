@@ -72,6 +72,14 @@ fn stand_in(launcher_body: Option<&str>) -> StandIn {
     StandIn { dir, source }
 }
 
+/// As [`stand_in`], with workers replaced after `downloads` downloads.
+fn stand_in_recycling(downloads: usize) -> StandIn {
+    let mut yt = stand_in(None);
+    let source = Arc::get_mut(&mut yt.source).expect("not shared yet");
+    source.slots = slot::Slots::recycling_after(downloads);
+    yt
+}
+
 impl StandIn {
     /// A download directory whose stand-in does `behaviour`.
     fn download_dir(&self, name: &str, behaviour: &str) -> PathBuf {
@@ -101,6 +109,15 @@ async fn downloads_one_after_another_share_a_worker_through_failures() {
     let third = yt.download(&yt.download_dir("3", "ok")).await.unwrap();
     assert_eq!(third.file, yt.dir.path().join("downloads/3/video.mp4"));
     assert_eq!(yt.source.slots.started(), 1, "one worker took all three");
+}
+
+#[tokio::test]
+async fn a_worker_is_replaced_after_its_share_of_downloads() {
+    let yt = stand_in_recycling(2);
+    for n in 0..5 {
+        yt.download(&yt.download_dir(&n.to_string(), "ok")).await.unwrap();
+    }
+    assert_eq!(yt.source.slots.started(), 3, "downloads 1-2, 3-4 and 5");
 }
 
 #[tokio::test]
