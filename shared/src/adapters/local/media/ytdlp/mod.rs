@@ -205,9 +205,7 @@ impl YtDlpSource {
         let file = downloaded_file(&printed, dir)?;
         Ok(downloaded(video, file, dir).await?)
     }
-}
 
-impl YtDlpSource {
     /// One download's yt-dlp run in `dir`: through a download slot when one can take it, else
     /// as a process of its own.
     async fn run_download(
@@ -217,6 +215,7 @@ impl YtDlpSource {
         cancel: &CancellationToken,
     ) -> Result<slot::Ran, FetchError> {
         let invocation = self.invocation(argv, dir);
+        // `download` has made the cache directory, where an idle slot waits.
         let launch = slot::Launch { ytdlp: &self.ytdlp, env: &invocation.env, home: &self.cache_dir };
         if let Some(ran) = self.slots.download(&launch, &invocation.args, dir, cancel).await {
             return Ok(ran);

@@ -141,7 +141,7 @@ pub(super) struct Launch<'a> {
     /// The configured yt-dlp.
     pub ytdlp: &'a Path,
     pub env: &'a [(String, String)],
-    /// Where an idle worker waits.
+    /// Where an idle worker waits: an existing directory.
     pub home: &'a Path,
 }
 
@@ -264,7 +264,6 @@ impl Slots {
         launch: &Launch<'_>,
         cancel: &CancellationToken,
     ) -> Result<Option<Worker>, String> {
-        tokio::fs::create_dir_all(launch.home).await.map_err(|err| format!("no home for it: {err}"))?;
         let mut child = isolated(&interpreter.program, launch.env, launch.home)
             .args(&interpreter.arg)
             .arg("-c")
