@@ -3,9 +3,10 @@
 //! invocation), which frees their job's `maxInstances` slots, and it dispatches again a retry
 //! whose one-off schedule never fired (its creation failed after the retry was recorded).
 //! Both are safe to repeat: a reap is conditional on the lease, and a dispatch of a run whose
-//! schedule exists changes nothing. With the time left, it removes the schedules of jobs deleted
-//! all at once (`DELETE /api/jobs/all`: `DynamoStore::schedules_to_remove`), then deleted jobs'
-//! histories (see `DynamoStore::purge_deleted_histories`), going on where the last sweep stopped.
+//! schedule exists changes nothing. With the time left, it releases the jobs deleted all at once
+//! (`DELETE /api/jobs/all` only hides them: `DynamoStore::release_deleted_jobs`) a batch at a
+//! time and removes their schedules, then deleted jobs' histories (see
+//! `DynamoStore::purge_deleted_histories`), going on where the last sweep stopped.
 
 use std::time::{Duration, Instant, SystemTime};
 
@@ -28,6 +29,8 @@ pub const STUCK_AFTER: chrono::Duration = chrono::Duration::minutes(5);
 const PURGE_MARGIN: Duration = Duration::from_secs(10);
 /// Schedules removed at once: each is its own EventBridge call.
 const SCHEDULES_AT_ONCE: usize = 16;
+/// Deleted jobs released at a time, so that their schedules are removed before more are read.
+const RELEASE_BATCH: i32 = 500;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SweepReport {
@@ -39,6 +42,8 @@ pub struct SweepReport {
     pub schedules_removed: u64,
     /// Those still to be removed, by the next sweep.
     pub schedules_left: u64,
+    /// Whether jobs deleted all at once are still to be released, by the next sweep.
+    pub deleted_jobs_left: bool,
     /// Runs of deleted jobs removed.
     pub history_deleted: u64,
     /// Deleted jobs whose history is still to be removed, by the next sweep.
@@ -67,6 +72,7 @@ pub async fn sweep(app: &AwsApp, deadline: Instant) -> Result<SweepReport, Execu
         redispatched,
         schedules_removed,
         schedules_left,
+        deleted_jobs_left: app.store.deleted_jobs_remain().await?,
         history_deleted: purged.deleted,
         histories_left: purged.left,
     };
@@ -76,27 +82,39 @@ pub async fn sweep(app: &AwsApp, deadline: Instant) -> Result<SweepReport, Execu
     Ok(report)
 }
 
-/// Removes the schedules of jobs deleted all at once, several at a time, until `deadline`.
-/// Returns how many went and how many are left.
+/// Removes the schedules of jobs deleted all at once, several at a time, releasing more
+/// deleted jobs whenever those known are done, until `deadline`. Returns how many went and how
+/// many of those known are left.
 async fn remove_schedules(app: &AwsApp, deadline: Instant) -> Result<(u64, u64), ExecutorError> {
-    let pending = app.store.schedules_to_remove().await?;
-    let total = pending.len() as u64;
-    let outcomes: Vec<Result<(), ExecutorError>> = futures_util::stream::iter(pending)
-        .take_while(|_| std::future::ready(Instant::now() < deadline))
-        .map(|removal| remove_schedule(app, removal))
-        .buffer_unordered(SCHEDULES_AT_ONCE)
-        .collect()
-        .await;
-    let removed = outcomes.iter().filter(|outcome| outcome.is_ok()).count() as u64;
-    if let Some(Err(err)) = outcomes.into_iter().find(Result::is_err) {
-        tracing::warn!(error = %err, "could not remove every deleted job's schedule; the next sweep tries again");
+    let mut removed = 0;
+    let mut pending = app.store.schedules_to_remove().await?;
+    loop {
+        let total = pending.len() as u64;
+        let outcomes: Vec<Result<(), ExecutorError>> = futures_util::stream::iter(pending)
+            .take_while(|_| std::future::ready(Instant::now() < deadline))
+            .map(|removal| remove_schedule(app, removal))
+            .buffer_unordered(SCHEDULES_AT_ONCE)
+            .collect()
+            .await;
+        let done = outcomes.iter().filter(|outcome| outcome.is_ok()).count() as u64;
+        removed += done;
+        if let Some(Err(err)) = outcomes.into_iter().find(Result::is_err) {
+            tracing::warn!(error = %err, "could not remove every deleted job's schedule; the next sweep tries again");
+        }
+        if done < total || Instant::now() >= deadline {
+            return Ok((removed, total - done));
+        }
+        pending = app.store.release_deleted_jobs(RELEASE_BATCH).await?;
+        if pending.is_empty() {
+            return Ok((removed, 0));
+        }
     }
-    Ok((removed, total - removed))
 }
 
 /// A job made again with the same id since the delete owns the schedule of that name: it is
 /// left, and if the job appears while its schedule is being removed, it is put back. A job made
-/// before the delete is one whose delete did not land: it keeps its schedule and history.
+/// before the delete that reads as alive is one whose delete did not land: it keeps its schedule
+/// and history.
 async fn remove_schedule(app: &AwsApp, removal: ScheduleToRemove) -> Result<(), ExecutorError> {
     match app.jobs.get_job(&removal.job).await? {
         Some(job) if job.created_at < removal.deleted_at => {

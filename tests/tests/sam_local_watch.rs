@@ -107,7 +107,7 @@ async fn the_binaries_answer_the_sample_events_with_env_json() {
     let swept = invoke(&watch, SWEEP, &event(SWEEP)).await;
     assert_eq!(
         swept,
-        json!({"reaped": [], "redispatched": [], "schedules_removed": 0, "schedules_left": 0, "history_deleted": 0, "histories_left": 0})
+        json!({"reaped": [], "redispatched": [], "schedules_removed": 0, "schedules_left": 0, "deleted_jobs_left": false, "history_deleted": 0, "histories_left": 0})
     );
 
     // A fire EventBridge gave up on, in the queue setup.sh made: the redrive sends it again.

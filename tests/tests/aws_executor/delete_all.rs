@@ -1,5 +1,5 @@
-//! `DELETE /api/jobs/all` with thousands of jobs: the records go within the function's timeout,
-//! and the sweep removes their schedules and histories afterwards.
+//! `DELETE /api/jobs/all` with thousands of jobs: one write hides them all within the function's
+//! timeout, and the sweep removes their records, schedules and histories afterwards.
 
 use std::time::{Duration, Instant};
 
@@ -9,7 +9,7 @@ use jobsmith::domain::ids::JobId;
 use jobsmith::domain::job::{Job, JobFilter, NewJob, Policies};
 use jobsmith::domain::task::{RunKind, ScriptLanguage, TaskSpec};
 use jobsmith::domain::trigger::Trigger;
-use jobsmith::ports::{ExecutionFilter, PageRequest, TriggerBackend};
+use jobsmith::ports::{ExecutionFilter, PageRequest, StoreError, TriggerBackend};
 use jobsmith_functions::sweep;
 use jobsmith_tests::template::{Node, template};
 
@@ -33,21 +33,8 @@ async fn deleting_thousands_of_jobs_answers_in_time_and_the_sweep_removes_the_re
     let h = harness().await;
     let script = h.script("noop.sh", "exit 0");
     let now = Utc::now();
-    let jobs: Vec<Job> = (0..JOBS)
-        .map(|i| {
-            let new = NewJob {
-                id: Some(JobId::parse(&format!("bulk-{i:05}")).expect("job id")),
-                name: None,
-                description: None,
-                task: TaskSpec::Script { language: ScriptLanguage::Bash, script_path: script.clone(), args: vec![] },
-                trigger: Trigger::Interval { every_seconds: 3_600, anchor: now },
-                policies: Policies::default(),
-                enabled: true,
-                paused: false,
-            };
-            Job::create(new, None, now)
-        })
-        .collect();
+    let jobs: Vec<Job> =
+        (0..JOBS).map(|i| Job::create(new_job(&format!("bulk-{i:05}"), &script, now), None, now)).collect();
     // Written in batches: moto undoes overlapping transactions, and one by one takes minutes.
     h.app.store.import_jobs(&jobs).await.expect("the jobs");
     let runs: Vec<Execution> = jobs
@@ -81,26 +68,80 @@ async fn deleting_thousands_of_jobs_answers_in_time_and_the_sweep_removes_the_re
     assert_eq!((listed.total, listed.items.len()), (0, 0), "the jobs are gone from listings at once");
     assert_eq!(h.app.service.counts().await.expect("counts").total, 0);
 
-    // A job made again with a deleted one's id before the sweep keeps its schedule.
-    let again = h.job("bulk-00000", script, vec![], Policies::default()).await;
-    // A job whose delete did not land (its batch's delete left unprocessed, its marker written)
-    // keeps its schedule and its history.
-    let survivor = &jobs[1];
-    h.app.store.import_jobs(std::slice::from_ref(survivor)).await.expect("the job back");
+    assert!(h.app.jobs.get_job(&jobs[7].id).await.expect("get").is_none(), "a deleted job reads as gone");
+    let late = Job::create(new_job("made-by-a-clock-behind", &script, now), None, now);
+    let refused = h.app.jobs.insert_job(&late).await;
+    assert!(
+        matches!(refused, Err(StoreError::Conflict)),
+        "a job the delete would hide the moment it is written is refused, not lost: {refused:?}"
+    );
 
-    let mut swept = 0;
-    loop {
-        let report = sweep(&h.app, Instant::now() + Duration::from_secs(600)).await.expect("a sweep");
-        swept += 1;
-        if report.schedules_left == 0 && report.histories_left == 0 {
-            break;
-        }
-        assert!(swept < 5, "still not done after {swept} sweeps: {report:?}");
-    }
+    // A job made again with a deleted one's id before the sweep takes the id, keeps its
+    // schedule and its own runs; the deleted job's run goes.
+    let again = h.job("bulk-00000", script.clone(), vec![], Policies::default()).await;
+    let fresh = h.job("made-after", script.clone(), vec![], Policies::default()).await;
+    let later = Utc::now();
+    let own_run = Execution::new(again.id.clone(), RunKind::Script, later, 1, TriggeredBy::Scheduler, None, later)
+        .finish_without_running(ExecutionStatus::Skipped, "misfired".to_owned(), later);
+    h.app.store.import_finished(std::slice::from_ref(&own_run)).await.expect("a run of the new job");
+
+    sweep_until_done(&h).await;
     let mut left = h.job_schedules().await;
     left.sort();
-    assert_eq!(left, [again.id.to_string(), survivor.id.to_string()], "only the jobs that exist have schedules");
+    assert_eq!(left, [again.id.to_string(), fresh.id.to_string()], "only the jobs that exist have schedules");
     let history = h.app.executions.list_executions(&ExecutionFilter::default(), &page).await.expect("runs");
-    let kept: Vec<&JobId> = history.items.iter().map(|run| &run.job_id).collect();
-    assert_eq!(kept, [&survivor.id], "every deleted job's run is gone, the surviving job's stays");
+    let kept: Vec<_> = history.items.iter().map(|run| run.id).collect();
+    assert_eq!(kept, [own_run.id], "every deleted job's run is gone, the new job's stays");
+    let listed = h.app.jobs.list_jobs(&JobFilter::default(), &page).await.expect("list");
+    assert_eq!(listed.total, 2);
+
+    // A second delete counts only the jobs made since the first.
+    let report = h.app.service.delete_all().await.expect("the second delete");
+    assert_eq!((report.deleted, report.errors.len()), (2, 0));
+    sweep_until_done(&h).await;
+    assert_eq!(h.job_schedules().await, Vec::<String>::new());
+    assert_eq!(h.app.jobs.list_jobs(&JobFilter::default(), &page).await.expect("list").total, 0);
+}
+
+fn new_job(id: &str, script: &str, now: chrono::DateTime<Utc>) -> NewJob {
+    NewJob {
+        id: Some(JobId::parse(id).expect("job id")),
+        name: None,
+        description: None,
+        task: TaskSpec::Script { language: ScriptLanguage::Bash, script_path: script.to_owned(), args: vec![] },
+        trigger: Trigger::Interval { every_seconds: 3_600, anchor: now },
+        policies: Policies::default(),
+        enabled: true,
+        paused: false,
+    }
+}
+
+/// Sweeps until nothing deleted is left, in a few sweeps at most.
+async fn sweep_until_done(h: &super::harness::Harness) {
+    for _ in 0..5 {
+        let report = sweep(&h.app, Instant::now() + Duration::from_secs(600)).await.expect("a sweep");
+        if report.schedules_left == 0 && report.histories_left == 0 && !report.deleted_jobs_left {
+            return;
+        }
+    }
+    panic!("deleted jobs still left after 5 sweeps");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cursor_from_before_a_delete_of_every_job_pages_the_jobs_made_since() {
+    let h = harness().await;
+    let script = h.script("noop.sh", "exit 0");
+    for id in ["old-a", "old-b", "old-c"] {
+        h.job(id, script.clone(), vec![], Policies::default()).await;
+    }
+    let first = PageRequest { offset: 0, limit: 1, cursor: None };
+    let page = h.app.jobs.list_jobs(&JobFilter::default(), &first).await.expect("the first page");
+    let cursor = page.next_cursor.expect("a cursor past the first of three jobs");
+
+    assert_eq!(h.app.service.delete_all().await.expect("the delete").deleted, 3);
+    let made_since = h.job("old-b", script, vec![], Policies::default()).await;
+    let resumed = PageRequest { offset: 0, limit: 10, cursor: Some(cursor) };
+    let page = h.app.jobs.list_jobs(&JobFilter::default(), &resumed).await.expect("the old cursor still pages");
+    let ids: Vec<&JobId> = page.items.iter().map(|job| &job.id).collect();
+    assert_eq!((ids, page.total), (vec![&made_since.id], 1), "the deleted jobs after the cursor are not listed");
 }

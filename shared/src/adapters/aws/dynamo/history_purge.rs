@@ -82,16 +82,20 @@ impl DynamoStore {
                 deleted += u64::from(self.delete_unfinished(id, &run, Some(status)).await?);
             }
         }
-        let bound = ExecutionId::generate().to_string();
-        let marker = purge_marker(job, &bound);
+        self.put_purge_marker(job, &ExecutionId::generate().to_string()).await?;
+        Ok(deleted)
+    }
+
+    /// Leaves `job`'s runs made before `bound` to [`DynamoStore::purge_deleted_histories`].
+    pub(super) async fn put_purge_marker(&self, job: &JobId, bound: &str) -> StoreResult<()> {
         self.client
             .put_item()
             .table_name(&self.table)
-            .set_item(Some(marker))
+            .set_item(Some(purge_marker(job, bound)))
             .send()
             .await
             .map_err(|e| backend("put a history purge marker", e))?;
-        Ok(deleted)
+        Ok(())
     }
 
     /// Removes deleted jobs' histories until they are all gone, `budget` runs are deleted, or

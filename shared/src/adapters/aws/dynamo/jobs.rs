@@ -14,12 +14,14 @@ use super::keys::{
     DUE_PARTITION, JOB_SK, JOBS_BY_CREATED, JOBS_DUE, JOBS_PARTITION, PK, due_before, due_order, job_pk, ms,
 };
 use super::query::{Kind, Listing};
+use super::watermark::{Watermark, is_watermark, watermark_key};
 use crate::domain::execution::ExecutionStatus;
 use crate::domain::ids::JobId;
 use crate::domain::job::{Job, JobCounts, JobFilter};
 use crate::ports::{JobStore, Page, PageRequest, ReleasedJobs, Slice, StoreError, StoreResult};
 
-fn listing(filter: &JobFilter) -> Listing {
+/// The jobs matching `filter`, above the delete watermark when there is one.
+fn listing(filter: &JobFilter, watermark: Option<&Watermark>) -> Listing {
     let mut expr = Expr::default();
     let mut filters = Vec::new();
     if let Some(needle) = filter.name_contains.as_deref().filter(|n| !n.is_empty()) {
@@ -39,10 +41,22 @@ fn listing(filter: &JobFilter) -> Listing {
     }
     let selective = !filters.is_empty();
     Listing::new(&JOBS_BY_CREATED, Kind::Jobs, JOBS_PARTITION.to_owned(), true, filters, expr, selective)
+        .after(watermark.map(|mark| mark.live_from.clone()))
 }
 
-fn due() -> Listing {
-    Listing::new(&JOBS_DUE, Kind::Jobs, DUE_PARTITION.to_owned(), true, Vec::new(), Expr::default(), false)
+/// Active jobs by next run. The due index is ordered by time, not creation, so jobs below the
+/// delete watermark are filtered out rather than cut off by the key.
+fn due(watermark: Option<&Watermark>) -> Listing {
+    let mut expr = Expr::default();
+    let filters: Vec<String> = watermark
+        .map(|mark| {
+            let live_from = expr.value("live_from", s(&mark.live_from));
+            format!("{} >= {live_from}", expr.name(JOBS_BY_CREATED.sk))
+        })
+        .into_iter()
+        .collect();
+    let selective = !filters.is_empty();
+    Listing::new(&JOBS_DUE, Kind::Jobs, DUE_PARTITION.to_owned(), true, filters, expr, selective)
 }
 
 fn job_key(id: &JobId) -> Item {
@@ -53,6 +67,13 @@ impl DynamoStore {
     fn decode_jobs(items: Vec<Item>) -> StoreResult<Vec<Job>> {
         items.into_iter().map(JobItem::decode).collect()
     }
+
+    /// The job's item, deleted or not, and the delete watermark: one consistent BatchGetItem.
+    async fn job_and_watermark(&self, id: &JobId) -> StoreResult<(Option<Item>, Option<Watermark>)> {
+        let mut found = self.get_many(vec![job_key(id), watermark_key()], "get job").await?;
+        let watermark = found.values().find(|item| is_watermark(item)).and_then(Watermark::decode);
+        Ok((found.remove(&job_pk(id)), watermark))
+    }
 }
 
 /// The key the health check reads; no item is ever written under it.
@@ -60,10 +81,26 @@ const PING_PK: &str = "PING";
 
 #[async_trait]
 impl JobStore for DynamoStore {
+    /// A job of the same id below the delete watermark is replaced, its runs left to the
+    /// history purge. A job the watermark would hide at once (this clock behind the one that
+    /// deleted every job) is refused as a conflict rather than lost.
     async fn insert_job(&self, job: &Job) -> StoreResult<()> {
         let item = JobItem::new(job)?.into_attrs()?;
+        let (existing, watermark) = self.job_and_watermark(&job.id).await?;
         let mut expr = Expr::default();
-        let condition = format!("attribute_not_exists({})", expr.name(PK));
+        let mut condition = format!("attribute_not_exists({})", expr.name(PK));
+        if let Some(mark) = &watermark {
+            if mark.hides_created(job.created_at) {
+                return Err(StoreError::Conflict);
+            }
+            match &existing {
+                Some(old) if mark.hides(old) => self.put_purge_marker(&job.id, &mark.bound).await?,
+                Some(_) => return Err(StoreError::AlreadyExists),
+                None => {}
+            }
+            let live_from = expr.value("live_from", s(&mark.live_from));
+            condition += &format!(" OR {} < {live_from}", expr.name(JOBS_BY_CREATED.sk));
+        }
         let sent = self
             .client
             .put_item()
@@ -71,6 +108,7 @@ impl JobStore for DynamoStore {
             .set_item(Some(item))
             .condition_expression(condition)
             .set_expression_attribute_names(expr.names())
+            .set_expression_attribute_values(expr.values())
             .send()
             .await;
         match sent {
@@ -96,16 +134,9 @@ impl JobStore for DynamoStore {
     }
 
     async fn get_job(&self, id: &JobId) -> StoreResult<Option<Job>> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(job_key(id)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| backend("get job", e))?;
-        out.item.map(JobItem::decode).transpose()
+        let (item, watermark) = self.job_and_watermark(id).await?;
+        let deleted = |item: &Item| watermark.as_ref().is_some_and(|mark| mark.hides(item));
+        item.filter(|item| !deleted(item)).map(JobItem::decode).transpose()
     }
 
     async fn update_job(&self, job: &Job, expected_version: u64) -> StoreResult<()> {
@@ -158,18 +189,21 @@ impl JobStore for DynamoStore {
     }
 
     async fn list_jobs(&self, filter: &JobFilter, page: &PageRequest) -> StoreResult<Page<Job>> {
-        let page = self.page(&listing(filter), page).await?;
+        let watermark = self.watermark().await?;
+        let page = self.page(&listing(filter, watermark.as_ref()), page).await?;
         Ok(Page { items: Self::decode_jobs(page.items)?, total: page.total, next_cursor: page.next_cursor })
     }
 
     async fn walk_jobs(&self, filter: &JobFilter, page: &PageRequest) -> StoreResult<Slice<Job>> {
-        let slice = self.slice(&listing(filter), page).await?;
+        let watermark = self.watermark().await?;
+        let slice = self.slice(&listing(filter, watermark.as_ref()), page).await?;
         Ok(Slice { items: Self::decode_jobs(slice.items)?, next_cursor: slice.next_cursor })
     }
 
     /// One pass over the creation index reading only `enabled`, rather than two counts.
     async fn count_jobs(&self) -> StoreResult<JobCounts> {
-        let items = self.collect(&listing(&JobFilter::default()), &[ENABLED]).await?;
+        let watermark = self.watermark().await?;
+        let items = self.collect(&listing(&JobFilter::default(), watermark.as_ref()), &[ENABLED]).await?;
         let total = items.len() as u64;
         let enabled = items.iter().filter(|i| i.get(ENABLED).and_then(|v| v.as_bool().ok()) == Some(&true)).count();
         let enabled = enabled as u64;
@@ -177,13 +211,15 @@ impl JobStore for DynamoStore {
     }
 
     async fn due_jobs(&self, until: DateTime<Utc>, limit: u32) -> StoreResult<Vec<Job>> {
-        let listing = due().before(due_before(ms(until)));
+        let watermark = self.watermark().await?;
+        let listing = due(watermark.as_ref()).before(due_before(ms(until)));
         let (items, _) = self.walk(&listing, None, true, 0, u64::from(limit)).await?;
         Self::decode_jobs(items)
     }
 
     async fn next_due_job(&self) -> StoreResult<Option<Job>> {
-        let (items, _) = self.walk(&due(), None, true, 0, 1).await?;
+        let watermark = self.watermark().await?;
+        let (items, _) = self.walk(&due(watermark.as_ref()), None, true, 0, 1).await?;
         Ok(Self::decode_jobs(items)?.pop())
     }
 
@@ -224,7 +260,8 @@ impl JobStore for DynamoStore {
         if updated { Ok(()) } else { Err(StoreError::NotFound) }
     }
 
-    /// See `release_all`: the records at once, schedules and histories by the sweep.
+    /// See `release_all`: one write hides every job; the sweep removes records, schedules and
+    /// histories.
     async fn release_all_jobs(&self) -> StoreResult<Option<ReleasedJobs>> {
         self.release_all().await.map(Some)
     }

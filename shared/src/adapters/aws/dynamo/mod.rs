@@ -35,6 +35,7 @@ mod video_item;
 mod video_keys;
 mod video_listing;
 mod videos;
+mod watermark;
 mod writes;
 
 use std::sync::Arc;

@@ -8,7 +8,7 @@ use aws_sdk_dynamodb::types::Select;
 use super::DynamoStore;
 use super::cursor;
 use super::errors::backend;
-use super::expr::{Expr, Item, s};
+use super::expr::{Expr, Item, s, text};
 use super::keys::Index;
 use crate::adapters::offset_walk::OffsetWalk;
 use crate::ports::{Page, PageRequest, Slice, StoreError, StoreResult};
@@ -36,6 +36,9 @@ pub(super) struct Listing {
     pub partition: String,
     /// Only sort keys strictly below this.
     pub before: Option<String>,
+    /// Only sort keys at or above this. With `before` too, the range is `BETWEEN` both, which
+    /// includes `before` itself: only bounds that no key equals (a bare time prefix) go together.
+    pub after: Option<String>,
     /// Ascending sort keys (oldest first) or descending (newest first).
     pub forward: bool,
     filters: Vec<String>,
@@ -56,12 +59,24 @@ impl Listing {
         expr: Expr,
         selective: bool,
     ) -> Self {
-        Self { index, kind, partition, before: None, forward, filters, expr, selective }
+        Self { index, kind, partition, before: None, after: None, forward, filters, expr, selective }
     }
 
     pub fn before(mut self, bound: String) -> Self {
         self.before = Some(bound);
         self
+    }
+
+    pub fn after(mut self, bound: Option<String>) -> Self {
+        self.after = bound;
+        self
+    }
+
+    /// A start key outside the range (a cursor from before the range moved up) is refused by
+    /// DynamoDB; the listing then starts at the range's beginning.
+    fn within(&self, start: Option<Item>) -> Option<Item> {
+        let after = self.after.as_deref();
+        start.filter(|key| after.is_none_or(|after| text(key, self.index.sk).is_some_and(|sk| sk >= after)))
     }
 
     /// A query of this listing in direction `forward`, with its key condition and filters.
@@ -74,8 +89,17 @@ impl Listing {
     ) -> QueryFluentBuilder {
         let mut expr = self.expr.clone();
         let mut condition = format!("{} = {}", expr.name(self.index.pk), expr.value("partition", s(&self.partition)));
-        if let Some(bound) = &self.before {
-            condition += &format!(" AND {} < {}", expr.name(self.index.sk), expr.value("before", s(bound)));
+        let range = match (&self.after, &self.before) {
+            (Some(after), Some(before)) => {
+                let (after, before) = (expr.value("after", s(after)), expr.value("before", s(before)));
+                Some(format!("BETWEEN {after} AND {before}"))
+            }
+            (Some(after), None) => Some(format!(">= {}", expr.value("after", s(after)))),
+            (None, Some(before)) => Some(format!("< {}", expr.value("before", s(before)))),
+            (None, None) => None,
+        };
+        if let Some(range) = range {
+            condition += &format!(" AND {} {range}", expr.name(self.index.sk));
         }
         let projection =
             (!projection.is_empty()).then(|| projection.iter().map(|a| expr.name(a)).collect::<Vec<_>>().join(", "));
@@ -91,7 +115,7 @@ impl Listing {
             .set_expression_attribute_names(expr.names())
             .set_expression_attribute_values(expr.values())
             .scan_index_forward(forward)
-            .set_exclusive_start_key(start)
+            .set_exclusive_start_key(self.within(start))
     }
 }
 
@@ -236,4 +260,27 @@ impl DynamoStore {
 /// The cursor after a page's last item, when more follow.
 fn next_cursor(listing: &Listing, items: &[Item], more: bool) -> Option<String> {
     if more { items.last().and_then(|last| cursor::encode(listing, last)) } else { None }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::adapters::aws::dynamo::keys::JOBS_BY_CREATED;
+
+    fn start_at(sk: &str) -> Option<Item> {
+        Some([(JOBS_BY_CREATED.sk.to_owned(), s(sk))].into_iter().collect())
+    }
+
+    #[test]
+    fn a_start_key_below_the_range_starts_the_listing_over() {
+        // DynamoDB refuses a start key outside the key condition (moto does not check).
+        let listing =
+            Listing::new(&JOBS_BY_CREATED, Kind::Jobs, "JOBS".to_owned(), true, Vec::new(), Expr::default(), false)
+                .after(Some("0005".to_owned()));
+        assert_eq!(listing.within(start_at("0004#a")), None);
+        assert_eq!(listing.within(start_at("0005#a")), start_at("0005#a"));
+        let unbounded =
+            Listing::new(&JOBS_BY_CREATED, Kind::Jobs, "JOBS".to_owned(), true, Vec::new(), Expr::default(), false);
+        assert_eq!(unbounded.within(start_at("0004#a")), start_at("0004#a"));
+    }
 }

@@ -1,31 +1,29 @@
-//! Deleting every job within one request, whatever their number. The records go at once, many
-//! BatchWriteItem requests in parallel, each job's delete beside a history purge marker (see
-//! `history_purge`) that also asks for the job's schedule to go. Schedules are one
-//! EventBridge call each, so thousands of them would outlast the request: the sweep function
-//! removes them ([`DynamoStore::schedules_to_remove`]), then the histories as for any deleted
-//! job.
+//! Deleting every job within one request, whatever their number: one write raises the delete
+//! watermark (`watermark`), which hides every job created until then from every read. The
+//! sweep then releases the jobs below it a batch at a time ([`DynamoStore::release_deleted_jobs`]):
+//! each job's record goes and a history purge marker (see `history_purge`) takes its place,
+//! which also asks for the job's schedule to go. Schedules are one EventBridge call each, so the
+//! sweep removes them ([`DynamoStore::schedules_to_remove`]), then the histories as for any
+//! deleted job.
 
-use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, PutRequest, WriteRequest};
+use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
 use chrono::{DateTime, Utc};
-use futures_util::StreamExt;
+use futures_util::{StreamExt, TryStreamExt};
 
 use super::DynamoStore;
 use super::errors::{backend, build_err};
-use super::expr::{Expr, Item, key, n};
+use super::expr::{Expr, Item, key, n, s, text};
 use super::history_purge::{UNSCHEDULE, marker_key, purge_marker};
-use super::keys::{JOB_SK, JOBS_BY_CREATED, JOBS_PARTITION, PK, job_pk, ms, parse_job_pk};
+use super::keys::{JOB_SK, JOBS_BY_CREATED, JOBS_PARTITION, PK, ms, parse_job_pk};
 use super::query::{Kind, Listing};
-use crate::domain::ids::{ExecutionId, JobId};
+use super::watermark::Watermark;
+use crate::domain::ids::JobId;
 use crate::ports::{ReleasedJobs, StoreResult};
 
-/// A job's delete and its marker, twice over, fill 24 of BatchWriteItem's 25 requests.
-const JOBS_PER_BATCH: usize = 12;
-/// BatchWriteItem requests in flight at once: DynamoDB takes them in parallel, and a request
-/// then deletes about 200 jobs per round trip.
-const BATCHES_AT_ONCE: usize = 16;
+/// Records deleted at once while releasing: each is its own conditional DeleteItem.
+const DELETES_AT_ONCE: usize = 16;
 
-/// When the jobs were deleted, on their markers: a job of the same id made before then is one
-/// whose delete did not land, and keeps its schedule and history.
+/// When the jobs were deleted, on their markers.
 const DELETED_MS: &str = "deleted_ms";
 
 /// A deleted job whose schedule is still to be removed.
@@ -37,64 +35,74 @@ pub struct ScheduleToRemove {
     marker: Item,
 }
 
+/// Every job, oldest first, whether or not it is deleted: narrowed with `after` and `before`.
+fn all_jobs() -> Listing {
+    Listing::new(&JOBS_BY_CREATED, Kind::Jobs, JOBS_PARTITION.to_owned(), true, Vec::new(), Expr::default(), false)
+}
+
 impl DynamoStore {
+    /// One write, then a count of what it hid (read from the index, about 1 MB of jobs a
+    /// request: reads, unlike the deletes, are not bound to one partition's write rate).
     pub(super) async fn release_all(&self) -> StoreResult<ReleasedJobs> {
-        // Every run of these jobs was made before this id; a job made again later keeps its own.
-        let bound = ExecutionId::generate().to_string();
-        let listing = Listing::new(
-            &JOBS_BY_CREATED,
-            Kind::Jobs,
-            JOBS_PARTITION.to_owned(),
-            true,
-            Vec::new(),
-            Expr::default(),
-            false,
-        );
-        let ids: Vec<JobId> = self
-            .collect(&listing, &[PK])
-            .await?
-            .iter()
-            .filter_map(|item| item.get(PK).and_then(|pk| pk.as_s().ok()).and_then(|pk| parse_job_pk(pk)))
-            .collect();
-        let bound = bound.as_str();
-        let deleted_ms = ms(self.now());
-        let batches: Vec<Vec<JobId>> = ids.chunks(JOBS_PER_BATCH).map(<[JobId]>::to_vec).collect();
-        let outcomes: Vec<(Vec<JobId>, StoreResult<()>)> = futures_util::stream::iter(batches)
-            .map(|chunk| async move {
-                let outcome = self.release_batch(&chunk, bound, deleted_ms).await;
-                (chunk, outcome)
-            })
-            .buffer_unordered(BATCHES_AT_ONCE)
-            .collect()
-            .await;
-        let mut released = ReleasedJobs::default();
-        for (chunk, outcome) in outcomes {
-            match outcome {
-                Ok(()) => released.deleted += chunk.len() as u64,
-                Err(err) => {
-                    tracing::error!(jobs = chunk.len(), error = %err, "could not delete a batch of jobs");
-                    released.failed.extend(chunk);
-                }
-            }
-        }
-        Ok(released)
+        let Some(raised) = self.raise_watermark().await? else { return Ok(ReleasedJobs::default()) };
+        let hidden = all_jobs().after(raised.from).before(raised.to.live_from);
+        Ok(ReleasedJobs { deleted: self.count(&hidden).await?, failed: Vec::new() })
     }
 
-    /// The jobs' records and their markers. A marker may land without its record's delete (the
-    /// batch failed halfway): the sweep then finds the job older than the marker and drops the
-    /// marker, leaving the job's schedule and history ([`DynamoStore::forget_removal`]).
-    async fn release_batch(&self, jobs: &[JobId], bound: &str, deleted_ms: i64) -> StoreResult<()> {
-        let mut requests = Vec::with_capacity(jobs.len() * 2);
-        for job in jobs {
-            let mut marker = purge_marker(job, bound);
+    /// Releases up to `limit` of the jobs below the delete watermark, oldest first: a purge
+    /// marker for each (history, and schedule to remove), then its record. Returns the
+    /// schedules to remove; empty once every deleted job is released.
+    pub async fn release_deleted_jobs(&self, limit: i32) -> StoreResult<Vec<ScheduleToRemove>> {
+        let Some(mark) = self.watermark().await? else { return Ok(Vec::new()) };
+        let records = self.first(&all_jobs().before(mark.live_from.clone()), limit).await?;
+        let mut removals = Vec::with_capacity(records.len());
+        let mut markers = Vec::with_capacity(records.len());
+        for record in &records {
+            let Some(job) = text(record, PK).and_then(parse_job_pk) else { continue };
+            let mut marker = purge_marker(&job, &mark.bound);
             marker.insert(UNSCHEDULE.to_owned(), AttributeValue::Bool(true));
-            marker.insert(DELETED_MS.to_owned(), n(deleted_ms));
+            marker.insert(DELETED_MS.to_owned(), n(ms(mark.deleted_at)));
+            removals.push(ScheduleToRemove { job, deleted_at: mark.deleted_at, marker: marker_key(&marker) });
             let put = PutRequest::builder().set_item(Some(marker)).build().map_err(build_err)?;
-            let delete = DeleteRequest::builder().set_key(Some(key(job_pk(job), JOB_SK))).build().map_err(build_err)?;
-            requests.push(WriteRequest::builder().put_request(put).build());
-            requests.push(WriteRequest::builder().delete_request(delete).build());
+            markers.push(WriteRequest::builder().put_request(put).build());
         }
-        self.batch_write(requests, "delete jobs").await
+        // The markers first: a record gone without its marker would leave its schedule firing.
+        self.batch_write(markers, "mark deleted jobs").await?;
+        futures_util::stream::iter(&records)
+            .map(|record| self.delete_released(record, &mark))
+            .buffer_unordered(DELETES_AT_ONCE)
+            .try_collect::<()>()
+            .await?;
+        Ok(removals)
+    }
+
+    /// Whether jobs below the delete watermark are still to be released.
+    pub async fn deleted_jobs_remain(&self) -> StoreResult<bool> {
+        let Some(mark) = self.watermark().await? else { return Ok(false) };
+        Ok(!self.first(&all_jobs().before(mark.live_from), 1).await?.is_empty())
+    }
+
+    /// The record, only while it is still the deleted job: a new job may have taken its id
+    /// since it was read, and keeps its record.
+    async fn delete_released(&self, record: &Item, mark: &Watermark) -> StoreResult<()> {
+        let Some(pk) = text(record, PK) else { return Ok(()) };
+        let mut expr = Expr::default();
+        let condition = format!("{} < {}", expr.name(JOBS_BY_CREATED.sk), expr.value("live_from", s(&mark.live_from)));
+        let sent = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key(pk.to_owned(), JOB_SK)))
+            .condition_expression(condition)
+            .set_expression_attribute_names(expr.names())
+            .set_expression_attribute_values(expr.values())
+            .send()
+            .await;
+        match sent {
+            Ok(_) => Ok(()),
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(()),
+            Err(e) => Err(backend("delete a released job", e)),
+        }
     }
 
     /// Deleted jobs whose schedules are still to be removed: the sweep removes each, unless a
