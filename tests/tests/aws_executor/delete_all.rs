@@ -69,6 +69,10 @@ async fn deleting_thousands_of_jobs_answers_in_time_and_the_sweep_removes_the_re
     assert_eq!(h.app.service.counts().await.expect("counts").total, 0);
 
     assert!(h.app.jobs.get_job(&jobs[7].id).await.expect("get").is_none(), "a deleted job reads as gone");
+    assert!(
+        h.app.store.deleted_jobs_remain().await.expect("the index"),
+        "the delete wrote no record: every one waits for the sweep, so its time does not grow with their number"
+    );
     let late = Job::create(new_job("made-by-a-clock-behind", &script, now), None, now);
     let refused = h.app.jobs.insert_job(&late).await;
     assert!(
