@@ -18,14 +18,21 @@ STAMP_SCRIPT = "#!/bin/bash\nprintf '%s %s\\n' \"$1\" \"$EPOCHREALTIME\" >> \"$2
 PEERS = os.path.join(servers.ROOT, "bench", "peers")
 
 
+# Due times fall on whole milliseconds: jobsmith keeps times to the millisecond, and a finer due
+# time stored cut down would let it start up to a millisecond before the time this file measures
+# from.
 def steady(rate, seconds, lead):
-    start = time.time() + lead
-    return [f"{start + i / rate:.6f}" for i in range(int(rate * seconds))]
+    start = whole_ms(time.time() + lead)
+    return [f"{whole_ms(start + i / rate):.3f}" for i in range(int(rate * seconds))]
 
 
 def instant(count, lead):
-    due = f"{time.time() + lead:.6f}"
+    due = f"{whole_ms(time.time() + lead):.3f}"
     return [due] * count
+
+
+def whole_ms(seconds):
+    return math.ceil(seconds * 1000) / 1000
 
 
 def summary(stamps_path, dues):

@@ -128,6 +128,7 @@ class Suite:
             return lateness.steady(rate, seconds, lead)
 
         self.section("lateness steady", lambda: {
+            "floor": lateness.external(self.work, "steady-floor", "spawn_floor.py", steady),
             "jobsmith": lateness.jobsmith(self.work, "steady", steady),
             "apscheduler": lateness.external(self.work, "steady-aps", "aps_lateness.py", steady)})
         for count in instants:

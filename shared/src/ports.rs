@@ -236,11 +236,33 @@ pub trait Clock: Send + Sync {
 /// fire a fraction of a millisecond after the one just stored).
 pub struct SystemClock;
 
+/// How late tokio's timer may wake: it counts whole milliseconds and rounds a deadline up, and
+/// the wait it hands the kernel is in whole milliseconds too.
+const TIMER_SLACK: std::time::Duration = std::time::Duration::from_millis(2);
+
+#[async_trait]
 impl Clock for SystemClock {
     fn now(&self) -> DateTime<Utc> {
         use chrono::DurationRound;
         let now = Utc::now();
         now.duration_trunc(chrono::Duration::milliseconds(1)).unwrap_or(now)
+    }
+
+    /// Wakes within a fraction of a millisecond of `at`, never before it: a scheduled script
+    /// starts that much closer to its time. The timer covers all but its slack; a thread of the
+    /// blocking pool sleeps the rest, to the kernel's precision.
+    async fn sleep_until(&self, at: DateTime<Utc>) {
+        let until_at = || (at - Utc::now()).to_std().ok();
+        let Some(wait) = until_at() else { return };
+        if wait > TIMER_SLACK {
+            tokio::time::sleep(wait - TIMER_SLACK).await;
+        }
+        if let Some(rest) = until_at() {
+            // A pool that cannot take the task any more only loses the precision.
+            if tokio::task::spawn_blocking(move || std::thread::sleep(rest)).await.is_err() {
+                tokio::time::sleep(rest).await;
+            }
+        }
     }
 }
 
@@ -300,4 +322,23 @@ pub trait TaskRunner: Send + Sync {
         timeout: std::time::Duration,
         cancel: tokio_util::sync::CancellationToken,
     ) -> RunOutcome;
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::DurationRound;
+
+    use super::{Clock, SystemClock};
+
+    #[tokio::test]
+    async fn the_system_clock_never_wakes_before_its_time() {
+        for wait_ms in [0, 1, 3, 7] {
+            let at = chrono::Utc::now() + chrono::Duration::milliseconds(wait_ms);
+            SystemClock.sleep_until(at).await;
+            let now = chrono::Utc::now();
+            assert!(now >= at, "woke {} µs early", (at - now).num_microseconds().unwrap_or_default());
+            let at_ms = at.duration_trunc(chrono::Duration::milliseconds(1)).expect("in range");
+            assert!(SystemClock.now() >= at_ms, "the clock's own reading is not yet at the time");
+        }
+    }
 }

@@ -9,6 +9,7 @@
 //! reads in parallel from WAL snapshots, so a long write never stalls a `GET`.
 
 mod audit;
+mod checkpointer;
 mod codec;
 mod execution_row;
 mod executions;
@@ -36,6 +37,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags};
 
 use crate::ports::{StoreError, StoreResult};
+use checkpointer::Checkpointer;
 use codec::db_err;
 use job_cache::JobCache;
 use pool::Pool;
@@ -74,7 +76,8 @@ impl SqliteStore {
                 Ok(conn)
             })
             .collect::<StoreResult<Vec<_>>>()?;
-        Ok(Self::over(Pool::new(writer, readers)))
+        let checkpointer = Checkpointer::start(path, BUSY_TIMEOUT)?;
+        Ok(Self::over(Pool::new(writer, readers, Some(checkpointer))))
     }
 
     /// A private database that lives as long as the store. It has a single connection, because
@@ -83,7 +86,7 @@ impl SqliteStore {
         let mut conn = Connection::open_in_memory().map_err(db_err)?;
         configure(&conn, false)?;
         schema::migrate(&mut conn)?;
-        Ok(Self::over(Pool::new(conn, Vec::new())))
+        Ok(Self::over(Pool::new(conn, Vec::new(), None)))
     }
 
     fn over(pool: Pool) -> Self {
@@ -102,6 +105,8 @@ fn configure(conn: &Connection, writer: bool) -> StoreResult<()> {
         }
         // In WAL mode NORMAL loses at most the last transactions on power loss, never integrity.
         conn.pragma_update(None, "synchronous", "NORMAL").map_err(db_err)?;
+        // The checkpointer copies the WAL back; the writer itself only if that falls far behind.
+        conn.pragma_update(None, "wal_autocheckpoint", checkpointer::WRITER_BACKSTOP_PAGES).map_err(db_err)?;
     }
     conn.pragma_update(None, "foreign_keys", "ON").map_err(db_err)?;
     conn.pragma_update(None, "temp_store", "MEMORY").map_err(db_err)?;

@@ -15,6 +15,7 @@ use std::sync::{Arc, Mutex};
 use rusqlite::Connection;
 use tokio::sync::{Mutex as AsyncMutex, Semaphore};
 
+use super::checkpointer::Checkpointer;
 use crate::ports::{StoreError, StoreResult};
 
 pub(super) struct Pool {
@@ -23,6 +24,8 @@ pub(super) struct Pool {
     readers: Arc<Readers>,
     /// Moves on after every write (see [`Pool::generation`]).
     writes: Arc<AtomicU64>,
+    /// None for an in-memory database, which has no WAL.
+    checkpointer: Option<Checkpointer>,
 }
 
 struct Readers {
@@ -32,10 +35,15 @@ struct Readers {
 }
 
 impl Pool {
-    pub(super) fn new(writer: Connection, readers: Vec<Connection>) -> Self {
+    pub(super) fn new(writer: Connection, readers: Vec<Connection>, checkpointer: Option<Checkpointer>) -> Self {
         let count = readers.len();
         let readers = Readers { count, permits: Arc::new(Semaphore::new(count)), idle: Mutex::new(readers) };
-        Self { writer: Arc::new(AsyncMutex::new(writer)), readers: Arc::new(readers), writes: Arc::default() }
+        Self {
+            writer: Arc::new(AsyncMutex::new(writer)),
+            readers: Arc::new(readers),
+            writes: Arc::default(),
+            checkpointer,
+        }
     }
 
     /// How many writes have finished. Read before a read, it tells a cache whether anything was
@@ -88,12 +96,16 @@ impl Pool {
         let writes = self.writes.clone();
         // Counted on the blocking thread, before the lock is released and whether or not the
         // task's result reaches a caller that may have stopped waiting.
-        run_blocking(move || {
+        let result = run_blocking(move || {
             let result = f(&mut conn);
             writes.fetch_add(1, Ordering::Release);
             result
         })
-        .await
+        .await;
+        if let Some(checkpointer) = &self.checkpointer {
+            checkpointer.nudge();
+        }
+        result
     }
 }
 
@@ -150,7 +162,7 @@ mod tests {
         let open = || Connection::open(&path).expect("open");
         let writer = open();
         writer.pragma_update(None, "journal_mode", "WAL").expect("wal");
-        Pool::new(writer, (0..readers).map(|_| open()).collect())
+        Pool::new(writer, (0..readers).map(|_| open()).collect(), None)
     }
 
     fn thread_of(_: &mut Connection) -> StoreResult<ThreadId> {
@@ -179,7 +191,7 @@ mod tests {
 
     #[tokio::test]
     async fn without_readers_a_read_by_key_uses_the_writer() {
-        let pool = Pool::new(Connection::open_in_memory().expect("memory"), Vec::new());
+        let pool = Pool::new(Connection::open_in_memory().expect("memory"), Vec::new(), None);
         let mode: String = pool
             .read_by_key(|conn| {
                 conn.query_row("PRAGMA journal_mode", [], |row| row.get(0))

@@ -1,0 +1,125 @@
+//! WAL checkpoints on a thread of their own, so that no write waits for one.
+//!
+//! SQLite checkpoints inside the commit that takes the WAL past `wal_autocheckpoint` pages, and
+//! with `synchronous=NORMAL` that checkpoint is the only place a write waits for the disk: it syncs
+//! the WAL and then the database file. Under a steady 100 fires a second that was one commit in
+//! every 150 taking 10 to 20 ms, and the scheduler's next claim, queued behind it on the one
+//! writer connection, started its scripts that much late. Here the writer's own threshold is
+//! raised to a backstop, and a connection of the checkpointer's copies the WAL back in `PASSIVE`
+//! mode, which takes no write lock: commits go on while it syncs.
+
+use std::path::Path;
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags};
+
+use super::codec::db_err;
+use crate::ports::{StoreError, StoreResult};
+
+/// The writer's own threshold, in pages: reached only when the checkpointer cannot keep up (a
+/// reader holding an old snapshot for long), so that the WAL stays bounded even then.
+pub(super) const WRITER_BACKSTOP_PAGES: i64 = 16_000;
+/// How long the checkpointer rests after a checkpoint, so that the writes of a busy moment share
+/// one instead of each paying for two syncs.
+const REST: Duration = Duration::from_millis(100);
+
+/// Asks the checkpointer thread for a checkpoint; the thread ends when this is dropped.
+pub(super) struct Checkpointer {
+    nudge: SyncSender<()>,
+}
+
+impl Checkpointer {
+    pub(super) fn start(path: &Path, busy_timeout: Duration) -> StoreResult<Self> {
+        let conn =
+            Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+                .map_err(db_err)?;
+        conn.busy_timeout(busy_timeout).map_err(db_err)?;
+        let (nudge, nudged) = sync_channel(1);
+        std::thread::Builder::new()
+            .name("sqlite-checkpoint".to_owned())
+            .spawn(move || checkpoint_when_nudged(&conn, &nudged, REST))
+            .map_err(|e| StoreError::Backend(format!("starting the checkpoint thread: {e}")))?;
+        Ok(Self { nudge })
+    }
+
+    /// Says that a write committed. Never blocks: a nudge already waiting covers this one.
+    pub(super) fn nudge(&self) {
+        match self.nudge.try_send(()) {
+            Ok(()) | Err(TrySendError::Full(())) | Err(TrySendError::Disconnected(())) => {}
+        }
+    }
+}
+
+/// Checkpoints after each nudge, until every sender is gone.
+fn checkpoint_when_nudged(conn: &Connection, nudged: &Receiver<()>, rest: Duration) {
+    while nudged.recv().is_ok() {
+        if let Err(err) = checkpoint(conn) {
+            tracing::warn!(error = %err, "a WAL checkpoint failed; the next write asks again");
+        }
+        std::thread::sleep(rest);
+    }
+}
+
+/// Copies what it can of the WAL into the database file: frames a reader still sees stay for
+/// the next time.
+fn checkpoint(conn: &Connection) -> rusqlite::Result<()> {
+    conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Instant;
+
+    use super::*;
+
+    fn wal_database(dir: &tempfile::TempDir) -> (std::path::PathBuf, Connection) {
+        let path = dir.path().join("wal.sqlite");
+        let writer = Connection::open(&path).expect("open");
+        writer.pragma_update(None, "journal_mode", "WAL").expect("wal");
+        writer.pragma_update(None, "wal_autocheckpoint", WRITER_BACKSTOP_PAGES).expect("backstop");
+        writer.execute_batch("CREATE TABLE t (v BLOB)").expect("table");
+        (path, writer)
+    }
+
+    fn write_pages(writer: &Connection, rows: usize) {
+        for _ in 0..rows {
+            writer.execute("INSERT INTO t VALUES (zeroblob(4000))", []).expect("insert");
+        }
+    }
+
+    /// Pages in the database file itself: only a checkpoint moves rows there from the WAL.
+    fn database_pages(path: &Path) -> u64 {
+        std::fs::metadata(path).expect("database file").len() / 4096
+    }
+
+    #[test]
+    fn the_writer_does_not_checkpoint_past_the_usual_threshold() {
+        let dir = tempfile::tempdir().expect("dir");
+        let (path, writer) = wal_database(&dir);
+        write_pages(&writer, 1_500);
+        let pages = database_pages(&path);
+        assert!(pages < 100, "the writer checkpointed on its own: {pages} pages in the database file");
+    }
+
+    #[test]
+    fn a_nudge_copies_the_wal_back_and_the_thread_ends_with_its_senders() {
+        let dir = tempfile::tempdir().expect("dir");
+        let (path, writer) = wal_database(&dir);
+        let checkpointer = Checkpointer::start(&path, Duration::from_secs(5)).expect("start");
+        write_pages(&writer, 1_500);
+        checkpointer.nudge();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while database_pages(&path) < 1_500 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(database_pages(&path) >= 1_500, "the checkpointer did not copy the WAL back");
+
+        let conn = Connection::open(&path).expect("open");
+        let (nudge, nudged) = sync_channel(1);
+        let thread = std::thread::spawn(move || checkpoint_when_nudged(&conn, &nudged, Duration::ZERO));
+        nudge.send(()).expect("nudge");
+        drop(nudge);
+        thread.join().expect("the thread ends once its senders are gone");
+    }
+}
