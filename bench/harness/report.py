@@ -120,11 +120,14 @@ def rows(r, big):
     if idle and full:
         ours_idle, peer_idle = idle["jobsmith"], idle["flask-apscheduler"]
         ours_full, peer_full = full["jobsmith"], full["flask-apscheduler"]
+        # A reading of 0 means no process of the peer's group was found: no ratio, and no "yes".
+        shown = lambda mib: f"{mib:.1f} MiB" if mib else "not read"
+        ratio = lambda ours, peer: f"{ours / peer:.2f}×" if peer else "–"
         out.append((f"RSS idle / with {big:,} jobs", f"{ours_idle:.1f} MiB / {ours_full:.1f} MiB",
-                    f"Flask-APScheduler (gunicorn, all processes): {peer_idle:.1f} MiB / {peer_full:.1f} MiB",
-                    f"{ours_idle / peer_idle:.2f}× / {ours_full / peer_full:.2f}×", "≤ 20 / ≤ 60 MiB, ≤ 0.5×",
-                    _holds(ours_idle <= 20 and ours_full <= 60 and ours_idle / peer_idle <= 0.5
-                           and ours_full / peer_full <= 0.5)))
+                    f"Flask-APScheduler (gunicorn, all processes): {shown(peer_idle)} / {shown(peer_full)}",
+                    f"{ratio(ours_idle, peer_idle)} / {ratio(ours_full, peer_full)}", "≤ 20 / ≤ 60 MiB, ≤ 0.5×",
+                    _holds(ours_idle <= 20 and ours_full <= 60 and peer_idle > 0 and peer_full > 0
+                           and ours_idle / peer_idle <= 0.5 and ours_full / peer_full <= 0.5)))
     requests = _request_counts()
     if requests:
         out.append(requests)
