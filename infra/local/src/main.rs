@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use axum::ServiceExt;
 use clap::Parser;
 use jobsmith::adapters::local::{LocalApp, ToolCheck};
 use jobsmith::domain::principal::generate_key;
@@ -93,8 +94,8 @@ async fn run(args: ServeArgs) -> Result<(), String> {
             // answer stands for the health route too.
             let tools = app.tools.clone();
             tokio::spawn(async move { log_media_tools(&tools).await });
-            let router = for_local_server(app.limited_router(rate_limit), &app.auth, address.port(), &cors);
-            let served = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+            let service = for_local_server(app.limited_router(rate_limit), &app.auth, address.port(), &cors);
+            let served = axum::serve(listener, service.into_make_service_with_connect_info::<SocketAddr>())
                 .with_graceful_shutdown(stop_signal())
                 .await;
             app.scheduler.shutdown(SHUTDOWN_GRACE).await;
@@ -112,8 +113,8 @@ async fn run(args: ServeArgs) -> Result<(), String> {
             app.warm_up().await.map_err(|err| format!("cannot reach DynamoDB: {err}"))?;
             announce(open, address, &rate_limit, &cleanup_line);
             let auth = Auth::new(config.keys);
-            let router = for_local_server(app.limited_router(auth.clone(), rate_limit), &auth, address.port(), &cors);
-            axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+            let service = for_local_server(app.limited_router(auth.clone(), rate_limit), &auth, address.port(), &cors);
+            axum::serve(listener, service.into_make_service_with_connect_info::<SocketAddr>())
                 .with_graceful_shutdown(stop_signal())
                 .await
                 .map_err(|err| format!("server error: {err}"))

@@ -2,9 +2,8 @@
 
 use std::sync::Arc;
 
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::{MatchedPath, Request};
 use axum::http::StatusCode;
-use axum::middleware::Next;
 use axum::response::Response;
 
 use super::family::error_for;
@@ -55,44 +54,38 @@ impl Auth {
             Mode::Upstream => request.extensions().get::<Principal>().cloned().ok_or("Not authenticated"),
         }
     }
-}
 
-pub async fn authenticate(
-    State(auth): State<Auth>,
-    matched: Option<MatchedPath>,
-    mut request: Request,
-    next: Next,
-) -> Response {
-    let path = request.uri().path().to_owned();
-    let access = match &matched {
-        Some(matched) => access_for(request.method(), matched.as_str()),
-        None => return next.run(request).await,
-    };
-    let principal = match access {
-        Some(Access::Public) => return next.run(request).await,
-        None => return deny(&path, StatusCode::FORBIDDEN, "This route is not open to anyone"),
-        Some(Access::Requires(role)) => {
-            let principal = match auth.identify(&request) {
-                Ok(principal) => principal,
-                Err(message) => return deny(&path, StatusCode::UNAUTHORIZED, message),
-            };
-            if !principal.role.allows(role) {
-                let message = format!(
-                    "Forbidden: this needs the {} role; the key has {}",
-                    role.as_str(),
-                    principal.role.as_str()
-                );
-                return deny(&path, StatusCode::FORBIDDEN, &message);
+    /// Admits `request` to the route it matched, with its caller's `Principal` in its extensions,
+    /// or answers it in the route family's shape. A request that matched no route (the family's
+    /// 404) has nothing to admit it to.
+    pub(super) fn admit(&self, request: &mut Request) -> Result<(), Box<Response>> {
+        let Some(matched) = request.extensions().get::<MatchedPath>() else { return Ok(()) };
+        let principal = match access_for(request.method(), matched.as_str()) {
+            Some(Access::Public) => return Ok(()),
+            None => return Err(deny(request, StatusCode::FORBIDDEN, "This route is not open to anyone")),
+            Some(Access::Requires(role)) => {
+                let principal =
+                    self.identify(request).map_err(|message| deny(request, StatusCode::UNAUTHORIZED, message))?;
+                if !principal.role.allows(role) {
+                    let message = format!(
+                        "Forbidden: this needs the {} role; the key has {}",
+                        role.as_str(),
+                        principal.role.as_str()
+                    );
+                    return Err(deny(request, StatusCode::FORBIDDEN, &message));
+                }
+                principal
             }
-            principal
-        }
-    };
-    request.extensions_mut().insert(principal);
-    next.run(request).await
+        };
+        request.extensions_mut().insert(principal);
+        Ok(())
+    }
 }
 
-fn deny(path: &str, status: StatusCode, message: &str) -> Response {
-    error_for(path, status, message)
+/// Boxed: a refusal is the rare way out, and an unboxed `Response` would make every `Result` of
+/// the admitted requests carry its size.
+fn deny(request: &Request, status: StatusCode, message: &str) -> Box<Response> {
+    Box::new(error_for(request.uri().path(), status, message))
 }
 
 #[cfg(test)]

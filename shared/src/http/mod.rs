@@ -9,6 +9,7 @@ pub mod cors;
 pub mod detail;
 pub mod extract;
 pub mod family;
+mod gate;
 mod gzipped;
 pub mod rate_limit;
 mod redoc;
@@ -30,7 +31,7 @@ use utoipa_axum::router::OpenApiRouter;
 pub use auth::{API_KEY_HEADER, Auth};
 pub use cors::CorsOrigins;
 pub use rate_limit::{Limits, RateLimit};
-pub use same_origin::SameOrigin;
+pub use same_origin::{Guarded, SameOrigin};
 
 use std::sync::Arc;
 
@@ -131,14 +132,15 @@ pub fn router_with_progress(state: AppState, auth: Auth, limit: RateLimit, feed:
 /// bound. In open mode, the [`same_origin`] guard in front of every request (reads, documents and
 /// unknown paths included) and no CORS whatever `cors` says; with keys, CORS for `cors` only.
 /// The Lambdas get neither: API Gateway's `Host` is its own name, and CORS is its business.
-pub fn for_local_server(router: Router, auth: &Auth, port: u16, cors: &CorsOrigins) -> Router {
+pub fn for_local_server(router: Router, auth: &Auth, port: u16, cors: &CorsOrigins) -> Guarded<Router> {
     if auth.is_open() {
-        return router.layer(axum::middleware::from_fn_with_state(SameOrigin::new(port), same_origin::guard));
+        return Guarded::new(Some(SameOrigin::new(port)), router);
     }
-    match cors.layer() {
+    let router = match cors.layer() {
         Some(cors) => router.layer(cors),
         None => router,
-    }
+    };
+    Guarded::new(None, router)
 }
 
 /// One Lambda function's routes (from [`routes::function`]) and nothing else: any other path is
@@ -162,12 +164,8 @@ fn with_api_info(routes: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
 
 fn authenticated(routes: OpenApiRouter<AppState>, state: AppState, auth: Auth, limit: &RateLimit) -> Router {
     let (api, _) = routes.split_for_parts();
-    let mut api = api.with_state(state);
-    // Added before the auth layer, so it runs after authentication: a key's principal names its bucket.
-    if let Some(limiter) = limit.layer_state(!auth.is_open()) {
-        api = api.route_layer(axum::middleware::from_fn_with_state(limiter, rate_limit::limit));
-    }
-    api.route_layer(axum::middleware::from_fn_with_state(auth, auth::authenticate))
+    let limit = limit.layer_state(!auth.is_open());
+    api.with_state(state).route_layer(gate::GateLayer::new(auth, limit))
 }
 
 fn docs_routes() -> Router {

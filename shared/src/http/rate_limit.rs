@@ -17,9 +17,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{ConnectInfo, Request};
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use governor::clock::{Clock, DefaultClock};
 use governor::middleware::NoOpMiddleware;
@@ -152,15 +151,17 @@ fn caller_of(request: &Request, keyed: bool) -> Caller {
     }
 }
 
-/// The route layer: runs after authentication, so a key's principal is known, and counts only
-/// seed 002's routes.
-pub(super) async fn limit(State(state): State<LayerState>, request: Request, next: Next) -> Response {
-    if !is_limited(request.uri().path()) {
-        return next.run(request).await;
-    }
-    match state.limiter.check(&caller_of(&request, state.keyed)) {
-        Ok(()) => next.run(request).await,
-        Err(wait) => too_many(state.limiter.limits, retry_after_seconds(wait)),
+impl LayerState {
+    /// Lets `request` through, or answers it with a 429 when it is one of seed 002's and its
+    /// caller's bucket is empty. Runs after authentication ([`super::gate`]), so a key's
+    /// principal is known.
+    pub(super) fn admit(&self, request: &Request) -> Result<(), Box<Response>> {
+        if !is_limited(request.uri().path()) {
+            return Ok(());
+        }
+        self.limiter
+            .check(&caller_of(request, self.keyed))
+            .map_err(|wait| Box::new(too_many(self.limiter.limits, retry_after_seconds(wait))))
     }
 }
 

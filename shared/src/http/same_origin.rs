@@ -8,14 +8,17 @@
 //! sends cross-site without asking first are `text/plain`, forms and multipart). Reads are
 //! guarded by the `Host` rule too: with DNS rebinding they would be same-origin reads.
 
+use std::convert::Infallible;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::task::{Context, Poll};
 
 use axum::body::HttpBody;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::header::{CONTENT_TYPE, HOST, ORIGIN};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
-use axum::middleware::Next;
 use axum::response::Response;
+use futures_util::future::{Either, Ready, ready};
+use tower::Service;
 
 use super::body::require_json;
 use super::family::error_for;
@@ -103,11 +106,42 @@ struct Named<'a> {
     parsed: Authority,
 }
 
-/// Admits a request only from this machine's own pages and clients: see the module's comment.
-pub async fn guard(State(same_origin): State<SameOrigin>, request: Request, next: Next) -> Response {
-    match same_origin.check(&request) {
-        Ok(()) => next.run(request).await,
-        Err(refusal) => error_for(request.uri().path(), refusal.status, &refusal.message),
+/// `inner` behind the guard, when there is one (open mode's local server), or `inner` alone.
+/// It wraps the whole router rather than being one of its layers: a router layer wraps every
+/// route in a box of its own that each request clones, and the guard needs nothing the router
+/// finds, so outside it covers unknown paths and documents alike at no cost per route.
+#[derive(Clone)]
+pub struct Guarded<S> {
+    guard: Option<SameOrigin>,
+    inner: S,
+}
+
+impl<S> Guarded<S> {
+    pub fn new(guard: Option<SameOrigin>, inner: S) -> Self {
+        Self { guard, inner }
+    }
+}
+
+impl<S> Service<Request> for Guarded<S>
+where
+    S: Service<Request, Response = Response, Error = Infallible>,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Either<Ready<Result<Response, Infallible>>, S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
+    }
+
+    /// Admits a request only from this machine's own pages and clients: see the module's comment.
+    fn call(&mut self, request: Request) -> Self::Future {
+        if let Some(guard) = &self.guard
+            && let Err(refusal) = guard.check(&request)
+        {
+            return Either::Left(ready(Ok(error_for(request.uri().path(), refusal.status, &refusal.message))));
+        }
+        Either::Right(self.inner.call(request))
     }
 }
 

@@ -147,10 +147,12 @@ fn state_changes_carry_json_or_nothing() {
 
 #[tokio::test]
 async fn refusals_come_in_the_route_familys_shape() {
-    let router = Router::new()
-        .route("/api/schedule-job", post(|| async { "created" }))
-        .route("/api/v1/scheduler/jobs", post(|| async { "created" }))
-        .layer(axum::middleware::from_fn_with_state(SameOrigin::new(PORT), guard));
+    let router = Guarded::new(
+        Some(SameOrigin::new(PORT)),
+        Router::new()
+            .route("/api/schedule-job", post(|| async { "created" }))
+            .route("/api/v1/scheduler/jobs", post(|| async { "created" })),
+    );
     let call = |path: &'static str, headers: &'static [(&'static str, &'static str)]| {
         let mut builder = Request::post(path);
         for (name, value) in headers {
