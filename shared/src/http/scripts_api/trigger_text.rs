@@ -1,13 +1,16 @@
 //! Seed 001 shows a job's trigger as APScheduler's `str(trigger)`; its clients print it as is.
 
 use crate::domain::trigger::Trigger;
+use crate::http::time;
 
 /// `date[2024-12-31 23:59:59 UTC]`, `interval[1:00:00]`, and for cron
 /// `cron[cron(0 9 ? * MON *) Europe/Berlin]`.
 pub(super) fn apscheduler_trigger_text(trigger: &Trigger) -> String {
     match trigger {
         Trigger::Date { run_at } | Trigger::Now { at: run_at } => {
-            format!("date[{}]", run_at.format("%Y-%m-%d %H:%M:%S UTC"))
+            // The naive form with a space for its `T`: chrono's RFC 3339 writer rather than a
+            // format string interpreted for every view of every job.
+            format!("date[{} UTC]", time::naive(*run_at).replacen('T', " ", 1))
         }
         Trigger::Interval { every_seconds, .. } => format!("interval[{}]", python_timedelta(*every_seconds)),
         Trigger::Cron(schedule) => format!("cron[{} {}]", trigger.expression(), schedule.timezone().name()),
@@ -44,5 +47,14 @@ mod tests {
         assert_eq!(text(&interval(90_061)), "interval[1 day, 1:01:01]");
         assert_eq!(text(&interval(172_800)), "interval[2 days, 0:00:00]");
         assert_eq!(text(&cron("0 9 ? * MON *", "Europe/Berlin")), "cron[cron(0 9 ? * MON *) Europe/Berlin]");
+    }
+
+    #[test]
+    fn a_date_reads_as_strftime_writes_it() {
+        for at in ["0001-01-01T00:00:00Z", "1999-12-31T23:59:59.999Z", "2024-02-29T08:05:03Z", "9999-12-31T23:59:59Z"] {
+            let run_at = utc(at);
+            let expected = format!("date[{}]", run_at.format("%Y-%m-%d %H:%M:%S UTC"));
+            assert_eq!(apscheduler_trigger_text(&Trigger::date(run_at)), expected, "{at}");
+        }
     }
 }

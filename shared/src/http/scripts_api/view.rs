@@ -23,14 +23,14 @@ pub struct JobView {
     #[schema(example = "date[2024-12-31 23:59:59 UTC]")]
     pub trigger: String,
     #[schema(example = "default")]
-    pub executor: String,
+    pub executor: &'static str,
     pub pending: bool,
     /// The source video of a clip job; null for every other job.
     pub video_id: Option<String>,
     /// `pending` (never ran), `paused`, or the last run's outcome: `finished`, `processing`,
     /// `failed`, `timed_out`, `cancelled`, `skipped`.
     #[schema(example = "finished")]
-    pub status: String,
+    pub status: &'static str,
     /// Naive UTC, `2024-11-11T20:30:00`.
     #[schema(example = "2024-11-11T20:30:00")]
     pub created_at: String,
@@ -41,7 +41,7 @@ pub struct JobView {
     pub processed: u64,
     /// `bash`, `python`, or the task function's name.
     #[schema(example = "bash")]
-    pub job_type: String,
+    pub job_type: &'static str,
     pub paused: bool,
     pub enabled: bool,
 }
@@ -68,7 +68,7 @@ pub struct ScheduledJobView {
     #[schema(example = "2024-12-31T23:59:59+00:00")]
     pub next_run_time: Option<String>,
     #[schema(example = "bash")]
-    pub job_type: String,
+    pub job_type: &'static str,
     #[schema(example = "/opt/scripts/backup.sh")]
     pub script_path: Option<String>,
     #[schema(example = json!(["--full", "--compress"]))]
@@ -78,14 +78,14 @@ pub struct ScheduledJobView {
 impl JobView {
     pub fn of(job: &Job) -> Self {
         Self {
-            job_id: job.id.to_string(),
+            job_id: job.id.as_str().to_owned(),
             name: job.name.clone(),
             next_run_time: next_run_time(job),
             trigger: apscheduler_trigger_text(&job.trigger),
-            executor: "default".to_owned(),
+            executor: "default",
             pending: false,
             video_id: clip_video_of(&job.task),
-            status: status_word(job).to_owned(),
+            status: status_word(job),
             created_at: time::naive(job.created_at),
             total: job.counters.total,
             processed: job.counters.succeeded.saturating_add(job.counters.failed),
@@ -107,7 +107,7 @@ impl ScheduledJobView {
     pub fn of(job: &Job) -> Self {
         let (script_path, args) = script_of(&job.task);
         Self {
-            job_id: job.id.to_string(),
+            job_id: job.id.as_str().to_owned(),
             name: job.name.clone(),
             next_run_time: next_run_time(job),
             job_type: job_type(&job.task),
@@ -139,10 +139,10 @@ pub(super) fn clip_status_word(status: ExecutionStatus) -> &'static str {
     }
 }
 
-fn job_type(task: &TaskSpec) -> String {
+fn job_type(task: &TaskSpec) -> &'static str {
     match task {
-        TaskSpec::Script { language, .. } => language.as_str().to_owned(),
-        other => other.function().name().to_owned(),
+        TaskSpec::Script { language, .. } => language.as_str(),
+        other => other.function().name(),
     }
 }
 
@@ -221,7 +221,7 @@ mod tests {
         let mut paused = job();
         paused.paused = true;
         let view = JobView::of(&paused);
-        assert_eq!((view.next_run_time, view.status.as_str()), (None, "paused"));
+        assert_eq!((view.next_run_time, view.status), (None, "paused"));
 
         let mut disabled = job();
         disabled.enabled = false;
@@ -238,7 +238,7 @@ mod tests {
         ran.last_status = Some(ExecutionStatus::Succeeded);
         ran.counters = RunCounters { total: 5, succeeded: 3, failed: 1 };
         let view = JobView::of(&ran);
-        assert_eq!((view.status.as_str(), view.total, view.processed), ("finished", 5, 4));
+        assert_eq!((view.status, view.total, view.processed), ("finished", 5, 4));
         ran.last_status = Some(ExecutionStatus::Running);
         assert_eq!(JobView::of(&ran).status, "processing");
         ran.last_status = Some(ExecutionStatus::Failed);
