@@ -13,13 +13,12 @@ use jobsmith::domain::principal::{Principal, Role};
 use jobsmith::http::{AppState, Auth};
 use lambda_http::http::Extensions;
 use lambda_http::request::RequestContext;
-use utoipa_axum::router::OpenApiRouter;
 
 use crate::authorizer::{CONTEXT_PRINCIPAL, CONTEXT_ROLE};
 use crate::init::{build_app, init_tracing, load_app};
 
 /// One function's routes, as the route table writes them: `jobsmith::http::routes::function::<name>`.
-pub type FunctionRoutes = fn() -> OpenApiRouter<AppState>;
+pub type FunctionRoutes = fn() -> axum::Router<AppState>;
 
 /// Runs an HTTP function: clients built once, then one request per event. `reach` is what the
 /// function's role is granted besides the table and the schedules (template.yaml): the bucket for

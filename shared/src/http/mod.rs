@@ -33,7 +33,11 @@ pub use cors::CorsOrigins;
 pub use rate_limit::{Limits, RateLimit};
 pub use same_origin::{Guarded, SameOrigin};
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+
+use axum::body::Bytes;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 
 use crate::app::{ClipLibrary, JobService, ProgressFeed, VideoCleanup, VideoService};
 use crate::ports::HealthProbe;
@@ -91,7 +95,7 @@ impl utoipa::Modify for ApiKeySecurity {
 
 /// The OpenAPI document of every route.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    let mut openapi = with_api_info(routes::all()).into_openapi();
+    let mut openapi = with_api_info(routes::documented::all()).into_openapi();
     rate_limit::DocumentedLimit::add_to(&mut openapi);
     as_openapi_templates(&mut openapi);
     openapi
@@ -146,7 +150,7 @@ pub fn for_local_server(router: Router, auth: &Auth, port: u16, cors: &CorsOrigi
 /// One Lambda function's routes (from [`routes::function`]) and nothing else: any other path is
 /// its family's 404, so a function answers only what API Gateway sends it, and its binary links
 /// only its own handlers.
-pub fn function_router(function_routes: OpenApiRouter<AppState>, state: AppState, auth: Auth) -> Router {
+pub fn function_router(function_routes: Router<AppState>, state: AppState, auth: Auth) -> Router {
     // Another function's method on a shared path is as foreign as another path: a 404, not a 405.
     with_layers(
         authenticated(function_routes, state, auth, &RateLimit::off()).method_not_allowed_fallback(family::not_found),
@@ -162,18 +166,31 @@ fn with_api_info(routes: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(routes)
 }
 
-fn authenticated(routes: OpenApiRouter<AppState>, state: AppState, auth: Auth, limit: &RateLimit) -> Router {
-    let (api, _) = routes.split_for_parts();
+fn authenticated(routes: Router<AppState>, state: AppState, auth: Auth, limit: &RateLimit) -> Router {
     let limit = limit.layer_state(!auth.is_open());
-    api.with_state(state).route_layer(gate::GateLayer::new(auth, limit))
+    routes.with_state(state).route_layer(gate::GateLayer::new(auth, limit))
 }
 
 fn docs_routes() -> Router {
-    let document = openapi();
+    let document = Arc::new(OnceLock::new());
     Router::new()
-        .route("/openapi.json", axum::routing::get(move || std::future::ready(axum::Json(document.clone()))))
+        .route("/openapi.json", axum::routing::get(move || std::future::ready(openapi_json(&document))))
         .merge(swagger_ui::routes())
         .merge(redoc::routes())
+}
+
+/// The document as served, written on its first request and kept as its bytes. Not at start: it is
+/// a few hundred kilobytes of small allocations to build, which a process that is never asked for
+/// it should pay for neither in start-up time nor in resident memory.
+fn openapi_json(document: &OnceLock<Option<Bytes>>) -> Response {
+    match document.get_or_init(|| serde_json::to_vec(&openapi()).ok().map(Bytes::from)) {
+        Some(bytes) => ([(header::CONTENT_TYPE, "application/json")], bytes.clone()).into_response(),
+        None => family::error_for(
+            "/openapi.json",
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "The API document could not be written",
+        ),
+    }
 }
 
 /// [`with_layers`], with the families' 405 for a known path's other methods.
@@ -188,4 +205,25 @@ fn with_layers(routes: Router) -> Router {
         .fallback(family::not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         .layer(CatchPanicLayer::custom(family::panic_response))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use tower::ServiceExt;
+
+    #[tokio::test]
+    async fn the_document_is_served_as_written_on_every_request() {
+        let router = docs_router();
+        for _ in 0..2 {
+            let request = axum::http::Request::get("/openapi.json").body(Body::empty()).unwrap();
+            let response = router.clone().oneshot(request).await.unwrap();
+            assert_eq!(response.status(), StatusCode::OK);
+            assert_eq!(response.headers()[header::CONTENT_TYPE], "application/json");
+            let bytes = axum::body::to_bytes(response.into_body(), 1 << 22).await.unwrap();
+            let served: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+            assert_eq!(served, serde_json::to_value(openapi()).unwrap());
+        }
+    }
 }

@@ -1,13 +1,13 @@
 //! The route table: every route jobsmith serves, grouped by the Lambda function that serves it on
 //! AWS, with the role it needs and the handler that answers it. Everything else is built from it:
-//! the auth layer's roles ([`access_for`]), the axum routers of both families and the OpenAPI
-//! document ([`all`]), each function's own router ([`function`]), and the check of template.yaml.
+//! the auth layer's roles ([`access_for`]), the axum router of every route ([`all`]), each
+//! function's own router ([`function`]), the OpenAPI document ([`documented`]), and the check of
+//! template.yaml.
 //!
 //! Each handler's `#[utoipa::path]` repeats its method and path for the OpenAPI document; a test
 //! below holds the two to the table.
 
 use axum::http::Method;
-use utoipa_axum::router::OpenApiRouter;
 
 use super::AppState;
 use super::{cleanup_api, clips_api, scheduler_api, scraper_api, scripts_api};
@@ -32,8 +32,10 @@ pub struct RouteSpec {
     pub handler: &'static str,
 }
 
-/// Writes [`ROUTES`], one router function per Lambda function under [`function`], and [`all`].
-/// Each function's router mounts only its own handlers, so a function's binary links only them.
+/// Writes [`ROUTES`], one router function per Lambda function under [`function`] and one under
+/// [`documented`], and [`all`]. Each function's router mounts only its own handlers, so a
+/// function's binary links only them; serving builds no document, which the processes that
+/// serve it build on its first request.
 macro_rules! route_table {
     ($(
         $function:ident = $name:literal {
@@ -50,29 +52,56 @@ macro_rules! route_table {
             }, )+ )+
         ];
 
-        /// Each Lambda function's routes, and only those.
+        /// Each Lambda function's routes, and only those, as they are served: a plain axum
+        /// router built from the table's methods and paths, which writes no OpenAPI document.
         pub mod function {
+            use axum::Router;
+            use axum::routing::{MethodFilter, on};
+
+            use super::*;
+
+            $(
+                #[doc = concat!("The routes of the `", $name, "` function.")]
+                pub fn $function() -> Router<AppState> {
+                    Router::new() $( .route($path, on(MethodFilter::$method, $($handler)::+)) )+
+                }
+            )+
+
+            /// Every function's name with its routes, for callers that walk them all.
+            pub fn every() -> Vec<(&'static str, fn() -> Router<AppState>)> {
+                vec![ $( ($name, $function as fn() -> Router<AppState>) ),+ ]
+            }
+        }
+
+        /// Each Lambda function's routes as the OpenAPI document describes them, from the
+        /// handlers' `#[utoipa::path]` (a test holds those to the table).
+        pub mod documented {
             use utoipa_axum::routes;
             use utoipa_axum::router::OpenApiRouter;
 
             use super::*;
 
             $(
-                #[doc = concat!("The routes of the `", $name, "` function.")]
+                #[doc = concat!("The documented routes of the `", $name, "` function.")]
                 pub fn $function() -> OpenApiRouter<AppState> {
                     OpenApiRouter::new() $( .routes(routes!($($handler)::+)) )+
                 }
             )+
 
-            /// Every function's name with its routes, for callers that walk them all.
+            /// Every function's name with its documented routes.
             pub fn every() -> Vec<(&'static str, fn() -> OpenApiRouter<AppState>)> {
                 vec![ $( ($name, $function as fn() -> OpenApiRouter<AppState>) ),+ ]
+            }
+
+            /// Every API route (the documents aside), documented.
+            pub fn all() -> OpenApiRouter<AppState> {
+                OpenApiRouter::new() $( .merge($function()) )+
             }
         }
 
         /// Every API route (the documents aside): what one process serving everything mounts.
-        pub fn all() -> OpenApiRouter<AppState> {
-            OpenApiRouter::new() $( .merge(function::$function()) )+
+        pub fn all() -> axum::Router<AppState> {
+            axum::Router::new() $( .merge(function::$function()) )+
         }
     };
 }

@@ -30,7 +30,6 @@ use crate::ports::{
     AuditLog, Clock, ExecutionStore, JobStore, ObjectStore, StoreError, SystemClock, TaskRunner, TriggerBackend,
     VideoStore,
 };
-use utoipa_axum::router::OpenApiRouter;
 
 pub use config::{AwsConfig, ConfigError, RETENTION_DAYS_RANGE, vars};
 pub use reach::Reach;
@@ -237,7 +236,7 @@ impl AwsApp {
     }
 
     /// One Lambda function's routes ([`crate::http::routes::function`]) over these clients.
-    pub fn function_router(&self, routes: OpenApiRouter<AppState>, auth: Auth) -> axum::Router {
+    pub fn function_router(&self, routes: axum::Router<AppState>, auth: Auth) -> axum::Router {
         crate::http::function_router(routes, self.state(), auth)
     }
 

@@ -1,6 +1,7 @@
 use std::collections::BTreeSet;
 
 use utoipa::openapi::path::PathItem;
+use utoipa_axum::router::OpenApiRouter;
 
 use super::*;
 
@@ -36,7 +37,7 @@ fn table(filter: impl Fn(&RouteSpec) -> bool) -> BTreeSet<(String, String)> {
 #[test]
 fn no_two_families_share_a_component_name() {
     let mut seen: std::collections::BTreeMap<String, (&str, serde_json::Value)> = Default::default();
-    for (name, routes) in function::every() {
+    for (name, routes) in documented::every() {
         let components = routes().into_openapi().components.unwrap_or_default();
         for (schema, body) in components.schemas {
             let body = serde_json::to_value(body).unwrap();
@@ -64,7 +65,7 @@ fn every_route_is_listed_once() {
 
 #[test]
 fn each_function_mounts_exactly_its_routes_with_the_methods_and_paths_of_the_table() {
-    let functions = function::every();
+    let functions = documented::every();
     for (name, routes) in functions {
         let expected = table(|r| r.function == name);
         assert!(!expected.is_empty(), "{name} serves nothing");
@@ -74,8 +75,10 @@ fn each_function_mounts_exactly_its_routes_with_the_methods_and_paths_of_the_tab
 
 #[test]
 fn all_mounts_every_api_route_and_the_functions_cover_the_table() {
-    assert_eq!(operations(all()), table(|_| true));
+    assert_eq!(operations(documented::all()), table(|_| true));
     let named: BTreeSet<_> = function::every().into_iter().map(|(name, _)| name).collect();
+    let documented: BTreeSet<_> = documented::every().into_iter().map(|(name, _)| name).collect();
+    assert_eq!(named, documented);
     let used: BTreeSet<_> = ROUTES.iter().map(|r| r.function).collect();
     assert_eq!(named, used);
 }
