@@ -82,8 +82,6 @@ impl Auth {
     }
 }
 
-/// Boxed: a refusal is the rare way out, and an unboxed `Response` would make every `Result` of
-/// the admitted requests carry its size.
 fn deny(request: &Request, status: StatusCode, message: &str) -> Box<Response> {
     Box::new(error_for(request.uri().path(), status, message))
 }

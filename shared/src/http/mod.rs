@@ -1,6 +1,7 @@
 //! The HTTP API: one axum router per route family, mounted the same way by the local server
 //! and (one route each) by the Lambda functions.
 
+mod admission;
 mod auth;
 pub mod body;
 pub mod cleanup_api;
@@ -28,6 +29,7 @@ use utoipa::OpenApi;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa_axum::router::OpenApiRouter;
 
+pub use admission::{Admission, Admitted};
 pub use auth::{API_KEY_HEADER, Auth};
 pub use cors::CorsOrigins;
 pub use rate_limit::{Limits, RateLimit};
@@ -168,7 +170,7 @@ fn with_api_info(routes: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
 
 fn authenticated(routes: Router<AppState>, state: AppState, auth: Auth, limit: &RateLimit) -> Router {
     let limit = limit.layer_state(!auth.is_open());
-    routes.with_state(state).route_layer(gate::GateLayer::new(auth, limit))
+    routes.with_state(state).route_layer(gate::Gate::new(auth, limit))
 }
 
 fn docs_routes() -> Router {

@@ -8,18 +8,15 @@
 //! sends cross-site without asking first are `text/plain`, forms and multipart). Reads are
 //! guarded by the `Host` rule too: with DNS rebinding they would be same-origin reads.
 
-use std::convert::Infallible;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-use std::task::{Context, Poll};
 
 use axum::body::HttpBody;
 use axum::extract::Request;
 use axum::http::header::{CONTENT_TYPE, HOST, ORIGIN};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::Response;
-use futures_util::future::{Either, Ready, ready};
-use tower::Service;
 
+use super::admission::{Admission, Admitted};
 use super::body::require_json;
 use super::family::error_for;
 
@@ -110,38 +107,15 @@ struct Named<'a> {
 /// It wraps the whole router rather than being one of its layers: a router layer wraps every
 /// route in a box of its own that each request clones, and the guard needs nothing the router
 /// finds, so outside it covers unknown paths and documents alike at no cost per route.
-#[derive(Clone)]
-pub struct Guarded<S> {
-    guard: Option<SameOrigin>,
-    inner: S,
-}
+pub type Guarded<S> = Admitted<Option<SameOrigin>, S>;
 
-impl<S> Guarded<S> {
-    pub fn new(guard: Option<SameOrigin>, inner: S) -> Self {
-        Self { guard, inner }
-    }
-}
-
-impl<S> Service<Request> for Guarded<S>
-where
-    S: Service<Request, Response = Response, Error = Infallible>,
-{
-    type Response = Response;
-    type Error = Infallible;
-    type Future = Either<Ready<Result<Response, Infallible>>, S::Future>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        self.inner.poll_ready(cx)
-    }
-
+impl Admission for Option<SameOrigin> {
     /// Admits a request only from this machine's own pages and clients: see the module's comment.
-    fn call(&mut self, request: Request) -> Self::Future {
-        if let Some(guard) = &self.guard
-            && let Err(refusal) = guard.check(&request)
-        {
-            return Either::Left(ready(Ok(error_for(request.uri().path(), refusal.status, &refusal.message))));
+    fn admit(&self, request: &mut Request) -> Result<(), Box<Response>> {
+        match self.map(|guard| guard.check(request)) {
+            Some(Err(refusal)) => Err(Box::new(error_for(request.uri().path(), refusal.status, &refusal.message))),
+            Some(Ok(())) | None => Ok(()),
         }
-        Either::Right(self.inner.call(request))
     }
 }
 

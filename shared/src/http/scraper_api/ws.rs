@@ -31,7 +31,7 @@ use crate::app::ProgressFeed;
 use crate::domain::ids::ExecutionId;
 use crate::http::auth::Auth;
 use crate::http::detail::DetailError;
-use crate::http::gate::GateLayer;
+use crate::http::gate::Gate;
 use crate::ports::ExecutionStore;
 
 pub const PATH: &str = "/ws/jobs/{job_id}";
@@ -55,7 +55,7 @@ pub fn router(feed: ProgressFeed, auth: Auth, max_open: usize) -> Router {
     Router::new()
         .route(PATH, get(job_progress))
         .with_state(sockets)
-        .route_layer(GateLayer::new(auth, None))
+        .route_layer(Gate::new(auth, None))
         // Outside the auth layer, so that the key it lifts is there when auth looks.
         .route_layer(axum::middleware::from_fn(key::key_from_protocol))
 }
