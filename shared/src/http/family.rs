@@ -2,7 +2,7 @@
 //! wrong methods and panics.
 
 use axum::extract::Request;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::cleanup_api::{CleanupError, is_cleanup_path};
@@ -59,15 +59,15 @@ pub async fn method_not_allowed(request: Request) -> Response {
 /// the panic handler does not see the path.
 pub fn panic_response(_panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
     tracing::error!("a handler panicked");
-    let body = PanicBody { detail: "Internal server error", error: "Internal server error" };
-    (StatusCode::INTERNAL_SERVER_ERROR, axum::Json(body)).into_response()
+    internal_error()
 }
 
-/// Both families' error keys at once; each family's document describes its own half.
-#[derive(serde::Serialize)]
-struct PanicBody {
-    detail: &'static str,
-    error: &'static str,
+/// A 500 for a failure that knows neither its path nor its family: both families' error keys at
+/// once (each family's document describes its own half), and nothing of the cause.
+pub fn internal_error() -> Response {
+    const BODY: &str = r#"{"detail":"Internal server error","error":"Internal server error"}"#;
+    (StatusCode::INTERNAL_SERVER_ERROR, [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], BODY)
+        .into_response()
 }
 
 #[cfg(test)]

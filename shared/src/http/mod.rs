@@ -12,6 +12,7 @@ pub mod extract;
 pub mod family;
 mod gate;
 mod gzipped;
+pub mod json;
 pub mod rate_limit;
 mod redoc;
 pub mod routes;
@@ -24,6 +25,7 @@ pub mod time;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use utoipa::OpenApi;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
@@ -203,10 +205,12 @@ fn with_family_layers(routes: Router) -> Router {
 /// What every route shares, whichever of them a process mounts: the families' 404 for an unknown
 /// path, the body limit, and a panic turned into the family's 500.
 fn with_layers(routes: Router) -> Router {
-    routes
-        .fallback(family::not_found)
-        .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
+    // One stack, one `layer` call: the router boxes every route again for each layer it is
+    // given, and each box costs a clone and a boxed future per request.
+    let shared = ServiceBuilder::new()
         .layer(CatchPanicLayer::custom(family::panic_response))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES));
+    routes.fallback(family::not_found).layer(shared)
 }
 
 #[cfg(test)]

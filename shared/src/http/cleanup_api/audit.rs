@@ -1,6 +1,6 @@
 //! `GET /api/v1/audit`: every attempt at a guarded operation, newest first, for admins.
 
-use axum::Json;
+use crate::http::json::Json;
 use axum::extract::State;
 use serde::Deserialize;
 use utoipa::IntoParams;

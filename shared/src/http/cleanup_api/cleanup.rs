@@ -1,7 +1,7 @@
 //! `POST /api/v1/cleanup-all-videos/` (and without the slash): seed 003's guarded delete of
 //! every video file.
 
-use axum::Json;
+use crate::http::json::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};

@@ -1,7 +1,7 @@
 //! Seed 003's error: `{"success": false, "error": "…"}`, for the guards' refusals and for
 //! anything the layers in front of the route refuse.
 
-use axum::Json;
+use crate::http::json::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;

@@ -1,6 +1,6 @@
 //! `GET /api/clips`, `DELETE /api/clips/{filename}` and `DELETE /api/clips/all`.
 
-use axum::Json;
+use crate::http::json::Json;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};

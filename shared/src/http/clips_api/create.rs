@@ -1,7 +1,7 @@
 //! `POST /api/clips`: a clip cut now, without a schedule. The job it makes is a run-once
 //! `clip.video` job, listed by `GET /api/jobs` beside the others and deleted the same way.
 
-use axum::Json;
+use crate::http::json::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Serialize;

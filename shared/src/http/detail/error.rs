@@ -2,7 +2,7 @@
 //! validation a 422 with pydantic's list `{"detail": [{"loc", "msg", "type"}]}`. The bodies are
 //! the types the OpenAPI document describes.
 
-use axum::Json;
+use crate::http::json::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;

@@ -1,6 +1,6 @@
 //! The built-in catalogs: task functions and job types.
 
-use axum::Json;
+use crate::http::json::Json;
 use axum::extract::State;
 
 use super::problems::Problems;

@@ -1,6 +1,6 @@
 //! Execution history, newest first: across all jobs or for one.
 
-use axum::Json;
+use crate::http::json::Json;
 use axum::extract::State;
 
 use super::problems::{Problems, app_error};

@@ -1,6 +1,6 @@
 //! Scheduled jobs: list, create, read, change, delete, enable or disable, trigger.
 
-use axum::Json;
+use crate::http::json::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 

@@ -1,6 +1,6 @@
 //! The scheduler's own state: this instance, job counts and the next fire.
 
-use axum::Json;
+use crate::http::json::Json;
 use axum::extract::State;
 
 use super::problems::app_error;

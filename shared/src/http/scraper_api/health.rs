@@ -2,7 +2,7 @@
 //! needs to see why a scrape cannot run (its tools) or runs slowly (the platforms it is pacing).
 //! Public like `/api/health`, so it names no paths, hosts or errors: those are in the log.
 
-use axum::Json;
+use crate::http::json::Json;
 use axum::extract::State;
 use serde::Serialize;
 use utoipa::ToSchema;

@@ -1,7 +1,7 @@
 //! Seed 002's jobs: scrape runs. Create one (a job that scrapes once, now), list them, read one
 //! with its videos and download links, cancel one, delete one with its videos.
 
-use axum::Json;
+use crate::http::json::Json;
 use axum::extract::State;
 use axum::http::header::HOST;
 use axum::http::{HeaderMap, StatusCode};

@@ -1,7 +1,7 @@
 //! Pins: a pinned video is one `cleanup.videos` never removes, whatever its age, its place among
 //! its source's videos or the quota.
 
-use axum::Json;
+use crate::http::json::Json;
 use axum::extract::State;
 
 use super::error::app_error;

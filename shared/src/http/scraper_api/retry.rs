@@ -1,6 +1,6 @@
 //! A failed or deleted video fetched again, now.
 
-use axum::Json;
+use crate::http::json::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 

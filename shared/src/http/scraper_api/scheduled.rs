@@ -1,7 +1,7 @@
 //! Seed 002's scheduled jobs: scrape jobs on an interval. Create, list, read, change, toggle and
 //! delete; each firing is a run that `GET /jobs` lists.
 
-use axum::Json;
+use crate::http::json::Json;
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;

@@ -1,6 +1,6 @@
 //! Seed 002's system stats: scrape runs, videos and scheduled scrapes, counted from the stores.
 
-use axum::Json;
+use crate::http::json::Json;
 use axum::extract::State;
 
 use super::error::app_error;

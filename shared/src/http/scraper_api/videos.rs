@@ -1,6 +1,6 @@
 //! The videos inventory: list with the seed's filters, get one, delete one's record.
 
-use axum::Json;
+use crate::http::json::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 

@@ -1,6 +1,6 @@
 //! Seed 000's deletes: `DELETE /api/jobs/{job_id}` and `DELETE /api/jobs/all`.
 
-use axum::Json;
+use crate::http::json::Json;
 use axum::extract::Path;
 use axum::extract::State;
 use axum::extract::rejection::PathRejection;

@@ -2,7 +2,7 @@
 //! on the routes of seed 000, whose clients read that flag. The bodies are the types the OpenAPI
 //! document describes.
 
-use axum::Json;
+use crate::http::json::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;

@@ -1,6 +1,6 @@
 //! `GET /api/health` (seed 001).
 
-use axum::Json;
+use crate::http::json::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Serialize;

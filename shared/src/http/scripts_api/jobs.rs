@@ -1,6 +1,6 @@
 //! `GET /api/jobs` (seeds 000 and 001 at once) and `GET /api/job/{job_id}` (seed 001).
 
-use axum::Json;
+use crate::http::json::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};

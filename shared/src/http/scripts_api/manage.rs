@@ -1,6 +1,6 @@
 //! Seed 001's remove, pause and resume.
 
-use axum::Json;
+use crate::http::json::Json;
 use axum::extract::State;
 use serde::Serialize;
 use utoipa::ToSchema;

@@ -1,6 +1,6 @@
 //! `POST /api/schedule-job` (seed 001): a bash or python script at a date.
 
-use axum::Json;
+use crate::http::json::Json;
 use axum::extract::State;
 use serde::Serialize;
 use serde_json::Value;
