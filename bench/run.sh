@@ -7,7 +7,7 @@
 #
 # It builds jobsmith and the bare axum handler (release), installs the peers pinned from PyPI into
 # .venv-bench (bench/peers/requirements.txt), and wrk from Debian's packages when run as root.
-# The lambda section builds the function binaries (release, for this machine) and the program
+# The lambda section builds the function binaries (debug, for this machine) and the program
 # that starts them (bench/lambda-start), and needs moto (infra/aws/emulators.sh install). The
 # sizes section cross-builds the functions for arm64 as they are deployed (infra/aws/sam.sh
 # prebuild, over an hour on 2 cores from scratch; nothing to do when that build is current).
@@ -55,11 +55,11 @@ if wants lambda; then
     echo "bench: the lambda section needs moto: run infra/aws/emulators.sh install" >&2
     exit 1
   fi
-  # A cargo run of their own: built beside the measuring program, the functions would get the
-  # library's test-support feature through it.
-  cargo build --release --locked -p jobsmith-functions
-  # The measuring program only waits on the functions; a debug build reuses the tests' build of
-  # the library where a release one would compile it again.
+  # Debug builds, which reuse the tests' build of the library: 45 release binaries, each linked
+  # with LTO, would take the better part of an hour here, and unoptimised code is no faster, so
+  # its figures bound the release build's from above. A cargo run of their own: built beside the
+  # measuring program, the functions would get the library's test-support feature through it.
+  cargo build --locked -p jobsmith-functions
   cargo build --locked -p jobsmith-bench-lambda-start
 fi
 

@@ -10,7 +10,7 @@ from .servers import ROOT, TARGET
 
 START_BENCH = os.path.join(TARGET, "debug", "bench-lambda-start")
 # The binaries bench/run.sh builds; BENCH_LAMBDA_BIN_DIR measures others (another profile's).
-FUNCTIONS_DIR = os.environ.get("BENCH_LAMBDA_BIN_DIR", os.path.join(TARGET, "release"))
+FUNCTIONS_DIR = os.environ.get("BENCH_LAMBDA_BIN_DIR", os.path.join(TARGET, "debug"))
 SIZES = os.path.join(ROOT, "infra", "aws", "sizes.sh")
 # A table row of sizes.sh: | name | bootstrap MiB | zipped MiB[ (over 4 MiB)] |
 SIZE_ROW = re.compile(r"^\| ([a-z0-9-]+) \| ([\d.]+) \| ([\d.]+)( \(over 4 MiB\))? \|$")

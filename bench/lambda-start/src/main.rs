@@ -12,10 +12,13 @@
 //! HttpApi event on one of its own routes, the authorizer's request, the executor's fire, the
 //! sweep's and the redrive's). Invokes of the executor go to a stub that accepts them, as Lambda
 //! does. The binaries are the host's (x86_64): Lambda runs arm64 builds, which cannot run here.
+//! Both services are reached through relays that time their exchanges ([`service_time`]), so
+//! that each run's figure splits into the time the function waited on them and its own.
 //! Prints one JSON document on stdout; progress goes to stderr. Nothing leaves 127.0.0.1.
 
 mod order;
 mod run;
+mod service_time;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -25,6 +28,7 @@ use jobsmith_tests::moto::MotoServer;
 use jobsmith_tests::sam_local::{EnvVars, event, resolved, setup};
 use jobsmith_tests::template::{Function, Node, functions, root, template};
 use serde_json::{Value, json};
+use service_time::{Exchanges, Relay};
 
 const DEFAULT_RUNS: usize = 5;
 
@@ -43,7 +47,7 @@ fn usage(problem: &str) -> ! {
 
 fn args() -> Args {
     let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("target"));
-    let mut parsed = Args { bin_dir: target.join("release"), runs: DEFAULT_RUNS, only: None };
+    let mut parsed = Args { bin_dir: target.join("debug"), runs: DEFAULT_RUNS, only: None };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = || args.next().unwrap_or_else(|| usage(&format!("{arg} needs a value")));
@@ -75,10 +79,7 @@ async fn main() {
     for function in &functions {
         let path = args.bin_dir.join(&function.binary);
         if !path.is_file() {
-            eprintln!(
-                "bench-lambda-start: {} is missing: cargo build --release --locked -p jobsmith-functions",
-                path.display()
-            );
+            eprintln!("bench-lambda-start: {} is missing: cargo build --locked -p jobsmith-functions", path.display());
             std::process::exit(1);
         }
     }
@@ -86,15 +87,26 @@ async fn main() {
     let moto = MotoServer::start().await;
     setup(moto.endpoint()).await;
     let invoke_stub = run::InvokeStub::start().await;
+    let exchanges = Exchanges::default();
+    let moto_relay = Relay::start(address_of(moto.endpoint()), exchanges.clone()).await;
+    let invoke_relay = Relay::start(invoke_stub.address(), exchanges.clone()).await;
     let logs = tempfile::tempdir().unwrap_or_else(|e| panic!("a directory for the functions' output: {e}"));
     let measured = measure(
         &args,
         &functions,
-        &Environment { template: &template, env: &env, moto: &moto, invoke_stub: &invoke_stub },
+        &Environment {
+            template: &template,
+            env: &env,
+            moto: &moto_relay,
+            invoke: &invoke_relay,
+            exchanges: &exchanges,
+        },
         logs.path(),
     )
     .await;
     // Stopped here rather than by exit, which would leave moto running.
+    drop(invoke_relay);
+    drop(moto_relay);
     drop(invoke_stub);
     drop(moto);
     let measured = match measured {
@@ -122,16 +134,23 @@ async fn main() {
 struct Environment<'a> {
     template: &'a Node,
     env: &'a EnvVars,
-    moto: &'a MotoServer,
-    invoke_stub: &'a run::InvokeStub,
+    /// Moto and the invoke stub, each behind its relay.
+    moto: &'a Relay,
+    invoke: &'a Relay,
+    exchanges: &'a Exchanges,
+}
+
+fn address_of(endpoint: &str) -> std::net::SocketAddr {
+    let address = endpoint.trim_start_matches("http://");
+    address.parse().unwrap_or_else(|e| panic!("moto's endpoint {endpoint} is no loopback address: {e}"))
 }
 
 async fn measure(args: &Args, functions: &[Function], on: &Environment<'_>, logs: &Path) -> Result<Vec<Value>, String> {
     let parameters = on.template.get("Parameters").ok_or("template.yaml has no Parameters")?;
     let mut measured = Vec::new();
     for function in functions {
-        let mut vars = EnvVars::pointed_at(&resolved(function, on.env, parameters), on.moto.endpoint());
-        vars.insert(LAMBDA_ENDPOINT.to_owned(), on.invoke_stub.endpoint());
+        let mut vars = EnvVars::pointed_at(&resolved(function, on.env, parameters), &on.moto.endpoint());
+        vars.insert(LAMBDA_ENDPOINT.to_owned(), on.invoke.endpoint());
         let setup = run::Setup {
             binary: args.bin_dir.join(&function.binary),
             name: function.binary.clone(),
@@ -142,12 +161,14 @@ async fn measure(args: &Args, functions: &[Function], on: &Environment<'_>, logs
         };
         let mut runs = Vec::new();
         for _ in 0..args.runs {
-            runs.push(run::once(&setup).await.map_err(|problem| format!("{}: {problem}", function.binary))?);
+            runs.push(
+                run::once(&setup, on.exchanges).await.map_err(|problem| format!("{}: {problem}", function.binary))?,
+            );
         }
         let summary = summary(&function.binary, &runs);
         eprintln!(
-            "{:<26} median {:>6.1} ms  max {:>6.1} ms  ({})",
-            function.binary, summary["median_ms"], summary["max_ms"], summary["answers"][0]
+            "{:<26} median {:>6.1} ms  max {:>6.1} ms  own {:>6.1} ms  ({})",
+            function.binary, summary["median_ms"], summary["max_ms"], summary["own_median_ms"], summary["answers"][0]
         );
         measured.push(summary);
     }
@@ -155,16 +176,26 @@ async fn measure(args: &Args, functions: &[Function], on: &Environment<'_>, logs
 }
 
 fn summary(name: &str, runs: &[run::Run]) -> Value {
-    let mut ms: Vec<f64> = runs.iter().map(|r| millis(r.elapsed)).collect();
-    ms.sort_by(f64::total_cmp);
-    let median = if ms.len() % 2 == 1 { ms[ms.len() / 2] } else { (ms[ms.len() / 2 - 1] + ms[ms.len() / 2]) / 2.0 };
+    let total: Vec<f64> = runs.iter().map(|r| millis(r.elapsed)).collect();
+    let own: Vec<f64> = runs.iter().map(|r| millis(r.elapsed.saturating_sub(r.waiting))).collect();
     json!({
         "name": name,
-        "median_ms": round(median),
-        "max_ms": round(ms[ms.len() - 1]),
-        "runs_ms": runs.iter().map(|r| round(millis(r.elapsed))).collect::<Vec<_>>(),
+        "median_ms": round(median(&total)),
+        "max_ms": round(total.iter().copied().fold(0.0, f64::max)),
+        "runs_ms": total.iter().map(|&ms| round(ms)).collect::<Vec<_>>(),
+        // The run less its exchanges with moto and the invoke stub: what the function's own code,
+        // start-up and connections took.
+        "own_median_ms": round(median(&own)),
+        "own_runs_ms": own.iter().map(|&ms| round(ms)).collect::<Vec<_>>(),
         "answers": runs.iter().map(|r| r.answer.clone()).collect::<Vec<_>>(),
     })
+}
+
+fn median(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let middle = sorted.len() / 2;
+    if sorted.len() % 2 == 1 { sorted[middle] } else { (sorted[middle - 1] + sorted[middle]) / 2.0 }
 }
 
 fn millis(duration: Duration) -> f64 {

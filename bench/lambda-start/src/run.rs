@@ -13,6 +13,8 @@ use jobsmith_tests::runtime_api::{Answer, RuntimeApi};
 use serde_json::Value;
 use tokio::process::Command;
 
+use crate::service_time::Exchanges;
+
 /// Far above any start-up this measures; a function that takes longer is broken, not slow.
 pub const ANSWERED_WITHIN: Duration = Duration::from_secs(10);
 /// The invocation's deadline, as the template's usual timeout gives it.
@@ -30,13 +32,15 @@ pub struct Setup {
 
 pub struct Run {
     pub elapsed: Duration,
+    /// How much of `elapsed` some request to a service was under way.
+    pub waiting: Duration,
     /// What it answered, in short: an HTTP status, the authorizer's verdict, or the result.
     pub answer: String,
 }
 
 /// Spawns the binary with Lambda's variables and the setup's, hands it the event and waits for
 /// its answer; the process is killed once it has answered, as a fresh start is what is measured.
-pub async fn once(setup: &Setup) -> Result<Run, String> {
+pub async fn once(setup: &Setup, exchanges: &Exchanges) -> Result<Run, String> {
     let api = RuntimeApi::start(&setup.name).await;
     let mut answered = api.send(setup.event.clone(), DEADLINE);
     let log = File::options().create(true).append(true).open(&setup.log).map_err(|e| format!("its log: {e}"))?;
@@ -52,6 +56,8 @@ pub async fn once(setup: &Setup) -> Result<Run, String> {
         .kill_on_drop(true);
 
     let started = Instant::now();
+    // What a run before this one left on its connections is none of this one's.
+    exchanges.take(started, started);
     let mut child = command.spawn().map_err(|e| format!("cannot start {}: {e}", setup.binary.display()))?;
     let outcome = tokio::select! {
         answer = &mut answered => answer.map_err(|_| "the Runtime API stopped".to_owned()),
@@ -59,10 +65,11 @@ pub async fn once(setup: &Setup) -> Result<Run, String> {
         () = tokio::time::sleep(ANSWERED_WITHIN) => Err(format!("no answer within {ANSWERED_WITHIN:?}")),
     };
     let elapsed = started.elapsed();
+    let waiting = exchanges.take(started, started + elapsed);
     let _ = child.start_kill();
     let _ = child.wait().await;
     let answer = outcome.map_err(|problem| format!("{problem}; its output is in {}", setup.log.display()))?;
-    Ok(Run { elapsed, answer: short(&answer) })
+    Ok(Run { elapsed, waiting, answer: short(&answer) })
 }
 
 /// What Lambda's `provided.al2023` runtime sets besides the function's own variables.
@@ -122,8 +129,8 @@ impl InvokeStub {
         Self { address, server }
     }
 
-    pub fn endpoint(&self) -> String {
-        format!("http://{}", self.address)
+    pub fn address(&self) -> std::net::SocketAddr {
+        self.address
     }
 }
 
