@@ -118,17 +118,24 @@ async fn main() {
         }
     };
     let report = json!({
-        "build": format!(
-            "host {} binaries from {} (Lambda runs the arm64 release build, which cannot run here)",
-            std::env::consts::ARCH,
-            args.bin_dir.display()
-        ),
+        "build": build_described(&args.bin_dir),
         "bin_dir": args.bin_dir.display().to_string(),
         "runs": args.runs,
         "timeout_ms": run::ANSWERED_WITHIN.as_millis() as u64,
         "functions": measured,
     });
     println!("{report:#}");
+}
+
+/// The build measured, by its profile's directory: the report is read on other machines, where
+/// this one's paths mean nothing.
+fn build_described(bin_dir: &Path) -> String {
+    let profile = bin_dir.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
+    let unoptimised = if profile == "debug" { ": unoptimised, so no faster than a release build" } else { "" };
+    format!(
+        "host {} binaries of the {profile} build{unoptimised}; Lambda runs the arm64 release build, which cannot run here",
+        std::env::consts::ARCH
+    )
 }
 
 struct Environment<'a> {
