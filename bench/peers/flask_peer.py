@@ -4,6 +4,7 @@ Served by gunicorn (2 workers x 4 threads), as a small deployment of it would be
 the scheduler paused, so the REST API reads and writes the shared job store and nothing fires.
 """
 
+import fcntl
 import os
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -24,4 +25,8 @@ app = Flask(__name__)
 app.config.from_object(Config)
 scheduler = APScheduler()
 scheduler.init_app(app)
-scheduler.start(paused=True)
+# The job store creates its table on start when it finds none; two workers starting on a new
+# database both find none, and the slower one's CREATE TABLE fails and takes gunicorn down.
+with open(os.environ["PEER_DB"] + ".lock", "w") as lock:
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    scheduler.start(paused=True)
