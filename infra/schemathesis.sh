@@ -11,7 +11,8 @@
 # root, one admin API key (sent as X-API-Key), scrapes pointed at a closed loopback port and no
 # media tools, so that nothing it is asked to fetch leaves the machine; it stops the server when
 # schemathesis ends. The checks: no 5xx, status codes, content types and bodies as the document
-# lists them; the document's links, where it has them, drive the stateful phase. The binary is
+# lists them; the links schemathesis infers drive the stateful phase, half the job creations made
+# valid by infra/schemathesis_hooks.py so that it has jobs to follow. The binary is
 # $JOBSMITH_BIN, or else built with cargo (debug). Exits non-zero on any failure.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -111,7 +112,9 @@ run() {
   log "jobsmith on http://$addr"
 
   local status=0
-  (cd "$work" && "$venv/bin/st" run "http://$addr/openapi.json" \
+  # The hooks make half the drawn job creations valid, so that the stateful phase has jobs to
+  # follow (infra/schemathesis_hooks.py).
+  (cd "$work" && SCHEMATHESIS_HOOKS=schemathesis_hooks PYTHONPATH="$root/infra" "$venv/bin/st" run "http://$addr/openapi.json" \
     --header "X-API-Key: $key" \
     --checks "$CHECKS" \
     --phases examples,coverage,fuzzing,stateful \
