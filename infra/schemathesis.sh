@@ -134,5 +134,5 @@ run() {
 case "${1:-}" in
   install) install ;;
   run) shift; run "$@" ;;
-  *) sed -n '2,15p' "$0" >&2; exit 2 ;;
+  *) sed -n '2,16p' "$0" >&2; exit 2 ;;
 esac
