@@ -112,8 +112,6 @@ run() {
   log "jobsmith on http://$addr"
 
   local status=0
-  # The hooks make half the drawn job creations valid, so that the stateful phase has jobs to
-  # follow (infra/schemathesis_hooks.py).
   (cd "$work" && SCHEMATHESIS_HOOKS=schemathesis_hooks PYTHONPATH="$root/infra" "$venv/bin/st" run "http://$addr/openapi.json" \
     --header "X-API-Key: $key" \
     --checks "$CHECKS" \
