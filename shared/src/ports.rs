@@ -2,6 +2,8 @@
 //! every backend can serve them without scanning: SQLite through indexes, DynamoDB through key
 //! conditions on the table and its indexes.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
@@ -94,6 +96,12 @@ pub trait JobStore: Send + Sync {
     /// Fails with `AlreadyExists` when the id is taken.
     async fn insert_job(&self, job: &Job) -> StoreResult<()>;
     async fn get_job(&self, id: &JobId) -> StoreResult<Option<Job>>;
+    /// `get_job` for a caller that only reads the job. A store that keeps jobs in memory hands
+    /// out the very one it keeps, the same `Arc` until a write replaces it; the default wraps
+    /// a fresh read, which is never the same.
+    async fn get_job_shared(&self, id: &JobId) -> StoreResult<Option<Arc<Job>>> {
+        Ok(self.get_job(id).await?.map(Arc::new))
+    }
     /// Writes the whole definition if the stored version is still `expected_version`
     /// (`Conflict` otherwise, `NotFound` when gone).
     async fn update_job(&self, job: &Job, expected_version: u64) -> StoreResult<()>;

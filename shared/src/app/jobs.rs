@@ -121,6 +121,11 @@ impl JobService {
         self.jobs.get_job(id).await?.ok_or_else(|| AppError::job_not_found(id))
     }
 
+    /// `get` for a caller that only reads the job (see `JobStore::get_job_shared`).
+    pub async fn get_shared(&self, id: &JobId) -> AppResult<Arc<Job>> {
+        self.jobs.get_job_shared(id).await?.ok_or_else(|| AppError::job_not_found(id))
+    }
+
     pub async fn list(&self, filter: &JobFilter, page: &PageRequest) -> AppResult<Page<Job>> {
         Ok(self.jobs.list_jobs(filter, page).await?)
     }

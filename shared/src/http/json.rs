@@ -3,6 +3,7 @@
 //! axum's `Json` writes into a 128-byte buffer and grows it as it goes; a job's view is several
 //! times that, and the copies made growing it were about 4 % of a `GET /api/job/{id}`.
 
+use axum::body::Bytes;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -18,9 +19,25 @@ pub struct Json<T>(pub T);
 
 impl<T: Serialize> IntoResponse for Json<T> {
     fn into_response(self) -> Response {
-        let mut body = Vec::with_capacity(FIRST_BUFFER_BYTES);
-        match serde_json::to_writer(&mut body, &self.0) {
-            Ok(()) => ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response(),
+        Written(written(&self.0)).into_response()
+    }
+}
+
+/// `value` as JSON, for an answer made once and sent many times ([`Written`]).
+pub fn written<T: Serialize>(value: &T) -> Result<Bytes, serde_json::Error> {
+    let mut body = Vec::with_capacity(FIRST_BUFFER_BYTES);
+    serde_json::to_writer(&mut body, value)?;
+    Ok(Bytes::from(body))
+}
+
+/// A body [`written`] before, sent as [`Json`] sends its value; a value that could not be
+/// written is a 500 that names nothing.
+pub struct Written(pub Result<Bytes, serde_json::Error>);
+
+impl IntoResponse for Written {
+    fn into_response(self) -> Response {
+        match self.0 {
+            Ok(body) => ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response(),
             Err(err) => {
                 tracing::error!(error = %err, "an answer could not be written as JSON");
                 family::internal_error()

@@ -15,6 +15,7 @@ mod gzipped;
 pub mod json;
 pub mod rate_limit;
 mod redoc;
+pub mod rendered;
 pub mod routes;
 pub mod same_origin;
 pub mod scheduler_api;
@@ -45,6 +46,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::app::{ClipLibrary, JobService, ProgressFeed, VideoCleanup, VideoService};
 use crate::ports::HealthProbe;
+use rendered::RenderedJobs;
 
 /// Job definitions are small; anything bigger than this is a mistake or an attack.
 pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
@@ -63,6 +65,8 @@ pub struct Services {
     pub cleanup: VideoCleanup,
     /// Seed 000's stored clips.
     pub clips: ClipLibrary,
+    /// The bodies of `GET /api/job/{job_id}` made so far.
+    pub rendered_jobs: RenderedJobs,
 }
 
 impl From<Services> for AppState {

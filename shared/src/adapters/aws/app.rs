@@ -247,6 +247,7 @@ impl AwsApp {
             health: self.health.clone(),
             cleanup: self.cleanup.clone(),
             clips: self.clips.clone(),
+            rendered_jobs: Default::default(),
         })
     }
 

@@ -165,6 +165,7 @@ impl LocalApp {
             health: self.health.clone(),
             cleanup: self.cleanup.clone(),
             clips: self.clips.clone(),
+            rendered_jobs: Default::default(),
         });
         crate::http::router_with_progress(state, self.auth.clone(), limit, self.progress.clone())
     }

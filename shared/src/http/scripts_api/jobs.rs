@@ -1,6 +1,6 @@
 //! `GET /api/jobs` (seeds 000 and 001 at once) and `GET /api/job/{job_id}` (seed 001).
 
-use crate::http::json::Json;
+use crate::http::json::{self, Json, Written};
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
@@ -103,7 +103,8 @@ pub async fn list_jobs(
 pub async fn get_job(
     State(state): State<AppState>,
     JobIdPath(id, _): JobIdPath<ApiError>,
-) -> Result<Json<JobDetailResponse>, ApiError> {
-    let job = state.service.get(&id).await?;
-    Ok(Json(JobDetailResponse { job: JobDetailView::of(&job) }))
+) -> Result<Written, ApiError> {
+    let job = state.service.get_shared(&id).await?;
+    let body = state.rendered_jobs.body(&job, |job| json::written(&JobDetailResponse { job: JobDetailView::of(job) }));
+    Ok(Written(body))
 }

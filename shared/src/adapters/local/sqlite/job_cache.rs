@@ -10,9 +10,13 @@
 //! A reader takes the generation before it reads. If a write lands in between, its entry
 //! carries the older generation and is refused, so an entry never holds what a committed write
 //! replaced.
+//!
+//! Entries are shared, not copied out: the same `Arc` comes back for every read between two
+//! writes, which is what lets a caller keep what it made of a job until the job is read anew
+//! (`http::rendered`).
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use crate::domain::job::Job;
 
@@ -28,7 +32,7 @@ pub(super) struct JobCache {
 #[derive(Default)]
 struct Entries {
     generation: u64,
-    jobs: HashMap<String, Job>,
+    jobs: HashMap<String, Arc<Job>>,
 }
 
 impl Entries {
@@ -44,7 +48,7 @@ impl Entries {
 
 impl JobCache {
     /// The job as read in `generation`, if it was read then and nothing was written since.
-    pub(super) fn get(&self, id: &str, generation: u64) -> Option<Job> {
+    pub(super) fn get(&self, id: &str, generation: u64) -> Option<Arc<Job>> {
         let mut entries = self.entries.lock().ok()?;
         if !entries.at(generation) {
             return None;
@@ -53,7 +57,7 @@ impl JobCache {
     }
 
     /// Keeps `job`, read in `generation`, unless a write has moved the cache past it.
-    pub(super) fn put(&self, job: &Job, generation: u64) {
+    pub(super) fn put(&self, job: &Arc<Job>, generation: u64) {
         let Ok(mut entries) = self.entries.lock() else { return };
         if !entries.at(generation) {
             return;
@@ -61,7 +65,7 @@ impl JobCache {
         if entries.jobs.len() >= CAPACITY {
             entries.jobs.clear();
         }
-        entries.jobs.insert(job.id.as_str().to_owned(), job.clone());
+        entries.jobs.insert(job.id.as_str().to_owned(), Arc::clone(job));
     }
 }
 
@@ -73,8 +77,10 @@ mod tests {
     #[test]
     fn a_job_is_kept_for_its_generation_only() {
         let cache = JobCache::default();
-        cache.put(&job("a", t0()), 3);
-        assert_eq!(cache.get("a", 3).map(|j| j.id), Some(job("a", t0()).id));
+        let kept = Arc::new(job("a", t0()));
+        cache.put(&kept, 3);
+        let read = cache.get("a", 3).expect("kept");
+        assert!(Arc::ptr_eq(&read, &kept), "the kept job itself, not a copy");
         assert!(cache.get("b", 3).is_none());
         assert!(cache.get("a", 4).is_none(), "a write since the read empties the cache");
         assert!(cache.get("a", 3).is_none(), "and what was kept before it stays gone");
@@ -85,7 +91,7 @@ mod tests {
         let cache = JobCache::default();
         assert!(cache.get("a", 5).is_none());
         // Read in generation 4, put after a reader of generation 5 had moved the cache on.
-        cache.put(&job("a", t0()), 4);
+        cache.put(&Arc::new(job("a", t0())), 4);
         assert!(cache.get("a", 5).is_none());
         assert!(cache.get("a", 4).is_none());
     }
@@ -94,7 +100,7 @@ mod tests {
     fn a_full_cache_starts_again_instead_of_growing() {
         let cache = JobCache::default();
         for n in 0..CAPACITY + 1 {
-            cache.put(&job(&format!("job-{n}"), t0()), 1);
+            cache.put(&Arc::new(job(&format!("job-{n}"), t0())), 1);
         }
         let kept = (0..=CAPACITY).filter(|n| cache.get(&format!("job-{n}"), 1).is_some()).count();
         assert!((1..=CAPACITY).contains(&kept), "{kept} kept");

@@ -1,6 +1,6 @@
 //! `JobStore` over the `jobs` table.
 
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -101,12 +101,16 @@ impl JobStore for SqliteStore {
     }
 
     async fn get_job(&self, id: &JobId) -> StoreResult<Option<Job>> {
+        Ok(self.get_job_shared(id).await?.map(Arc::unwrap_or_clone))
+    }
+
+    async fn get_job_shared(&self, id: &JobId) -> StoreResult<Option<Arc<Job>>> {
         let generation = self.pool.generation();
         if let Some(job) = self.jobs_by_id.get(id.as_str(), generation) {
             return Ok(Some(job));
         }
         let key = id.as_str().to_owned();
-        let found = self.pool.read_by_key(move |conn| get(conn, &key)).await?;
+        let found = self.pool.read_by_key(move |conn| get(conn, &key)).await?.map(Arc::new);
         if let Some(job) = &found {
             self.jobs_by_id.put(job, generation);
         }
