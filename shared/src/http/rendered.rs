@@ -84,7 +84,7 @@ mod tests {
     }
 
     #[test]
-    fn a_job_read_anew_is_written_anew_even_when_it_looks_the_same() {
+    fn a_job_read_anew_is_written_anew() {
         let (rendered, writes) = (RenderedJobs::default(), Cell::new(0));
         let before = Arc::new(job("a", t0()));
         let _held_by_store = Arc::clone(&before);
