@@ -107,6 +107,14 @@ build_env() {
   fi
   export PATH="$venv/bin:$PATH"
   export RUSTC="$rustc_path"
+  # cargo-lambda adds the target to rustup's toolchain when that lacks it, even with another rustc
+  # named. Here that download is wasted, and worse: the next run would find rustup's toolchain
+  # able to build for arm64, choose it, and compile everything again with another compiler (sam
+  # build after prebuild, 7 minutes on a fresh machine). cargo-lambda leaves rustup alone when
+  # $RUSTUP names none.
+  if [ "$rustc_path" != "$(command -v rustc)" ]; then
+    export RUSTUP="$root/target/no-rustup"
+  fi
   case "${JOBSMITH_SAM_PROFILE:-release}" in
     release)
       # Optimised for size: a function's cold start pays for every byte of its zip, and its
