@@ -134,3 +134,43 @@ async fn a_job_with_a_long_history_is_deleted_at_once_and_its_history_in_the_bac
 fn far() -> std::time::Instant {
     std::time::Instant::now() + std::time::Duration::from_secs(600)
 }
+
+/// Several deleted jobs' histories in one pass: the budget bounds the runs deleted across all of
+/// them, a job whose runs are all gone loses its marker, and the next pass goes on with the rest.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pass_over_several_histories_stops_at_its_budget_and_the_next_goes_on() {
+    use jobsmith::domain::task::RunKind;
+
+    const RUNS_EACH: usize = 30;
+    let h = harness().await;
+    let script = h.script("noop.sh", "exit 0");
+    let now = Utc::now();
+    let mut jobs = Vec::new();
+    for name in ["history-a", "history-b", "history-c"] {
+        let job = h.job(name, script.clone(), vec![], Policies::default()).await;
+        let runs: Vec<Execution> = (0..RUNS_EACH)
+            .map(|i| {
+                let at = now - Duration::minutes(i64::try_from(i).unwrap_or(0) + 1);
+                Execution::new(job.id.clone(), RunKind::Script, at, 1, TriggeredBy::Scheduler, None, at)
+                    .finish_without_running(ExecutionStatus::Skipped, "misfired".to_owned(), at)
+            })
+            .collect();
+        h.app.store.import_finished(&runs).await.expect("a history");
+        jobs.push(job);
+    }
+    for job in &jobs {
+        h.app.service.delete(&job.id).await.expect("the delete");
+    }
+
+    let first = h.app.store.purge_deleted_histories(70, None).await.expect("a first pass");
+    assert_eq!(first.deleted, 70, "70 of the 90 runs, not one more: {first:?}");
+    assert!(first.left > 0 && first.finished + first.left == 3, "every marker finished or left: {first:?}");
+    let rest = h.app.store.purge_deleted_histories(u64::MAX, None).await.expect("the rest");
+    assert_eq!((rest.deleted, rest.finished, rest.left), (20, first.left, 0), "{rest:?}");
+    let page = jobsmith::ports::PageRequest { offset: 0, limit: 1, cursor: None };
+    let left =
+        h.app.executions.list_executions(&jobsmith::ports::ExecutionFilter::default(), &page).await.expect("list");
+    assert_eq!(left.total, 0, "every deleted job's history is gone");
+    let idle = h.app.store.purge_deleted_histories(u64::MAX, None).await.expect("nothing left");
+    assert_eq!((idle.deleted, idle.finished, idle.left), (0, 0, 0), "no marker is left behind");
+}

@@ -200,13 +200,19 @@ impl DynamoStore {
 
     /// At most `limit` of the listing's first items: one query, for work done a batch at a time.
     pub(super) async fn first(&self, listing: &Listing, limit: i32) -> StoreResult<Vec<Item>> {
+        Ok(self.first_page(listing, limit).await?.0)
+    }
+
+    /// [`DynamoStore::first`], and whether the listing may hold more: false only when the query
+    /// read to its end.
+    pub(super) async fn first_page(&self, listing: &Listing, limit: i32) -> StoreResult<(Vec<Item>, bool)> {
         let out = listing
             .query(self, listing.forward, None, &[])
             .limit(limit)
             .send()
             .await
             .map_err(|e| backend("query", e))?;
-        Ok(out.items.unwrap_or_default())
+        Ok((out.items.unwrap_or_default(), next_start(out.last_evaluated_key).is_some()))
     }
 
     /// One page of the listing, by cursor or by offset, with the listing's total. The count and
