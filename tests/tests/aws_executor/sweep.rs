@@ -174,3 +174,34 @@ async fn a_pass_over_several_histories_stops_at_its_budget_and_the_next_goes_on(
     let idle = h.app.store.purge_deleted_histories(u64::MAX, None).await.expect("nothing left");
     assert_eq!((idle.deleted, idle.finished, idle.left), (0, 0, 0), "no marker is left behind");
 }
+
+/// A job deleted, made again with its id and deleted again leaves two markers whose runs
+/// overlap (the older bound's runs are below the newer one too): both are worked off in one
+/// pass, each run deleted once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_markers_of_one_job_id_are_purged_together() {
+    use jobsmith::domain::task::RunKind;
+
+    let h = harness().await;
+    let script = h.script("noop.sh", "exit 0");
+    let mut expected = 0;
+    for round in 0..2 {
+        let job = h.job("made-twice", script.clone(), vec![], Policies::default()).await;
+        let runs: Vec<Execution> = (0..3)
+            .map(|i| {
+                let at = Utc::now() - Duration::minutes(i + 1);
+                Execution::new(job.id.clone(), RunKind::Script, at, 1, TriggeredBy::Scheduler, None, at)
+                    .finish_without_running(ExecutionStatus::Skipped, format!("round {round}"), at)
+            })
+            .collect();
+        h.app.store.import_finished(&runs).await.expect("a history");
+        expected += runs.len() as u64;
+        h.app.service.delete(&job.id).await.expect("the delete");
+    }
+    let pass = h.app.store.purge_deleted_histories(u64::MAX, None).await.expect("one pass");
+    assert_eq!((pass.deleted, pass.finished, pass.left), (expected, 2, 0), "{pass:?}");
+    let page = jobsmith::ports::PageRequest { offset: 0, limit: 1, cursor: None };
+    let left =
+        h.app.executions.list_executions(&jobsmith::ports::ExecutionFilter::default(), &page).await.expect("list");
+    assert_eq!(left.total, 0);
+}

@@ -8,7 +8,7 @@
 //! Execution ids are UUIDv7, so they sort by creation time, and the purge takes only runs below
 //! the bound: a new job given the same id meanwhile keeps its own runs.
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::time::Instant;
 
 use futures_util::{StreamExt, TryStreamExt};
@@ -147,10 +147,15 @@ impl DynamoStore {
                 .buffered(MARKERS_AT_ONCE)
                 .try_collect()
                 .await?;
+            // Two markers of one job id (deleted, made again, deleted again) read the same older
+            // runs, and a batch naming a key twice is refused whole.
+            let mut seen = HashSet::new();
             let mut runs = Vec::new();
             let mut emptied = Vec::new();
             for (((key, listing), _), (items, more)) in group.into_iter().zip(reads) {
-                runs.extend(items);
+                runs.extend(items.into_iter().filter(|item| {
+                    seen.insert((text(item, PK).map(str::to_owned), text(item, SK).map(str::to_owned)))
+                }));
                 if more {
                     queue.push_back((key, listing));
                 } else {
