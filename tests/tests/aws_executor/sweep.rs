@@ -87,15 +87,8 @@ async fn a_job_with_a_long_history_is_deleted_at_once_and_its_history_in_the_bac
     let script = h.script("noop.sh", "exit 0");
     let job = h.job("long-history", script.clone(), vec![], Policies::default()).await;
     let now = Utc::now();
-    let finished =
-        move |i: usize, job_id: &JobId| {
-            let at = now - Duration::minutes(i64::try_from(i).unwrap_or(0) + 1);
-            Execution::new(job_id.clone(), RunKind::Script, at, 1, TriggeredBy::Scheduler, None, at)
-                .finish_without_running(ExecutionStatus::Skipped, "misfired".to_owned(), at)
-        };
     let executions = h.app.executions.clone();
-    let runs: Vec<Execution> = (0..HISTORY).map(|i| finished(i, &job.id)).collect();
-    h.app.store.import_finished(&runs).await.expect("a long history");
+    h.app.store.import_finished(&finished_runs(&job.id, HISTORY, now)).await.expect("a long history");
     let retry = Execution {
         not_before: Some(now + Duration::hours(1)),
         ..Execution::new(job.id.clone(), RunKind::Script, now, 2, TriggeredBy::Retry, None, now)
@@ -139,23 +132,13 @@ fn far() -> std::time::Instant {
 /// them, a job whose runs are all gone loses its marker, and the next pass goes on with the rest.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pass_over_several_histories_stops_at_its_budget_and_the_next_goes_on() {
-    use jobsmith::domain::task::RunKind;
-
     const RUNS_EACH: usize = 30;
     let h = harness().await;
     let script = h.script("noop.sh", "exit 0");
-    let now = Utc::now();
     let mut jobs = Vec::new();
     for name in ["history-a", "history-b", "history-c"] {
         let job = h.job(name, script.clone(), vec![], Policies::default()).await;
-        let runs: Vec<Execution> = (0..RUNS_EACH)
-            .map(|i| {
-                let at = now - Duration::minutes(i64::try_from(i).unwrap_or(0) + 1);
-                Execution::new(job.id.clone(), RunKind::Script, at, 1, TriggeredBy::Scheduler, None, at)
-                    .finish_without_running(ExecutionStatus::Skipped, "misfired".to_owned(), at)
-            })
-            .collect();
-        h.app.store.import_finished(&runs).await.expect("a history");
+        h.app.store.import_finished(&finished_runs(&job.id, RUNS_EACH, Utc::now())).await.expect("a history");
         jobs.push(job);
     }
     for job in &jobs {
@@ -167,10 +150,7 @@ async fn a_pass_over_several_histories_stops_at_its_budget_and_the_next_goes_on(
     assert!(first.left > 0 && first.finished + first.left == 3, "every marker finished or left: {first:?}");
     let rest = h.app.store.purge_deleted_histories(u64::MAX, None).await.expect("the rest");
     assert_eq!((rest.deleted, rest.finished, rest.left), (20, first.left, 0), "{rest:?}");
-    let page = jobsmith::ports::PageRequest { offset: 0, limit: 1, cursor: None };
-    let left =
-        h.app.executions.list_executions(&jobsmith::ports::ExecutionFilter::default(), &page).await.expect("list");
-    assert_eq!(left.total, 0, "every deleted job's history is gone");
+    assert_eq!(runs_recorded(&h).await, 0, "every deleted job's history is gone");
     let idle = h.app.store.purge_deleted_histories(u64::MAX, None).await.expect("nothing left");
     assert_eq!((idle.deleted, idle.finished, idle.left), (0, 0, 0), "no marker is left behind");
 }
@@ -180,28 +160,40 @@ async fn a_pass_over_several_histories_stops_at_its_budget_and_the_next_goes_on(
 /// pass, each run deleted once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_markers_of_one_job_id_are_purged_together() {
-    use jobsmith::domain::task::RunKind;
-
+    const RUNS_EACH: usize = 3;
     let h = harness().await;
     let script = h.script("noop.sh", "exit 0");
-    let mut expected = 0;
-    for round in 0..2 {
+    for _ in 0..2 {
         let job = h.job("made-twice", script.clone(), vec![], Policies::default()).await;
-        let runs: Vec<Execution> = (0..3)
-            .map(|i| {
-                let at = Utc::now() - Duration::minutes(i + 1);
-                Execution::new(job.id.clone(), RunKind::Script, at, 1, TriggeredBy::Scheduler, None, at)
-                    .finish_without_running(ExecutionStatus::Skipped, format!("round {round}"), at)
-            })
-            .collect();
-        h.app.store.import_finished(&runs).await.expect("a history");
-        expected += runs.len() as u64;
+        h.app.store.import_finished(&finished_runs(&job.id, RUNS_EACH, Utc::now())).await.expect("a history");
         h.app.service.delete(&job.id).await.expect("the delete");
     }
     let pass = h.app.store.purge_deleted_histories(u64::MAX, None).await.expect("one pass");
-    assert_eq!((pass.deleted, pass.finished, pass.left), (expected, 2, 0), "{pass:?}");
+    assert_eq!((pass.deleted, pass.finished, pass.left), (2 * RUNS_EACH as u64, 2, 0), "{pass:?}");
+    assert_eq!(runs_recorded(&h).await, 0);
+}
+
+/// `count` finished runs of `job`, a minute apart before `before`.
+fn finished_runs(job: &jobsmith::domain::ids::JobId, count: usize, before: chrono::DateTime<Utc>) -> Vec<Execution> {
+    (1..=count)
+        .map(|i| {
+            let at = before - Duration::minutes(i64::try_from(i).unwrap_or(i64::MAX));
+            Execution::new(
+                job.clone(),
+                jobsmith::domain::task::RunKind::Script,
+                at,
+                1,
+                TriggeredBy::Scheduler,
+                None,
+                at,
+            )
+            .finish_without_running(ExecutionStatus::Skipped, "misfired".to_owned(), at)
+        })
+        .collect()
+}
+
+/// How many runs the store lists, of any job.
+async fn runs_recorded(h: &super::harness::Harness) -> u64 {
     let page = jobsmith::ports::PageRequest { offset: 0, limit: 1, cursor: None };
-    let left =
-        h.app.executions.list_executions(&jobsmith::ports::ExecutionFilter::default(), &page).await.expect("list");
-    assert_eq!(left.total, 0);
+    h.app.executions.list_executions(&jobsmith::ports::ExecutionFilter::default(), &page).await.expect("list").total
 }

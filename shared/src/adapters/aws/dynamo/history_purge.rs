@@ -64,6 +64,12 @@ pub(super) fn purge_marker(job: &JobId, bound: &str) -> Item {
     .collect()
 }
 
+/// A marker still to be worked off: its key, and the listing of the runs it stands for.
+struct MarkerRuns {
+    key: Item,
+    runs: Listing,
+}
+
 /// The listing of the runs a marker stands for: its job's, made before its bound.
 fn runs_of_marker(marker: &Item) -> Option<Listing> {
     let (job, bound) = (text(marker, JOB_ID)?, text(marker, BOUND)?);
@@ -125,7 +131,7 @@ impl DynamoStore {
             if marker.contains_key(UNSCHEDULE) {
                 report.waiting += 1;
             } else if let Some(runs) = runs_of_marker(&marker) {
-                queue.push_back((marker_key(&marker), runs));
+                queue.push_back(MarkerRuns { key: marker_key(&marker), runs });
             }
         }
         while !queue.is_empty() {
@@ -143,23 +149,18 @@ impl DynamoStore {
                 group.push((marker, limit));
             }
             let reads: Vec<(Vec<Item>, bool)> = futures_util::stream::iter(&group)
-                .map(|((_, runs), limit)| self.first_page(runs, *limit))
+                .map(|(marker, limit)| self.first_page(&marker.runs, *limit))
                 .buffered(MARKERS_AT_ONCE)
                 .try_collect()
                 .await?;
-            // Two markers of one job id (deleted, made again, deleted again) read the same older
-            // runs, and a batch naming a key twice is refused whole.
-            let mut seen = HashSet::new();
             let mut runs = Vec::new();
             let mut emptied = Vec::new();
-            for (((key, listing), _), (items, more)) in group.into_iter().zip(reads) {
-                runs.extend(items.into_iter().filter(|item| {
-                    seen.insert((text(item, PK).map(str::to_owned), text(item, SK).map(str::to_owned)))
-                }));
+            for ((marker, _), (items, more)) in group.into_iter().zip(reads) {
+                runs.extend(items);
                 if more {
-                    queue.push_back((key, listing));
+                    queue.push_back(marker);
                 } else {
-                    emptied.push(key);
+                    emptied.push(marker.key);
                 }
             }
             report.deleted += self.delete_runs(&runs).await?;
@@ -199,12 +200,18 @@ impl DynamoStore {
     }
 
     /// Finished runs in batches with their guards; one still unfinished (a late finish racing the
-    /// delete) by itself, conditional on its status.
+    /// delete) by itself, conditional on its status. A run listed twice is deleted once: two
+    /// markers of one job id (deleted, made again, deleted again) read the same older runs, and
+    /// a batch naming a key twice is refused whole.
     async fn delete_runs(&self, items: &[Item]) -> StoreResult<u64> {
         let mut finished = Vec::new();
+        let mut seen = HashSet::new();
         let mut deleted = 0;
         for item in items {
             let (id, run) = run_of(item)?;
+            if !seen.insert(id) {
+                continue;
+            }
             match text(item, STATUS).and_then(ExecutionStatus::parse) {
                 Some(status) if status.is_finished() => finished.extend([execution_key(id), run.key()]),
                 status => {
