@@ -40,7 +40,11 @@ pub struct FileKeyParam {
     tag = "videos",
     params(FileKeyParam),
     responses(
-        (status = 200, description = "The object's bytes, typed by the key's extension", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 200, description = "The object's bytes, typed by the key's extension: a video's type for videos and clips, JSON for the metadata beside them, octet-stream for an extension of no known video type", content(
+            (Vec<u8> = "video/*"),
+            (serde_json::Value = "application/json"),
+            (Vec<u8> = "application/octet-stream"),
+        )),
         (status = 307, description = "On S3: the presigned URL to fetch it from, in `Location`"),
         (status = 401, description = "Missing or invalid API key", body = DetailBody),
         (status = 404, description = "No such file, or not one the API serves: `File not found`", body = DetailBody),

@@ -6,6 +6,8 @@ use axum::http::{Method, Request, StatusCode};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
+use crate::app::scrape::served_content_type;
+use crate::domain::object_key::ObjectKey;
 use crate::domain::principal::{KeyRing, Role, generate_key};
 use crate::domain::video::{FailureClass, ScrapeMode, Video, VideoFailure, VideoStatus};
 use crate::ports::Archived;
@@ -305,4 +307,21 @@ fn the_files_route_is_documented_as_an_openapi_template() {
     assert!(paths.keys().all(|path| !path.contains("{*")), "{:?}", paths.keys().collect::<Vec<_>>());
     let parameters = &openapi["paths"]["/api/v1/files/{key}"]["get"]["parameters"];
     assert_eq!((&parameters[0]["name"], &parameters[0]["in"]), (&json!("key"), &json!("path")));
+}
+
+#[test]
+fn the_files_route_documents_every_type_it_answers_with() {
+    let openapi = serde_json::to_value(crate::http::openapi()).unwrap();
+    let content = openapi["paths"]["/api/v1/files/{key}"]["get"]["responses"]["200"]["content"].as_object().unwrap();
+    let documented: Vec<&str> = content.keys().map(String::as_str).collect();
+    let served =
+        ["clips/x/y-001.mp4", "videos/profile/a/2025/01/1.webm", "videos/profile/a/2025/01/1.json", "videos/x/1.bin"]
+            .map(|key| served_content_type(&ObjectKey::parse(key).unwrap()));
+    for content_type in served {
+        let (main, _) = content_type.split_once('/').unwrap();
+        assert!(
+            documented.iter().any(|d| *d == content_type || *d == format!("{main}/*")),
+            "{content_type} is served but the document lists {documented:?}"
+        );
+    }
 }
