@@ -4,7 +4,7 @@
 # 100 MB while it stores a 1 GiB video; video listings with filters on 100,000 videos p99 under
 # 20 ms). Not part of CI: it measures. All traffic stays on 127.0.0.1. Writes bench/scrape.md.
 #
-# A small site on loopback (bench/scrape_fixture.py: an RSS feed of pages with schema.org
+# A small site on loopback (infra/scrape_fixture.py: an RSS feed of pages with schema.org
 # VideoObject JSON-LD, which yt-dlp's generic extractor reads, as the tests' fixture serves)
 # serves 50 real mp4s; every answer waits BENCH_LATENCY_MS before its first byte and is sent at
 # most BENCH_RATE_KIB KiB/s per connection, for every client alike. In alternating rounds:
@@ -68,7 +68,7 @@ await_listening() {
 
 # start_fixture ARGS...: the site on $fixture_port, pid in $fixture.
 start_fixture() {
-  python3 bench/scrape_fixture.py --port "$fixture_port" --ffmpeg "$JOBSMITH_FFMPEG" "$@" \
+  python3 infra/scrape_fixture.py --port "$fixture_port" --ffmpeg "$JOBSMITH_FFMPEG" "$@" \
     >"$work/fixture.out" 2>"$work/fixture.err" &
   fixture=$!
   await_listening "$fixture" "$work/fixture.out" "$work/fixture.err"
@@ -317,7 +317,7 @@ fi
   echo
   echo "## $videos videos"
   echo
-  echo "The site: \`bench/scrape_fixture.py\` on 127.0.0.1, the shapes of the tests' fixture (an RSS feed"
+  echo "The site: \`infra/scrape_fixture.py\` on 127.0.0.1, the shapes of the tests' fixture (an RSS feed"
   echo "of pages with schema.org \`VideoObject\` JSON-LD; yt-dlp's generic extractor reads them), serving"
   echo "$videos mp4s of 10 s, 480x270, MPEG-4 at 1 Mbit/s with AAC ($((small_bytes / videos)) bytes each on average)."
   echo "Loopback is not a network, so every answer (feed, page, mp4) waits **${latency_ms} ms** before its"

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""A video site on loopback for bench/scrape.sh, in the shapes of the tests' fixture
+"""A video site on loopback for bench/scrape.sh and infra/schemathesis.sh, in the shapes of the tests' fixture
 (shared/src/test_support/scrape_fixture): an RSS feed (/feed.xml, any query string) of pages
 (/videos/{id}) each carrying a schema.org VideoObject in JSON-LD, whose mp4s (/media/{id}.mp4)
 are real videos made with ffmpeg. yt-dlp's generic extractor reads the feed as a playlist and each
@@ -14,7 +14,7 @@ one does, and the same time whoever asks. Python standard library only.
   scrape_fixture.py --port P --dir DIR --file BIG.mp4 [...]    one video: that file
 
 The mp4s are made once into DIR (kept when they exist) and served from disk. Prints
-"listening http://127.0.0.1:P" once it answers.
+"listening http://127.0.0.1:P" once it answers (--port 0: a free port, the one it printed).
 """
 
 import argparse
@@ -198,7 +198,6 @@ def main():
     p.add_argument("--rate-kib", type=float, default=0, help="KiB/s per connection; 0: no cap")
     a = p.parse_args()
 
-    base = f"http://127.0.0.1:{a.port}"
     os.makedirs(a.dir, exist_ok=True)
     width, height = (int(x) for x in a.size.split("x"))
     files = {}
@@ -213,10 +212,12 @@ def main():
             make_mp4(a.ffmpeg, files[v["id"]], a.seconds, a.size, a.bitrate_kbit, v["id"])
     for v in videos:
         v["width"], v["height"] = width, height
-    site = Site(base, videos, files, a.latency_ms / 1000, a.rate_kib * 1024)
+    site = Site(None, videos, files, a.latency_ms / 1000, a.rate_kib * 1024)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", a.port), handler(site))
     server.daemon_threads = True
-    print(f"listening {base}", flush=True)
+    # Known only once bound: the pages and the feed name the port the site answers on.
+    site.base = f"http://127.0.0.1:{server.server_address[1]}"
+    print(f"listening {site.base}", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
