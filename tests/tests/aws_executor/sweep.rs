@@ -3,13 +3,15 @@
 use chrono::{Duration, Utc};
 use jobsmith::adapters::aws::dynamo::LEASE_LAPSED;
 use jobsmith::domain::execution::{Execution, ExecutionStatus, TriggeredBy};
+use jobsmith::domain::ids::JobId;
 use jobsmith::domain::job::Policies;
-use jobsmith::ports::StartOutcome;
+use jobsmith::domain::task::RunKind;
+use jobsmith::ports::{ExecutionFilter, PageRequest, StartOutcome};
 use jobsmith_functions::{STUCK_AFTER, sweep};
 
 use jobsmith::test_support::aws::EXECUTOR_ARN;
 
-use super::harness::harness;
+use super::harness::{Harness, harness};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_sweep_ends_lapsed_runs_and_redispatches_stuck_retries() {
@@ -20,10 +22,7 @@ async fn the_sweep_ends_lapsed_runs_and_redispatches_stuck_retries() {
     let now = Utc::now();
     let started = |scheduled: Duration, by: TriggeredBy| {
         let at = now - scheduled;
-        Execution {
-            started_at: Some(at),
-            ..Execution::new(job.id.clone(), jobsmith::domain::task::RunKind::Script, at, 1, by, None, at)
-        }
+        Execution { started_at: Some(at), ..Execution::new(job.id.clone(), RunKind::Script, at, 1, by, None, at) }
     };
     let executions = &h.app.executions;
     let start = |e: Execution| async move {
@@ -37,15 +36,7 @@ async fn the_sweep_ends_lapsed_runs_and_redispatches_stuck_retries() {
     let live = start(started(Duration::zero(), TriggeredBy::Manual)).await;
     let retry = |scheduled: Duration, due: Duration| Execution {
         not_before: Some(now - due),
-        ..Execution::new(
-            job.id.clone(),
-            jobsmith::domain::task::RunKind::Script,
-            now - scheduled,
-            2,
-            TriggeredBy::Retry,
-            None,
-            now - due,
-        )
+        ..Execution::new(job.id.clone(), RunKind::Script, now - scheduled, 2, TriggeredBy::Retry, None, now - due)
     };
     // Due well past the time EventBridge would have started it, and due just now.
     let stuck = retry(Duration::hours(2), STUCK_AFTER * 2);
@@ -78,9 +69,6 @@ async fn the_sweep_ends_lapsed_runs_and_redispatches_stuck_retries() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_job_with_a_long_history_is_deleted_at_once_and_its_history_in_the_background() {
     use jobsmith::app::AppError;
-    use jobsmith::domain::ids::JobId;
-    use jobsmith::domain::task::RunKind;
-    use jobsmith::ports::{ExecutionFilter, PageRequest};
 
     const HISTORY: usize = 10_000;
     let h = harness().await;
@@ -174,26 +162,18 @@ async fn two_markers_of_one_job_id_are_purged_together() {
 }
 
 /// `count` finished runs of `job`, a minute apart before `before`.
-fn finished_runs(job: &jobsmith::domain::ids::JobId, count: usize, before: chrono::DateTime<Utc>) -> Vec<Execution> {
+fn finished_runs(job: &JobId, count: usize, before: chrono::DateTime<Utc>) -> Vec<Execution> {
     (1..=count)
         .map(|i| {
             let at = before - Duration::minutes(i64::try_from(i).unwrap_or(i64::MAX));
-            Execution::new(
-                job.clone(),
-                jobsmith::domain::task::RunKind::Script,
-                at,
-                1,
-                TriggeredBy::Scheduler,
-                None,
-                at,
-            )
-            .finish_without_running(ExecutionStatus::Skipped, "misfired".to_owned(), at)
+            Execution::new(job.clone(), RunKind::Script, at, 1, TriggeredBy::Scheduler, None, at)
+                .finish_without_running(ExecutionStatus::Skipped, "misfired".to_owned(), at)
         })
         .collect()
 }
 
 /// How many runs the store lists, of any job.
-async fn runs_recorded(h: &super::harness::Harness) -> u64 {
-    let page = jobsmith::ports::PageRequest { offset: 0, limit: 1, cursor: None };
-    h.app.executions.list_executions(&jobsmith::ports::ExecutionFilter::default(), &page).await.expect("list").total
+async fn runs_recorded(h: &Harness) -> u64 {
+    let page = PageRequest { offset: 0, limit: 1, cursor: None };
+    h.app.executions.list_executions(&ExecutionFilter::default(), &page).await.expect("list").total
 }
