@@ -10,7 +10,7 @@
 # The lambda section builds the function binaries (debug, for this machine) and the program
 # that starts them (bench/lambda-start), and needs moto (infra/aws/emulators.sh install). The
 # sizes section cross-builds the functions for arm64 as they are deployed (infra/aws/sam.sh
-# prebuild, over an hour on 2 cores from scratch; nothing to do when that build is current).
+# prebuild, about an hour on 2 cores from scratch; nothing to do when that build is current).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
