@@ -210,9 +210,10 @@ run() {
   schemathesis "${others[@]}" "${limits[@]}" || status=$?
   log "run 3 of 3: the operations that remove everything of a kind"
   schemathesis "${wiping[@]}" "${short_limits[@]}" || status=$?
-  if grep -q "panicked" "$work/serve.err"; then
+  # Both servers: the seeding one answers real scrapes and clips, which the other never runs.
+  if grep -qs "panicked" "$work/seed.err" "$work/serve.err"; then
     log "jobsmith panicked during the run:"
-    grep -A3 "panicked" "$work/serve.err" >&2
+    grep -hs -A3 "panicked" "$work/seed.err" "$work/serve.err" >&2
     status=1
   fi
   return "$status"
