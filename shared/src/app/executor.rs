@@ -28,7 +28,8 @@ impl Executor {
         &self.records
     }
 
-    /// policy asks for another attempt, records that attempt as pending and returns it.
+    /// Runs a started execution's task and records its outcome; when the job's retry policy
+    /// asks for another attempt, records that attempt as pending and returns it.
     pub async fn run_started(
         &self,
         job: &Job,
@@ -40,7 +41,9 @@ impl Executor {
         let outcome = self.run_task(job, &execution, timeout, cancel).await;
         self.records.record(job, execution, outcome, shutdown).await
     }
-    /// such as the Lambda executor continuing a run in its next invocation.
+
+    /// Runs the task alone and leaves the outcome unrecorded, for a caller that decides what
+    /// comes next itself, such as the Lambda executor continuing a run in its next invocation.
     pub async fn run_task(
         &self,
         job: &Job,
