@@ -27,7 +27,7 @@ pub use objects::{DeleteReport, MAX_PAGE, ObjectError, ObjectInfo, ObjectPage, O
 pub use video_source::{Downloaded, FetchError, ListRequest, ListedSink, ListedVideo, VideoSource};
 pub use videos::{Archived, CHANGE_ROUNDS, Changed, Upserted, VideoCounts, VideoFilter, VideoStore, change_video};
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum StoreError {
     #[error("already exists")]
     AlreadyExists,

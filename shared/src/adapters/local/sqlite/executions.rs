@@ -237,7 +237,7 @@ impl ExecutionStore for SqliteStore {
     async fn finish_execution(&self, execution: &Execution) -> StoreResult<()> {
         let values = ExecutionValues::new(execution)?;
         self.pool
-            .write(move |conn| {
+            .write_grouped(move |conn| {
                 // Identity columns (job, scheduled time, attempt, creation) never change after insert.
                 let sql = "UPDATE executions SET status = ?5, triggered_by = ?6, principal = ?7, not_before = ?9, \
                            started_at = ?10, finished_at = ?11, progress_total = ?12, progress_processed = ?13, \
@@ -255,7 +255,7 @@ impl ExecutionStore for SqliteStore {
     async fn update_progress(&self, id: ExecutionId, progress: Progress) -> StoreResult<()> {
         let [total, processed, succeeded, failed] = progress_values(&progress)?;
         self.pool
-            .write(move |conn| {
+            .write_grouped(move |conn| {
                 let sql = "UPDATE executions SET progress_total = ?2, progress_processed = ?3, \
                            progress_succeeded = ?4, progress_failed = ?5 WHERE id = ?1";
                 match changed(conn, sql, params![id_bytes(id), total, processed, succeeded, failed])? {

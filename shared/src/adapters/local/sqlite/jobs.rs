@@ -230,7 +230,7 @@ impl JobStore for SqliteStore {
         let succeeded = i64::from(status == ExecutionStatus::Succeeded);
         let failed = i64::from(status.is_retryable());
         self.pool
-            .write(move |conn| {
+            .write_grouped(move |conn| {
                 let sql = "UPDATE jobs SET last_run_at = ?2, last_status = ?3, runs_total = runs_total + 1, \
                            runs_succeeded = runs_succeeded + ?4, runs_failed = runs_failed + ?5 WHERE id = ?1";
                 let updated = conn

@@ -22,6 +22,7 @@ mod pool;
 mod schema;
 mod video_row;
 mod videos;
+mod writer;
 
 #[cfg(test)]
 mod bench;
@@ -77,7 +78,7 @@ impl SqliteStore {
             })
             .collect::<StoreResult<Vec<_>>>()?;
         let checkpointer = Checkpointer::start(path, BUSY_TIMEOUT)?;
-        Ok(Self::over(Pool::new(writer, readers, Some(checkpointer))))
+        Ok(Self::over(Pool::new(writer, readers, Some(checkpointer))?))
     }
 
     /// A private database that lives as long as the store. It has a single connection, because
@@ -86,7 +87,7 @@ impl SqliteStore {
         let mut conn = Connection::open_in_memory().map_err(db_err)?;
         configure(&conn, false)?;
         schema::migrate(&mut conn)?;
-        Ok(Self::over(Pool::new(conn, Vec::new(), None)))
+        Ok(Self::over(Pool::new(conn, Vec::new(), None)?))
     }
 
     fn over(pool: Pool) -> Self {

@@ -1,31 +1,30 @@
 //! Hands connections to blocking closures.
 //!
-//! SQLite calls block, so most run on tokio's blocking pool rather than on the async workers: a
-//! write that meets a WAL checkpoint or a busy lock can take milliseconds, and on two cores one
-//! stalled worker is half the server. A point read by key is the exception ([`Pool::read_by_key`]):
-//! a reader in WAL mode never waits on the writer, the read is tens of microseconds, and the
-//! hand-off to a blocking thread and back (two futex wake-ups) cost more than the read itself, a
-//! sixth of a `GET /api/job/{id}` in a profile. Callers wait for a connection asynchronously (a
-//! semaphore for the readers, an async mutex for the writer) so that a burst of requests queues
-//! as futures instead of parking hundreds of blocking threads on a lock.
+//! SQLite calls block, so they stay off the async workers: a read can meet the disk, a write a
+//! WAL checkpoint or a busy lock, and on two cores one stalled worker is half the server. Reads
+//! run on tokio's blocking pool, writes on the writer's own thread ([`Writer`]). A point read by
+//! key is the exception ([`Pool::read_by_key`]): a reader in WAL mode never waits on the writer,
+//! the read is tens of microseconds, and the hand-off to a blocking thread and back (two futex
+//! wake-ups) cost more than the read itself, a sixth of a `GET /api/job/{id}` in a profile.
+//! Readers are waited for asynchronously (a semaphore), so that a burst of requests queues as
+//! futures instead of parking hundreds of blocking threads on a lock.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use rusqlite::Connection;
-use tokio::sync::{Mutex as AsyncMutex, Semaphore};
+use tokio::sync::Semaphore;
 
 use super::checkpointer::Checkpointer;
+use super::writer::Writer;
 use crate::ports::{StoreError, StoreResult};
 
 pub(super) struct Pool {
-    writer: Arc<AsyncMutex<Connection>>,
+    writer: Writer,
     /// Empty for an in-memory database: reads then share the writer.
     readers: Arc<Readers>,
     /// Moves on after every write (see [`Pool::generation`]).
     writes: Arc<AtomicU64>,
-    /// None for an in-memory database, which has no WAL.
-    checkpointer: Option<Checkpointer>,
 }
 
 struct Readers {
@@ -35,19 +34,21 @@ struct Readers {
 }
 
 impl Pool {
-    pub(super) fn new(writer: Connection, readers: Vec<Connection>, checkpointer: Option<Checkpointer>) -> Self {
+    /// `checkpointer` is None for an in-memory database, which has no WAL.
+    pub(super) fn new(
+        writer: Connection,
+        readers: Vec<Connection>,
+        checkpointer: Option<Checkpointer>,
+    ) -> StoreResult<Self> {
         let count = readers.len();
         let readers = Readers { count, permits: Arc::new(Semaphore::new(count)), idle: Mutex::new(readers) };
-        Self {
-            writer: Arc::new(AsyncMutex::new(writer)),
-            readers: Arc::new(readers),
-            writes: Arc::default(),
-            checkpointer,
-        }
+        let writes = Arc::<AtomicU64>::default();
+        let writer = Writer::start(writer, writes.clone(), checkpointer)?;
+        Ok(Self { writer, readers: Arc::new(readers), writes })
     }
 
     /// How many writes have finished. Read before a read, it tells a cache whether anything was
-    /// written since: a write moves it on once its closure has returned, so after its commit.
+    /// written since: a write moves it on after its commit, before its caller hears of it.
     pub(super) fn generation(&self) -> u64 {
         self.writes.load(Ordering::Acquire)
     }
@@ -86,26 +87,23 @@ impl Pool {
         self.read(f).await
     }
 
-    /// Runs `f` on the one writer connection.
+    /// Runs `f` alone on the one writer connection.
     pub(super) async fn write<T, F>(&self, f: F) -> StoreResult<T>
     where
         F: FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        let mut conn = self.writer.clone().lock_owned().await;
-        let writes = self.writes.clone();
-        // Counted on the blocking thread, before the lock is released and whether or not the
-        // task's result reaches a caller that may have stopped waiting.
-        let result = run_blocking(move || {
-            let result = f(&mut conn);
-            writes.fetch_add(1, Ordering::Release);
-            result
-        })
-        .await;
-        if let Some(checkpointer) = &self.checkpointer {
-            checkpointer.nudge();
-        }
-        result
+        self.writer.write(f).await
+    }
+
+    /// Runs `f`, a single statement, on the writer connection in one transaction with the
+    /// grouped writes queued beside it (see [`Writer::write_grouped`]).
+    pub(super) async fn write_grouped<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.writer.write_grouped(f).await
     }
 }
 
@@ -162,7 +160,7 @@ mod tests {
         let open = || Connection::open(&path).expect("open");
         let writer = open();
         writer.pragma_update(None, "journal_mode", "WAL").expect("wal");
-        Pool::new(writer, (0..readers).map(|_| open()).collect(), None)
+        Pool::new(writer, (0..readers).map(|_| open()).collect(), None).expect("pool")
     }
 
     fn thread_of(_: &mut Connection) -> StoreResult<ThreadId> {
@@ -191,7 +189,7 @@ mod tests {
 
     #[tokio::test]
     async fn without_readers_a_read_by_key_uses_the_writer() {
-        let pool = Pool::new(Connection::open_in_memory().expect("memory"), Vec::new(), None);
+        let pool = Pool::new(Connection::open_in_memory().expect("memory"), Vec::new(), None).expect("pool");
         let mode: String = pool
             .read_by_key(|conn| {
                 conn.query_row("PRAGMA journal_mode", [], |row| row.get(0))
