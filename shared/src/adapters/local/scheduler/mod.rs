@@ -26,8 +26,12 @@ use crate::ports::{
 };
 use backoff::Backoff;
 
-/// How many due jobs one wake-up fires before it looks again.
+/// How many due jobs one claim takes at most before the scheduler looks again.
 const DUE_BATCH: u32 = 256;
+/// The first claim of a wake-up is small and each next one twice the last: a claim of 256 took
+/// 6 to 8 ms here before the first of a burst's scripts could start, while a small one starts
+/// them at once and the larger claims after it overlap with their starts.
+const FIRST_DUE_BATCH: u32 = 16;
 const HEARTBEAT_EVERY: chrono::Duration = chrono::Duration::seconds(5);
 
 pub struct SchedulerParts {
@@ -181,10 +185,12 @@ impl Inner {
     /// for two per job ahead of it. A batch that could not be claimed fails the pass: its jobs
     /// are still due, and reading them again at once would spin.
     async fn fire_due(self: &Arc<Self>) -> StoreResult<Option<DateTime<Utc>>> {
+        let mut batch = FIRST_DUE_BATCH;
         loop {
             let now = self.parts.clock.now();
-            let due = self.parts.jobs.due_jobs(now, DUE_BATCH).await?;
-            let full_batch = due.len() == DUE_BATCH as usize;
+            let due = self.parts.jobs.due_jobs(now, batch).await?;
+            let full_batch = due.len() == batch as usize;
+            batch = (batch * 2).min(DUE_BATCH);
             let (jobs, claims): (Vec<Job>, Vec<FireClaim>) =
                 due.into_iter().filter_map(|job| self.claim_for(job, now)).unzip();
             let outcomes = self.parts.claims.claim_fires(claims).await?;

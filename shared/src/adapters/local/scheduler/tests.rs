@@ -2,6 +2,7 @@
 //! check knows the scheduler has looked at everything due before it, without sleeping.
 
 use std::sync::Arc;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use async_trait::async_trait;
@@ -22,11 +23,12 @@ use crate::test_support::fakes::{INJECTED, NeverRuns};
 use crate::test_support::fixtures::{job, job_id, secs, t0};
 
 /// The job table, whose fire claims fail while `failing` is set, counting the scheduler's reads
-/// of due jobs.
+/// of due jobs and keeping the limit of each.
 struct FailingClaims {
     inner: Arc<SqliteStore>,
     failing: AtomicBool,
     due_reads: AtomicUsize,
+    due_limits: Mutex<Vec<u32>>,
 }
 
 /// Past this many reads the store heals itself, so that a scheduler that spins ends the test
@@ -67,6 +69,7 @@ impl JobStore for FailingClaims {
         if self.due_reads.fetch_add(1, Ordering::SeqCst) + 1 >= SPIN_GUARD {
             self.failing.store(false, Ordering::SeqCst);
         }
+        self.due_limits.lock().expect("limits").push(limit);
         self.inner.due_jobs(until, limit).await
     }
 
@@ -111,6 +114,7 @@ async fn fixture(jobs_due: impl IntoIterator<Item = Job>) -> Fixture {
         inner: store.clone(),
         failing: AtomicBool::new(false),
         due_reads: AtomicUsize::new(0),
+        due_limits: Mutex::default(),
     });
     let instance = Arc::new(InstanceInfo::new("test".into(), t0()));
     let executor = Executor::new(RunRecords::new(jobs.clone(), store.clone(), clock.clone()), Arc::new(NeverRuns));
@@ -185,6 +189,21 @@ async fn a_failing_store_is_retried_with_backoff_and_firing_resumes_after() {
         let job = f.store.get_job(&job_id(&id)).await.expect("get").expect("still there");
         assert_eq!(job.next_run_at, Some(next), "{id} fired and planned its next run");
         assert_eq!(f.runs_of(&id).await, vec![t0()], "{id} ran once, for its missed time");
+    }
+    f.scheduler.shutdown(std::time::Duration::from_secs(5)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_is_claimed_small_first_then_in_doubling_batches() {
+    let many: Vec<Job> = (0..300).map(|n| job(&format!("due-{n}"), t0() - secs(300))).collect();
+    let f = fixture(many).await;
+    f.scheduler.start().await.expect("start");
+    let next = t0() + secs(300);
+    f.clock.until_someone_sleeps("the next fire", |at| at == next).await;
+    // 16 + 32 + 64 + 128 leave 60 of the 300 for the last, which is not full.
+    assert_eq!(*f.jobs.due_limits.lock().expect("limits"), vec![16, 32, 64, 128, 256]);
+    for n in 0..300 {
+        assert_eq!(f.runs_of(&format!("due-{n}")).await, vec![t0()], "due-{n} ran once");
     }
     f.scheduler.shutdown(std::time::Duration::from_secs(5)).await;
 }
