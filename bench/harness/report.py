@@ -215,6 +215,60 @@ def lambda_rows(r):
     return out
 
 
+def misses(r):
+    """For each row that misses its target: what limits it, from this run's figures, and what would
+    move it. The longer story of each is in the notes."""
+    out = []
+    cores = os.cpu_count() or 1
+    steady = r.get("lateness steady")
+    if steady and "floor" in steady:
+        ours, peer, floor = steady["jobsmith"], steady["apscheduler"], steady["floor"]
+        if not (ours["p99_ms"] <= 5 and ours["p99_ms"] <= 0.5 * peer["p99_ms"]):
+            out.append(f"- **Scheduler lateness, 100 jobs/s.** Half APScheduler's p99 is {peer['p99_ms'] / 2:.1f} ms; "
+                       f"the bare loop, which only sleeps and starts the script, reached p99 {floor['p99_ms']:.1f} ms. "
+                       f"What every scheduler's figure is made of is mostly bash's own start-up before its stamp, "
+                       f"so what would move the row is a cheaper script than bash, not the scheduler; jobsmith's own "
+                       f"part is what it adds to the loop ({ours['p99_ms'] - floor['p99_ms']:+.1f} ms at p99).")
+    for name in sorted((k for k in r if k.startswith("lateness ") and k.endswith(" at once")),
+                       key=lambda k: int(k.split()[1])):
+        at = r[name]
+        ours, peer, floor = at["jobsmith"], at["apscheduler"], at["floor"]
+        to_floor, to_peer = ours["p99_ms"] / floor["p99_ms"], ours["p99_ms"] / peer["p99_ms"]
+        if to_floor <= 1.1 and to_peer <= 0.8:
+            continue
+        count = ours["count"]
+        line = f"- **{count:,} jobs due at one instant.**"
+        scripts = floor.get("scripts_cpu_ms")
+        if scripts:
+            share, target = scripts / cores, 0.8 * peer["p99_ms"]
+            line += (f" The loop's children, each script from its fork to its exit, took {scripts / count:.2f} ms "
+                     f"of CPU each, {share:.0f} ms of all {cores} cores for the {count:,}: no scheduler's p99 can be "
+                     f"much below that here. 0.8× APScheduler is {target:.0f} ms"
+                     + (", less than that share." if target < share else "."))
+        if to_peer > 0.8:
+            line += (f" APScheduler ran at {peer['p99_ms'] / floor['p99_ms']:.2f}× the bare loop; beating it by a "
+                     f"fifth leaves a scheduler next to nothing of its own per start, and what would move that half "
+                     f"is a cheaper script than bash.")
+        if to_floor > 1.1:
+            line += (f" Beside the loop, what jobsmith adds per start (its records, pipes and process start; "
+                     f"p99 {ours['p99_ms'] - floor['p99_ms']:+.0f} ms) sets the ratio, and one run's rounds swing "
+                     f"by 10 to 15 % here; the notes say what was taken out of it and what is left.")
+        out.append(line)
+    start = r.get("lambda start")
+    if start and any(f["median_ms"] > 30 for f in start["functions"]):
+        slow = [f for f in start["functions"] if f["median_ms"] > 30]
+        if all("own_median_ms" in f for f in slow):
+            own_over = [f["name"] for f in slow if f["own_median_ms"] > 30]
+            line = (f"- **Each Lambda's start-up.** {len(slow)} of {len(start['functions'])} functions take over "
+                    f"30 ms; less the waits on moto and the invoke stub, "
+                    + (f"{', '.join(own_over)} still do." if own_over else "none does.")
+                    + " moto is Python and answers a request in several milliseconds, so the functions that send "
+                    "most requests before their answer take longest; a faster stand-in for the services, or the "
+                    "services themselves, would move the row.")
+            out.append(line)
+    return ["## Where a target is missed", "", *out, ""] if out else []
+
+
 def lambda_details(r):
     """Each function's start-up, the figures behind the row."""
     start = r.get("lambda start")
@@ -250,7 +304,7 @@ def write(path, results, big, commands, notes, about):
     lines += [f"- {name}: {value}" for name, value in about.items()]
     lines += ["", "| measurement | jobsmith | peer in the same run | ratio | target | holds |", "|---|---|---|---|---|---|"]
     lines += ["| " + " | ".join(row) + " |" for row in rows(results, big)]
-    lines += [""] + lambda_details(results)
+    lines += [""] + misses(results) + lambda_details(results)
     lines += ["## Commands", "", "```", *commands, "```", ""]
     if notes:
         lines += ["## Notes", "", *notes, ""]

@@ -3,9 +3,12 @@
   spawn_floor.py SCRIPT STAMPS DUE_FILE
 
 No scheduler, no store, no threads: sleep until the next due time, Popen, go on; then reap them
-all. What jobsmith or APScheduler take beyond this is their own.
+all. What jobsmith or APScheduler take beyond this is their own. Prints the scripts' own CPU
+(user and system, as reaped) as one JSON line: what any scheduler's children cost this machine.
 """
 
+import json
+import resource
 import subprocess
 import sys
 import time
@@ -21,7 +24,10 @@ def main():
         if wait > 0:
             time.sleep(wait)
         children.append(subprocess.Popen(["bash", script, due, stamps]))
-    sys.exit(max((child.wait() for child in children), default=0))
+    worst = max((child.wait() for child in children), default=0)
+    reaped = resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(json.dumps({"scripts_cpu_ms": (reaped.ru_utime + reaped.ru_stime) * 1000}), flush=True)
+    sys.exit(worst)
 
 
 if __name__ == "__main__":
