@@ -8,6 +8,7 @@
 //! Writes that are one statement each ([`Writer::write_grouped`]) now share a transaction with
 //! the grouped writes queued behind them, and the pages they share are written once.
 
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
@@ -129,16 +130,20 @@ fn run_queue(mut conn: Connection, queue: &Receiver<Job>, writes: &AtomicU64, ch
         };
         match job {
             Job::Alone(f) => {
-                let reply = f(&mut conn);
+                // A write that panics fails alone, its caller told so by its dropped reply, and
+                // the thread goes on with the next: one bug must not stop every write after it.
+                let reply = catch_unwind(AssertUnwindSafe(|| f(&mut conn)));
                 writes.fetch_add(1, Ordering::Release);
-                reply();
+                if let Ok(reply) = reply {
+                    reply();
+                }
             }
             Job::Grouped(first) => {
                 let mut group = vec![first];
                 next = gather(queue, &mut group);
                 let (replies, commit) = run_group(&conn, group);
                 writes.fetch_add(1, Ordering::Release);
-                for reply in replies {
+                for reply in replies.into_iter().flatten() {
                     reply(commit.clone());
                 }
             }
@@ -162,14 +167,16 @@ fn gather(queue: &Receiver<Job>, group: &mut Vec<GroupedFn>) -> Option<Job> {
     None
 }
 
-fn run_group(conn: &Connection, group: Vec<GroupedFn>) -> (Vec<GroupReply>, StoreResult<()>) {
+/// The replies of the writes that did not panic (see [`run_queue`]), and how the commit went.
+fn run_group(conn: &Connection, group: Vec<GroupedFn>) -> (Vec<Option<GroupReply>>, StoreResult<()>) {
+    let run = |f: GroupedFn, conn: StoreResult<&Connection>| catch_unwind(AssertUnwindSafe(|| f(conn))).ok();
     // Alone, a statement is its own transaction, as it was before grouping.
     if group.len() == 1 {
-        return (group.into_iter().map(|f| f(Ok(conn))).collect(), Ok(()));
+        return (group.into_iter().map(|f| run(f, Ok(conn))).collect(), Ok(()));
     }
     if let Err(err) = conn.execute_batch("BEGIN IMMEDIATE") {
         let err = db_err(err);
-        return (group.into_iter().map(|f| f(Err(err.clone()))).collect(), Ok(()));
+        return (group.into_iter().map(|f| run(f, Err(err.clone()))).collect(), Ok(()));
     }
     let replies = group
         .into_iter()
@@ -177,9 +184,9 @@ fn run_group(conn: &Connection, group: Vec<GroupedFn>) -> (Vec<GroupReply>, Stor
             // Some errors (a full disk, an I/O error) roll the whole transaction back; the
             // statements after one must not then commit on their own, one by one.
             if conn.is_autocommit() {
-                f(Err(StoreError::Backend("the group's transaction was rolled back".to_owned())))
+                run(f, Err(StoreError::Backend("the group's transaction was rolled back".to_owned())))
             } else {
-                f(Ok(conn))
+                run(f, Ok(conn))
             }
         })
         .collect();
@@ -196,8 +203,9 @@ fn run_group(conn: &Connection, group: Vec<GroupedFn>) -> (Vec<GroupReply>, Stor
     (replies, commit)
 }
 
+/// The write's answer never came: it panicked, or the writer thread is gone.
 fn lost() -> StoreError {
-    StoreError::Backend("the sqlite writer stopped".to_owned())
+    StoreError::Backend("the sqlite write gave no answer".to_owned())
 }
 
 #[cfg(test)]

@@ -149,3 +149,21 @@ async fn dropping_the_writer_finishes_its_queue_first() {
     queued.await.expect("queued before the drop");
     assert_eq!(stored_ids(&path), vec![7]);
 }
+
+#[tokio::test]
+async fn a_write_that_panics_fails_alone_and_the_writer_goes_on() {
+    let f = fixture();
+    let (release, held) = hold(&f.writer).await;
+    let first = f.writer.write_grouped(insert(1, None));
+    let panicked = f.writer.write_grouped(|_| -> StoreResult<usize> { panic!("a bug in one grouped write") });
+    let second = f.writer.write_grouped(insert(2, None));
+    let alone = f.writer.write(|_| -> StoreResult<()> { panic!("a bug in one write") });
+    drop(release);
+    held.await.expect("held");
+    first.await.expect("first");
+    assert!(panicked.await.is_err());
+    second.await.expect("second");
+    assert!(alone.await.is_err());
+    f.writer.write_grouped(insert(3, None)).await.expect("a write after both panics");
+    assert_eq!(stored_ids(&f.path), vec![1, 2, 3]);
+}
