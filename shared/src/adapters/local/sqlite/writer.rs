@@ -72,10 +72,7 @@ impl Writer {
                 let _ = answer.send(result);
             })
         })));
-        async move {
-            sent?;
-            answered.await.map_err(|_| lost())?
-        }
+        answer_of(sent, answered)
     }
 
     /// Runs `f`, a single statement, in one transaction with the grouped writes queued beside
@@ -93,10 +90,7 @@ impl Writer {
                 let _ = answer.send(commit.and(result));
             })
         })));
-        async move {
-            sent?;
-            answered.await.map_err(|_| lost())?
-        }
+        answer_of(sent, answered)
     }
 
     fn send(&self, job: Job) -> StoreResult<()> {
@@ -183,24 +177,26 @@ fn run_group(conn: &Connection, group: Vec<GroupedFn>) -> (Vec<Option<GroupReply
         .map(|f| {
             // Some errors (a full disk, an I/O error) roll the whole transaction back; the
             // statements after one must not then commit on their own, one by one.
-            if conn.is_autocommit() {
-                run(f, Err(StoreError::Backend("the group's transaction was rolled back".to_owned())))
-            } else {
-                run(f, Ok(conn))
-            }
+            if conn.is_autocommit() { run(f, Err(rolled_back())) } else { run(f, Ok(conn)) }
         })
         .collect();
-    let commit = if conn.is_autocommit() {
-        Err(StoreError::Backend("the group's transaction was rolled back".to_owned()))
-    } else {
-        conn.execute_batch("COMMIT").map_err(db_err)
-    };
+    let commit = if conn.is_autocommit() { Err(rolled_back()) } else { conn.execute_batch("COMMIT").map_err(db_err) };
     if commit.is_err() && !conn.is_autocommit() {
         // A commit that failed may leave the transaction open, holding the write lock. Should
         // the rollback fail too, the next group's BEGIN fails and says so to its callers.
         let _ = conn.execute_batch("ROLLBACK");
     }
     (replies, commit)
+}
+
+fn rolled_back() -> StoreError {
+    StoreError::Backend("the group's transaction was rolled back".to_owned())
+}
+
+/// The caller's side of a queued write: its answer, once the writer gives it.
+async fn answer_of<T>(sent: StoreResult<()>, answered: oneshot::Receiver<StoreResult<T>>) -> StoreResult<T> {
+    sent?;
+    answered.await.map_err(|_| lost())?
 }
 
 /// The write's answer never came: it panicked, or the writer thread is gone.
