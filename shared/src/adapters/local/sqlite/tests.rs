@@ -207,6 +207,21 @@ async fn a_file_store_uses_wal_and_keeps_its_data_across_reopening() {
 }
 
 #[tokio::test]
+async fn a_closed_file_store_leaves_no_wal_for_the_next_start_to_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.db");
+    let store = SqliteStore::open(&path).unwrap();
+    for n in 0..50 {
+        store.insert_job(&job(&format!("job-{n}"))).await.unwrap();
+    }
+    drop(store);
+    let wal = std::fs::metadata(dir.path().join("store.db-wal")).map(|m| m.len()).unwrap_or(0);
+    assert_eq!(wal, 0, "the WAL still holds {wal} bytes");
+    let store = SqliteStore::open(&path).unwrap();
+    assert!(store.get_job(&JobId::parse("job-49").unwrap()).await.unwrap().is_some());
+}
+
+#[tokio::test]
 async fn start_records_the_guard_details() {
     let store = SqliteStore::open_in_memory().unwrap();
     let given = Execution { started_at: Some(t(7)), ..run("j", 0) };

@@ -53,7 +53,7 @@ impl Writer {
         let (jobs, queue) = channel();
         let thread = std::thread::Builder::new()
             .name("sqlite-writer".to_owned())
-            .spawn(move || run_queue(conn, &queue, &writes, checkpointer.as_ref()))
+            .spawn(move || run_queue(conn, &queue, &writes, checkpointer))
             .map_err(|e| StoreError::Backend(format!("starting the sqlite writer thread: {e}")))?;
         Ok(Self { jobs: Some(jobs), thread: Some(thread) })
     }
@@ -102,8 +102,8 @@ impl Writer {
 }
 
 impl Drop for Writer {
-    /// Waits for the queue to be written, so that the connection is closed (and the WAL
-    /// checkpointed by SQLite) before whoever dropped the store opens the file again.
+    /// Waits for the queue to be written and the WAL emptied, so that both are done before
+    /// whoever dropped the store opens the file again, or the process exits.
     fn drop(&mut self) {
         self.jobs.take();
         if let Some(thread) = self.thread.take() {
@@ -112,14 +112,14 @@ impl Drop for Writer {
     }
 }
 
-fn run_queue(mut conn: Connection, queue: &Receiver<Job>, writes: &AtomicU64, checkpointer: Option<&Checkpointer>) {
+fn run_queue(mut conn: Connection, queue: &Receiver<Job>, writes: &AtomicU64, checkpointer: Option<Checkpointer>) {
     let mut next = None;
     loop {
         let job = match next.take() {
             Some(job) => job,
             None => match queue.recv() {
                 Ok(job) => job,
-                Err(_) => return,
+                Err(_) => break,
             },
         };
         match job {
@@ -142,9 +142,12 @@ fn run_queue(mut conn: Connection, queue: &Receiver<Job>, writes: &AtomicU64, ch
                 }
             }
         }
-        if let Some(checkpointer) = checkpointer {
+        if let Some(checkpointer) = &checkpointer {
             checkpointer.nudge();
         }
+    }
+    if let Some(checkpointer) = checkpointer {
+        checkpointer.finish(&conn);
     }
 }
 
