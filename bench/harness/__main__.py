@@ -56,13 +56,24 @@ def main():
     commands = earlier.get("commands", [])
     if not args.report_only:
         commands = commands + [f"bench/run.sh {' '.join(sys.argv[1:])}   # at {report.commit()}"]
-    about = earlier.get("about") if args.report_only and earlier.get("about") else report.header()
+    about = _about(earlier.get("about"), sections, args)
     if args.results:
         with open(args.results, "w") as f:
             json.dump({"results": results, "commands": commands, "about": about}, f, indent=1)
     notes = open(NOTES_FILE).read().splitlines() if os.path.exists(NOTES_FILE) else []
     report.write(out, results, suite.big, commands, notes, about)
     print(f"wrote {out}")
+
+
+def _about(before, sections, args):
+    """The report's header. Measuring some sections again into earlier results says which commit
+    measured the others, so that the header does not claim them for the new one."""
+    if args.report_only and before:
+        return before
+    about = report.header()
+    if args.only and before and before.get("jobsmith") != about["jobsmith"]:
+        about["jobsmith"] = f"{about['jobsmith']} ({', '.join(sections)}); the other sections at {before['jobsmith']}"
+    return about
 
 
 def _read_results(path):
